@@ -1,0 +1,1 @@
+//! Benchmark charts: one drawing function per chart, generic over the plotters backend.

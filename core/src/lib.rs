@@ -1,0 +1,17 @@
+//! syncsim-core: a deterministic, I/O-free simulation of a small cluster.
+//!
+//! Everything here is driven by virtual time and one seeded PRNG, so the same seed and the same
+//! actions always give the same trace hash, natively and in WebAssembly. See `ARCHITECTURE.md`.
+//!
+//! Module map:
+//! - [`sim`]: the discrete-event kernel (event queue, actors, effects, faults, trace, checkpoints).
+//! - [`net`]: the network model (per-link latency distributions, loss, duplication, bandwidth).
+//! - [`raft`]: a sans-I/O Raft node with pre-vote, check-quorum, snapshots, membership, transfer.
+//! - [`lock`]: the replicated lock manager, its seed-shaped API router, clients and history checker.
+//! - [`bench`]: benchmark scenarios and serde result types.
+
+pub mod bench;
+pub mod lock;
+pub mod net;
+pub mod raft;
+pub mod sim;

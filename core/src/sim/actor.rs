@@ -1,0 +1,116 @@
+//! The contract between the simulator and the protocols that run on it.
+
+use std::fmt::Debug;
+
+use serde::{Deserialize, Serialize};
+
+use super::SimRng;
+
+/// Virtual time in microseconds since the start of the run.
+pub type Time = u64;
+/// Microseconds per millisecond and per second, for readable constants.
+pub const MS: Time = 1_000;
+pub const SEC: Time = 1_000_000;
+
+/// Index of an actor in the simulation (servers first: 0 is "n1"; clients follow).
+pub type ActorId = usize;
+
+/// A timer slot of an actor. Setting a slot again replaces (cancels) the pending one.
+pub type TimerKind = u8;
+
+/// A message that can travel over the simulated network.
+pub trait Message: Clone + Debug {
+    /// Short kind label used by the trace, the UI colours and the event log,
+    /// e.g. "RequestVote", "AppendEntries", "Heartbeat", "ClientRequest".
+    fn kind(&self) -> &'static str;
+    /// Size on the wire, used by the bandwidth model.
+    fn size_bytes(&self) -> u32 {
+        64
+    }
+}
+
+/// Durable storage of one actor: survives crashes. Written only through `Effect::Persist`.
+pub trait Durable: Clone + Default + Debug {
+    type Op: Clone + Debug;
+    fn apply(&mut self, op: Self::Op);
+}
+
+/// The unit durable store, for actors that keep nothing across a crash.
+#[derive(Clone, Default, Debug)]
+pub struct NoDurable;
+impl Durable for NoDurable {
+    type Op = ();
+    fn apply(&mut self, _op: ()) {}
+}
+
+/// A protocol annotation that goes into the trace (role changes, commits, client ops...).
+/// Plain data (no heap) so that recording one costs nothing on the hot path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Note {
+    /// Role changed: role code (0 follower, 1 candidate, 2 leader, 3 pre-candidate), term.
+    Role { role: u8, term: u64 },
+    /// Commit index advanced to `index` in `term`.
+    Commit { index: u64, term: u64 },
+    /// A client invoked operation `op` (client-local id).
+    Invoke { op: u64 },
+    /// A client's operation `op` completed; `ok` says whether it succeeded.
+    Complete { op: u64, ok: bool },
+    /// Anything else, as a code and a value, meaningful to the protocol that emitted it.
+    Other { code: u16, value: u64 },
+}
+
+/// What an actor asks the simulator to do.
+#[derive(Clone, Debug)]
+pub enum Effect<M, P> {
+    Send { to: ActorId, msg: M },
+    SetTimer { kind: TimerKind, after: Time },
+    CancelTimer { kind: TimerKind },
+    Persist(P),
+    Note(Note),
+}
+
+/// Handed to every actor callback: the clock, the shared PRNG, the durable store (read-only;
+/// writes go through `persist`) and the effect buffer.
+pub struct Ctx<'a, M, D: Durable> {
+    pub now: Time,
+    pub me: ActorId,
+    pub rng: &'a mut SimRng,
+    pub durable: &'a D,
+    pub out: &'a mut Vec<Effect<M, D::Op>>,
+}
+
+impl<M, D: Durable> Ctx<'_, M, D> {
+    pub fn send(&mut self, to: ActorId, msg: M) {
+        self.out.push(Effect::Send { to, msg });
+    }
+    pub fn set_timer(&mut self, kind: TimerKind, after: Time) {
+        self.out.push(Effect::SetTimer { kind, after });
+    }
+    pub fn cancel_timer(&mut self, kind: TimerKind) {
+        self.out.push(Effect::CancelTimer { kind });
+    }
+    pub fn persist(&mut self, op: D::Op) {
+        self.out.push(Effect::Persist(op));
+    }
+    pub fn note(&mut self, note: Note) {
+        self.out.push(Effect::Note(note));
+    }
+}
+
+/// A sans-I/O state machine run by the simulator. `Clone` is what makes checkpoints cheap.
+pub trait Actor: Clone + Debug {
+    type Msg: Message;
+    type Durable: Durable;
+    /// An input from outside the simulated world: a UI button, an API-console request, a
+    /// benchmark driver (e.g. "client 3: acquire db", "node 2: transfer leadership").
+    type Cmd: Clone + Debug;
+
+    /// Boot, and every restart after a crash: rebuild volatile state from `ctx.durable`.
+    fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>);
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, from: ActorId, msg: Self::Msg);
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, kind: TimerKind);
+    fn on_command(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, cmd: Self::Cmd);
+    /// The node crashed: forget every volatile field. The simulator keeps the durable store,
+    /// drops pending timers and the messages this incarnation still had in flight.
+    fn on_crash(&mut self);
+}

@@ -1,0 +1,3 @@
+//! The syncsim playground (Yew, client-side rendering).
+
+fn main() {}
