@@ -1,0 +1,5 @@
+//! `syncsim bench` (not yet implemented).
+
+pub fn run(_args: &[String]) -> Result<(), String> {
+    Err("not implemented yet".into())
+}
