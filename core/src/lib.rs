@@ -13,5 +13,6 @@
 pub mod bench;
 pub mod lock;
 pub mod net;
+pub mod playground;
 pub mod raft;
 pub mod sim;
