@@ -5,11 +5,13 @@
 //! NOTE: the lead is wiring this to the real simulator; the view types below are the stable
 //! contract the UI renders.
 
+mod actions;
 mod view;
 
+pub use actions::*;
 pub use view::*;
 
-use crate::sim::{Time, MS};
+use crate::sim::{ActorId, Time, MS};
 
 /// The cluster a user asks for (from the controls or the URL).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -92,5 +94,56 @@ impl Playground {
                 .collect(),
             ..ClusterView::default()
         }
+    }
+
+    // ---- actions (issue 6). Placeholder bodies until the lead wires the simulator. ----
+
+    /// Apply a user action at the current virtual time.
+    pub fn act(&mut self, _action: UiAction) -> Result<ActOutcome, String> {
+        Ok(ActOutcome::default())
+    }
+    /// Console clients, by name ("A", "B", "C").
+    pub fn console_clients(&self) -> Vec<String> {
+        vec!["A".into(), "B".into(), "C".into()]
+    }
+    /// Send a seed-API request line (e.g. `POST /lock/acquire {"resource":"db"}`) from a console
+    /// client to a node. A malformed request is rejected at once with the router's error.
+    pub fn api_request(&mut self, _client: &str, _node: ActorId, _line: &str) -> Result<u64, ApiRejection> {
+        Err(ApiRejection { status: 400, message: "not wired yet".into() })
+    }
+    pub fn api_exchanges(&self) -> Vec<ApiExchange> {
+        Vec::new()
+    }
+    pub fn lock_table(&self) -> LockTableView {
+        LockTableView::default()
+    }
+    /// Recent trace events, newest last, at most `limit`.
+    pub fn events(&self, _limit: usize) -> Vec<EventView> {
+        Vec::new()
+    }
+    pub fn invariants(&self) -> Vec<InvariantView> {
+        Vec::new()
+    }
+    /// Linearizability / mutual-exclusion verdict over the recorded client history.
+    pub fn check_history(&self) -> String {
+        String::new()
+    }
+    /// Time travel: the furthest virtual time reached, checkpoint times, and seeking.
+    pub fn end_time(&self) -> Time {
+        self.now
+    }
+    pub fn checkpoint_times(&self) -> Vec<Time> {
+        Vec::new()
+    }
+    pub fn seek(&mut self, t: Time) {
+        self.now = t;
+    }
+    /// The whole run (config + recorded actions) as a JSON string for a share link, and back.
+    pub fn share_string(&self) -> String {
+        serde_json::to_string(&self.config).unwrap_or_default()
+    }
+    pub fn from_share_string(s: &str) -> Result<Self, String> {
+        let config: PlaygroundConfig = serde_json::from_str(s).map_err(|e| format!("bad share link: {e}"))?;
+        Self::new(config)
     }
 }

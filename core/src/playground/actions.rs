@@ -1,0 +1,123 @@
+//! What the UI can ask the playground to do, and what it can read back besides the cluster view.
+
+use serde::{Deserialize, Serialize};
+
+use crate::sim::{ActorId, Time};
+
+/// A user action. Every action is recorded with its virtual time, so a run replays exactly and a
+/// share link can carry it; acting while looking at the past forks history.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum UiAction {
+    /// Click on a link: cut it both ways if any direction is up, heal it otherwise.
+    ToggleLink { a: ActorId, b: ActorId },
+    /// Modifier-click: cut only `from → to`.
+    CutOneWay { from: ActorId, to: ActorId },
+    HealLink { a: ActorId, b: ActorId },
+    Isolate { node: ActorId },
+    IsolateLeader,
+    /// Majority / minority split of the servers.
+    SplitMajority,
+    HealAll,
+    DropMessage { id: u64 },
+    Crash { node: ActorId },
+    Restart { node: ActorId },
+    Pause { node: ActorId },
+    Resume { node: ActorId },
+    ForceTimeout { node: ActorId },
+    TransferLeadership { to: ActorId },
+    AddServer { node: ActorId },
+    RemoveServer { node: ActorId },
+    /// Keyboard `c`: the demo client issues a lock request cycle.
+    ClientRequest,
+    /// Keyboard `r`: restart the leader (crash it if running, else restart the crashed one).
+    RestartLeader,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActOutcome {
+    /// True when the action was taken in the past and discarded the recorded future.
+    pub forked: bool,
+}
+
+/// One API-console exchange.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ApiExchange {
+    pub ticket: u64,
+    /// Console client name: "A", "B", "C".
+    pub client: String,
+    pub node: ActorId,
+    pub request: String,
+    pub invoked: Time,
+    pub completed: Option<Time>,
+    /// HTTP-like status code once completed (200, 404, 409, 421 not leader, 504 timeout…).
+    pub status: Option<u16>,
+    /// Pretty JSON body once completed.
+    pub body: Option<String>,
+}
+
+/// A rejected console request: the router's error (400/404/405) shown at once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiRejection {
+    pub status: u16,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockHolderView {
+    pub client: String,
+    pub lock_id: u64,
+    pub mode: String,
+    pub fencing_token: u64,
+    pub expires_at: Time,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockWaiterView {
+    pub client: String,
+    pub mode: String,
+    pub since: Time,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockRowView {
+    pub resource: String,
+    pub mode: Option<String>,
+    pub holders: Vec<LockHolderView>,
+    pub waiters: Vec<LockWaiterView>,
+}
+
+/// The replicated lock table as applied on the leader (or the most advanced replica).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockTableView {
+    /// Which node's replica this is.
+    pub replica: Option<ActorId>,
+    pub rows: Vec<LockRowView>,
+    /// Wait-for graph edges: (waiter, holder, resource).
+    pub wait_for: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventCategory {
+    Election,
+    Role,
+    Commit,
+    Fault,
+    Client,
+    Message,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub seq: u64,
+    pub t: Time,
+    pub category: EventCategory,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvariantView {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
