@@ -1,1 +1,135 @@
-//! Benchmark charts: one drawing function per chart, generic over the plotters backend.
+//! Benchmark charts: one drawing function per chart, generic over the plotters backend, so the
+//! same code draws on a `<canvas>` in the browser (plotters-canvas) and to SVG natively.
+//!
+//! Every chart reads only a [`Suite`] (the serde result types of `syncsim_core::bench`). The UI
+//! and the CLI iterate over [`CHARTS`], skip the charts whose `available` test fails for the
+//! suite at hand, and call [`draw_chart`].
+//!
+//! Fonts: plotters is built without default features, so natively it uses its "naive" font
+//! (a size estimate only, no font files, no fontconfig); the SVG backend writes `<text>` elements
+//! and the viewer renders them. In WASM the canvas backend uses the browser's fonts.
+
+mod bars;
+mod common;
+mod time;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use syncsim_core::bench::Suite;
+
+pub use bars::{
+    draw_latency_histogram, draw_latency_percentiles, draw_single_vs_distributed,
+    draw_summary_bar, draw_throughput_comparison,
+};
+pub use time::{draw_over_time, draw_scaling};
+
+/// Default pixel size for exported charts.
+pub const DEFAULT_SIZE: (u32, u32) = (900, 560);
+
+/// One chart the UI and the CLI can offer.
+#[derive(Clone, Copy, Debug)]
+pub struct ChartSpec {
+    /// Stable id, also the export file name (`<id>.svg`). Follows the seed report's names.
+    pub id: &'static str,
+    /// The title drawn on the chart.
+    pub title: &'static str,
+    /// One line for tooltips and docs.
+    pub description: &'static str,
+    /// Whether the chart has something meaningful to show for this suite.
+    pub available: fn(&Suite) -> bool,
+}
+
+fn has_ops(s: &Suite) -> bool {
+    s.runs.iter().any(|r| r.overall.count > 0)
+}
+fn has_series(s: &Suite) -> bool {
+    s.runs.iter().any(|r| r.series.iter().any(|p| p.ok + p.failed > 0))
+}
+fn single_and_distributed(s: &Suite) -> bool {
+    has_ops(s) && s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
+}
+fn several_sizes(s: &Suite) -> bool {
+    let sizes: std::collections::BTreeSet<usize> = s.runs.iter().map(|r| r.nodes).collect();
+    has_ops(s) && sizes.len() >= 3
+}
+
+pub const CHARTS: &[ChartSpec] = &[
+    ChartSpec {
+        id: "locks_latency_histogram",
+        title: "Latency histogram",
+        description: "How many operations completed within each latency bucket (log buckets).",
+        available: has_ops,
+    },
+    ChartSpec {
+        id: "locks_summary_bar",
+        title: "Success rate and throughput",
+        description: "Success rate (%) and successful operations per simulated second.",
+        available: has_ops,
+    },
+    ChartSpec {
+        id: "locks_single_vs_distributed",
+        title: "Single node vs distributed",
+        description: "Throughput and latency of a 1-node cluster against replicated clusters.",
+        available: single_and_distributed,
+    },
+    ChartSpec {
+        id: "latency_percentiles_comparison",
+        title: "Latency percentiles per operation",
+        description: "p50, p95 and p99 latency for each operation kind.",
+        available: has_ops,
+    },
+    ChartSpec {
+        id: "throughput_comparison",
+        title: "Throughput comparison",
+        description: "Successful operations per simulated second, per operation kind and run.",
+        available: has_ops,
+    },
+    ChartSpec {
+        id: "throughput_latency_over_time",
+        title: "Throughput and latency over time",
+        description: "Per simulated second, with fault intervals shaded.",
+        available: has_series,
+    },
+    ChartSpec {
+        id: "scaling",
+        title: "Scaling with cluster size",
+        description: "Throughput and latency against the number of nodes.",
+        available: several_sizes,
+    },
+];
+
+/// Look a chart up by id.
+pub fn chart(id: &str) -> Option<&'static ChartSpec> {
+    CHARTS.iter().find(|c| c.id == id)
+}
+
+/// Draw chart `id` of `suite` onto `area` (which it fills with a white background first).
+/// Does not call `present()`: the caller owns the backend.
+pub fn draw_chart<DB: DrawingBackend>(
+    id: &str,
+    area: &DrawingArea<DB, Shift>,
+    suite: &Suite,
+) -> Result<(), String> {
+    let spec = chart(id).ok_or_else(|| {
+        let ids: Vec<&str> = CHARTS.iter().map(|c| c.id).collect();
+        format!("unknown chart `{id}`; known charts: {}", ids.join(", "))
+    })?;
+    if suite.runs.is_empty() {
+        return Err(format!("chart `{id}`: the suite `{}` has no runs", suite.name));
+    }
+    area.fill(&WHITE).map_err(common::err)?;
+    let t = spec.title;
+    match spec.id {
+        "locks_latency_histogram" => draw_latency_histogram(area, t, suite),
+        "locks_summary_bar" => draw_summary_bar(area, t, suite),
+        "locks_single_vs_distributed" => draw_single_vs_distributed(area, t, suite),
+        "latency_percentiles_comparison" => draw_latency_percentiles(area, t, suite),
+        "throughput_comparison" => draw_throughput_comparison(area, t, suite),
+        "throughput_latency_over_time" => draw_over_time(area, t, suite),
+        "scaling" => draw_scaling(area, t, suite),
+        _ => Err(format!("chart `{id}` has no drawing function")),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -61,7 +61,10 @@ pub fn find_cycle(graph: &WaitForGraph) -> Option<Vec<ActorId>> {
 
 /// Successors in reverse order, so that `pop()` visits them in ascending order.
 fn successors(graph: &WaitForGraph, node: ActorId) -> Vec<ActorId> {
-    graph.get(&node).map(|s| s.iter().rev().copied().collect()).unwrap_or_default()
+    graph
+        .get(&node)
+        .map(|s| s.iter().rev().copied().collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -34,13 +34,25 @@ impl LockMode {
 pub enum LockCmd {
     /// `wait_timeout_ms`: `None` or `Some(0)` = try-lock (never queues, `Conflict` on conflict).
     /// `lease_ms`: how long the grant lasts; `0` = no lease (held until released).
-    Acquire { resource: String, mode: LockMode, wait_timeout_ms: Option<u64>, lease_ms: u64 },
-    Release { resource: String, lock_id: u64 },
-    Status { resource: String },
+    Acquire {
+        resource: String,
+        mode: LockMode,
+        wait_timeout_ms: Option<u64>,
+        lease_ms: u64,
+    },
+    Release {
+        resource: String,
+        lock_id: u64,
+    },
+    Status {
+        resource: String,
+    },
     /// Housekeeping proposed by the leader: expire leases and wait timeouts due at the entry's time.
     Tick,
     /// Proposed by a newly elected leader: every lease becomes `max(expires_at, entry time) + by_ms`.
-    ExtendLeases { by_ms: u64 },
+    ExtendLeases {
+        by_ms: u64,
+    },
 }
 
 /// The answer to one client request.
@@ -48,10 +60,21 @@ pub enum LockCmd {
 pub enum LockOutput {
     /// `lock_id` names the holding (the log index of the acquire that created it);
     /// `fencing_token` comes from a global grant counter (strictly increasing over all grants).
-    Granted { lock_id: u64, fencing_token: u64, acquired_at: Time, resource: String, mode: LockMode },
-    Released { resource: String, lock_id: u64 },
+    Granted {
+        lock_id: u64,
+        fencing_token: u64,
+        acquired_at: Time,
+        resource: String,
+        mode: LockMode,
+    },
+    Released {
+        resource: String,
+        lock_id: u64,
+    },
     /// A try-lock met a conflicting holder or a non-empty queue.
-    Conflict { resource: String },
+    Conflict {
+        resource: String,
+    },
     /// The wait timeout passed before the lock could be granted.
     Timeout,
     /// The request closed a cycle in the wait-for graph and was chosen as the victim.

@@ -67,8 +67,20 @@ pub trait StateMachine: Clone + Debug + Default {
     /// A stable digest of the whole state (replica-equivalence checks, trace).
     fn digest(&self) -> u64;
 
+    /// Evaluate a read-only command (`ClientOp::Read`, served by ReadIndex) without changing the
+    /// replica. The default applies it to a scratch copy and returns the first reply addressed
+    /// to `req`; state machines with large state may override it with a direct lookup.
+    /// (Added by the Raft helper; a default method, so existing implementations are unaffected.)
+    fn query(&self, ctx: &ApplyCtx, req: RequestId, cmd: &Self::Cmd) -> Option<Self::Output> {
+        let mut scratch = self.clone();
+        let mut replies = Vec::new();
+        scratch.apply(ctx, Some(req), cmd, &mut replies);
+        replies.into_iter().find(|r| r.to == req).map(|r| r.output)
+    }
+
     /// Rough size in bytes, for the node status `memory_usage` and snapshot transfer size.
     fn approx_size(&self) -> usize {
         64
     }
 }
+

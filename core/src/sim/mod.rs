@@ -3,9 +3,29 @@
 //! Actors (server nodes and simulated clients) are sans-I/O state machines: the simulator feeds
 //! them inputs (start, message, timer, external command, crash) and applies the effects they emit
 //! (send, set/cancel timer, persist, note). Nothing else delivers anything.
+//!
+//! Files: `actor.rs` (the contract), `rng.rs`, `config.rs` (settings, limits, errors),
+//! `action.rs` (outside actions and views), `kernel.rs` (event loop), `faults.rs` (actions),
+//! `trace.rs` (trace ring and hash), `timeline.rs` (checkpoints, time travel), `echo.rs`
+//! (a tiny actor for benchmarks and golden tests).
 
+pub mod action;
 pub mod actor;
+pub mod config;
+pub mod echo;
+mod faults;
+mod kernel;
 pub mod rng;
+pub mod timeline;
+pub mod trace;
 
+pub use crate::net::{ConfigError, Jitter, LinkConfig, NetProfile};
+pub use action::{Action, InFlight, NodeState};
 pub use actor::*;
+pub use config::{
+    SimConfig, SimError, MAX_ACTORS, MAX_CPU_SERVICE_US, MAX_SERVERS, MAX_TRACE_CAPACITY,
+};
+pub use kernel::Sim;
 pub use rng::SimRng;
+pub use timeline::{Recorded, Timeline};
+pub use trace::{DropReason, FaultKind, Trace, TraceEvent, TraceHasher, TraceKind, NO_PEER};

@@ -1,0 +1,221 @@
+//! Shared pieces: colours, number formatting, the title strip and a grouped-bar panel.
+
+use std::ops::Range;
+
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+pub use plotters::style::text_anchor::{HPos, Pos, VPos};
+use syncsim_core::bench::{OpStats, Suite};
+
+pub const FONT: &str = "sans-serif";
+pub const TITLE_SIZE: u32 = 22;
+pub const PANEL_TITLE_SIZE: u32 = 16;
+pub const LABEL_SIZE: u32 = 13;
+
+/// Colour-blind friendly palette (Okabe–Ito), cycled.
+const PALETTE: [RGBColor; 8] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(240, 228, 66),
+    RGBColor(0, 0, 0),
+];
+
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+pub fn err<E: std::fmt::Display>(e: E) -> String {
+    format!("chart drawing failed: {e}")
+}
+
+/// Compact number for axis ticks and bar labels: 3 significant-ish digits, no trailing zeros.
+pub fn fmt_num(v: f64) -> String {
+    let a = v.abs();
+    let s = if a >= 100.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else if a >= 10.0 {
+        format!("{v:.1}")
+    } else if a >= 0.1 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Top of a value axis: headroom above the data (more when a legend sits in the top right
+/// corner, so it does not cover the data), 1 when there is no data.
+pub fn axis_top(max: f64, legend: bool) -> f64 {
+    let headroom = if legend { 1.35 } else { 1.15 };
+    if max.is_finite() && max > 0.0 {
+        max * headroom
+    } else {
+        1.0
+    }
+}
+
+/// A linear f64 axis whose ticks are exactly `keys` (category centres, node counts, round
+/// times). plotters' own `WithKeyPoints<f64>` has no label formatter, hence this small type.
+#[derive(Clone, Debug)]
+pub struct KeyedAxis {
+    pub lo: f64,
+    pub hi: f64,
+    pub keys: Vec<f64>,
+}
+
+impl Ranged for KeyedAxis {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
+        if self.hi == self.lo {
+            return (limit.0 + limit.1) / 2;
+        }
+        let frac = (v - self.lo) / (self.hi - self.lo);
+        limit.0 + (f64::from(limit.1 - limit.0) * frac + 1e-3).floor() as i32
+    }
+
+    fn key_points<H: KeyPointHint>(&self, hint: H) -> Vec<f64> {
+        // Light (minor) grid lines: none; bold ones: the keys.
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.keys.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.lo..self.hi
+    }
+}
+
+/// Draw the chart title and return the area below it.
+pub fn titled<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    suite: &Suite,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    let full = format!("{title} — {}", suite.name);
+    area.titled(&full, (FONT, TITLE_SIZE)).map_err(err)
+}
+
+/// Most "run · op" groups a multi-run bar chart shows before it falls back to one group per run.
+const MAX_RUN_OP_GROUPS: usize = 6;
+
+/// The operation groups a bar chart compares. One run: its op kinds (plus "all" when there are
+/// several). Several runs: "run label · op" for each op kind when that makes at most
+/// `MAX_RUN_OP_GROUPS` groups (e.g. a quick suite of lock, queue and cache runs), else each
+/// run's overall stats labelled by run (e.g. contention at 10/50/100 clients).
+pub fn op_groups(suite: &Suite) -> Vec<(String, &OpStats)> {
+    if let [run] = suite.runs.as_slice() {
+        let mut out: Vec<(String, &OpStats)> =
+            run.ops.iter().filter(|o| o.count > 0).map(|o| (o.op.clone(), o)).collect();
+        if out.len() != 1 {
+            out.push((run.overall.op.clone(), &run.overall));
+        }
+        return out;
+    }
+    let per_op: Vec<(String, &OpStats)> = suite
+        .runs
+        .iter()
+        .flat_map(|r| r.ops.iter().map(move |o| (format!("{} · {}", r.label, o.op), o)))
+        .filter(|g| g.1.count > 0)
+        .collect();
+    if !per_op.is_empty() && per_op.len() <= MAX_RUN_OP_GROUPS {
+        per_op
+    } else {
+        suite.runs.iter().map(|r| (r.label.clone(), &r.overall)).collect()
+    }
+}
+
+/// One bar series: legend name and one value per category.
+pub struct BarSeries {
+    pub name: String,
+    pub values: Vec<f64>,
+}
+
+/// A titled panel of grouped vertical bars with value labels and a legend (when > 1 series).
+pub fn grouped_bars<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    x_desc: &str,
+    y_desc: &str,
+    categories: &[String],
+    series: &[BarSeries],
+    y_max: Option<f64>,
+) -> Result<(), String> {
+    let n = categories.len().max(1);
+    let data_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let top = y_max.unwrap_or_else(|| axis_top(data_max, series.len() > 1));
+    let centers: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let mut builder = ChartBuilder::on(area);
+    if !caption.is_empty() {
+        builder.caption(caption, (FONT, PANEL_TITLE_SIZE));
+    }
+    let mut chart = builder
+        .margin(12)
+        .x_label_area_size(if n > 4 { 56 } else { 40 })
+        .y_label_area_size(64)
+        .build_cartesian_2d(KeyedAxis { lo: -0.5, hi: n as f64 - 0.5, keys: centers }, 0.0..top)
+        .map_err(err)?;
+    let label_of = |v: &f64| categories.get(v.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let y_fmt = |v: &f64| fmt_num(*v);
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(1)
+        .x_labels(n)
+        .x_label_formatter(&label_of)
+        .y_label_formatter(&y_fmt)
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, LABEL_SIZE + 1))
+        .draw()
+        .map_err(err)?;
+
+    let k = series.len().max(1) as f64;
+    let group_w = 0.8;
+    let bar_w = group_w / k;
+    let show_values = categories.len() * series.len() <= 24;
+    for (si, s) in series.iter().enumerate() {
+        let c = color(si);
+        let x0 = |i: usize| i as f64 - group_w / 2.0 + si as f64 * bar_w;
+        chart
+            .draw_series(s.values.iter().enumerate().map(|(i, &v)| {
+                Rectangle::new([(x0(i), 0.0), (x0(i) + bar_w * 0.92, v.min(top))], c.filled())
+            }))
+            .map_err(err)?
+            .label(s.name.as_str())
+            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], c.filled()));
+        if show_values {
+            let style = TextStyle::from((FONT, LABEL_SIZE - 2).into_font())
+                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            chart
+                .draw_series(s.values.iter().enumerate().map(|(i, &v)| {
+                    Text::new(fmt_num(v), (x0(i) + bar_w * 0.46, v.min(top)), style.clone())
+                }))
+                .map_err(err)?;
+        }
+    }
+    if series.len() > 1 {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .label_font((FONT, LABEL_SIZE))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,171 @@
+//! Every chart renders to well-formed SVG with its title, for single- and multi-run suites.
+
+use std::collections::BTreeMap;
+
+use plotters::prelude::*;
+use syncsim_core::bench::{BenchResult, FaultInterval, Recorder, Suite};
+use syncsim_core::sim::{MS, SEC};
+
+use super::*;
+
+/// A run recorded through the real `Recorder`: `rate` acquire/release pairs per second for
+/// `secs` seconds, slower and partly failing while a fault is active in [10 s, 13 s).
+fn run(label: &str, nodes: usize, rate: u64, secs: u64) -> BenchResult {
+    let mut r = Recorder::new(0);
+    for i in 0..rate * secs {
+        let start = i * SEC / rate;
+        let faulty = (10 * SEC..13 * SEC).contains(&start);
+        let lat = if faulty { 400 * MS } else { (2 + i % 17 + nodes as u64) * MS };
+        let outcome = if faulty && i % 3 == 0 { Err("timeout") } else { Ok(()) };
+        r.record("acquire", start, start + lat, outcome);
+        r.record("release", start + lat, start + lat + lat / 2, Ok(()));
+    }
+    let (ops, overall) = r.op_stats(secs as f64);
+    BenchResult {
+        scenario: "test".into(),
+        label: label.into(),
+        params: serde_json::Value::Null,
+        seed: 1,
+        nodes,
+        duration_s: secs as f64,
+        ops,
+        overall,
+        series: r.series(secs as f64),
+        faults: vec![FaultInterval { start_s: 10.0, end_s: 13.0, label: "n2 stopped".into() }],
+        failover: None,
+        extra: BTreeMap::new(),
+        wall_ms: None,
+    }
+}
+
+fn single() -> Suite {
+    Suite { name: "node-failure".into(), runs: vec![run("3 nodes", 3, 20, 30)] }
+}
+
+fn scaling() -> Suite {
+    let runs = [1, 2, 3, 5, 10]
+        .iter()
+        .map(|&n| run(&format!("{n} nodes"), n, 40 / n as u64 + 5, 20))
+        .collect();
+    Suite { name: "scaling".into(), runs }
+}
+
+fn render(id: &str, suite: &Suite) -> Result<String, String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, DEFAULT_SIZE).into_drawing_area();
+        draw_chart(id, &root, suite)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(svg)
+}
+
+/// Minimal XML well-formedness: every start tag is closed in order, nothing dangles.
+fn check_balanced(svg: &str) -> Result<(), String> {
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = svg;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let close = after.find('>').ok_or("unterminated tag")?;
+        let tag = &after[..close];
+        rest = &after[close + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let top = stack.pop().ok_or(format!("</{name}> without an open tag"))?;
+            if top != name.trim() {
+                return Err(format!("</{name}> closes <{top}>"));
+            }
+        } else if !tag.ends_with('/') {
+            let name = tag.split_whitespace().next().ok_or("empty tag")?;
+            stack.push(name.to_string());
+        }
+    }
+    if stack.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("unclosed tags: {stack:?}"))
+    }
+}
+
+#[test]
+fn the_balance_check_can_fail() {
+    assert!(check_balanced("<svg><g></svg>").is_err());
+    assert!(check_balanced("<svg><text>a</text>").is_err());
+    assert!(check_balanced("<svg><rect x=\"1\"/><text>a</text></svg>").is_ok());
+}
+
+#[test]
+fn every_chart_renders_well_formed_svg_with_its_title() {
+    for suite in [single(), scaling()] {
+        for spec in CHARTS {
+            if !(spec.available)(&suite) {
+                continue;
+            }
+            let svg = render(spec.id, &suite).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+            check_balanced(&svg).unwrap_or_else(|e| panic!("{} on {}: {e}", spec.id, suite.name));
+            assert!(svg.starts_with("<svg"), "{}", spec.id);
+            assert!(svg.contains(spec.title), "{} lacks its title", spec.id);
+            assert!(svg.contains(&suite.name), "{} lacks the suite name", spec.id);
+            assert!(svg.matches("<text").count() >= 8, "{} has too few labels", spec.id);
+        }
+    }
+}
+
+#[test]
+fn availability_matches_the_suite_shape() {
+    let single = single();
+    let scaling = scaling();
+    let avail = |id: &str, s: &Suite| (chart(id).unwrap().available)(s);
+    assert!(!avail("scaling", &single));
+    assert!(avail("scaling", &scaling));
+    assert!(!avail("locks_single_vs_distributed", &single));
+    assert!(avail("locks_single_vs_distributed", &scaling));
+    assert!(avail("throughput_latency_over_time", &single));
+    // Every chart drawn on the scaling suite, including the single-run ones.
+    let drawn = CHARTS.iter().filter(|c| (c.available)(&scaling)).count();
+    assert_eq!(drawn, CHARTS.len());
+}
+
+#[test]
+fn charts_show_the_data_they_are_given() {
+    let suite = single();
+    let svg = render("throughput_latency_over_time", &suite).unwrap();
+    assert!(svg.contains("n2 stopped"), "fault label shown");
+    assert!(svg.contains("simulated time (s)"));
+    let svg = render("latency_percentiles_comparison", &suite).unwrap();
+    for label in ["acquire", "release", "p50", "p95", "p99", "latency (ms)"] {
+        assert!(svg.contains(label), "percentiles chart lacks {label}");
+    }
+    let svg = render("scaling", &scaling()).unwrap();
+    assert!(svg.contains("nodes in the cluster"));
+    assert!(svg.contains(">\n10\n</text>") || svg.contains(">10\n</text>") || svg.contains(">10<"));
+}
+
+#[test]
+fn bad_requests_are_errors_not_panics() {
+    let e = render("no_such_chart", &single()).unwrap_err();
+    assert!(e.contains("unknown chart") && e.contains("scaling"), "{e}");
+    let empty = Suite { name: "empty".into(), runs: vec![] };
+    assert!(render("scaling", &empty).unwrap_err().contains("no runs"));
+    // A run with no operations still draws (empty axes), it does not panic.
+    let mut idle = single();
+    idle.runs[0] = run("idle", 3, 0, 5);
+    for spec in CHARTS {
+        render(spec.id, &idle).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+    }
+}
+
+/// Writes every chart of the sample suites to `$SYNCSIM_CHART_PREVIEW` (a directory) for a
+/// visual check; does nothing when the variable is unset.
+#[test]
+fn preview_when_asked() {
+    let Ok(dir) = std::env::var("SYNCSIM_CHART_PREVIEW") else { return };
+    for suite in [single(), scaling()] {
+        for spec in CHARTS.iter().filter(|c| (c.available)(&suite)) {
+            let svg = render(spec.id, &suite).unwrap();
+            std::fs::write(format!("{dir}/{}-{}.svg", suite.name, spec.id), svg).unwrap();
+        }
+    }
+}

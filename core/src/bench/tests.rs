@@ -1,0 +1,109 @@
+//! Round-trip tests of the result types and their CSV/JSON export.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::sim::{MS, SEC};
+
+/// A two-run suite recorded through the real `Recorder`.
+fn sample_suite() -> Suite {
+    let runs = (0..2u64)
+        .map(|k| {
+            let mut r = Recorder::new(0);
+            for i in 0..200u64 {
+                let start = i * 50 * MS;
+                let lat = (5 + (i * 7 + k) % 40) * MS;
+                let outcome = if i % 25 == 0 { Err("timeout") } else { Ok(()) };
+                let op = if i % 2 == 0 { "acquire" } else { "release" };
+                r.record(op, start, start + lat, outcome);
+            }
+            let duration_s = 10.0;
+            let (ops, overall) = r.op_stats(duration_s);
+            BenchResult {
+                scenario: "lock-contention".into(),
+                label: format!("{} clients, \"quoted\"", 10 * (k + 1)),
+                params: serde_json::json!({ "clients": 10 * (k + 1) }),
+                seed: 7,
+                nodes: 3,
+                duration_s,
+                ops,
+                overall,
+                series: r.series(duration_s),
+                faults: vec![FaultInterval {
+                    start_s: 3.0,
+                    end_s: 5.0,
+                    label: "n2 stopped".into(),
+                }],
+                failover: Some(r.failover(3 * SEC, 10 * SEC, Some(250.0))),
+                extra: BTreeMap::from([("leader_changes".to_string(), 1.0)]),
+                wall_ms: Some(12.5),
+            }
+        })
+        .collect();
+    Suite {
+        name: "contention, a test".into(),
+        runs,
+    }
+}
+
+#[test]
+fn json_round_trips_exactly() {
+    let suite = sample_suite();
+    let text = suite.to_json();
+    let back = Suite::from_json(&text).expect("parses");
+    assert_eq!(back, suite);
+    assert!(Suite::from_json("{\"name\": 3}")
+        .unwrap_err()
+        .contains("not a syncsim"));
+}
+
+#[test]
+fn summary_csv_parses_back_with_one_row_per_run_and_op() {
+    let suite = sample_suite();
+    let rows = parse_csv(&to_csv(&suite)).expect("well-formed CSV");
+    assert_eq!(
+        rows[0],
+        export::SUMMARY_HEADER
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+    );
+    // 2 runs × (acquire, release, all).
+    assert_eq!(rows.len(), 1 + 2 * 3);
+    let col = |name: &str| {
+        export::SUMMARY_HEADER
+            .iter()
+            .position(|h| *h == name)
+            .unwrap()
+    };
+    for row in &rows[1..] {
+        assert_eq!(row.len(), export::SUMMARY_HEADER.len());
+        assert_eq!(row[col("suite")], "contention, a test");
+    }
+    let run1_all = &rows[6];
+    assert_eq!(run1_all[col("label")], "20 clients, \"quoted\"");
+    assert_eq!(run1_all[col("op")], "all");
+    let overall = &suite.runs[1].overall;
+    assert_eq!(
+        run1_all[col("count")].parse::<u64>().unwrap(),
+        overall.count
+    );
+    assert_eq!(
+        run1_all[col("p95_ms")].parse::<f64>().unwrap(),
+        overall.latency_ms.p95
+    );
+    assert_eq!(run1_all[col("failure_reasons")], "timeout=8");
+}
+
+#[test]
+fn series_csv_has_one_row_per_second() {
+    let suite = sample_suite();
+    let rows = parse_csv(&series_csv(&suite)).expect("well-formed CSV");
+    assert_eq!(rows.len(), 1 + 2 * 10);
+    let ok_sum: u64 = rows[1..11]
+        .iter()
+        .map(|r| r[7].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(ok_sum, suite.runs[0].overall.ok);
+    assert!(parse_csv("a,\"b").is_err());
+}

@@ -1,0 +1,329 @@
+//! Safety and linearizability checks over a recorded client history of lock operations.
+//!
+//! Inputs are [`LockEvent`]s (a later adapter converts `raft::HistoryEntry` into them). Times are
+//! virtual microseconds. Grants carry `acquired_at`, the time stamped on the committed entry that
+//! granted them; committed entry times never decrease along the log, so they give the lock's
+//! committed timeline.
+//!
+//! Checks, in order (the first failure is reported):
+//! 1. every grant's `acquired_at` lies within its operation's `[invoked, completed]`;
+//! 2. fencing tokens: one token per holding, entry times non-decreasing in token order, and a
+//!    grant that completed before another acquire was invoked has a smaller token;
+//! 3. mutual exclusion: a holding lasts at least until the earliest moment it could have ended
+//!    (its holder's release was invoked, its lease ran out, or it was upgraded); no conflicting
+//!    grant may fall inside that span;
+//! 4. linearizability against a sequential lock model, per resource (`linearize.rs`), with a step
+//!    budget that yields [`Verdict::Unknown`] instead of hanging.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::linearize::check_resource_history;
+use super::types::{LockMode, LockOutput};
+use crate::sim::{ActorId, Time, MS};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockOp {
+    /// `lease_ms`: the lease requested (`0` = none); used to know when a holding may have expired.
+    Acquire {
+        resource: String,
+        mode: LockMode,
+        lease_ms: u64,
+    },
+    Release {
+        resource: String,
+        lock_id: u64,
+    },
+}
+
+impl LockOp {
+    pub fn resource(&self) -> &str {
+        match self {
+            LockOp::Acquire { resource, .. } | LockOp::Release { resource, .. } => resource,
+        }
+    }
+}
+
+/// One client operation. `completed: None` = no answer seen (crash, give-up): it may or may not
+/// have taken effect. `result: None` with `completed: Some` is treated the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockEvent {
+    pub client: ActorId,
+    pub op: LockOp,
+    pub invoked: Time,
+    pub completed: Option<Time>,
+    pub result: Option<LockOutput>,
+}
+
+impl LockEvent {
+    /// The answer, if one was observed.
+    pub fn known_result(&self) -> Option<&LockOutput> {
+        self.completed.and(self.result.as_ref())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verdict {
+    Ok,
+    Violation(String),
+    /// The linearizability search ran out of its step budget.
+    Unknown,
+}
+
+/// Default step budget per resource for the linearizability search.
+pub const DEFAULT_STEP_BUDGET: u64 = 2_000_000;
+
+/// A grant seen in the history.
+#[derive(Clone, Debug)]
+pub(super) struct Grant<'a> {
+    pub event: &'a LockEvent,
+    pub resource: &'a str,
+    pub lock_id: u64,
+    pub token: u64,
+    pub at: Time,
+    pub mode: LockMode,
+    pub lease_ms: u64,
+}
+
+fn grants(events: &[LockEvent]) -> Vec<Grant<'_>> {
+    let mut out = Vec::new();
+    for e in events {
+        if let (
+            LockOp::Acquire { lease_ms, .. },
+            Some(LockOutput::Granted {
+                lock_id,
+                fencing_token,
+                acquired_at,
+                resource,
+                mode,
+            }),
+        ) = (&e.op, e.known_result())
+        {
+            out.push(Grant {
+                event: e,
+                resource,
+                lock_id: *lock_id,
+                token: *fencing_token,
+                at: *acquired_at,
+                mode: *mode,
+                lease_ms: *lease_ms,
+            });
+        }
+    }
+    out
+}
+
+/// Runs every check; see the module docs.
+pub fn check_history(events: &[LockEvent], step_budget: u64) -> Verdict {
+    let attributed = attribute_lost_grants(events);
+    let events = &attributed[..];
+    let all = grants(events);
+    // Re-entrant answers (granted before they were asked) repeat a grant checked elsewhere.
+    let fresh: Vec<Grant<'_>> = all
+        .iter()
+        .filter(|g| g.at >= g.event.invoked)
+        .cloned()
+        .collect();
+    let checks = check_grant_times(&all)
+        .and_then(|_| check_tokens(&fresh))
+        .and_then(|_| check_exclusion(events, &fresh));
+    if let Err(why) = checks {
+        return Verdict::Violation(why);
+    }
+    let mut by_resource: BTreeMap<&str, Vec<&LockEvent>> = BTreeMap::new();
+    for e in events {
+        by_resource.entry(e.op.resource()).or_default().push(e);
+    }
+    let mut unknown = false;
+    for (resource, evs) in by_resource {
+        match check_resource_history(resource, &evs, step_budget) {
+            Verdict::Ok => {}
+            Verdict::Unknown => unknown = true,
+            violation => return violation,
+        }
+    }
+    if unknown {
+        Verdict::Unknown
+    } else {
+        Verdict::Ok
+    }
+}
+
+/// A re-entrant acquire answers the client's *existing* holding, which may come from an earlier
+/// acquire whose answer was lost (the client crashed or gave up). Such an answer carries an
+/// `acquired_at` before its own invocation. Give the grant to the earliest unanswered acquire of
+/// the same client and resource that could have made it (answered by the time of the later
+/// answer), and keep the later one as a re-entrant answer of the same holding.
+fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
+    let mut out = events.to_vec();
+    for i in 0..out.len() {
+        let Some(LockOutput::Granted { acquired_at, .. }) = out[i].known_result() else {
+            continue;
+        };
+        let at = *acquired_at;
+        if at >= out[i].invoked {
+            continue;
+        }
+        let (client, resource) = (out[i].client, out[i].op.resource().to_string());
+        let lost = (0..out.len())
+            .filter(|&j| j != i && out[j].client == client && out[j].known_result().is_none())
+            .filter(
+                |&j| matches!(&out[j].op, LockOp::Acquire { resource: r, .. } if *r == resource),
+            )
+            .filter(|&j| out[j].invoked <= at)
+            .min_by_key(|&j| out[j].invoked);
+        if let Some(j) = lost {
+            out[j].completed = out[i].completed;
+            out[j].result = out[i].result.clone();
+        }
+    }
+    out
+}
+
+fn check_grant_times(all: &[Grant<'_>]) -> Result<(), String> {
+    for g in all {
+        let e = g.event;
+        if g.resource != e.op.resource() {
+            return Err(format!(
+                "client {} asked for `{}` but was granted `{}`",
+                e.client,
+                e.op.resource(),
+                g.resource
+            ));
+        }
+        let done = e.completed.unwrap_or(Time::MAX);
+        // A re-entrant answer repeats an earlier grant of the same holding.
+        let repeats_earlier = g.at < e.invoked
+            && all.iter().any(|o| {
+                o.token == g.token && o.event.client == e.client && o.event.invoked <= g.at
+            });
+        if (g.at < e.invoked && !repeats_earlier) || g.at > done {
+            return Err(format!(
+                "grant of `{}` (token {}) to client {} at {} µs lies outside its call [{}, {}]",
+                g.resource, g.token, e.client, g.at, e.invoked, done
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
+    // One token per holding: the same token twice must be the same (resource, lock_id, mode).
+    let mut by_token: BTreeMap<u64, &Grant<'_>> = BTreeMap::new();
+    for g in all {
+        if let Some(prev) = by_token.insert(g.token, g) {
+            if (prev.resource, prev.lock_id, prev.mode) != (g.resource, g.lock_id, g.mode) {
+                return Err(format!(
+                    "fencing token {} was given to two different grants (`{}` #{} to client {} and `{}` #{} to client {})",
+                    g.token, prev.resource, prev.lock_id, prev.event.client, g.resource, g.lock_id, g.event.client
+                ));
+            }
+        }
+    }
+    // Entry times never decrease along the log, and tokens follow the log.
+    let mut last: Option<&Grant<'_>> = None;
+    for g in by_token.values() {
+        if let Some(p) = last {
+            if g.at < p.at {
+                return Err(format!(
+                    "fencing tokens decrease in grant order: token {} granted at {} µs, token {} at {} µs",
+                    p.token, p.at, g.token, g.at
+                ));
+            }
+        }
+        last = Some(g);
+    }
+    // Real time: a grant completed before another acquire was invoked must have a smaller token.
+    let mut by_completion: Vec<&Grant<'_>> = all.iter().collect();
+    by_completion.sort_by_key(|g| g.event.completed.unwrap_or(Time::MAX));
+    let mut by_invocation: Vec<&Grant<'_>> = all.iter().collect();
+    by_invocation.sort_by_key(|g| g.event.invoked);
+    let mut k = 0;
+    let mut max_done: Option<&Grant<'_>> = None;
+    for g in by_invocation {
+        while k < by_completion.len()
+            && by_completion[k].event.completed.unwrap_or(Time::MAX) < g.event.invoked
+        {
+            let c = by_completion[k];
+            if max_done.is_none_or(|m| c.token > m.token) {
+                max_done = Some(c);
+            }
+            k += 1;
+        }
+        if let Some(m) = max_done {
+            if g.token <= m.token
+                && !(g.lock_id == m.lock_id && g.resource == m.resource && g.token == m.token)
+            {
+                return Err(format!(
+                    "token {} (client {}, invoked at {} µs) is not larger than token {} (client {}) granted before it",
+                    g.token, g.event.client, g.event.invoked, m.token, m.event.client
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// For each `(client, resource, lock_id)`, the earliest invocation of a release that may have
+/// succeeded (answered `Released`, or not answered at all).
+fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> {
+    let mut starts = BTreeMap::new();
+    for e in events {
+        if let LockOp::Release { resource, lock_id } = &e.op {
+            if matches!(e.known_result(), None | Some(LockOutput::Released { .. })) {
+                let t = starts
+                    .entry((e.client, resource.as_str(), *lock_id))
+                    .or_insert(e.invoked);
+                *t = (*t).min(e.invoked);
+            }
+        }
+    }
+    starts
+}
+
+fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>]) -> Result<(), String> {
+    let releases = release_starts(events);
+    let mut by_resource: BTreeMap<&str, Vec<&Grant<'_>>> = BTreeMap::new();
+    for g in all {
+        by_resource.entry(g.resource).or_default().push(g);
+    }
+    for grants in by_resource.values_mut() {
+        grants.sort_by_key(|g| g.token);
+        grants.dedup_by_key(|g| g.token);
+        // The earliest moment each holding could have ended.
+        let mut ends: Vec<Time> = grants
+            .iter()
+            .map(|g| {
+                let lease = if g.lease_ms > 0 {
+                    g.at + g.lease_ms * MS
+                } else {
+                    Time::MAX
+                };
+                let key = (g.event.client, g.resource, g.lock_id);
+                let release = releases.get(&key).map_or(Time::MAX, |&t| t.max(g.at));
+                lease.min(release)
+            })
+            .collect();
+        // An upgrade (same holding, later token) replaces the shared holding.
+        let mut last_of: BTreeMap<u64, usize> = BTreeMap::new();
+        for (i, g) in grants.iter().enumerate() {
+            if let Some(prev) = last_of.insert(g.lock_id, i) {
+                ends[prev] = ends[prev].min(g.at);
+            }
+        }
+        for (i, g) in grants.iter().enumerate() {
+            let end = ends[i];
+            for h in grants[i + 1..].iter().take_while(|h| h.at < end) {
+                if !g.mode.compatible(h.mode) && h.lock_id != g.lock_id {
+                    return Err(format!(
+                        "`{}`: client {} was granted {:?} (token {}) at {} µs while client {} still held {:?} (token {}) \
+                         granted at {} µs, which cannot have ended before {} µs",
+                        g.resource, h.event.client, h.mode, h.token, h.at, g.event.client, g.mode, g.token, g.at, end
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}

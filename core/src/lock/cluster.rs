@@ -1,0 +1,217 @@
+//! The lock manager on a simulated Raft cluster: a client workload, cluster builders, the
+//! adapter from client histories to the checker, and replica comparison.
+
+use super::checker::{LockEvent, LockOp};
+use super::table::LockTable;
+use super::types::{LockCmd, LockMode, LockOutput};
+use crate::net::LinkConfig;
+use crate::raft::{
+    ClientOp, ClientResult, HistoryEntry, Process, RaftConfig, StateMachine, Workload,
+};
+use crate::sim::{ActorId, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS};
+
+/// One process (server or client) of a lock cluster.
+pub type LockProcess = Process<LockTable, LockWorkload>;
+
+/// A closed-loop lock user: think → acquire → hold → release → think ...
+#[derive(Clone, Debug, PartialEq)]
+pub struct LockWorkload {
+    pub resources: Vec<String>,
+    /// Probability that an acquire asks for shared mode.
+    pub shared_fraction: f64,
+    /// Think time before each acquire, uniform in `[lo, hi)`.
+    pub think: (Time, Time),
+    /// How long a granted lock is held before the release, uniform in `[lo, hi)`.
+    pub hold: (Time, Time),
+    /// Wait timeout of each acquire (0 = try-lock).
+    pub wait_timeout_ms: u64,
+    pub lease_ms: u64,
+    /// Stop after this many acquires (`None` = run forever).
+    pub max_acquires: Option<u64>,
+    /// The holding to release next, learnt from the last grant: `(resource, lock_id)`.
+    holding: Option<(String, u64)>,
+    acquires: u64,
+}
+
+impl LockWorkload {
+    pub fn new(resources: &[&str], shared_fraction: f64) -> Self {
+        LockWorkload {
+            resources: resources.iter().map(|r| r.to_string()).collect(),
+            shared_fraction,
+            think: (0, 20 * MS),
+            hold: (5 * MS, 30 * MS),
+            wait_timeout_ms: 2_000,
+            lease_ms: 5_000,
+            max_acquires: None,
+            holding: None,
+            acquires: 0,
+        }
+    }
+    /// The seeds' quick run: `n` sequential exclusive acquire/release pairs on one resource.
+    pub fn sequential_exclusive(resource: &str, n: u64) -> Self {
+        LockWorkload {
+            think: (0, 0),
+            hold: (0, 0),
+            max_acquires: Some(n),
+            ..Self::new(&[resource], 0.0)
+        }
+    }
+    pub fn acquires_issued(&self) -> u64 {
+        self.acquires
+    }
+}
+
+impl Workload<LockTable> for LockWorkload {
+    fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
+        if let Some((resource, lock_id)) = self.holding.clone() {
+            let hold = rng.range_u64(self.hold.0, self.hold.1);
+            return Some((ClientOp::Cmd(LockCmd::Release { resource, lock_id }), hold));
+        }
+        if self.resources.is_empty() || self.max_acquires.is_some_and(|m| self.acquires >= m) {
+            return None;
+        }
+        self.acquires += 1;
+        let resource =
+            self.resources[rng.range_u64(0, self.resources.len() as u64) as usize].clone();
+        let mode = if rng.chance(self.shared_fraction) {
+            LockMode::Shared
+        } else {
+            LockMode::Exclusive
+        };
+        let think = rng.range_u64(self.think.0, self.think.1);
+        let cmd = LockCmd::Acquire {
+            resource,
+            mode,
+            wait_timeout_ms: Some(self.wait_timeout_ms),
+            lease_ms: self.lease_ms,
+        };
+        Some((ClientOp::Cmd(cmd), think))
+    }
+
+    fn on_result(&mut self, op: &ClientOp<LockCmd>, result: &ClientResult<LockOutput>) {
+        match (op, result) {
+            (
+                ClientOp::Cmd(LockCmd::Acquire { .. }),
+                ClientResult::Ok(LockOutput::Granted {
+                    resource, lock_id, ..
+                }),
+            ) => {
+                self.holding = Some((resource.clone(), *lock_id));
+            }
+            (ClientOp::Cmd(LockCmd::Release { .. }), _) => self.holding = None,
+            _ => {}
+        }
+    }
+}
+
+/// A lock cluster: `servers` Raft servers (ids `0..servers`) and one client per workload.
+pub fn lock_cluster(
+    seed: u64,
+    servers: usize,
+    link: LinkConfig,
+    raft: &RaftConfig,
+    workloads: Vec<LockWorkload>,
+) -> Result<Sim<LockProcess>, ConfigError> {
+    let cfg = SimConfig {
+        seed,
+        servers,
+        link,
+        ..SimConfig::default()
+    };
+    Sim::new(cfg, Process::cluster(servers, raft, workloads))
+}
+
+/// Converts one client's recorded history into checker events (status and read ops are skipped;
+/// an answer other than `Ok` counts as unknown).
+pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<LockEvent> {
+    history
+        .iter()
+        .filter_map(|h| {
+            let op = match &h.op {
+                ClientOp::Cmd(LockCmd::Acquire {
+                    resource,
+                    mode,
+                    lease_ms,
+                    ..
+                }) => LockOp::Acquire {
+                    resource: resource.clone(),
+                    mode: *mode,
+                    lease_ms: *lease_ms,
+                },
+                ClientOp::Cmd(LockCmd::Release { resource, lock_id }) => LockOp::Release {
+                    resource: resource.clone(),
+                    lock_id: *lock_id,
+                },
+                _ => return None,
+            };
+            let result = match &h.result {
+                Some(ClientResult::Ok(o)) => Some(o.clone()),
+                _ => None,
+            };
+            let completed = result.as_ref().and(h.completed);
+            Some(LockEvent {
+                client: h.client,
+                op,
+                invoked: h.invoked,
+                completed,
+                result,
+            })
+        })
+        .collect()
+}
+
+/// Every client's history of a lock cluster, as checker events.
+pub fn cluster_events(sim: &Sim<LockProcess>) -> Vec<LockEvent> {
+    sim.actors()
+        .iter()
+        .filter_map(|p| p.client())
+        .flat_map(|c| history_to_events(c.history()))
+        .collect()
+}
+
+/// `(server, applied index, state digest)` of every running server.
+pub fn replica_digests(sim: &Sim<LockProcess>) -> Vec<(ActorId, u64, u64)> {
+    (0..sim.servers())
+        .filter(|&id| sim.node_state(id) == NodeState::Up)
+        .filter_map(|id| {
+            sim.actor(id)
+                .server()
+                .map(|s| (id, s.applied_index(), s.state_machine().digest()))
+        })
+        .collect()
+}
+
+/// Checks that replicas that applied the same prefix have the same digest; returns a message
+/// naming the first disagreement.
+pub fn replicas_agree(sim: &Sim<LockProcess>) -> Result<(), String> {
+    let digests = replica_digests(sim);
+    for a in &digests {
+        if let Some(b) = digests.iter().find(|b| b.1 == a.1 && b.2 != a.2) {
+            return Err(format!(
+                "n{} and n{} applied {} entries but differ: {:x} vs {:x}",
+                a.0 + 1,
+                b.0 + 1,
+                a.1,
+                a.2,
+                b.2
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Latency of every answered acquire, in microseconds, and how many acquires were granted.
+pub fn acquire_latencies(events: &[LockEvent]) -> (Vec<Time>, usize) {
+    let acquires = events
+        .iter()
+        .filter(|e| matches!(e.op, LockOp::Acquire { .. }));
+    let mut lat = Vec::new();
+    let mut granted = 0;
+    for e in acquires {
+        if let Some(done) = e.completed {
+            lat.push(done - e.invoked);
+        }
+        granted += usize::from(e.result.as_ref().is_some_and(LockOutput::is_granted));
+    }
+    (lat, granted)
+}

@@ -1,0 +1,111 @@
+//! Named network profiles, so the UI, the URL and the benchmarks can say "wan" instead of five
+//! numbers. Localhost is the default because the seeds measured a docker-on-localhost cluster.
+
+use serde::{Deserialize, Serialize};
+
+use super::{ConfigError, Jitter, LinkConfig};
+use crate::sim::MS;
+
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum NetProfile {
+    #[default]
+    Localhost,
+    Lan,
+    Datacenter,
+    Wan,
+    Flaky,
+}
+
+impl NetProfile {
+    pub const ALL: [NetProfile; 5] = [
+        NetProfile::Localhost,
+        NetProfile::Lan,
+        NetProfile::Datacenter,
+        NetProfile::Wan,
+        NetProfile::Flaky,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NetProfile::Localhost => "localhost",
+            NetProfile::Lan => "lan",
+            NetProfile::Datacenter => "datacenter",
+            NetProfile::Wan => "wan",
+            NetProfile::Flaky => "flaky",
+        }
+    }
+
+    /// Case-insensitive; the error lists the valid names.
+    pub fn parse(s: &str) -> Result<Self, ConfigError> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Self::ALL
+            .into_iter()
+            .find(|p| p.name() == wanted)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|p| p.name()).collect();
+                ConfigError(format!(
+                    "unknown network profile `{s}`; expected one of: {}",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    pub fn link(self) -> LinkConfig {
+        let (base, jitter, loss, duplicate) = match self {
+            NetProfile::Localhost => (2 * MS, Jitter::Uniform { max_us: 2 * MS }, 0.0, 0.0),
+            NetProfile::Lan => (500, Jitter::Uniform { max_us: 1500 }, 0.0, 0.0),
+            NetProfile::Datacenter => (100, Jitter::Uniform { max_us: 400 }, 0.0, 0.0),
+            NetProfile::Wan => (30 * MS, Jitter::Uniform { max_us: 50 * MS }, 0.0, 0.0),
+            NetProfile::Flaky => (500, Jitter::Exponential { mean_us: MS }, 0.05, 0.01),
+        };
+        LinkConfig {
+            base_latency_us: base,
+            jitter,
+            loss,
+            duplicate,
+            bandwidth_bytes_per_sec: None,
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            NetProfile::Localhost => {
+                "docker on one host, as in the seeds: 2–4 ms per hop (2 ms + uniform 0–2 ms)"
+            }
+            NetProfile::Lan => "local network: 0.5–2 ms per hop (0.5 ms + uniform 0–1.5 ms)",
+            NetProfile::Datacenter => {
+                "one datacenter: 0.1–0.5 ms per hop (0.1 ms + uniform 0–0.4 ms)"
+            }
+            NetProfile::Wan => "across regions: 30–80 ms per hop (30 ms + uniform 0–50 ms)",
+            NetProfile::Flaky => {
+                "lossy LAN: 0.5 ms + exponential jitter (mean 1 ms), 5% loss, 1% duplication"
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for NetProfile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_links_are_valid() {
+        for p in NetProfile::ALL {
+            assert_eq!(NetProfile::parse(p.name()).unwrap(), p);
+            p.link().validate().unwrap();
+            assert!(!p.description().is_empty());
+        }
+        assert_eq!(NetProfile::parse(" WAN ").unwrap(), NetProfile::Wan);
+        let err = NetProfile::parse("moon").unwrap_err();
+        assert!(err.0.contains("moon") && err.0.contains("localhost"));
+        assert_eq!(NetProfile::default(), NetProfile::Localhost);
+    }
+}

@@ -1,0 +1,207 @@
+//! `SafetyMonitor`: Raft's safety properties, checked incrementally after every simulator event
+//! (the openraft turmoil invariant list). Generic over the state machine so the lock manager's
+//! tests can reuse it.
+//!
+//! - Election safety: at most one leader per term.
+//! - Log matching: an (index, term) pair always names the same entry, preceded by the same term.
+//! - Leader completeness: a leader's log holds every entry committed before it was elected.
+//! - State machine safety: every server applies the same entry at an index, and its state
+//!   machine digest after applying index i is the same everywhere.
+//! - Committed entries are immutable; `snapshot ≤ applied ≤ commit ≤ last index`.
+//! - Monotonic term and vote (across restarts), commit and applied (within one incarnation).
+
+use std::collections::BTreeMap;
+
+use super::msg::{Entry, Payload};
+use super::node::{RaftServer, RaftSm, Role};
+use super::process::Process;
+use super::Workload;
+use crate::sim::{ActorId, NodeState, Sim, Time};
+
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    up: bool,
+    started_at: Time,
+    term: u64,
+    voted_for: Option<ActorId>,
+    commit: u64,
+    applied: u64,
+    log_version: u64,
+    was_leader_term: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct SafetyMonitor<SM: RaftSm> {
+    leaders: BTreeMap<u64, ActorId>,
+    /// Every (index, term) ever seen in a log: the entry and its predecessor's term.
+    entries: BTreeMap<(u64, u64), (u64, Entry<SM::Cmd>)>,
+    /// The committed prefix as learned from any server: index -> term.
+    committed: BTreeMap<u64, u64>,
+    /// State machine digest after applying index i.
+    digests: BTreeMap<u64, u64>,
+    seen: BTreeMap<ActorId, Seen>,
+    checks: u64,
+}
+
+impl<SM: RaftSm> Default for SafetyMonitor<SM> {
+    fn default() -> Self {
+        SafetyMonitor {
+            leaders: BTreeMap::new(),
+            entries: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            digests: BTreeMap::new(),
+            seen: BTreeMap::new(),
+            checks: 0,
+        }
+    }
+}
+
+impl<SM: RaftSm> SafetyMonitor<SM> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn checks(&self) -> u64 {
+        self.checks
+    }
+
+    /// Highest index known committed.
+    pub fn max_committed(&self) -> u64 {
+        self.committed.keys().next_back().copied().unwrap_or(0)
+    }
+
+    /// Check every server of a simulation of `Process`es.
+    pub fn check_sim<W: Workload<SM>>(&mut self, sim: &Sim<Process<SM, W>>) -> Result<(), String> {
+        for (id, p) in sim.actors().iter().enumerate() {
+            if let Process::Server(s) = p {
+                self.check_server(s, sim.node_state(id) != NodeState::Crashed)?;
+            }
+        }
+        self.checks += 1;
+        Ok(())
+    }
+
+    /// Check one server (call for every server after every event).
+    pub fn check_server(&mut self, s: &RaftServer<SM>, up: bool) -> Result<(), String> {
+        let id = s.id();
+        let name = format!("n{}", id + 1);
+        let prev = self.seen.get(&id).cloned().unwrap_or_default();
+        if !up || !s.is_up() {
+            if let Some(p) = self.seen.get_mut(&id) {
+                p.up = false;
+            }
+            return Ok(());
+        }
+        let same_life = prev.up && prev.started_at == s.started_at();
+        // Monotonic term and vote: durable, so across restarts too.
+        if s.term() < prev.term {
+            return Err(format!("{name}: term went back from {} to {}", prev.term, s.term()));
+        }
+        if s.term() == prev.term && prev.voted_for.is_some() && s.voted_for() != prev.voted_for {
+            return Err(format!("{name}: changed its vote in term {} from {:?} to {:?}", s.term(), prev.voted_for, s.voted_for()));
+        }
+        if same_life && (s.commit_index() < prev.commit || s.applied_index() < prev.applied) {
+            return Err(format!("{name}: commit/applied went back ({}/{} -> {}/{})", prev.commit, prev.applied, s.commit_index(), s.applied_index()));
+        }
+        let log = s.log();
+        if !(log.snap_index <= s.applied_index() && s.applied_index() <= s.commit_index() && s.commit_index() <= log.last_index()) {
+            return Err(format!(
+                "{name}: snapshot {} <= applied {} <= commit {} <= last {} violated",
+                log.snap_index,
+                s.applied_index(),
+                s.commit_index(),
+                log.last_index()
+            ));
+        }
+        // Election safety.
+        if s.role() == Role::Leader {
+            if let Some(&other) = self.leaders.get(&s.term()) {
+                if other != id {
+                    return Err(format!("two leaders in term {}: n{} and {name}", s.term(), other + 1));
+                }
+            }
+            self.leaders.insert(s.term(), id);
+        }
+        // Log matching, on the part of the log that changed.
+        let from = if same_life { log.changed_since(prev.log_version) } else { Some(0) };
+        if let Some(from) = from {
+            let start = from.max(log.first_index());
+            for e in log.entries.iter().skip((start - log.first_index()) as usize) {
+                let prev_term = log.term(e.index - 1).unwrap_or(0);
+                match self.entries.get(&(e.index, e.term)) {
+                    Some((pt, known)) => {
+                        if *pt != prev_term || known.payload != e.payload {
+                            return Err(format!("log matching: {name} has a different entry at index {} term {}", e.index, e.term));
+                        }
+                    }
+                    None => {
+                        self.entries.insert((e.index, e.term), (prev_term, e.clone()));
+                    }
+                }
+            }
+        }
+        // Committed entries: immutable and the same everywhere.
+        if s.commit_index() > prev.commit || !same_life {
+            let lo = if same_life { prev.commit + 1 } else { log.first_index() };
+            for i in lo.max(log.first_index())..=s.commit_index() {
+                let t = log.term(i).unwrap_or(0);
+                if let Some(&ct) = self.committed.get(&i) {
+                    if ct != t {
+                        return Err(format!("committed entry {i} changed: term {ct} elsewhere, {t} on {name}"));
+                    }
+                } else {
+                    self.committed.insert(i, t);
+                }
+            }
+        }
+        // Leader completeness: checked when a server becomes leader of a term.
+        if s.role() == Role::Leader && prev.was_leader_term != s.term() {
+            for (&i, &t) in self.committed.range(log.first_index()..) {
+                if log.term(i) != Some(t) {
+                    return Err(format!("leader completeness: {name} leads term {} without committed entry {i} (term {t})", s.term()));
+                }
+            }
+            if self.max_committed() > log.last_index() {
+                return Err(format!("leader completeness: {name}'s log ends before the committed index {}", self.max_committed()));
+            }
+        }
+        // State machine safety: same digest after the same applied index.
+        if s.applied_index() != prev.applied || !same_life {
+            let d = s.state_machine().digest();
+            match self.digests.get(&s.applied_index()) {
+                Some(&known) if known != d => {
+                    return Err(format!("state machine divergence at applied index {} on {name}", s.applied_index()));
+                }
+                Some(_) => {}
+                None => {
+                    self.digests.insert(s.applied_index(), d);
+                }
+            }
+        }
+        self.seen.insert(
+            id,
+            Seen {
+                up: true,
+                started_at: s.started_at(),
+                term: s.term(),
+                voted_for: s.voted_for(),
+                commit: s.commit_index(),
+                applied: s.applied_index(),
+                log_version: log.version(),
+                was_leader_term: if s.role() == Role::Leader { s.term() } else { prev.was_leader_term },
+            },
+        );
+        Ok(())
+    }
+
+    /// The committed entry at `index` as recorded, if any.
+    pub fn committed_term(&self, index: u64) -> Option<u64> {
+        self.committed.get(&index).copied()
+    }
+
+    /// The payload of the committed entry at `index`, if seen.
+    pub fn committed_entry(&self, index: u64) -> Option<&Payload<SM::Cmd>> {
+        let t = self.committed.get(&index)?;
+        self.entries.get(&(index, *t)).map(|(_, e)| &e.payload)
+    }
+}

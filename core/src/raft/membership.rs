@@ -1,0 +1,68 @@
+//! Single-server membership changes (thesis §4.1): one voter added or removed at a time; a
+//! configuration entry takes effect as soon as it is appended (and is undone if truncated).
+
+use super::msg::Payload;
+use super::node::{RaftCtx, RaftServer, RaftSm, Role};
+use super::progress::Progress;
+use crate::sim::ActorId;
+
+impl<SM: RaftSm> RaftServer<SM> {
+    /// Leader: add `id` as a voter.
+    pub fn add_server(&mut self, ctx: &mut RaftCtx<'_, SM>, id: ActorId) -> Result<u64, String> {
+        self.check_can_change_config()?;
+        if self.voters.contains(&id) {
+            return Err(format!("n{} is already a voter", id + 1));
+        }
+        let mut voters = self.voters.clone();
+        voters.push(id);
+        voters.sort_unstable();
+        Ok(self.propose(ctx, Payload::Config { voters }))
+    }
+
+    /// Leader: remove voter `id` (possibly itself: it steps down once the change commits).
+    pub fn remove_server(&mut self, ctx: &mut RaftCtx<'_, SM>, id: ActorId) -> Result<u64, String> {
+        self.check_can_change_config()?;
+        if !self.voters.contains(&id) {
+            return Err(format!("n{} is not a voter", id + 1));
+        }
+        if self.voters.len() == 1 {
+            return Err("cannot remove the last voter".into());
+        }
+        let voters: Vec<ActorId> = self.voters.iter().copied().filter(|&v| v != id).collect();
+        Ok(self.propose(ctx, Payload::Config { voters }))
+    }
+
+    /// One change at a time, and only after this leader committed an entry of its term (the
+    /// fix for the single-server change bug found after the thesis).
+    fn check_can_change_config(&self) -> Result<(), String> {
+        if self.role != Role::Leader {
+            return Err(format!("n{} is not the leader", self.id + 1));
+        }
+        if self.commit < self.term_start {
+            return Err("the leader has not committed an entry of its term yet".into());
+        }
+        if self.log.last_config().is_some_and(|(i, _)| i > self.commit) {
+            return Err("a configuration change is still in progress".into());
+        }
+        if self.transferee.is_some() {
+            return Err("a leadership transfer is in progress".into());
+        }
+        Ok(())
+    }
+
+    /// The configuration in the log changed: adopt it and, as leader, track the new peers.
+    pub(super) fn on_config_changed(&mut self) {
+        self.voters = self.current_config();
+        if self.role != Role::Leader {
+            return;
+        }
+        let next = self.log.last_index() + 1;
+        let me = self.id;
+        self.progress.retain(|p, _| self.voters.contains(p));
+        for &v in &self.voters {
+            if v != me {
+                self.progress.entry(v).or_insert_with(|| Progress::new(next));
+            }
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! Log replication (§5.3): proposals, AppendEntries with pipelining and batching, fast
+//! backtracking, the commit rule (§5.4.2, Figure 8) and in-order apply.
+
+use super::msg::{Entry, Payload, RaftMsg, Wire};
+use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_HEARTBEAT};
+use super::progress::ReplState;
+use super::sm::{ApplyCtx, RequestId};
+use super::storage::PersistOp;
+use super::ClientResult;
+use crate::sim::{ActorId, Note};
+
+impl<SM: RaftSm> RaftServer<SM> {
+    /// Leader: append an entry of the current term, persist it, replicate it. Returns its index.
+    pub(super) fn propose(&mut self, ctx: &mut RaftCtx<'_, SM>, payload: Payload<SM::Cmd>) -> u64 {
+        let index = self.log.last_index() + 1;
+        let is_config = matches!(payload, Payload::Config { .. });
+        let entry = Entry { index, term: self.term, time: ctx.now, payload };
+        ctx.persist(PersistOp::Append { from: index, entries: vec![entry.clone()] });
+        self.log.append(entry);
+        if is_config {
+            self.on_config_changed();
+        }
+        let peers: Vec<ActorId> = self.progress.keys().copied().collect();
+        for p in peers {
+            while self.send_append(ctx, p, false) {}
+        }
+        self.maybe_commit(ctx);
+        index
+    }
+
+    /// Leader: propose a client command. Only the leader accepts; others name the leader.
+    pub fn propose_command(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        req: Option<RequestId>,
+        cmd: SM::Cmd,
+    ) -> Result<u64, ClientResult<SM::Output>> {
+        if self.role != Role::Leader {
+            return Err(ClientResult::NotLeader { leader: self.leader });
+        }
+        if self.transferee.is_some() {
+            return Err(ClientResult::Busy);
+        }
+        Ok(self.propose(ctx, Payload::Cmd { req, cmd }))
+    }
+
+    /// Leader: send the next AppendEntries (or InstallSnapshot) to `to` if flow control allows.
+    /// Returns true if entries went out (so a caller may loop to fill the pipeline).
+    pub(super) fn send_append(&mut self, ctx: &mut RaftCtx<'_, SM>, to: ActorId, allow_empty: bool) -> bool {
+        let max_inflight = self.cfg.max_inflight;
+        let Some(pr) = self.progress.get_mut(&to) else { return false };
+        if pr.is_paused(max_inflight) {
+            return false;
+        }
+        if pr.next <= self.log.snap_index {
+            self.send_snapshot(ctx, to);
+            return false;
+        }
+        let prev_index = pr.next - 1;
+        let prev_term = self.log.term(prev_index).unwrap_or(0);
+        let entries = self.log.slice(pr.next, self.cfg.max_batch);
+        if entries.is_empty() && !allow_empty && pr.state == ReplState::Replicate {
+            return false;
+        }
+        let sent_any = !entries.is_empty();
+        pr.sent(prev_index + entries.len() as u64);
+        let msg = RaftMsg::AppendEntries {
+            term: self.term,
+            prev_index,
+            prev_term,
+            entries,
+            commit: self.commit,
+            read_ctx: 0,
+        };
+        ctx.send(to, Wire::Raft(msg));
+        sent_any
+    }
+
+    /// Leader: heartbeats to every follower. Not a log probe (prev 0/0): a follower only learns
+    /// the commit index, capped at what it is known to hold. `read_ctx` > 0 confirms leadership
+    /// for ReadIndex.
+    pub(super) fn broadcast_heartbeat(&mut self, ctx: &mut RaftCtx<'_, SM>, read_ctx: u64) {
+        for (&to, pr) in &self.progress {
+            let msg = RaftMsg::AppendEntries {
+                term: self.term,
+                prev_index: 0,
+                prev_term: 0,
+                entries: Vec::new(),
+                commit: self.commit.min(pr.matched),
+                read_ctx,
+            };
+            ctx.send(to, Wire::Raft(msg));
+        }
+    }
+
+    pub(super) fn on_heartbeat_timer(&mut self, ctx: &mut RaftCtx<'_, SM>) {
+        if self.role != Role::Leader {
+            return;
+        }
+        let read_ctx = self.reads.latest_ctx();
+        self.broadcast_heartbeat(ctx, read_ctx);
+        ctx.set_timer(TIMER_HEARTBEAT, self.cfg.heartbeat);
+    }
+
+    /// Follower: AppendEntries from the current leader.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_append(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        from: ActorId,
+        prev_index: u64,
+        prev_term: u64,
+        entries: &[Entry<SM::Cmd>],
+        leader_commit: u64,
+        read_ctx: u64,
+    ) {
+        self.leader_contact = Some(ctx.now);
+        self.reset_election_timer(ctx);
+        let mut resp = RaftMsg::AppendResp {
+            term: self.term,
+            success: true,
+            index: self.commit,
+            hint_index: 0,
+            hint_term: 0,
+            heartbeat: false,
+            read_ctx,
+        };
+        if entries.is_empty() && prev_index == 0 && prev_term == 0 {
+            // Heartbeat: the leader caps `leader_commit` at our known match.
+            self.commit_to(ctx, leader_commit.min(self.log.last_index()));
+            if let RaftMsg::AppendResp { heartbeat, index, .. } = &mut resp {
+                *heartbeat = true;
+                *index = self.commit;
+            }
+        } else if prev_index < self.commit {
+            // Everything up to our commit index already matches the leader: say so.
+        } else if self.log.matches(prev_index, prev_term) {
+            if let Some((from_index, fresh)) = self.log.merge(entries) {
+                ctx.persist(PersistOp::Append { from: from_index, entries: fresh });
+                self.voters = self.current_config();
+            }
+            let last_new = prev_index + entries.len() as u64;
+            self.commit_to(ctx, leader_commit.min(last_new));
+            if let RaftMsg::AppendResp { index, .. } = &mut resp {
+                *index = last_new;
+            }
+        } else {
+            let (hint_i, hint_t) = self.log.conflict_hint(prev_index.min(self.log.last_index()), prev_term);
+            resp = RaftMsg::AppendResp {
+                term: self.term,
+                success: false,
+                index: prev_index,
+                hint_index: hint_i,
+                hint_term: hint_t,
+                heartbeat: false,
+                read_ctx,
+            };
+        }
+        self.send(ctx, from, resp);
+    }
+
+    /// Leader: a follower answered an AppendEntries or a heartbeat.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_append_resp(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        from: ActorId,
+        success: bool,
+        index: u64,
+        hint_index: u64,
+        hint_term: u64,
+        heartbeat: bool,
+        read_ctx: u64,
+    ) {
+        let last = self.log.last_index();
+        let max_inflight = self.cfg.max_inflight;
+        let Some(pr) = self.progress.get_mut(&from) else { return };
+        pr.recent_active = true;
+        if heartbeat {
+            if pr.matched < last {
+                // Unstick flow control: a lost message must not stall the follower forever.
+                match pr.state {
+                    ReplState::Probe => pr.paused = false,
+                    ReplState::Replicate if pr.inflight.len() >= max_inflight => {
+                        pr.inflight.pop_front();
+                    }
+                    ReplState::Snapshot => pr.become_probe(),
+                    ReplState::Replicate => {}
+                }
+                self.send_append(ctx, from, true);
+            }
+            if read_ctx > 0 {
+                self.on_read_ack(ctx, from, read_ctx);
+            }
+            return;
+        }
+        if !success {
+            // Fast backtracking: skip every entry of the follower's conflicting term at once.
+            let hint = if hint_term > 0 { self.log.conflict_hint(hint_index, hint_term).0 } else { hint_index };
+            if pr.reject(index, hint) {
+                self.send_append(ctx, from, true);
+            }
+            return;
+        }
+        if pr.ack(index) {
+            match pr.state {
+                ReplState::Probe => pr.become_replicate(),
+                ReplState::Snapshot => pr.become_probe(),
+                ReplState::Replicate => {}
+            }
+            let matched = pr.matched;
+            if self.maybe_commit(ctx) {
+                // Tell everyone the new commit index (followers apply; the next entries ride along).
+                let peers: Vec<ActorId> = self.progress.keys().copied().collect();
+                for p in peers {
+                    if !self.send_append(ctx, p, false) {
+                        self.send_append(ctx, p, true);
+                    }
+                }
+            }
+            if self.transferee == Some(from) && matched == self.log.last_index() {
+                self.send(ctx, from, RaftMsg::TimeoutNow { term: self.term });
+            }
+        }
+        while self.send_append(ctx, from, false) {}
+    }
+
+    /// Leader: advance the commit index to the highest index stored on a quorum of voters, but
+    /// only by counting replicas of an entry from the current term (§5.4.2, Figure 8).
+    pub(super) fn maybe_commit(&mut self, ctx: &mut RaftCtx<'_, SM>) -> bool {
+        let mut matched: Vec<u64> = self
+            .voters
+            .iter()
+            .map(|v| if *v == self.id { self.log.last_index() } else { self.progress.get(v).map_or(0, |p| p.matched) })
+            .collect();
+        if matched.is_empty() {
+            return false;
+        }
+        matched.sort_unstable_by(|a, b| b.cmp(a));
+        let q = matched[self.quorum() - 1];
+        if q > self.commit && self.log.term(q) == Some(self.term) {
+            self.commit_to(ctx, q);
+            true
+        } else {
+            false
+        }
+    }
+
+    pub(super) fn commit_to(&mut self, ctx: &mut RaftCtx<'_, SM>, index: u64) {
+        if index <= self.commit {
+            return;
+        }
+        self.commit = index;
+        ctx.note(Note::Commit { index, term: self.log.term(index).unwrap_or(0) });
+        self.apply_committed(ctx);
+    }
+
+    /// Apply committed entries in order. Only the leader answers clients.
+    fn apply_committed(&mut self, ctx: &mut RaftCtx<'_, SM>) {
+        let mut removed_self = false;
+        while self.applied < self.commit {
+            let index = self.applied + 1;
+            let Some(e) = self.log.get(index) else { break };
+            let actx = ApplyCtx { index, term: e.term, time: e.time };
+            match &e.payload {
+                Payload::Noop => {}
+                Payload::Cmd { req, cmd } => self.sm.apply(&actx, *req, cmd, &mut self.replies),
+                Payload::Config { voters } => {
+                    let latest = self.log.last_config().is_some_and(|(i, _)| i == index);
+                    removed_self |= latest && !voters.contains(&self.id);
+                }
+            }
+            self.applied = index;
+            if self.role == Role::Leader {
+                for r in self.replies.drain(..) {
+                    ctx.send(r.to.client, Wire::Response { id: r.to, result: ClientResult::Ok(r.output) });
+                }
+            } else {
+                self.replies.clear();
+            }
+        }
+        self.serve_reads(ctx);
+        self.maybe_snapshot(ctx);
+        if removed_self && self.role == Role::Leader {
+            // Thesis §4.2.2: a leader removed from the configuration steps down once it commits.
+            self.become_follower(ctx, self.term, None);
+        }
+    }
+}

@@ -1,0 +1,590 @@
+//! The event loop: one queue ordered by (time, sequence number), actors fed one input at a time,
+//! their effects applied through the link model, a CPU service queue per server node, and every
+//! step recorded in the trace. Faults and user actions live in `faults.rs`.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+
+use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
+use super::{
+    Actor, ActorId, Ctx, Durable, Effect, InFlight, Message, NodeState, SimConfig, SimRng, Time,
+    TimerKind, MAX_ACTORS,
+};
+use crate::net::{ConfigError, LinkConfig};
+
+/// A queued event. Messages travel inside their delivery event.
+#[derive(Clone, Debug)]
+pub(super) enum Ev<M> {
+    Deliver {
+        id: u64,
+        from: ActorId,
+        to: ActorId,
+        sent_at: Time,
+        msg: M,
+    },
+    Timer {
+        actor: ActorId,
+        kind: TimerKind,
+        gen: u64,
+    },
+    /// The node's CPU became free and its inbox is not empty.
+    Wake { actor: ActorId },
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Scheduled<M> {
+    pub(super) at: Time,
+    pub(super) seq: u64,
+    pub(super) ev: Ev<M>,
+}
+
+// Reversed so that std's max-heap pops the smallest (time, seq) first.
+impl<M> Ord for Scheduled<M> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+impl<M> PartialOrd for Scheduled<M> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl<M> PartialEq for Scheduled<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+impl<M> Eq for Scheduled<M> {}
+
+/// An input waiting for the node's CPU (busy) or for the node itself (paused).
+#[derive(Clone, Debug)]
+pub(super) enum Input<M> {
+    Msg { id: u64, from: ActorId, msg: M },
+    Timer { kind: TimerKind, gen: u64 },
+}
+
+/// The simulator's bookkeeping for one actor.
+#[derive(Clone, Debug)]
+pub(super) struct NodeRt<M> {
+    pub(super) state: NodeState,
+    pub(super) incarnation: u64,
+    pub(super) busy_until: Time,
+    pub(super) inbox: VecDeque<Input<M>>,
+    pub(super) wake_pending: bool,
+    /// Generation per timer kind: a timer event fires only if its generation is current.
+    pub(super) timer_gen: Vec<u64>,
+}
+
+type Effects<A> = Vec<Effect<<A as Actor>::Msg, <<A as Actor>::Durable as Durable>::Op>>;
+
+/// A deterministic simulation. `Clone` is the checkpoint: it copies actors, durable stores, the
+/// queue and the PRNG; the trace ring is shared copy-on-write.
+#[derive(Clone)]
+pub struct Sim<A: Actor> {
+    pub(super) cfg: SimConfig,
+    pub(super) now: Time,
+    pub(super) next_seq: u64,
+    pub(super) next_msg_id: u64,
+    pub(super) processed: u64,
+    pub(super) queue: BinaryHeap<Scheduled<A::Msg>>,
+    pub(super) rng: SimRng,
+    pub(super) actors: Vec<A>,
+    pub(super) durables: Vec<A::Durable>,
+    pub(super) nodes: Vec<NodeRt<A::Msg>>,
+    /// The link of every pair without an override (starts as `cfg.link`).
+    pub(super) default_link: LinkConfig,
+    pub(super) overrides: BTreeMap<(ActorId, ActorId), LinkConfig>,
+    pub(super) cuts: BTreeSet<(ActorId, ActorId)>,
+    /// When each bandwidth-limited link finishes transmitting its last message.
+    pub(super) link_free_at: BTreeMap<(ActorId, ActorId), Time>,
+    pub(super) trace: Trace,
+    pub(super) out: Effects<A>,
+}
+
+impl<A: Actor> std::fmt::Debug for Sim<A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sim")
+            .field("now", &self.now)
+            .field("events_processed", &self.processed)
+            .field("queued", &self.queue.len())
+            .field("actors", &self.actors.len())
+            .field("trace_hash", &self.trace_hash_hex())
+            .finish()
+    }
+}
+
+impl<A: Actor> Sim<A> {
+    /// `actors[0..cfg.servers]` are the servers "n1".."nN"; the rest are clients. Every actor's
+    /// `on_start` runs at t = 0, in id order.
+    pub fn new(cfg: SimConfig, actors: Vec<A>) -> Result<Self, ConfigError> {
+        cfg.validate()?;
+        if actors.len() < cfg.servers {
+            return Err(ConfigError(format!(
+                "{} server nodes configured but only {} actors given",
+                cfg.servers,
+                actors.len()
+            )));
+        }
+        if actors.len() > MAX_ACTORS {
+            return Err(ConfigError(format!(
+                "{} actors given; the limit is {MAX_ACTORS}",
+                actors.len()
+            )));
+        }
+        let n = actors.len();
+        let node = NodeRt {
+            state: NodeState::Up,
+            incarnation: 0,
+            busy_until: 0,
+            inbox: VecDeque::new(),
+            wake_pending: false,
+            timer_gen: Vec::new(),
+        };
+        let mut sim = Sim {
+            rng: SimRng::new(cfg.seed),
+            trace: Trace::new(cfg.trace_capacity),
+            default_link: cfg.link.clone(),
+            cfg,
+            now: 0,
+            next_seq: 0,
+            next_msg_id: 1,
+            processed: 0,
+            queue: BinaryHeap::new(),
+            actors,
+            durables: vec![A::Durable::default(); n],
+            nodes: vec![node; n],
+            overrides: BTreeMap::new(),
+            cuts: BTreeSet::new(),
+            link_free_at: BTreeMap::new(),
+            out: Vec::new(),
+        };
+        for id in 0..n {
+            sim.start_actor(id);
+        }
+        Ok(sim)
+    }
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+    pub fn config(&self) -> &SimConfig {
+        &self.cfg
+    }
+    pub fn servers(&self) -> usize {
+        self.cfg.servers
+    }
+    pub fn actor(&self, id: ActorId) -> &A {
+        &self.actors[id]
+    }
+    pub fn actors(&self) -> &[A] {
+        &self.actors
+    }
+    pub fn durable(&self, id: ActorId) -> &A::Durable {
+        &self.durables[id]
+    }
+    /// "n1".."nN" for servers, "c1".. for clients.
+    pub fn actor_name(&self, id: ActorId) -> String {
+        if id < self.cfg.servers {
+            format!("n{}", id + 1)
+        } else {
+            format!("c{}", id - self.cfg.servers + 1)
+        }
+    }
+    /// Queue events processed so far: message arrivals, timer firings and CPU wake-ups
+    /// (cancelled or replaced timers are skipped and not counted).
+    pub fn events_processed(&self) -> u64 {
+        self.processed
+    }
+    pub fn node_state(&self, id: ActorId) -> NodeState {
+        self.nodes[id].state
+    }
+    /// How many times `id` has been restarted after a crash.
+    pub fn incarnation(&self, id: ActorId) -> u64 {
+        self.nodes[id].incarnation
+    }
+    pub fn link_up(&self, from: ActorId, to: ActorId) -> bool {
+        !self.cuts.contains(&(from, to))
+    }
+    /// The configuration currently used by the directed link `from → to`.
+    pub fn link_config(&self, from: ActorId, to: ActorId) -> &LinkConfig {
+        self.overrides
+            .get(&(from, to))
+            .unwrap_or(&self.default_link)
+    }
+    /// Every cut directed link, in order.
+    pub fn cut_links(&self) -> Vec<(ActorId, ActorId)> {
+        self.cuts.iter().copied().collect()
+    }
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+    pub fn trace_hash(&self) -> u64 {
+        self.trace.hash()
+    }
+    pub fn trace_hash_hex(&self) -> String {
+        format!("{:016x}", self.trace.hash())
+    }
+    pub fn trace_total(&self) -> u64 {
+        self.trace.total()
+    }
+    /// Time of the next queued event, if any (it may be a cancelled timer).
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.peek().map(|s| s.at)
+    }
+    pub fn queued_events(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Messages on the wire, sorted by (arrives_at, id).
+    pub fn in_flight(&self) -> Vec<InFlight> {
+        let mut v: Vec<InFlight> = self
+            .queue
+            .iter()
+            .filter_map(|s| match &s.ev {
+                Ev::Deliver {
+                    id,
+                    from,
+                    to,
+                    sent_at,
+                    msg,
+                } => Some(InFlight {
+                    id: *id,
+                    from: *from,
+                    to: *to,
+                    kind: msg.kind(),
+                    sent_at: *sent_at,
+                    arrives_at: s.at,
+                }),
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|m| (m.arrives_at, m.id));
+        v
+    }
+
+    /// Process exactly one event; false when the queue is empty.
+    pub fn step(&mut self) -> bool {
+        self.step_bounded(Time::MAX)
+    }
+
+    /// Process one event if there is one at time ≤ `limit` (stale timers are skipped).
+    pub(super) fn step_bounded(&mut self, limit: Time) -> bool {
+        while self.queue.peek().is_some_and(|s| s.at <= limit) {
+            let s = self.queue.pop().expect("peeked");
+            if self.dispatch(s) {
+                self.processed += 1;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Process every event with time ≤ `t`, then set the clock to `t` (never backwards).
+    pub fn run_until(&mut self, t: Time) {
+        while self.queue.peek().is_some_and(|s| s.at <= t) {
+            let s = self.queue.pop().expect("peeked");
+            if self.dispatch(s) {
+                self.processed += 1;
+            }
+        }
+        self.now = self.now.max(t);
+    }
+
+    pub fn run_for(&mut self, dt: Time) {
+        self.run_until(self.now.saturating_add(dt));
+    }
+
+    /// Process up to `n` events; returns how many were processed.
+    pub fn run_events(&mut self, n: u64) -> u64 {
+        let mut done = 0;
+        while done < n && self.step() {
+            done += 1;
+        }
+        done
+    }
+
+    /// Move the clock forward without processing anything (replay of a recorded position).
+    pub(super) fn set_clock(&mut self, t: Time) {
+        self.now = self.now.max(t);
+    }
+
+    pub(super) fn schedule(&mut self, at: Time, ev: Ev<A::Msg>) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Scheduled { at, seq, ev });
+    }
+
+    fn timer_live(&self, actor: ActorId, kind: TimerKind, gen: u64) -> bool {
+        self.nodes[actor].timer_gen.get(kind as usize) == Some(&gen)
+    }
+
+    fn bump_timer(&mut self, actor: ActorId, kind: TimerKind) -> u64 {
+        let gens = &mut self.nodes[actor].timer_gen;
+        if gens.len() <= kind as usize {
+            gens.resize(kind as usize + 1, 0);
+        }
+        gens[kind as usize] += 1;
+        gens[kind as usize]
+    }
+
+    /// Handle one popped event; false if it was stale and should not count.
+    fn dispatch(&mut self, s: Scheduled<A::Msg>) -> bool {
+        match s.ev {
+            Ev::Deliver {
+                id, from, to, msg, ..
+            } => {
+                self.now = s.at;
+                self.arrive(id, from, to, msg);
+                true
+            }
+            Ev::Timer { actor, kind, gen } => {
+                if !self.timer_live(actor, kind, gen) {
+                    return false;
+                }
+                self.now = s.at;
+                self.input(actor, Input::Timer { kind, gen });
+                true
+            }
+            Ev::Wake { actor } => {
+                self.nodes[actor].wake_pending = false;
+                if self.nodes[actor].state != NodeState::Up {
+                    return false;
+                }
+                self.now = s.at;
+                self.drain_inbox(actor)
+            }
+        }
+    }
+
+    pub(super) fn trace_drop(
+        &mut self,
+        id: u64,
+        from: ActorId,
+        to: ActorId,
+        kind: &'static str,
+        why: DropReason,
+    ) {
+        let mut e = TraceEvent::new(self.now, TraceKind::Drop, from);
+        e.peer = to;
+        e.msg_kind = kind;
+        e.msg_id = id;
+        e.drop = Some(why);
+        self.trace.record(e);
+    }
+
+    fn arrive(&mut self, id: u64, from: ActorId, to: ActorId, msg: A::Msg) {
+        if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
+            self.trace_drop(id, from, to, msg.kind(), DropReason::LinkCut);
+        } else if self.nodes[to].state == NodeState::Crashed {
+            self.trace_drop(id, from, to, msg.kind(), DropReason::ReceiverCrashed);
+        } else {
+            self.input(to, Input::Msg { id, from, msg });
+        }
+    }
+
+    /// Hand an input to a node now, or queue it while the node is busy or paused.
+    fn input(&mut self, actor: ActorId, inp: Input<A::Msg>) {
+        let now = self.now;
+        let node = &mut self.nodes[actor];
+        if node.state == NodeState::Paused || node.busy_until > now || !node.inbox.is_empty() {
+            node.inbox.push_back(inp);
+            self.ensure_wake(actor);
+            return;
+        }
+        self.handle(actor, inp);
+    }
+
+    /// Schedule a CPU wake-up for an up node with a non-empty inbox, unless one is pending.
+    pub(super) fn ensure_wake(&mut self, actor: ActorId) {
+        let node = &mut self.nodes[actor];
+        if node.state == NodeState::Up && !node.wake_pending && !node.inbox.is_empty() {
+            node.wake_pending = true;
+            let at = node.busy_until.max(self.now);
+            self.schedule(at, Ev::Wake { actor });
+        }
+    }
+
+    /// Handle the first live input of the inbox; false if the inbox held only stale timers.
+    fn drain_inbox(&mut self, actor: ActorId) -> bool {
+        while let Some(inp) = self.nodes[actor].inbox.pop_front() {
+            if self.handle(actor, inp) {
+                self.ensure_wake(actor);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Run the actor's handler; its effects take place when its CPU service ends.
+    fn handle(&mut self, actor: ActorId, inp: Input<A::Msg>) -> bool {
+        let start = self.now;
+        let cost = if actor < self.cfg.servers {
+            self.cfg.cpu_service_us
+        } else {
+            0
+        };
+        let end = start + cost;
+        let mut ctx = Ctx {
+            now: start,
+            me: actor,
+            rng: &mut self.rng,
+            durable: &self.durables[actor],
+            out: &mut self.out,
+        };
+        match inp {
+            Input::Msg { id, from, msg } => {
+                let mut e = TraceEvent::new(start, TraceKind::Deliver, actor);
+                e.peer = from;
+                e.msg_kind = msg.kind();
+                e.msg_id = id;
+                self.trace.record(e);
+                self.actors[actor].on_message(&mut ctx, from, msg);
+            }
+            Input::Timer { kind, gen } => {
+                if ctx_timer_stale(&self.nodes[actor].timer_gen, kind, gen) {
+                    return false;
+                }
+                let mut e = TraceEvent::new(start, TraceKind::Timer, actor);
+                e.value = kind as u64;
+                self.trace.record(e);
+                self.actors[actor].on_timer(&mut ctx, kind);
+            }
+        }
+        self.nodes[actor].busy_until = end;
+        self.apply_effects(actor, end);
+        true
+    }
+
+    /// Boot (or reboot) an actor: `on_start` costs no CPU.
+    pub(super) fn start_actor(&mut self, id: ActorId) {
+        let mut ctx = Ctx {
+            now: self.now,
+            me: id,
+            rng: &mut self.rng,
+            durable: &self.durables[id],
+            out: &mut self.out,
+        };
+        self.actors[id].on_start(&mut ctx);
+        self.apply_effects(id, self.now);
+    }
+
+    /// Run `on_command` now; on a server it occupies the CPU after any work in progress.
+    pub(super) fn run_command(&mut self, to: ActorId, cmd: A::Cmd) {
+        let start = self.nodes[to].busy_until.max(self.now);
+        let cost = if to < self.cfg.servers {
+            self.cfg.cpu_service_us
+        } else {
+            0
+        };
+        let mut ctx = Ctx {
+            now: self.now,
+            me: to,
+            rng: &mut self.rng,
+            durable: &self.durables[to],
+            out: &mut self.out,
+        };
+        self.actors[to].on_command(&mut ctx, cmd);
+        self.nodes[to].busy_until = start + cost;
+        self.apply_effects(to, start + cost);
+    }
+
+    /// Apply the effects buffered by a handler of `actor`; sends leave at `depart`.
+    fn apply_effects(&mut self, actor: ActorId, depart: Time) {
+        let mut out = std::mem::take(&mut self.out);
+        for eff in out.drain(..) {
+            match eff {
+                Effect::Send { to, msg } => self.send(actor, to, msg, depart),
+                Effect::SetTimer { kind, after } => {
+                    let gen = self.bump_timer(actor, kind);
+                    self.schedule(depart.saturating_add(after), Ev::Timer { actor, kind, gen });
+                }
+                Effect::CancelTimer { kind } => {
+                    self.bump_timer(actor, kind);
+                }
+                Effect::Persist(op) => {
+                    // Synchronous fsync model: durable the moment the handler asks.
+                    self.durables[actor].apply(op);
+                    self.trace
+                        .record(TraceEvent::new(self.now, TraceKind::Persist, actor));
+                }
+                Effect::Note(note) => {
+                    let mut e = TraceEvent::new(self.now, TraceKind::Note, actor);
+                    e.note = Some(note);
+                    self.trace.record(e);
+                }
+            }
+        }
+        self.out = out;
+    }
+
+    fn send(&mut self, from: ActorId, to: ActorId, msg: A::Msg, depart: Time) {
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        let kind = msg.kind();
+        if to >= self.actors.len() {
+            self.trace_drop(id, from, to, kind, DropReason::UnknownReceiver);
+            return;
+        }
+        let mut e = TraceEvent::new(depart, TraceKind::Send, from);
+        e.peer = to;
+        e.msg_kind = kind;
+        e.msg_id = id;
+        self.trace.record(e);
+        if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
+            self.trace_drop(id, from, to, kind, DropReason::LinkCut);
+            return;
+        }
+        let link = self
+            .overrides
+            .get(&(from, to))
+            .unwrap_or(&self.default_link);
+        if link.loss > 0.0 && self.rng.chance(link.loss) {
+            self.trace_drop(id, from, to, kind, DropReason::Loss);
+            return;
+        }
+        if link.duplicate > 0.0 && self.rng.chance(link.duplicate) {
+            let copy_id = self.next_msg_id;
+            self.next_msg_id += 1;
+            let mut e = TraceEvent::new(depart, TraceKind::Duplicate, from);
+            e.peer = to;
+            e.msg_kind = kind;
+            e.msg_id = copy_id;
+            e.value = id;
+            self.trace.record(e);
+            self.launch(copy_id, from, to, depart, msg.clone());
+        }
+        self.launch(id, from, to, depart, msg);
+    }
+
+    /// Put one copy on the wire: serialisation behind earlier messages of a bandwidth-limited
+    /// link, then propagation (base latency + jitter).
+    fn launch(&mut self, id: u64, from: ActorId, to: ActorId, depart: Time, msg: A::Msg) {
+        let link = self
+            .overrides
+            .get(&(from, to))
+            .unwrap_or(&self.default_link);
+        let latency = link.sample_latency(&mut self.rng);
+        let mut on_wire = depart;
+        if link.bandwidth_bytes_per_sec.is_some() {
+            let tx = link.transmit_time(msg.size_bytes());
+            let free = self.link_free_at.entry((from, to)).or_insert(0);
+            on_wire = on_wire.max(*free) + tx;
+            *free = on_wire;
+        }
+        let at = on_wire.saturating_add(latency);
+        self.schedule(
+            at,
+            Ev::Deliver {
+                id,
+                from,
+                to,
+                sent_at: depart,
+                msg,
+            },
+        );
+    }
+}
+
+fn ctx_timer_stale(gens: &[u64], kind: TimerKind, gen: u64) -> bool {
+    gens.get(kind as usize) != Some(&gen)
+}

@@ -1,0 +1,308 @@
+//! The trace: every event the kernel processes, hashed incrementally (the determinism proof) and
+//! kept in a bounded ring for animation, the event log and export. The ring is stored in shared,
+//! copy-on-write chunks so that cloning a `Sim` (a checkpoint) does not copy it.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ActorId, Note, Time};
+
+/// `peer` of events that have no peer (timers, crashes, notes...).
+pub const NO_PEER: ActorId = ActorId::MAX;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TraceKind {
+    Send,
+    Deliver,
+    Drop,
+    Duplicate,
+    Timer,
+    Crash,
+    Restart,
+    Pause,
+    Resume,
+    Fault,
+    Command,
+    Note,
+    Persist,
+}
+
+/// Why a message was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DropReason {
+    /// The directed link was cut when the message was sent or when it arrived.
+    LinkCut,
+    /// Random loss of the link model.
+    Loss,
+    /// The receiver was crashed when the message arrived (or crashed while it waited for CPU).
+    ReceiverCrashed,
+    /// The sender crashed while the message was in flight.
+    SenderCrashed,
+    /// `Action::DropMessage`.
+    ByUser,
+    /// The destination id does not exist (a protocol bug, reported instead of panicking).
+    UnknownReceiver,
+}
+
+/// Which link fault an `Fault` event records (mirrors the `Action` variants).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FaultKind {
+    Cut,
+    Heal,
+    CutBoth,
+    HealBoth,
+    Isolate,
+    Split,
+    HealAll,
+    SetLink,
+    SetAllLinks,
+}
+
+/// One trace event. Field use by kind:
+/// - Send / Duplicate / Drop: `actor` = sender, `peer` = receiver, `msg_kind`, `msg_id`
+///   (a Duplicate is the extra copy, with its own id); Drop has `drop`.
+/// - Deliver: `actor` = receiver, `peer` = sender. `t` is when handling starts.
+/// - Timer: `actor`, `value` = timer kind. Note: `note`. Persist: `actor`.
+/// - Fault: `fault`, `actor`/`peer` = link ends or node; for Split `value` = bitmask of the group.
+/// - Send `t` is the departure time (after the sender's CPU service), so it may exceed the
+///   time of the events recorded just after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceEvent {
+    pub seq: u64,
+    pub t: Time,
+    pub kind: TraceKind,
+    pub actor: ActorId,
+    pub peer: ActorId,
+    pub msg_kind: &'static str,
+    pub msg_id: u64,
+    pub note: Option<Note>,
+    pub drop: Option<DropReason>,
+    pub fault: Option<FaultKind>,
+    pub value: u64,
+}
+
+impl TraceEvent {
+    pub fn new(t: Time, kind: TraceKind, actor: ActorId) -> Self {
+        TraceEvent {
+            seq: 0,
+            t,
+            kind,
+            actor,
+            peer: NO_PEER,
+            msg_kind: "",
+            msg_id: 0,
+            note: None,
+            drop: None,
+            fault: None,
+            value: 0,
+        }
+    }
+}
+
+/// The trace hash: FNV-1a generalised to 64-bit words. For each word `w` (every field as an
+/// explicit little-endian-independent u64, never usize-width dependent):
+/// `h = (h ^ w) * 0x100000001b3; h ^= h >> 32`. Start value 0xcbf29ce484222325.
+/// The extra xor-shift feeds high bits back into low bits, which plain word-FNV lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceHasher(pub u64);
+
+impl Default for TraceHasher {
+    fn default() -> Self {
+        TraceHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl TraceHasher {
+    #[inline]
+    pub fn word(&mut self, w: u64) {
+        let h = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01b3);
+        self.0 = h ^ (h >> 32);
+    }
+
+    /// Length, then the bytes packed little-endian into words.
+    pub fn str(&mut self, s: &str) {
+        self.word(s.len() as u64);
+        for chunk in s.as_bytes().chunks(8) {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.word(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn actor(&mut self, a: ActorId) {
+        self.word(if a == NO_PEER { u64::MAX } else { a as u64 });
+    }
+
+    fn note(&mut self, n: &Option<Note>) {
+        match *n {
+            None => self.word(0),
+            Some(Note::Role { role, term }) => {
+                self.word(1);
+                self.word(role as u64);
+                self.word(term);
+            }
+            Some(Note::Commit { index, term }) => {
+                self.word(2);
+                self.word(index);
+                self.word(term);
+            }
+            Some(Note::Invoke { op }) => {
+                self.word(3);
+                self.word(op);
+            }
+            Some(Note::Complete { op, ok }) => {
+                self.word(4);
+                self.word(op);
+                self.word(ok as u64);
+            }
+            Some(Note::Other { code, value }) => {
+                self.word(5);
+                self.word(code as u64);
+                self.word(value);
+            }
+        }
+    }
+
+    pub fn event(&mut self, e: &TraceEvent) {
+        self.word(e.seq);
+        self.word(e.t);
+        self.word(e.kind as u64);
+        self.actor(e.actor);
+        self.actor(e.peer);
+        self.str(e.msg_kind);
+        self.word(e.msg_id);
+        self.note(&e.note);
+        self.word(e.drop.map_or(0, |d| d as u64 + 1));
+        self.word(e.fault.map_or(0, |f| f as u64 + 1));
+        self.word(e.value);
+    }
+}
+
+const CHUNK: usize = 256;
+
+/// Recent trace events (oldest first) plus the running hash and count of all events ever.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    chunks: VecDeque<Arc<Vec<TraceEvent>>>,
+    /// Events stored in `chunks` (may exceed `capacity` by less than one chunk).
+    stored: usize,
+    capacity: usize,
+    total: u64,
+    hasher: TraceHasher,
+}
+
+impl Trace {
+    pub fn new(capacity: usize) -> Self {
+        Trace {
+            chunks: VecDeque::new(),
+            stored: 0,
+            capacity,
+            total: 0,
+            hasher: TraceHasher::default(),
+        }
+    }
+
+    /// Stamp `e` with the next sequence number, hash it and keep it.
+    pub(crate) fn record(&mut self, mut e: TraceEvent) {
+        e.seq = self.total;
+        self.total += 1;
+        self.hasher.event(&e);
+        if self.capacity == 0 {
+            return;
+        }
+        let need_new = match self.chunks.back() {
+            None => true,
+            Some(c) => c.len() >= CHUNK,
+        };
+        if need_new {
+            self.chunks.push_back(Arc::new(Vec::with_capacity(CHUNK)));
+        }
+        // Copy-on-write: only the newest chunk is ever copied after a checkpoint clone.
+        let last = self.chunks.back_mut().expect("a chunk was just ensured");
+        Arc::make_mut(last).push(e);
+        self.stored += 1;
+        while self.stored - self.chunks[0].len() >= self.capacity {
+            let old = self.chunks.pop_front().expect("non-empty");
+            self.stored -= old.len();
+        }
+    }
+
+    /// Number of events retained (at most the capacity).
+    pub fn len(&self) -> usize {
+        self.stored.min(self.capacity)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Retained events, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = &TraceEvent> + '_ {
+        let skip = self.stored - self.len();
+        self.chunks.iter().flat_map(|c| c.iter()).skip(skip)
+    }
+
+    /// The last `n` retained events, oldest first.
+    pub fn last(&self, n: usize) -> Vec<TraceEvent> {
+        let len = self.len();
+        self.iter().skip(len.saturating_sub(n)).cloned().collect()
+    }
+
+    /// Events recorded since the run started (retained or not).
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    pub fn hash(&self) -> u64 {
+        self.hasher.0
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_keeps_exactly_the_newest_events_and_hashes_all() {
+        let mut tr = Trace::new(600);
+        for i in 0..2000u64 {
+            tr.record(TraceEvent::new(i, TraceKind::Timer, 0));
+        }
+        assert_eq!(tr.len(), 600);
+        assert_eq!(tr.total(), 2000);
+        let ts: Vec<u64> = tr.iter().map(|e| e.t).collect();
+        assert_eq!(ts, (1400..2000).collect::<Vec<_>>());
+        assert_eq!(
+            tr.last(2).iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [1998, 1999]
+        );
+
+        let mut small = Trace::new(0);
+        for i in 0..2000u64 {
+            small.record(TraceEvent::new(i, TraceKind::Timer, 0));
+        }
+        assert!(small.is_empty());
+        assert_eq!(small.hash(), tr.hash(), "the hash ignores the ring size");
+    }
+
+    #[test]
+    fn clone_shares_chunks_and_diverges_on_write() {
+        let mut a = Trace::new(1000);
+        for i in 0..300u64 {
+            a.record(TraceEvent::new(i, TraceKind::Timer, 0));
+        }
+        let mut b = a.clone();
+        a.record(TraceEvent::new(999, TraceKind::Timer, 1));
+        b.record(TraceEvent::new(999, TraceKind::Timer, 2));
+        assert_ne!(a.hash(), b.hash());
+        assert_eq!(a.iter().last().unwrap().actor, 1);
+        assert_eq!(b.iter().last().unwrap().actor, 2);
+        assert_eq!(a.len(), 301);
+    }
+}
