@@ -8,7 +8,11 @@ use crate::common::{fmt_num, grouped_bars, op_groups, titled, BarSeries};
 
 /// The stats a whole-run comparison uses: the run's overall stats, labelled by run.
 fn run_overalls(suite: &Suite) -> Vec<(String, &OpStats)> {
-    suite.runs.iter().map(|r| (r.label.clone(), &r.overall)).collect()
+    suite
+        .runs
+        .iter()
+        .map(|r| (r.label.clone(), &r.overall))
+        .collect()
 }
 
 /// Single run: each op kind (or the overall stats if there is one kind); several runs: the
@@ -49,8 +53,10 @@ pub fn draw_latency_histogram<DB: DrawingBackend>(
     let body = titled(area, title, suite)?;
     let groups = summary_groups(suite);
     // Union of populated bucket bounds, in order.
-    let mut bounds: Vec<f64> =
-        groups.iter().flat_map(|g| g.1.histogram.iter().map(|b| b.0)).collect();
+    let mut bounds: Vec<f64> = groups
+        .iter()
+        .flat_map(|g| g.1.histogram.iter().map(|b| b.0))
+        .collect();
     bounds.sort_by(f64::total_cmp);
     bounds.dedup();
     let cats: Vec<String> = bounds.iter().map(|b| format!("≤{}", fmt_num(*b))).collect();
@@ -60,7 +66,12 @@ pub fn draw_latency_histogram<DB: DrawingBackend>(
             name: name.clone(),
             values: bounds
                 .iter()
-                .map(|b| op.histogram.iter().find(|h| h.0 == *b).map_or(0.0, |h| h.1 as f64))
+                .map(|b| {
+                    op.histogram
+                        .iter()
+                        .find(|h| h.0 == *b)
+                        .map_or(0.0, |h| h.1 as f64)
+                })
                 .collect(),
         })
         .collect();
@@ -93,8 +104,24 @@ pub fn draw_summary_bar<DB: DrawingBackend>(
         name: "throughput".into(),
         values: groups.iter().map(|g| g.1.throughput_per_s).collect(),
     };
-    grouped_bars(&panels[0], "Success rate", "", "success (%)", &cats, &[success], Some(110.0))?;
-    grouped_bars(&panels[1], "Throughput", "", "successful ops / simulated s", &cats, &[throughput], None)
+    grouped_bars(
+        &panels[0],
+        "Success rate",
+        "",
+        "success (%)",
+        &cats,
+        &[success],
+        Some(110.0),
+    )?;
+    grouped_bars(
+        &panels[1],
+        "Throughput",
+        "",
+        "successful ops / simulated s",
+        &cats,
+        &[throughput],
+        None,
+    )
 }
 
 /// Throughput and latency percentiles of each run, ordered by node count.
@@ -114,8 +141,24 @@ pub fn draw_single_vs_distributed<DB: DrawingBackend>(
         name: "throughput".into(),
         values: groups.iter().map(|g| g.1.throughput_per_s).collect(),
     };
-    grouped_bars(&panels[0], "Throughput", "", "successful ops / simulated s", &cats, &[throughput], None)?;
-    grouped_bars(&panels[1], "Latency", "", "latency (ms)", &cats, &percentile_series(&groups), None)
+    grouped_bars(
+        &panels[0],
+        "Throughput",
+        "",
+        "successful ops / simulated s",
+        &cats,
+        &[throughput],
+        None,
+    )?;
+    grouped_bars(
+        &panels[1],
+        "Latency",
+        "",
+        "latency (ms)",
+        &cats,
+        &percentile_series(&groups),
+        None,
+    )
 }
 
 /// p50/p95/p99 per operation kind (and per run when there are several).
@@ -126,7 +169,15 @@ pub fn draw_latency_percentiles<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let body = titled(area, title, suite)?;
     let groups = op_groups(suite);
-    grouped_bars(&body, "", "operation", "latency (ms)", &names(&groups), &percentile_series(&groups), None)
+    grouped_bars(
+        &body,
+        "",
+        "operation",
+        "latency (ms)",
+        &names(&groups),
+        &percentile_series(&groups),
+        None,
+    )
 }
 
 /// Successful operations per simulated second, per operation kind (and run).
@@ -141,5 +192,13 @@ pub fn draw_throughput_comparison<DB: DrawingBackend>(
         name: "throughput".into(),
         values: groups.iter().map(|g| g.1.throughput_per_s).collect(),
     };
-    grouped_bars(&body, "", "operation", "successful ops / simulated s", &names(&groups), &[series], None)
+    grouped_bars(
+        &body,
+        "",
+        "operation",
+        "successful ops / simulated s",
+        &names(&groups),
+        &[series],
+        None,
+    )
 }

@@ -117,8 +117,12 @@ const MAX_RUN_OP_GROUPS: usize = 6;
 /// run's overall stats labelled by run (e.g. contention at 10/50/100 clients).
 pub fn op_groups(suite: &Suite) -> Vec<(String, &OpStats)> {
     if let [run] = suite.runs.as_slice() {
-        let mut out: Vec<(String, &OpStats)> =
-            run.ops.iter().filter(|o| o.count > 0).map(|o| (o.op.clone(), o)).collect();
+        let mut out: Vec<(String, &OpStats)> = run
+            .ops
+            .iter()
+            .filter(|o| o.count > 0)
+            .map(|o| (o.op.clone(), o))
+            .collect();
         if out.len() != 1 {
             out.push((run.overall.op.clone(), &run.overall));
         }
@@ -127,13 +131,21 @@ pub fn op_groups(suite: &Suite) -> Vec<(String, &OpStats)> {
     let per_op: Vec<(String, &OpStats)> = suite
         .runs
         .iter()
-        .flat_map(|r| r.ops.iter().map(move |o| (format!("{} · {}", r.label, o.op), o)))
+        .flat_map(|r| {
+            r.ops
+                .iter()
+                .map(move |o| (format!("{} · {}", r.label, o.op), o))
+        })
         .filter(|g| g.1.count > 0)
         .collect();
     if !per_op.is_empty() && per_op.len() <= MAX_RUN_OP_GROUPS {
         per_op
     } else {
-        suite.runs.iter().map(|r| (r.label.clone(), &r.overall)).collect()
+        suite
+            .runs
+            .iter()
+            .map(|r| (r.label.clone(), &r.overall))
+            .collect()
     }
 }
 
@@ -154,7 +166,10 @@ pub fn grouped_bars<DB: DrawingBackend>(
     y_max: Option<f64>,
 ) -> Result<(), String> {
     let n = categories.len().max(1);
-    let data_max = series.iter().flat_map(|s| s.values.iter().copied()).fold(0.0, f64::max);
+    let data_max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
     let top = y_max.unwrap_or_else(|| axis_top(data_max, series.len() > 1));
     let centers: Vec<f64> = (0..n).map(|i| i as f64).collect();
     let mut builder = ChartBuilder::on(area);
@@ -165,9 +180,21 @@ pub fn grouped_bars<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(if n > 4 { 56 } else { 40 })
         .y_label_area_size(64)
-        .build_cartesian_2d(KeyedAxis { lo: -0.5, hi: n as f64 - 0.5, keys: centers }, 0.0..top)
+        .build_cartesian_2d(
+            KeyedAxis {
+                lo: -0.5,
+                hi: n as f64 - 0.5,
+                keys: centers,
+            },
+            0.0..top,
+        )
         .map_err(err)?;
-    let label_of = |v: &f64| categories.get(v.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let label_of = |v: &f64| {
+        categories
+            .get(v.round().max(0.0) as usize)
+            .cloned()
+            .unwrap_or_default()
+    };
     let y_fmt = |v: &f64| fmt_num(*v);
     chart
         .configure_mesh()
@@ -192,7 +219,10 @@ pub fn grouped_bars<DB: DrawingBackend>(
         let x0 = |i: usize| i as f64 - group_w / 2.0 + si as f64 * bar_w;
         chart
             .draw_series(s.values.iter().enumerate().map(|(i, &v)| {
-                Rectangle::new([(x0(i), 0.0), (x0(i) + bar_w * 0.92, v.min(top))], c.filled())
+                Rectangle::new(
+                    [(x0(i), 0.0), (x0(i) + bar_w * 0.92, v.min(top))],
+                    c.filled(),
+                )
             }))
             .map_err(err)?
             .label(s.name.as_str())
@@ -202,7 +232,11 @@ pub fn grouped_bars<DB: DrawingBackend>(
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
             chart
                 .draw_series(s.values.iter().enumerate().map(|(i, &v)| {
-                    Text::new(fmt_num(v), (x0(i) + bar_w * 0.46, v.min(top)), style.clone())
+                    Text::new(
+                        fmt_num(v),
+                        (x0(i) + bar_w * 0.46, v.min(top)),
+                        style.clone(),
+                    )
                 }))
                 .map_err(err)?;
         }

@@ -18,8 +18,8 @@ use plotters::prelude::*;
 use syncsim_core::bench::Suite;
 
 pub use bars::{
-    draw_latency_histogram, draw_latency_percentiles, draw_single_vs_distributed,
-    draw_summary_bar, draw_throughput_comparison,
+    draw_latency_histogram, draw_latency_percentiles, draw_single_vs_distributed, draw_summary_bar,
+    draw_throughput_comparison,
 };
 pub use time::{draw_over_time, draw_scaling};
 
@@ -43,7 +43,9 @@ fn has_ops(s: &Suite) -> bool {
     s.runs.iter().any(|r| r.overall.count > 0)
 }
 fn has_series(s: &Suite) -> bool {
-    s.runs.iter().any(|r| r.series.iter().any(|p| p.ok + p.failed > 0))
+    s.runs
+        .iter()
+        .any(|r| r.series.iter().any(|p| p.ok + p.failed > 0))
 }
 fn single_and_distributed(s: &Suite) -> bool {
     has_ops(s) && s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
@@ -115,7 +117,10 @@ pub fn draw_chart<DB: DrawingBackend>(
         format!("unknown chart `{id}`; known charts: {}", ids.join(", "))
     })?;
     if suite.runs.is_empty() {
-        return Err(format!("chart `{id}`: the suite `{}` has no runs", suite.name));
+        return Err(format!(
+            "chart `{id}`: the suite `{}` has no runs",
+            suite.name
+        ));
     }
     area.fill(&WHITE).map_err(common::err)?;
     let t = spec.title;

@@ -15,8 +15,16 @@ fn run(label: &str, nodes: usize, rate: u64, secs: u64) -> BenchResult {
     for i in 0..rate * secs {
         let start = i * SEC / rate;
         let faulty = (10 * SEC..13 * SEC).contains(&start);
-        let lat = if faulty { 400 * MS } else { (2 + i % 17 + nodes as u64) * MS };
-        let outcome = if faulty && i % 3 == 0 { Err("timeout") } else { Ok(()) };
+        let lat = if faulty {
+            400 * MS
+        } else {
+            (2 + i % 17 + nodes as u64) * MS
+        };
+        let outcome = if faulty && i % 3 == 0 {
+            Err("timeout")
+        } else {
+            Ok(())
+        };
         r.record("acquire", start, start + lat, outcome);
         r.record("release", start + lat, start + lat + lat / 2, Ok(()));
     }
@@ -24,14 +32,18 @@ fn run(label: &str, nodes: usize, rate: u64, secs: u64) -> BenchResult {
     BenchResult {
         scenario: "test".into(),
         label: label.into(),
-        params: serde_json::Value::Null,
+        params: Default::default(),
         seed: 1,
         nodes,
         duration_s: secs as f64,
         ops,
         overall,
         series: r.series(secs as f64),
-        faults: vec![FaultInterval { start_s: 10.0, end_s: 13.0, label: "n2 stopped".into() }],
+        faults: vec![FaultInterval {
+            start_s: 10.0,
+            end_s: 13.0,
+            label: "n2 stopped".into(),
+        }],
         failover: None,
         extra: BTreeMap::new(),
         wall_ms: None,
@@ -39,7 +51,10 @@ fn run(label: &str, nodes: usize, rate: u64, secs: u64) -> BenchResult {
 }
 
 fn single() -> Suite {
-    Suite { name: "node-failure".into(), runs: vec![run("3 nodes", 3, 20, 30)] }
+    Suite {
+        name: "node-failure".into(),
+        runs: vec![run("3 nodes", 3, 20, 30)],
+    }
 }
 
 fn scaling() -> Suite {
@@ -47,7 +62,10 @@ fn scaling() -> Suite {
         .iter()
         .map(|&n| run(&format!("{n} nodes"), n, 40 / n as u64 + 5, 20))
         .collect();
-    Suite { name: "scaling".into(), runs }
+    Suite {
+        name: "scaling".into(),
+        runs,
+    }
 }
 
 fn render(id: &str, suite: &Suite) -> Result<String, String> {
@@ -73,7 +91,9 @@ fn check_balanced(svg: &str) -> Result<(), String> {
             continue;
         }
         if let Some(name) = tag.strip_prefix('/') {
-            let top = stack.pop().ok_or(format!("</{name}> without an open tag"))?;
+            let top = stack
+                .pop()
+                .ok_or(format!("</{name}> without an open tag"))?;
             if top != name.trim() {
                 return Err(format!("</{name}> closes <{top}>"));
             }
@@ -107,8 +127,16 @@ fn every_chart_renders_well_formed_svg_with_its_title() {
             check_balanced(&svg).unwrap_or_else(|e| panic!("{} on {}: {e}", spec.id, suite.name));
             assert!(svg.starts_with("<svg"), "{}", spec.id);
             assert!(svg.contains(spec.title), "{} lacks its title", spec.id);
-            assert!(svg.contains(&suite.name), "{} lacks the suite name", spec.id);
-            assert!(svg.matches("<text").count() >= 8, "{} has too few labels", spec.id);
+            assert!(
+                svg.contains(&suite.name),
+                "{} lacks the suite name",
+                spec.id
+            );
+            assert!(
+                svg.matches("<text").count() >= 8,
+                "{} has too few labels",
+                spec.id
+            );
         }
     }
 }
@@ -147,7 +175,10 @@ fn charts_show_the_data_they_are_given() {
 fn bad_requests_are_errors_not_panics() {
     let e = render("no_such_chart", &single()).unwrap_err();
     assert!(e.contains("unknown chart") && e.contains("scaling"), "{e}");
-    let empty = Suite { name: "empty".into(), runs: vec![] };
+    let empty = Suite {
+        name: "empty".into(),
+        runs: vec![],
+    };
     assert!(render("scaling", &empty).unwrap_err().contains("no runs"));
     // A run with no operations still draws (empty axes), it does not panic.
     let mut idle = single();
@@ -161,7 +192,9 @@ fn bad_requests_are_errors_not_panics() {
 /// visual check; does nothing when the variable is unset.
 #[test]
 fn preview_when_asked() {
-    let Ok(dir) = std::env::var("SYNCSIM_CHART_PREVIEW") else { return };
+    let Ok(dir) = std::env::var("SYNCSIM_CHART_PREVIEW") else {
+        return;
+    };
     for suite in [single(), scaling()] {
         for spec in CHARTS.iter().filter(|c| (c.available)(&suite)) {
             let svg = render(spec.id, &suite).unwrap();

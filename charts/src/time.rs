@@ -4,7 +4,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use syncsim_core::bench::{FaultInterval, Suite};
 
-use crate::common::{axis_top, HPos, KeyedAxis, Pos, VPos, color, err, fmt_num, titled, FONT, LABEL_SIZE, PANEL_TITLE_SIZE};
+use crate::common::{
+    axis_top, color, err, fmt_num, titled, HPos, KeyedAxis, Pos, VPos, FONT, LABEL_SIZE,
+    PANEL_TITLE_SIZE,
+};
 
 /// Fault shading colour (light red) and its label colour.
 const FAULT_FILL: RGBColor = RGBColor(214, 39, 40);
@@ -29,10 +32,17 @@ fn line_panel<DB: DrawingBackend>(
     lines: &[Line],
     faults: &[FaultInterval],
 ) -> Result<(), String> {
-    let y_max = lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0, f64::max);
+    let y_max = lines
+        .iter()
+        .flat_map(|l| l.points.iter().map(|p| p.1))
+        .fold(0.0, f64::max);
     let top = axis_top(y_max, !lines.is_empty());
     let keys = x_keys.unwrap_or_else(|| nice_ticks(x0, x1, 10));
-    let x_range = KeyedAxis { lo: x0, hi: x1, keys };
+    let x_range = KeyedAxis {
+        lo: x0,
+        hi: x1,
+        keys,
+    };
     let mut chart = ChartBuilder::on(area)
         .caption(caption, (FONT, PANEL_TITLE_SIZE))
         .margin(12)
@@ -78,9 +88,15 @@ fn line_panel<DB: DrawingBackend>(
         } else {
             chart.draw_series(LineSeries::new(l.points.iter().copied(), style))
         };
-        series.map_err(err)?.label(l.name.as_str()).legend(move |(x, y)| {
-            PathElement::new(vec![(x, y), (x + 16, y)], ShapeStyle::from(&c).stroke_width(2))
-        });
+        series
+            .map_err(err)?
+            .label(l.name.as_str())
+            .legend(move |(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 16, y)],
+                    ShapeStyle::from(&c).stroke_width(2),
+                )
+            });
         if x_keys_marked(l) {
             chart
                 .draw_series(l.points.iter().map(|&p| Circle::new(p, 4, c.filled())))
@@ -105,7 +121,11 @@ fn nice_ticks(x0: f64, x1: f64, target: usize) -> Vec<f64> {
     let span = (x1 - x0).max(1e-9);
     let raw = span / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
     let mut t = (x0 / step).ceil() * step;
     let mut out = Vec::new();
     while t <= x1 + 1e-9 {
@@ -135,24 +155,70 @@ pub fn draw_over_time<DB: DrawingBackend>(
         .flat_map(|r| r.series.last().map(|p| p.t_s + 1.0))
         .fold(1.0, f64::max);
     let many = suite.runs.len() > 1;
-    let name = |label: &str, what: &str| if many { format!("{label} {what}") } else { what.into() };
+    let name = |label: &str, what: &str| {
+        if many {
+            format!("{label} {what}")
+        } else {
+            what.into()
+        }
+    };
     let mut tput = Vec::new();
     let mut lat = Vec::new();
     for (i, r) in suite.runs.iter().enumerate() {
         // Each window's value is drawn at the window's middle.
         let pts = |f: fn(&syncsim_core::bench::SeriesPoint) -> f64| {
-            r.series.iter().map(|p| (p.t_s + 0.5, f(p))).collect::<Vec<_>>()
+            r.series
+                .iter()
+                .map(|p| (p.t_s + 0.5, f(p)))
+                .collect::<Vec<_>>()
         };
-        tput.push(Line { name: name(&r.label, "ok ops/s"), color: i, points: pts(|p| p.throughput), dashed: false });
-        lat.push(Line { name: name(&r.label, "p99"), color: i, points: pts(|p| p.p99_ms), dashed: false });
+        tput.push(Line {
+            name: name(&r.label, "ok ops/s"),
+            color: i,
+            points: pts(|p| p.throughput),
+            dashed: false,
+        });
+        lat.push(Line {
+            name: name(&r.label, "p99"),
+            color: i,
+            points: pts(|p| p.p99_ms),
+            dashed: false,
+        });
         // One run: p50 gets its own colour; several: the run's colour, dashed.
         let p50_color = if many { i } else { 1 };
-        lat.push(Line { name: name(&r.label, "p50"), color: p50_color, points: pts(|p| p.p50_ms), dashed: true });
+        lat.push(Line {
+            name: name(&r.label, "p50"),
+            color: p50_color,
+            points: pts(|p| p.p50_ms),
+            dashed: true,
+        });
     }
-    let faults: Vec<FaultInterval> = suite.runs.iter().flat_map(|r| r.faults.iter().cloned()).collect();
+    let faults: Vec<FaultInterval> = suite
+        .runs
+        .iter()
+        .flat_map(|r| r.faults.iter().cloned())
+        .collect();
     let x_desc = "simulated time (s)";
-    line_panel(&panels[0], "Throughput", x_desc, "successful ops / s", (0.0, t_max), None, &tput, &faults)?;
-    line_panel(&panels[1], "Latency", x_desc, "latency (ms)", (0.0, t_max), None, &lat, &faults)
+    line_panel(
+        &panels[0],
+        "Throughput",
+        x_desc,
+        "successful ops / s",
+        (0.0, t_max),
+        None,
+        &tput,
+        &faults,
+    )?;
+    line_panel(
+        &panels[1],
+        "Latency",
+        x_desc,
+        "latency (ms)",
+        (0.0, t_max),
+        None,
+        &lat,
+        &faults,
+    )
 }
 
 /// Top: throughput against node count; bottom: p50/p95/p99 latency against node count.
@@ -168,16 +234,56 @@ pub fn draw_scaling<DB: DrawingBackend>(
     let keys: Vec<f64> = runs.iter().map(|r| r.nodes as f64).collect();
     let x_max = keys.last().copied().unwrap_or(1.0) + 0.5;
     let pts = |f: fn(&syncsim_core::bench::OpStats) -> f64| {
-        runs.iter().map(|r| (r.nodes as f64, f(&r.overall))).collect::<Vec<_>>()
+        runs.iter()
+            .map(|r| (r.nodes as f64, f(&r.overall)))
+            .collect::<Vec<_>>()
     };
-    let tput = [Line { name: "throughput".into(), color: 0, points: pts(|o| o.throughput_per_s), dashed: false }];
+    let tput = [Line {
+        name: "throughput".into(),
+        color: 0,
+        points: pts(|o| o.throughput_per_s),
+        dashed: false,
+    }];
     let lat = [
-        Line { name: "p50".into(), color: 0, points: pts(|o| o.latency_ms.p50), dashed: false },
-        Line { name: "p95".into(), color: 1, points: pts(|o| o.latency_ms.p95), dashed: false },
-        Line { name: "p99".into(), color: 2, points: pts(|o| o.latency_ms.p99), dashed: false },
+        Line {
+            name: "p50".into(),
+            color: 0,
+            points: pts(|o| o.latency_ms.p50),
+            dashed: false,
+        },
+        Line {
+            name: "p95".into(),
+            color: 1,
+            points: pts(|o| o.latency_ms.p95),
+            dashed: false,
+        },
+        Line {
+            name: "p99".into(),
+            color: 2,
+            points: pts(|o| o.latency_ms.p99),
+            dashed: false,
+        },
     ];
     let x_desc = "nodes in the cluster";
     let range = (0.5, x_max);
-    line_panel(&panels[0], "Throughput", x_desc, "successful ops / simulated s", range, Some(keys.clone()), &tput, &[])?;
-    line_panel(&panels[1], "Latency", x_desc, "latency (ms)", range, Some(keys), &lat, &[])
+    line_panel(
+        &panels[0],
+        "Throughput",
+        x_desc,
+        "successful ops / simulated s",
+        range,
+        Some(keys.clone()),
+        &tput,
+        &[],
+    )?;
+    line_panel(
+        &panels[1],
+        "Latency",
+        x_desc,
+        "latency (ms)",
+        range,
+        Some(keys),
+        &lat,
+        &[],
+    )
 }

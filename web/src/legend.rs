@@ -33,7 +33,7 @@ pub fn Legend() -> Html {
                         <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
                             <circle class={classes!("node-body", format!("role-{role}"))} cx="10" cy="10" r="8" />
                         </svg>
-                        <b>{ *role }</b>{ format!(": {meaning}") }
+                        <span><b>{ *role }</b>{ format!(": {meaning}") }</span>
                     </li>
                 }) }
             </ul>

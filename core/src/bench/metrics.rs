@@ -79,7 +79,7 @@ impl KindRec {
                 p95: q(0.95),
                 p99: q(0.99),
                 max: self.max_us as f64 / MS as f64,
-                mean: self.sum_us as f64 / count as f64 / MS as f64,
+                mean: round_to(self.sum_us as f64 / count as f64 / MS as f64, 1e3),
             }
         };
         OpStats {
@@ -88,9 +88,9 @@ impl KindRec {
             ok: self.ok,
             failed: self.failed,
             failure_reasons: self.reasons.clone(),
-            success_rate: ratio(self.ok, count),
+            success_rate: round_to(ratio(self.ok, count), 1e6),
             throughput_per_s: if duration_s > 0.0 {
-                self.ok as f64 / duration_s
+                round_to(self.ok as f64 / duration_s, 1e6)
             } else {
                 0.0
             },
@@ -98,6 +98,13 @@ impl KindRec {
             histogram: log_buckets(&self.hist),
         }
     }
+}
+
+/// Round to `1/scale` (scale a power of ten). Derived figures are rounded so that their JSON
+/// text is short and parses back to the identical `f64` (the quotient of an integer by a power
+/// of ten is the closest double to that decimal). Latencies need no rounding: integer µs / 1000.
+pub fn round_to(x: f64, scale: f64) -> f64 {
+    (x * scale).round() / scale
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -108,15 +115,15 @@ fn ratio(a: u64, b: u64) -> f64 {
     }
 }
 
-/// Bucket upper bounds in ms on a 1-2-5 scale, from 10 µs to 1000 s.
+/// Bucket upper bounds in ms on a 1-2-5 scale, from 10 µs to 5000 s (exact decimals).
 pub fn bucket_bounds_ms() -> Vec<f64> {
     let mut out = Vec::new();
-    let mut decade = 0.01;
-    while decade < 2_000_000.0 {
-        for m in [1.0, 2.0, 5.0] {
-            out.push(decade * m);
+    let mut decade_us: u64 = 10;
+    while decade_us <= 1_000_000_000 {
+        for m in [1, 2, 5] {
+            out.push((decade_us * m) as f64 / MS as f64);
         }
-        decade *= 10.0;
+        decade_us *= 10;
     }
     out
 }
@@ -325,7 +332,7 @@ mod tests {
         assert_eq!(acq.histogram.iter().map(|b| b.1).sum::<u64>(), 101);
         assert_eq!(all.count, 102);
         assert_eq!(all.failure_reasons.values().sum::<u64>(), 2);
-        assert!((all.success_rate - 100.0 / 102.0).abs() < 1e-12);
+        assert_eq!(all.success_rate, 0.980392, "rounded to 1e-6");
     }
 
     #[test]
@@ -371,7 +378,11 @@ mod tests {
         // [12.4 s, 13.4 s) already holds 9 ops = 90% of the pre-fault rate.
         assert_eq!(f.recovery_ms, Some(2400.0));
         // From 12.4 s to 20 s: 75 ops in 7.6 s.
-        assert!((f.throughput_after - 75.0 / 7.6).abs() < 1e-9, "{}", f.throughput_after);
+        assert!(
+            (f.throughput_after - 75.0 / 7.6).abs() < 1e-6,
+            "{}",
+            f.throughput_after
+        );
         assert_eq!(f.election_ms, Some(300.0));
     }
 }

@@ -1,13 +1,21 @@
-//! Benchmarks in simulated time: result types ([`result`]), the HDR-histogram [`metrics::Recorder`],
-//! and CSV export ([`export`]). See lib.rs for the module map.
+//! Benchmarks in simulated time: scenarios ([`scenario`]) run by a chunked runner
+//! ([`runner::BenchRun`]), measured by an HDR-histogram [`metrics::Recorder`] into serde result
+//! types ([`result`]), exported as CSV ([`export`]) or JSON. See lib.rs for the module map.
 
 pub mod export;
+mod lockrun;
 pub mod metrics;
 pub mod result;
+pub mod runner;
+pub mod scenario;
 
+#[cfg(test)]
+mod scenario_tests;
 #[cfg(test)]
 mod tests;
 
 pub use export::{parse_csv, series_csv, to_csv};
 pub use metrics::Recorder;
 pub use result::*;
+pub use runner::{run_suite, BenchRun, Progress};
+pub use scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioKind, ScenarioParams};

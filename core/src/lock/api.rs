@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::types::{LockCmd, LockMode, LockOutput, LockStatus};
+use crate::raft::ClientOp;
 use crate::sim::{Time, MS};
 
 /// Default wait when `timeout` is omitted, in seconds.
@@ -152,6 +153,16 @@ pub fn to_lock_cmd(req: &ApiRequest) -> Option<LockCmd> {
             resource: resource.clone(),
         }),
         ApiRequest::NodeStatus => None,
+    }
+}
+
+/// How a client sends the request: commands through the log, lock status as a linearizable
+/// read (ReadIndex), node status answered by whichever node is asked.
+pub fn to_client_op(req: &ApiRequest) -> ClientOp<LockCmd> {
+    match (req, to_lock_cmd(req)) {
+        (ApiRequest::Status { .. }, Some(cmd)) => ClientOp::Read(cmd),
+        (_, Some(cmd)) => ClientOp::Cmd(cmd),
+        (_, None) => ClientOp::NodeStatus,
     }
 }
 

@@ -1,24 +1,9 @@
 //! The history checker accepts real histories of the lock table and rejects broken ones.
 
 use super::checker::*;
-use super::table_tests::{acq, Harness};
+use super::harness::random_history;
 use super::types::*;
-use crate::raft::Reply;
-use crate::sim::{ActorId, SimRng, Time, MS};
-
-fn acquire_event(client: ActorId, res: &str, mode: LockMode, lease_ms: u64) -> LockEvent {
-    LockEvent {
-        client,
-        op: LockOp::Acquire {
-            resource: res.into(),
-            mode,
-            lease_ms,
-        },
-        invoked: 0,
-        completed: None,
-        result: None,
-    }
-}
+use crate::sim::{ActorId, Time, MS};
 
 fn granted(res: &str, mode: LockMode, lock_id: u64, token: u64, at: Time) -> LockOutput {
     LockOutput::Granted {
@@ -59,66 +44,6 @@ fn rel(res: &str, lock_id: u64) -> LockOp {
         resource: res.into(),
         lock_id,
     }
-}
-
-/// Random concurrent clients driving a real `LockTable`; every call takes one "network" µs to
-/// reach the log and one to come back, so the recorded intervals contain the entry times.
-fn random_history(seed: u64, clients: usize, steps: usize) -> Vec<LockEvent> {
-    let mut rng = SimRng::new(seed);
-    let mut h = Harness::new();
-    let mut events: Vec<LockEvent> = Vec::new();
-    let mut pending: Vec<Option<usize>> = vec![None; clients + 1];
-    let mut holding: Vec<Option<(String, u64)>> = vec![None; clients + 1];
-    let resources = ["a", "b"];
-    for _ in 0..steps {
-        let t = h.time + 10;
-        h.at(t);
-        let client = 1 + rng.range_u64(0, clients as u64) as usize;
-        let replies: Vec<Reply<LockOutput>> = if pending[client].is_some() {
-            h.tick()
-        } else if let Some((res, lock_id)) = holding[client].take() {
-            events.push(LockEvent {
-                client,
-                op: rel(&res, lock_id),
-                invoked: t - 1,
-                completed: None,
-                result: None,
-            });
-            pending[client] = Some(events.len() - 1);
-            h.release(client, &res, lock_id)
-        } else {
-            let res = resources[rng.range_u64(0, 2) as usize];
-            let mode = if rng.chance(0.5) {
-                LockMode::Shared
-            } else {
-                LockMode::Exclusive
-            };
-            let lease = if rng.chance(0.3) { 25 } else { 0 };
-            let wait = if rng.chance(0.2) {
-                None
-            } else {
-                Some(rng.range_u64(20, 200))
-            };
-            let mut e = acquire_event(client, res, mode, lease);
-            e.invoked = t - 1;
-            events.push(e);
-            pending[client] = Some(events.len() - 1);
-            h.send(client, acq(res, mode, wait, lease))
-        };
-        for r in replies {
-            let c = r.to.client;
-            let Some(i) = pending[c].take() else { continue };
-            if let LockOutput::Granted {
-                lock_id, resource, ..
-            } = &r.output
-            {
-                holding[c] = Some((resource.clone(), *lock_id));
-            }
-            events[i].completed = Some(t + 1);
-            events[i].result = Some(r.output);
-        }
-    }
-    events
 }
 
 #[test]

@@ -28,8 +28,13 @@ pub struct LockWorkload {
     pub lease_ms: u64,
     /// Stop after this many acquires (`None` = run forever).
     pub max_acquires: Option<u64>,
-    /// The holding to release next, learnt from the last grant: `(resource, lock_id)`.
-    holding: Option<(String, u64)>,
+    /// Extra delay before the first acquire (e.g. to let the cluster elect a leader first).
+    pub start_after: Time,
+    /// Most locks held at once: above 1, a holder may acquire another resource (or upgrade the
+    /// one it holds) before releasing, which is what makes deadlocks possible.
+    pub depth: usize,
+    /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id)`.
+    holding: Vec<(String, u64)>,
     acquires: u64,
 }
 
@@ -43,7 +48,9 @@ impl LockWorkload {
             wait_timeout_ms: 2_000,
             lease_ms: 5_000,
             max_acquires: None,
-            holding: None,
+            start_after: 0,
+            depth: 1,
+            holding: Vec::new(),
             acquires: 0,
         }
     }
@@ -63,11 +70,20 @@ impl LockWorkload {
 
 impl Workload<LockTable> for LockWorkload {
     fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
-        if let Some((resource, lock_id)) = self.holding.clone() {
-            let hold = rng.range_u64(self.hold.0, self.hold.1);
-            return Some((ClientOp::Cmd(LockCmd::Release { resource, lock_id }), hold));
+        let budget_left = !self.max_acquires.is_some_and(|m| self.acquires >= m);
+        let can_acquire = budget_left && !self.resources.is_empty();
+        let nest = !self.holding.is_empty()
+            && self.holding.len() < self.depth
+            && can_acquire
+            && rng.chance(0.5);
+        if let (Some((resource, lock_id)), false) = (self.holding.last(), nest) {
+            let cmd = LockCmd::Release {
+                resource: resource.clone(),
+                lock_id: *lock_id,
+            };
+            return Some((ClientOp::Cmd(cmd), rng.range_u64(self.hold.0, self.hold.1)));
         }
-        if self.resources.is_empty() || self.max_acquires.is_some_and(|m| self.acquires >= m) {
+        if !can_acquire {
             return None;
         }
         self.acquires += 1;
@@ -78,7 +94,14 @@ impl Workload<LockTable> for LockWorkload {
         } else {
             LockMode::Exclusive
         };
-        let think = rng.range_u64(self.think.0, self.think.1);
+        let mut think = if nest {
+            rng.range_u64(self.hold.0, self.hold.1)
+        } else {
+            rng.range_u64(self.think.0, self.think.1)
+        };
+        if self.acquires == 1 {
+            think += self.start_after;
+        }
         let cmd = LockCmd::Acquire {
             resource,
             mode,
@@ -96,9 +119,13 @@ impl Workload<LockTable> for LockWorkload {
                     resource, lock_id, ..
                 }),
             ) => {
-                self.holding = Some((resource.clone(), *lock_id));
+                if !self.holding.iter().any(|h| h.1 == *lock_id) {
+                    self.holding.push((resource.clone(), *lock_id));
+                }
             }
-            (ClientOp::Cmd(LockCmd::Release { .. }), _) => self.holding = None,
+            (ClientOp::Cmd(LockCmd::Release { lock_id, .. }), _) => {
+                self.holding.retain(|h| h.1 != *lock_id);
+            }
             _ => {}
         }
     }
@@ -198,20 +225,4 @@ pub fn replicas_agree(sim: &Sim<LockProcess>) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// Latency of every answered acquire, in microseconds, and how many acquires were granted.
-pub fn acquire_latencies(events: &[LockEvent]) -> (Vec<Time>, usize) {
-    let acquires = events
-        .iter()
-        .filter(|e| matches!(e.op, LockOp::Acquire { .. }));
-    let mut lat = Vec::new();
-    let mut granted = 0;
-    for e in acquires {
-        if let Some(done) = e.completed {
-            lat.push(done - e.invoked);
-        }
-        granted += usize::from(e.result.as_ref().is_some_and(LockOutput::is_granted));
-    }
-    (lat, granted)
 }

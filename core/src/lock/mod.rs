@@ -11,6 +11,7 @@ mod lease;
 mod linearize;
 mod replicated;
 pub mod router;
+pub mod stats;
 pub mod table;
 pub mod types;
 mod view;
@@ -22,12 +23,15 @@ mod checker_tests;
 #[cfg(test)]
 mod cluster_tests;
 #[cfg(test)]
+mod harness;
+#[cfg(test)]
 mod table_tests;
 
-pub use api::{render_response, to_lock_cmd, ApiError, ApiRequest};
+pub use api::{render_response, to_client_op, to_lock_cmd, ApiError, ApiRequest};
 pub use checker::{check_history, LockEvent, LockOp, Verdict, DEFAULT_STEP_BUDGET};
 pub use cluster::{lock_cluster, LockProcess, LockWorkload};
 pub use fenced::FencedStore;
 pub use router::parse_request;
+pub use stats::{summarize, LockRunStats};
 pub use table::{LockTable, LEADER_CHANGE_EXTENSION_MS};
 pub use types::*;

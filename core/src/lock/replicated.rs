@@ -93,6 +93,17 @@ impl StateMachine for LockTable {
         h.finish()
     }
 
+    /// `Status` is answered from the table directly; other commands on a scratch copy.
+    fn query(&self, ctx: &ApplyCtx, req: RequestId, cmd: &LockCmd) -> Option<LockOutput> {
+        if let LockCmd::Status { resource } = cmd {
+            return Some(LockOutput::Status(self.status(resource)));
+        }
+        let mut scratch = self.clone();
+        let mut replies = Vec::new();
+        scratch.apply(ctx, Some(req), cmd, &mut replies);
+        replies.into_iter().find(|r| r.to == req).map(|r| r.output)
+    }
+
     fn approx_size(&self) -> usize {
         let per_resource: usize = self
             .resources

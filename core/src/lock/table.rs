@@ -188,7 +188,14 @@ impl LockTable {
             state.queue.push_back(entry);
         }
         self.grant_waiters(cmd.resource, ctx.time, out);
-        self.break_deadlocks(ctx.time, out);
+        // Only a request that had to wait can close a cycle.
+        let queued = self
+            .resources
+            .get(cmd.resource)
+            .is_some_and(|s| s.queue.iter().any(|w| w.req == req));
+        if queued {
+            self.break_deadlocks(ctx.time, out);
+        }
         self.forget_if_idle(cmd.resource);
     }
 

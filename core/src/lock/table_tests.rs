@@ -1,88 +1,9 @@
 //! Acceptance items 1–8 of REFERENCES §5 "Lock manager", applied directly to `LockTable`.
 
-use std::collections::BTreeMap;
-
+use super::harness::{acq, Harness};
 use super::*;
-use crate::raft::{ApplyCtx, Reply, RequestId, StateMachine};
-use crate::sim::{ActorId, Time, MS};
-
-/// Feeds entries to a table the way Raft would: increasing log index, entry time and a
-/// per-client sequence number.
-pub(super) struct Harness {
-    pub table: LockTable,
-    pub index: u64,
-    pub time: Time,
-    seqs: BTreeMap<ActorId, u64>,
-}
-
-impl Harness {
-    pub fn new() -> Self {
-        Harness {
-            table: LockTable::default(),
-            index: 0,
-            time: 0,
-            seqs: BTreeMap::new(),
-        }
-    }
-    pub fn at(&mut self, time: Time) -> &mut Self {
-        self.time = time;
-        self
-    }
-    fn apply(&mut self, req: Option<RequestId>, cmd: LockCmd) -> Vec<Reply<LockOutput>> {
-        self.index += 1;
-        let ctx = ApplyCtx {
-            index: self.index,
-            term: 1,
-            time: self.time,
-        };
-        let mut replies = Vec::new();
-        self.table.apply(&ctx, req, &cmd, &mut replies);
-        replies
-    }
-    pub fn send(&mut self, client: ActorId, cmd: LockCmd) -> Vec<Reply<LockOutput>> {
-        let seq = self.seqs.entry(client).or_default();
-        *seq += 1;
-        let req = RequestId { client, seq: *seq };
-        self.apply(Some(req), cmd)
-    }
-    /// Re-sends the client's last request (a retry after a lost reply).
-    pub fn resend(&mut self, client: ActorId, cmd: LockCmd) -> Vec<Reply<LockOutput>> {
-        let req = RequestId {
-            client,
-            seq: self.seqs[&client],
-        };
-        self.apply(Some(req), cmd)
-    }
-    pub fn tick(&mut self) -> Vec<Reply<LockOutput>> {
-        self.apply(None, LockCmd::Tick)
-    }
-    pub fn acquire(
-        &mut self,
-        client: ActorId,
-        res: &str,
-        mode: LockMode,
-    ) -> Vec<Reply<LockOutput>> {
-        self.send(client, acq(res, mode, Some(10_000), 0))
-    }
-    pub fn release(&mut self, client: ActorId, res: &str, lock_id: u64) -> Vec<Reply<LockOutput>> {
-        self.send(
-            client,
-            LockCmd::Release {
-                resource: res.to_string(),
-                lock_id,
-            },
-        )
-    }
-}
-
-pub(super) fn acq(res: &str, mode: LockMode, wait_ms: Option<u64>, lease_ms: u64) -> LockCmd {
-    LockCmd::Acquire {
-        resource: res.to_string(),
-        mode,
-        wait_timeout_ms: wait_ms,
-        lease_ms,
-    }
-}
+use crate::raft::{Reply, StateMachine};
+use crate::sim::{ActorId, MS};
 
 /// `(client, lock_id, token)` of every grant in `replies`.
 fn grants(replies: &[Reply<LockOutput>]) -> Vec<(ActorId, u64, u64)> {

@@ -170,7 +170,13 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
             let d = s.state_machine().digest();
             match self.digests.get(&s.applied_index()) {
                 Some(&known) if known != d => {
-                    return Err(format!("state machine divergence at applied index {} on {name}", s.applied_index()));
+                    return Err(format!(
+                        "state machine divergence at applied index {} on {name} (commit {}, log {:?}, sm {:?})",
+                        s.applied_index(),
+                        s.commit_index(),
+                        log.entries.iter().map(|e| (e.index, e.term)).collect::<Vec<_>>(),
+                        s.state_machine()
+                    ));
                 }
                 Some(_) => {}
                 None => {

@@ -5,6 +5,7 @@
 pub mod check;
 pub mod client;
 pub mod config;
+pub mod fuzz;
 mod election;
 pub mod log;
 mod membership;

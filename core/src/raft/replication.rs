@@ -282,7 +282,12 @@ impl<SM: RaftSm> RaftServer<SM> {
         self.serve_reads(ctx);
         self.maybe_snapshot(ctx);
         if removed_self && self.role == Role::Leader {
-            // Thesis §4.2.2: a leader removed from the configuration steps down once it commits.
+            // Thesis §4.2.2: a leader removed from the configuration steps down once it commits,
+            // handing over to the most up-to-date voter so the cluster does not wait a timeout.
+            let heir = self.progress.iter().max_by_key(|(_, p)| p.matched).map(|(&id, _)| id);
+            if let Some(h) = heir {
+                self.send(ctx, h, RaftMsg::TimeoutNow { term: self.term });
+            }
             self.become_follower(ctx, self.term, None);
         }
     }

@@ -34,7 +34,7 @@ pub struct Snapshot {
 impl Snapshot {
     /// The state machine inside, if it has type `SM`.
     pub fn state<SM: Clone + 'static>(&self) -> Option<SM> {
-        self.data.as_any().downcast_ref::<SM>().cloned()
+        (*self.data).as_any().downcast_ref::<SM>().cloned()
     }
 }
 

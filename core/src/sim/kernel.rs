@@ -1,14 +1,15 @@
 //! The event loop: one queue ordered by (time, sequence number), actors fed one input at a time,
 //! their effects applied through the link model, a CPU service queue per server node, and every
-//! step recorded in the trace. Faults and user actions live in `faults.rs`.
+//! step recorded in the trace. Effects and the link model are in `wire.rs`, read-only views in
+//! `view.rs`, faults and user actions in `faults.rs`.
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
 
 use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
 use super::{
-    Actor, ActorId, Ctx, Durable, Effect, InFlight, Message, NodeState, SimConfig, SimRng, Time,
-    TimerKind, MAX_ACTORS,
+    Actor, ActorId, Ctx, Durable, Effect, Message, NodeState, SimConfig, SimRng, Time, TimerKind,
+    MAX_ACTORS,
 };
 use crate::net::{ConfigError, LinkConfig};
 
@@ -164,104 +165,6 @@ impl<A: Actor> Sim<A> {
         Ok(sim)
     }
 
-    pub fn now(&self) -> Time {
-        self.now
-    }
-    pub fn config(&self) -> &SimConfig {
-        &self.cfg
-    }
-    pub fn servers(&self) -> usize {
-        self.cfg.servers
-    }
-    pub fn actor(&self, id: ActorId) -> &A {
-        &self.actors[id]
-    }
-    pub fn actors(&self) -> &[A] {
-        &self.actors
-    }
-    pub fn durable(&self, id: ActorId) -> &A::Durable {
-        &self.durables[id]
-    }
-    /// "n1".."nN" for servers, "c1".. for clients.
-    pub fn actor_name(&self, id: ActorId) -> String {
-        if id < self.cfg.servers {
-            format!("n{}", id + 1)
-        } else {
-            format!("c{}", id - self.cfg.servers + 1)
-        }
-    }
-    /// Queue events processed so far: message arrivals, timer firings and CPU wake-ups
-    /// (cancelled or replaced timers are skipped and not counted).
-    pub fn events_processed(&self) -> u64 {
-        self.processed
-    }
-    pub fn node_state(&self, id: ActorId) -> NodeState {
-        self.nodes[id].state
-    }
-    /// How many times `id` has been restarted after a crash.
-    pub fn incarnation(&self, id: ActorId) -> u64 {
-        self.nodes[id].incarnation
-    }
-    pub fn link_up(&self, from: ActorId, to: ActorId) -> bool {
-        !self.cuts.contains(&(from, to))
-    }
-    /// The configuration currently used by the directed link `from → to`.
-    pub fn link_config(&self, from: ActorId, to: ActorId) -> &LinkConfig {
-        self.overrides
-            .get(&(from, to))
-            .unwrap_or(&self.default_link)
-    }
-    /// Every cut directed link, in order.
-    pub fn cut_links(&self) -> Vec<(ActorId, ActorId)> {
-        self.cuts.iter().copied().collect()
-    }
-    pub fn trace(&self) -> &Trace {
-        &self.trace
-    }
-    pub fn trace_hash(&self) -> u64 {
-        self.trace.hash()
-    }
-    pub fn trace_hash_hex(&self) -> String {
-        format!("{:016x}", self.trace.hash())
-    }
-    pub fn trace_total(&self) -> u64 {
-        self.trace.total()
-    }
-    /// Time of the next queued event, if any (it may be a cancelled timer).
-    pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|s| s.at)
-    }
-    pub fn queued_events(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// Messages on the wire, sorted by (arrives_at, id).
-    pub fn in_flight(&self) -> Vec<InFlight> {
-        let mut v: Vec<InFlight> = self
-            .queue
-            .iter()
-            .filter_map(|s| match &s.ev {
-                Ev::Deliver {
-                    id,
-                    from,
-                    to,
-                    sent_at,
-                    msg,
-                } => Some(InFlight {
-                    id: *id,
-                    from: *from,
-                    to: *to,
-                    kind: msg.kind(),
-                    sent_at: *sent_at,
-                    arrives_at: s.at,
-                }),
-                _ => None,
-            })
-            .collect();
-        v.sort_by_key(|m| (m.arrives_at, m.id));
-        v
-    }
-
     /// Process exactly one event; false when the queue is empty.
     pub fn step(&mut self) -> bool {
         self.step_bounded(Time::MAX)
@@ -318,7 +221,7 @@ impl<A: Actor> Sim<A> {
         self.nodes[actor].timer_gen.get(kind as usize) == Some(&gen)
     }
 
-    fn bump_timer(&mut self, actor: ActorId, kind: TimerKind) -> u64 {
+    pub(super) fn bump_timer(&mut self, actor: ActorId, kind: TimerKind) -> u64 {
         let gens = &mut self.nodes[actor].timer_gen;
         if gens.len() <= kind as usize {
             gens.resize(kind as usize + 1, 0);
@@ -486,102 +389,6 @@ impl<A: Actor> Sim<A> {
         self.actors[to].on_command(&mut ctx, cmd);
         self.nodes[to].busy_until = start + cost;
         self.apply_effects(to, start + cost);
-    }
-
-    /// Apply the effects buffered by a handler of `actor`; sends leave at `depart`.
-    fn apply_effects(&mut self, actor: ActorId, depart: Time) {
-        let mut out = std::mem::take(&mut self.out);
-        for eff in out.drain(..) {
-            match eff {
-                Effect::Send { to, msg } => self.send(actor, to, msg, depart),
-                Effect::SetTimer { kind, after } => {
-                    let gen = self.bump_timer(actor, kind);
-                    self.schedule(depart.saturating_add(after), Ev::Timer { actor, kind, gen });
-                }
-                Effect::CancelTimer { kind } => {
-                    self.bump_timer(actor, kind);
-                }
-                Effect::Persist(op) => {
-                    // Synchronous fsync model: durable the moment the handler asks.
-                    self.durables[actor].apply(op);
-                    self.trace
-                        .record(TraceEvent::new(self.now, TraceKind::Persist, actor));
-                }
-                Effect::Note(note) => {
-                    let mut e = TraceEvent::new(self.now, TraceKind::Note, actor);
-                    e.note = Some(note);
-                    self.trace.record(e);
-                }
-            }
-        }
-        self.out = out;
-    }
-
-    fn send(&mut self, from: ActorId, to: ActorId, msg: A::Msg, depart: Time) {
-        let id = self.next_msg_id;
-        self.next_msg_id += 1;
-        let kind = msg.kind();
-        if to >= self.actors.len() {
-            self.trace_drop(id, from, to, kind, DropReason::UnknownReceiver);
-            return;
-        }
-        let mut e = TraceEvent::new(depart, TraceKind::Send, from);
-        e.peer = to;
-        e.msg_kind = kind;
-        e.msg_id = id;
-        self.trace.record(e);
-        if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
-            self.trace_drop(id, from, to, kind, DropReason::LinkCut);
-            return;
-        }
-        let link = self
-            .overrides
-            .get(&(from, to))
-            .unwrap_or(&self.default_link);
-        if link.loss > 0.0 && self.rng.chance(link.loss) {
-            self.trace_drop(id, from, to, kind, DropReason::Loss);
-            return;
-        }
-        if link.duplicate > 0.0 && self.rng.chance(link.duplicate) {
-            let copy_id = self.next_msg_id;
-            self.next_msg_id += 1;
-            let mut e = TraceEvent::new(depart, TraceKind::Duplicate, from);
-            e.peer = to;
-            e.msg_kind = kind;
-            e.msg_id = copy_id;
-            e.value = id;
-            self.trace.record(e);
-            self.launch(copy_id, from, to, depart, msg.clone());
-        }
-        self.launch(id, from, to, depart, msg);
-    }
-
-    /// Put one copy on the wire: serialisation behind earlier messages of a bandwidth-limited
-    /// link, then propagation (base latency + jitter).
-    fn launch(&mut self, id: u64, from: ActorId, to: ActorId, depart: Time, msg: A::Msg) {
-        let link = self
-            .overrides
-            .get(&(from, to))
-            .unwrap_or(&self.default_link);
-        let latency = link.sample_latency(&mut self.rng);
-        let mut on_wire = depart;
-        if link.bandwidth_bytes_per_sec.is_some() {
-            let tx = link.transmit_time(msg.size_bytes());
-            let free = self.link_free_at.entry((from, to)).or_insert(0);
-            on_wire = on_wire.max(*free) + tx;
-            *free = on_wire;
-        }
-        let at = on_wire.saturating_add(latency);
-        self.schedule(
-            at,
-            Ev::Deliver {
-                id,
-                from,
-                to,
-                sent_at: depart,
-                msg,
-            },
-        );
     }
 }
 

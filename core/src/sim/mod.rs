@@ -5,7 +5,8 @@
 //! (send, set/cancel timer, persist, note). Nothing else delivers anything.
 //!
 //! Files: `actor.rs` (the contract), `rng.rs`, `config.rs` (settings, limits, errors),
-//! `action.rs` (outside actions and views), `kernel.rs` (event loop), `faults.rs` (actions),
+//! `action.rs` (outside actions and views), `kernel.rs` (event loop), `wire.rs` (effects and
+//! the link model), `view.rs` (read-only accessors), `faults.rs` (actions),
 //! `trace.rs` (trace ring and hash), `timeline.rs` (checkpoints, time travel), `echo.rs`
 //! (a tiny actor for benchmarks and golden tests).
 
@@ -18,6 +19,8 @@ mod kernel;
 pub mod rng;
 pub mod timeline;
 pub mod trace;
+mod view;
+mod wire;
 
 pub use crate::net::{ConfigError, Jitter, LinkConfig, NetProfile};
 pub use action::{Action, InFlight, NodeState};
@@ -27,5 +30,5 @@ pub use config::{
 };
 pub use kernel::Sim;
 pub use rng::SimRng;
-pub use timeline::{Recorded, Timeline};
+pub use timeline::{Recorded, Timeline, MAX_CHECKPOINTS};
 pub use trace::{DropReason, FaultKind, Trace, TraceEvent, TraceHasher, TraceKind, NO_PEER};

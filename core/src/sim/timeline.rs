@@ -15,6 +15,9 @@ pub struct Recorded<C> {
     pub action: Action<C>,
 }
 
+/// Most checkpoints kept; beyond it they are thinned out (see `maybe_checkpoint`).
+pub const MAX_CHECKPOINTS: usize = 256;
+
 #[derive(Clone, Debug)]
 struct Checkpoint<A: Actor> {
     sim: Sim<A>,
@@ -119,6 +122,7 @@ impl<A: Actor> Timeline<A> {
     pub fn checkpoint_times(&self) -> Vec<Time> {
         self.checkpoints.iter().map(|c| c.sim.now()).collect()
     }
+    /// The current checkpoint spacing (doubles whenever the checkpoints are thinned out).
     pub fn checkpoint_every(&self) -> Time {
         self.every
     }
@@ -137,6 +141,16 @@ impl<A: Actor> Timeline<A> {
                 sim: self.current.clone(),
                 applied: self.applied,
             });
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                // Bound memory on long runs: keep checkpoint 0 and every other one, and space
+                // future checkpoints twice as far apart.
+                let mut i = 0;
+                self.checkpoints.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                self.every = self.every.saturating_mul(2);
+            }
         }
         self.end_time = self.end_time.max(self.current.now());
     }

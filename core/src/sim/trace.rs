@@ -62,7 +62,8 @@ pub enum FaultKind {
 
 /// One trace event. Field use by kind:
 /// - Send / Duplicate / Drop: `actor` = sender, `peer` = receiver, `msg_kind`, `msg_id`
-///   (a Duplicate is the extra copy, with its own id); Drop has `drop`.
+///   (a Duplicate is the extra copy, with its own id; its `value` is the original's id);
+///   Drop has `drop`.
 /// - Deliver: `actor` = receiver, `peer` = sender. `t` is when handling starts.
 /// - Timer: `actor`, `value` = timer kind. Note: `note`. Persist: `actor`.
 /// - Fault: `fault`, `actor`/`peer` = link ends or node; for Split `value` = bitmask of the group.
@@ -73,7 +74,10 @@ pub struct TraceEvent {
     pub seq: u64,
     pub t: Time,
     pub kind: TraceKind,
+    /// Serialised as `null` when it is `NO_PEER`, so JSON does not depend on the pointer width.
+    #[serde(serialize_with = "ser_actor")]
     pub actor: ActorId,
+    #[serde(serialize_with = "ser_actor")]
     pub peer: ActorId,
     pub msg_kind: &'static str,
     pub msg_id: u64,
@@ -81,6 +85,14 @@ pub struct TraceEvent {
     pub drop: Option<DropReason>,
     pub fault: Option<FaultKind>,
     pub value: u64,
+}
+
+fn ser_actor<S: serde::Serializer>(a: &ActorId, s: S) -> Result<S::Ok, S::Error> {
+    if *a == NO_PEER {
+        s.serialize_none()
+    } else {
+        s.serialize_some(&(*a as u64))
+    }
 }
 
 impl TraceEvent {
@@ -289,6 +301,16 @@ mod tests {
         }
         assert!(small.is_empty());
         assert_eq!(small.hash(), tr.hash(), "the hash ignores the ring size");
+    }
+
+    #[test]
+    fn json_marks_missing_peers_as_null() {
+        let mut e = TraceEvent::new(5, TraceKind::Timer, 2);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["actor"], 2);
+        assert!(json["peer"].is_null());
+        e.peer = 3;
+        assert_eq!(serde_json::to_value(&e).unwrap()["peer"], 3);
     }
 
     #[test]

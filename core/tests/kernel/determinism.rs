@@ -6,12 +6,19 @@ use syncsim_core::sim::{Action, NetProfile, Sim, SimConfig, TraceEvent, MS};
 
 fn scripted(seed: u64) -> Sim<EchoNode> {
     let mut sim = echo_sim(seed);
-    sim.apply(Action::SetAllLinks { link: NetProfile::Flaky.link() }).unwrap();
+    sim.apply(Action::SetAllLinks {
+        link: NetProfile::Flaky.link(),
+    })
+    .unwrap();
     sim.run_until(100 * MS);
     sim.apply(Action::Isolate { node: 4 }).unwrap();
     sim.run_until(250 * MS);
     sim.apply(Action::Crash { node: 0 }).unwrap();
-    sim.apply(Action::Command { to: 2, cmd: EchoCmd::PingAll }).unwrap();
+    sim.apply(Action::Command {
+        to: 2,
+        cmd: EchoCmd::PingAll,
+    })
+    .unwrap();
     sim.run_until(400 * MS);
     sim.apply(Action::Restart { node: 0 }).unwrap();
     sim.apply(Action::HealAll).unwrap();
@@ -39,7 +46,11 @@ fn different_seeds_give_different_traces() {
 #[test]
 fn hash_covers_events_that_left_the_ring() {
     let run = |cap| {
-        let cfg = SimConfig { seed: 4, trace_capacity: cap, ..SimConfig::default() };
+        let cfg = SimConfig {
+            seed: 4,
+            trace_capacity: cap,
+            ..SimConfig::default()
+        };
         let mut sim = Sim::new(cfg, EchoNode::cluster(5, 5 * MS)).unwrap();
         sim.run_until(300 * MS);
         sim
@@ -56,7 +67,9 @@ fn hash_hex_is_16_lowercase_digits() {
     let sim = scripted(1);
     let hex = sim.trace_hash_hex();
     assert_eq!(hex.len(), 16);
-    assert!(hex.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+    assert!(hex
+        .chars()
+        .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
     assert_eq!(u64::from_str_radix(&hex, 16).unwrap(), sim.trace_hash());
 }
 

@@ -98,5 +98,9 @@ pub fn probe_sim(servers: usize, clients: usize, link: LinkConfig, cpu: Time) ->
 }
 
 pub fn burst(to: ActorId, count: u64) -> PCmd {
-    PCmd::Burst { to, count, size: 64 }
+    PCmd::Burst {
+        to,
+        count,
+        size: 64,
+    }
 }

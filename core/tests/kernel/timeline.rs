@@ -43,7 +43,10 @@ fn straight_to(t: u64, actions: &[(u64, Action<EchoCmd>)]) -> Sim<EchoNode> {
 
 #[test]
 fn timeline_seeks_back_replays_and_forks() {
-    let acts = [(100 * MS, Action::Crash { node: 1 }), (300 * MS, Action::Restart { node: 1 })];
+    let acts = [
+        (100 * MS, Action::Crash { node: 1 }),
+        (300 * MS, Action::Restart { node: 1 }),
+    ];
     let mut tl = Timeline::new(echo_sim(30), 50 * MS);
     for (at, a) in &acts {
         tl.advance_to(*at);
@@ -58,7 +61,10 @@ fn timeline_seeks_back_replays_and_forks() {
     // Back to 200 ms: same state as a straight run to 200 ms.
     tl.seek(200 * MS);
     assert_eq!(tl.sim().now(), 200 * MS);
-    assert_eq!(tl.sim().trace_hash(), straight_to(200 * MS, &acts[..1]).trace_hash());
+    assert_eq!(
+        tl.sim().trace_hash(),
+        straight_to(200 * MS, &acts[..1]).trace_hash()
+    );
     assert_eq!(tl.actions_applied(), 1);
     // Forward again: the recorded restart is re-applied.
     tl.advance_to(SEC);
@@ -75,7 +81,11 @@ fn timeline_seeks_back_replays_and_forks() {
     let alt = [acts[0].clone(), (200 * MS, Action::Crash { node: 4 })];
     assert_eq!(tl.sim().trace_hash(), straight_to(SEC, &alt).trace_hash());
     assert_ne!(tl.sim().trace_hash(), full.trace_hash());
-    assert_eq!(tl.sim().incarnation(1), 0, "the restart was discarded by the fork");
+    assert_eq!(
+        tl.sim().incarnation(1),
+        0,
+        "the restart was discarded by the fork"
+    );
 }
 
 #[test]
@@ -87,7 +97,11 @@ fn stepping_and_acting_replays_from_the_recorded_list() {
             tl.act(Action::CutBoth { a: 0, b: 1 }).unwrap();
         }
         if i == 1700 {
-            tl.act(Action::Command { to: 2, cmd: EchoCmd::PingAll }).unwrap();
+            tl.act(Action::Command {
+                to: 2,
+                cmd: EchoCmd::PingAll,
+            })
+            .unwrap();
             tl.act(Action::HealAll).unwrap();
         }
     }
@@ -113,4 +127,21 @@ fn stepping_and_acting_replays_from_the_recorded_list() {
     let mut bad = actions;
     bad[0].after_events += 1_000_000;
     assert!(Timeline::replay(echo_sim(31), &bad, end).is_err());
+}
+
+#[test]
+fn checkpoints_are_thinned_on_long_runs_and_seeking_still_works() {
+    let mut tl = Timeline::new(echo_sim(32), MS);
+    tl.advance_to(2 * SEC);
+    let times = tl.checkpoint_times();
+    assert!(times.len() <= syncsim_core::sim::MAX_CHECKPOINTS);
+    assert!(tl.checkpoint_every() > MS);
+    assert_eq!(times[0], 0);
+    let hash = tl.sim().trace_hash();
+    tl.seek(777 * MS);
+    let mut straight = echo_sim(32);
+    straight.run_until(777 * MS);
+    assert_eq!(tl.sim().trace_hash(), straight.trace_hash());
+    tl.seek(2 * SEC);
+    assert_eq!(tl.sim().trace_hash(), hash);
 }

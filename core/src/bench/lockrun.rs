@@ -1,0 +1,339 @@
+//! One benchmark run of the lock manager: builds a Raft lock cluster with closed-loop clients,
+//! advances it in event budgets, fires the fault plan at its time, watches for the re-election,
+//! and turns the clients' histories into a `BenchResult`.
+
+use std::collections::BTreeMap;
+
+use super::metrics::Recorder;
+use super::result::{BenchResult, FaultInterval};
+use super::scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
+use crate::lock::cluster::replicas_agree;
+use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
+use crate::raft::{ClientOp, ClientResult, Process, RaftConfig, Role};
+use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
+
+/// Events between two checks of "have all clients finished their ops".
+const DONE_CHECK_EVERY: u64 = 2_048;
+
+fn secs(s: f64) -> Time {
+    (s * SEC as f64).round() as Time
+}
+
+/// The op kind of a lock command, for the per-kind stats.
+fn op_kind(op: &ClientOp<LockCmd>) -> &'static str {
+    match op {
+        ClientOp::Cmd(LockCmd::Acquire { .. }) => "acquire",
+        ClientOp::Cmd(LockCmd::Release { .. }) => "release",
+        ClientOp::Cmd(LockCmd::Status { .. }) => "status",
+        _ => "other",
+    }
+}
+
+/// `Ok` or a failure reason for one answered request.
+fn outcome(result: &ClientResult<LockOutput>) -> Result<(), &'static str> {
+    match result {
+        ClientResult::Ok(LockOutput::Conflict { .. }) => Err("conflict"),
+        ClientResult::Ok(LockOutput::Timeout) => Err("timeout"),
+        ClientResult::Ok(LockOutput::Deadlock) => Err("deadlock"),
+        ClientResult::Ok(LockOutput::NotFound) => Err("not_found"),
+        ClientResult::Ok(LockOutput::NotOwner) => Err("not_owner"),
+        ClientResult::Ok(_) | ClientResult::Status(_) => Ok(()),
+        ClientResult::NotLeader { .. } => Err("not_leader"),
+        ClientResult::Busy => Err("busy"),
+    }
+}
+
+/// A fault plan resolved to absolute times.
+#[derive(Debug)]
+struct Fault {
+    plan: FaultPlan,
+    at: Time,
+    until: Option<Time>,
+    /// Set when it fired: the node hit and the interval to shade.
+    node: Option<ActorId>,
+    interval: Option<FaultInterval>,
+    undone: bool,
+}
+
+pub(crate) struct LockRun {
+    spec: RunSpec,
+    params: ScenarioParams,
+    sim: Sim<LockProcess>,
+    t0: Time,
+    end: Time,
+    fault: Option<Fault>,
+    /// Term of the leader the fault removed, while waiting for its successor.
+    awaiting_election: Option<u64>,
+    election_ms: Option<f64>,
+    /// When an ops-limited run saw every client finish.
+    finished_early: bool,
+    since_done_check: u64,
+    done: bool,
+}
+
+impl LockRun {
+    pub(crate) fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
+        let params = params.for_run(&spec);
+        let t0 = secs(params.warmup_s);
+        let resources: Vec<String> = (1..=params.resources).map(|i| format!("r{i}")).collect();
+        let names: Vec<&str> = resources.iter().map(String::as_str).collect();
+        let workloads = (0..spec.clients)
+            .map(|_| {
+                let mut w = LockWorkload::new(&names, params.shared_fraction);
+                w.think = (params.think_ms.0 * MS, params.think_ms.1 * MS);
+                w.hold = (params.hold_ms.0 * MS, params.hold_ms.1 * MS);
+                w.wait_timeout_ms = params.wait_timeout_ms;
+                w.lease_ms = params.lease_ms;
+                w.max_acquires = params.ops_per_client;
+                w.start_after = t0;
+                w
+            })
+            .collect();
+        let cfg = SimConfig {
+            seed: params.seed,
+            servers: spec.nodes,
+            link: params.profile.link(),
+            cpu_service_us: params.cpu_service_us,
+            trace_capacity: 1_000,
+        };
+        let actors = Process::cluster(spec.nodes, &RaftConfig::default(), workloads);
+        let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        let fault = params.fault.map(|plan| Fault {
+            plan,
+            at: t0 + secs(plan.at_s),
+            until: plan.until_s.map(|u| t0 + secs(u)),
+            node: None,
+            interval: None,
+            undone: false,
+        });
+        Ok(LockRun {
+            end: t0 + secs(params.duration_s),
+            spec,
+            params,
+            sim,
+            t0,
+            fault,
+            awaiting_election: None,
+            election_ms: None,
+            finished_early: false,
+            since_done_check: 0,
+            done: false,
+        })
+    }
+
+    pub(crate) fn done(&self) -> bool {
+        self.done
+    }
+
+    /// Share of this run's simulated time already covered.
+    pub(crate) fn fraction(&self) -> f64 {
+        if self.done {
+            1.0
+        } else {
+            (self.sim.now() as f64 / self.end.max(1) as f64).min(1.0)
+        }
+    }
+
+    pub(crate) fn events(&self) -> u64 {
+        self.sim.events_processed()
+    }
+
+    /// The running leader with the highest term.
+    fn leader(&self) -> Option<(ActorId, u64)> {
+        (0..self.sim.servers())
+            .filter(|&id| self.sim.node_state(id) == NodeState::Up)
+            .filter_map(|id| self.sim.actor(id).server().map(|s| (id, s)))
+            .filter(|(_, s)| s.role() == Role::Leader)
+            .map(|(id, s)| (id, s.term()))
+            .max_by_key(|&(_, term)| term)
+    }
+
+    /// The next time the driver itself must act (fault, undo, end).
+    fn next_driver_time(&self) -> Time {
+        let mut t = self.end;
+        if let Some(f) = &self.fault {
+            if f.node.is_none() {
+                t = t.min(f.at);
+            } else if let (Some(u), false) = (f.until, f.undone) {
+                t = t.min(u);
+            }
+        }
+        t
+    }
+
+    /// Advance by about `budget` events; returns how many were processed.
+    pub(crate) fn step(&mut self, budget: u64) -> u64 {
+        let start = self.sim.events_processed();
+        while !self.done && self.sim.events_processed() - start < budget {
+            let driver = self.next_driver_time();
+            match self.sim.next_event_time() {
+                Some(t) if t <= driver => {
+                    let before = self.sim.events_processed();
+                    self.sim.run_until(t);
+                    self.since_done_check += self.sim.events_processed() - before;
+                }
+                _ => {
+                    self.sim.run_until(driver);
+                    self.driver_act(driver);
+                }
+            }
+            if let Some(old_term) = self.awaiting_election {
+                if self.leader().is_some_and(|(_, term)| term > old_term) {
+                    let at = self.fault.as_ref().map_or(self.t0, |f| f.at);
+                    self.election_ms = Some((self.sim.now() - at) as f64 / MS as f64);
+                    self.awaiting_election = None;
+                }
+            }
+            if self.params.ops_per_client.is_some() && self.since_done_check >= DONE_CHECK_EVERY {
+                self.check_all_finished();
+            }
+        }
+        if !self.done && self.params.ops_per_client.is_some() {
+            self.check_all_finished();
+        }
+        self.sim.events_processed() - start
+    }
+
+    fn driver_act(&mut self, now: Time) {
+        if now >= self.end {
+            self.done = true;
+            return;
+        }
+        let leader = self.leader();
+        let Some(f) = &mut self.fault else { return };
+        if f.node.is_none() && now >= f.at {
+            let node = match f.plan.target {
+                FaultTarget::Node(k) => k - 1,
+                FaultTarget::Leader => leader.map_or(0, |l| l.0),
+                FaultTarget::Follower => (0..self.sim.servers())
+                    .find(|&id| {
+                        Some(id) != leader.map(|l| l.0) && self.sim.node_state(id) == NodeState::Up
+                    })
+                    .unwrap_or(0),
+            };
+            let (action, verb) = match f.plan.action {
+                FaultAction::Crash => (Action::Crash { node }, "crashed"),
+                FaultAction::Isolate => (Action::Isolate { node }, "isolated"),
+                FaultAction::Pause => (Action::Pause { node }, "paused"),
+            };
+            let was_leader = leader.filter(|l| l.0 == node);
+            let role = if was_leader.is_some() {
+                "leader"
+            } else {
+                "follower"
+            };
+            // Validation guarantees the node exists, so the kernel accepts the action; a
+            // refusal would only leave the fault out of the run, never corrupt it.
+            let applied = self.sim.apply(action).is_ok();
+            f.node = Some(node);
+            if applied {
+                f.interval = Some(FaultInterval {
+                    start_s: f.plan.at_s,
+                    end_s: f.plan.until_s.unwrap_or(self.params.duration_s),
+                    label: format!("n{} {verb} ({role})", node + 1),
+                });
+                self.awaiting_election = was_leader.map(|l| l.1);
+            }
+        } else if let (Some(node), Some(until), false) = (f.node, f.until, f.undone) {
+            if now >= until {
+                let undo = match f.plan.action {
+                    FaultAction::Crash => Action::Restart { node },
+                    FaultAction::Isolate => Action::HealAll,
+                    FaultAction::Pause => Action::Resume { node },
+                };
+                let _ = self.sim.apply(undo);
+                f.undone = true;
+            }
+        }
+    }
+
+    /// Ops-limited runs end as soon as every client has issued all its acquires and released
+    /// everything it was granted.
+    fn check_all_finished(&mut self) {
+        self.since_done_check = 0;
+        let Some(max) = self.params.ops_per_client else {
+            return;
+        };
+        let all_done = self
+            .sim
+            .actors()
+            .iter()
+            .filter_map(|p| p.client())
+            .all(|c| {
+                let granted = c
+                    .history()
+                    .iter()
+                    .filter(|h| {
+                        matches!(h.result, Some(ClientResult::Ok(LockOutput::Granted { .. })))
+                    })
+                    .count();
+                let released = c
+                    .history()
+                    .iter()
+                    .filter(|h| op_kind(&h.op) == "release")
+                    .count();
+                c.workload.acquires_issued() >= max && !c.is_busy() && released >= granted
+            });
+        if all_done {
+            self.finished_early = true;
+            self.done = true;
+        }
+    }
+
+    pub(crate) fn finish(self) -> BenchResult {
+        let mut rec = Recorder::new(self.t0);
+        let mut last_completion = self.t0;
+        let mut unfinished = 0u64;
+        for client in self.sim.actors().iter().filter_map(|p| p.client()) {
+            for h in client.history() {
+                match (&h.result, h.completed) {
+                    (Some(result), Some(done)) => {
+                        rec.record(op_kind(&h.op), h.invoked, done, outcome(result));
+                        last_completion = last_completion.max(done);
+                    }
+                    _ => unfinished += 1,
+                }
+            }
+        }
+        let end = if self.finished_early {
+            last_completion.max(self.t0 + 1)
+        } else {
+            self.end
+        };
+        let duration_s = (end - self.t0) as f64 / SEC as f64;
+        let (ops, overall) = rec.op_stats(duration_s);
+        let failover = self.fault.as_ref().and_then(|f| {
+            f.interval
+                .as_ref()
+                .map(|_| rec.failover(f.at, end, self.election_ms))
+        });
+        let max_term = (0..self.sim.servers())
+            .filter_map(|id| self.sim.actor(id).server().map(|s| s.term()))
+            .max()
+            .unwrap_or(0);
+        let mut extra = BTreeMap::new();
+        extra.insert("sim_events".to_string(), self.sim.events_processed() as f64);
+        extra.insert("unfinished_ops".to_string(), unfinished as f64);
+        extra.insert("final_term".to_string(), max_term as f64);
+        extra.insert("clients".to_string(), self.spec.clients as f64);
+        extra.insert(
+            "replicas_agree".to_string(),
+            f64::from(u8::from(replicas_agree(&self.sim).is_ok())),
+        );
+        BenchResult {
+            scenario: self.params.scenario.id().to_string(),
+            label: self.spec.label.clone(),
+            params: serde_json::to_value(&self.params).unwrap_or_default(),
+            seed: self.params.seed,
+            nodes: self.spec.nodes,
+            duration_s,
+            ops,
+            overall,
+            series: rec.series(duration_s),
+            faults: self.fault.and_then(|f| f.interval).into_iter().collect(),
+            failover,
+            extra,
+            wall_ms: None,
+        }
+    }
+}

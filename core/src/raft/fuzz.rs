@@ -1,0 +1,290 @@
+//! The randomized fault fuzzer: a KV cluster under client load, hit by crashes, restarts,
+//! partitions, loss, duplication, reordering, membership changes and leadership transfers, with
+//! the `SafetyMonitor` checked after every event; then a liveness phase (heal everything: a
+//! leader must appear and every pending command must complete in bounded virtual time) and
+//! client-history checks (no acknowledged command lost, none applied twice, no phantom).
+//! Used by the `cargo test` fuzz tests and by `syncsim fuzz`.
+
+use std::collections::BTreeSet;
+
+use super::check::SafetyMonitor;
+use super::client::Workload;
+use super::msg::{ClientOp, ClientResult};
+use super::process::{Process, ProcessCmd};
+use super::server::ServerCmd;
+use super::testsm::{KvCmd, KvSm};
+use super::{RaftClient, RaftConfig, RaftServer, RequestId, Role};
+use crate::net::{Jitter, LinkConfig};
+use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, SimRng, Time, MS, SEC};
+
+/// A closed-loop KV workload: `remaining` operations, mostly increments, some reads.
+#[derive(Clone, Debug)]
+pub struct KvWorkload {
+    pub remaining: u64,
+    pub keys: u8,
+    pub read_ratio: f64,
+    pub think_min: Time,
+    pub think_max: Time,
+}
+
+impl KvWorkload {
+    pub fn new(remaining: u64) -> Self {
+        KvWorkload { remaining, keys: 4, read_ratio: 0.2, think_min: 2 * MS, think_max: 20 * MS }
+    }
+}
+
+impl Workload<KvSm> for KvWorkload {
+    fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<KvCmd>, Time)> {
+        if self.remaining == 0 {
+            return None;
+        }
+        self.remaining -= 1;
+        let key = rng.range_u64(0, u64::from(self.keys.max(1))) as u8;
+        let op = if rng.chance(self.read_ratio) {
+            ClientOp::Read(KvCmd::Get { key })
+        } else {
+            ClientOp::Cmd(KvCmd::Add { key, delta: 1 })
+        };
+        Some((op, rng.range_u64(self.think_min, self.think_max)))
+    }
+    fn on_result(&mut self, _op: &ClientOp<KvCmd>, _result: &ClientResult<u64>) {}
+}
+
+pub type KvProcess = Process<KvSm, KvWorkload>;
+
+#[derive(Clone, Debug)]
+pub struct FuzzConfig {
+    /// Length of the fault phase.
+    pub chaos: Time,
+    /// Bound on the liveness phase after healing.
+    pub liveness: Time,
+    pub clients: usize,
+    pub ops_per_client: u64,
+}
+
+impl Default for FuzzConfig {
+    fn default() -> Self {
+        FuzzConfig { chaos: 800 * MS, liveness: 4 * SEC, clients: 3, ops_per_client: 40 }
+    }
+}
+
+/// A failed seed: everything needed to reproduce and read it.
+#[derive(Clone, Debug)]
+pub struct FuzzFailure {
+    pub seed: u64,
+    pub message: String,
+    pub actions: Vec<(Time, String)>,
+}
+
+impl std::fmt::Display for FuzzFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "seed {}: {}", self.seed, self.message)?;
+        for (t, a) in &self.actions {
+            writeln!(f, "  t={:>8.3} ms  {a}", *t as f64 / MS as f64)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FuzzStats {
+    pub events: u64,
+    pub checks: u64,
+    pub committed: u64,
+    pub acked: u64,
+    pub actions: usize,
+}
+
+struct Run {
+    sim: Sim<KvProcess>,
+    monitor: SafetyMonitor<KvSm>,
+    actions: Vec<(Time, String)>,
+    servers: usize,
+}
+
+impl Run {
+    fn fail(&self, seed: u64, message: String) -> FuzzFailure {
+        FuzzFailure { seed, message, actions: self.actions.clone() }
+    }
+
+    /// Process events up to `t`, checking safety after each.
+    fn run_until(&mut self, t: Time) -> Result<(), String> {
+        while self.sim.next_event_time().is_some_and(|nt| nt <= t) {
+            self.sim.step();
+            self.monitor.check_sim(&self.sim)?;
+        }
+        self.sim.run_until(t);
+        Ok(())
+    }
+
+    fn act(&mut self, a: Action<ProcessCmd<KvCmd>>) {
+        let label = format!("{a:?}");
+        if self.sim.apply(a).is_ok() {
+            self.actions.push((self.sim.now(), label));
+        }
+    }
+
+    fn server(&self, id: ActorId) -> &RaftServer<KvSm> {
+        self.sim.actor(id).server().expect("a server")
+    }
+
+    /// A live leader that is a voter of its own configuration (a removed leader steps down).
+    fn leader(&self) -> Option<ActorId> {
+        (0..self.servers).find(|&i| {
+            let s = self.server(i);
+            self.sim.node_state(i) == NodeState::Up && s.role() == Role::Leader && s.voters().contains(&i)
+        })
+    }
+
+    fn clients(&self) -> impl Iterator<Item = &RaftClient<KvSm, KvWorkload>> {
+        self.sim.actors().iter().filter_map(|p| p.client())
+    }
+}
+
+fn random_link(rng: &mut SimRng) -> LinkConfig {
+    LinkConfig {
+        base_latency_us: rng.range_u64(200, 3 * MS),
+        jitter: Jitter::Uniform { max_us: rng.range_u64(0, 6 * MS) },
+        loss: if rng.chance(0.5) { rng.unit_f64() * 0.1 } else { 0.0 },
+        duplicate: if rng.chance(0.5) { rng.unit_f64() * 0.05 } else { 0.0 },
+        bandwidth_bytes_per_sec: None,
+    }
+}
+
+/// Run one seed. Deterministic: the same seed gives the same run.
+pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
+    let mut rng = SimRng::new(seed ^ 0x9e37_79b9_7f4a_7c15);
+    let servers = [3, 5, 5][rng.range_u64(0, 3) as usize];
+    let membership = servers == 5 && rng.chance(0.5);
+    let voters: Vec<ActorId> = if membership { vec![0, 1, 2] } else { (0..servers).collect() };
+    let cfg = RaftConfig {
+        pre_vote: rng.chance(0.75),
+        check_quorum: rng.chance(0.75),
+        snapshot_every: [0, 8, 25][rng.range_u64(0, 3) as usize],
+        max_batch: [1, 4, 64][rng.range_u64(0, 3) as usize],
+        max_inflight: [1, 4, 64][rng.range_u64(0, 3) as usize],
+        ..RaftConfig::default()
+    };
+    let mut actors: Vec<KvProcess> =
+        (0..servers).map(|i| Process::Server(RaftServer::new(i, voters.clone(), cfg.clone()))).collect();
+    for c in 0..fc.clients {
+        actors.push(Process::Client(RaftClient::new(servers + c, (0..servers).collect(), KvWorkload::new(fc.ops_per_client))));
+    }
+    let sc = SimConfig { seed, servers, link: random_link(&mut rng), cpu_service_us: 50, trace_capacity: 0 };
+    let sim = Sim::new(sc, actors).map_err(|e| FuzzFailure { seed, message: e.0, actions: vec![] })?;
+    let mut run = Run { sim, monitor: SafetyMonitor::new(), actions: Vec::new(), servers };
+    run.actions.push((0, format!("{servers} servers, voters {voters:?}, {cfg:?}")));
+
+    // Chaos phase.
+    while run.sim.now() < fc.chaos {
+        let next = run.sim.now() + rng.range_u64(5 * MS, 80 * MS);
+        run.run_until(next).map_err(|m| run.fail(seed, m))?;
+        let node = rng.range_u64(0, servers as u64) as ActorId;
+        let other = rng.range_u64(0, servers as u64) as ActorId;
+        let cmd = |c: ServerCmd| ProcessCmd::Server(c);
+        let a = match rng.range_u64(0, 14) {
+            0 | 1 => Action::Crash { node },
+            2 | 3 => Action::Restart { node },
+            4 => Action::Isolate { node },
+            5 => Action::Split { group: (0..servers).filter(|_| rng.chance(0.5)).collect() },
+            6 => Action::CutBoth { a: node, b: other },
+            7 | 8 => Action::HealAll,
+            9 => Action::SetAllLinks { link: random_link(&mut rng) },
+            10 => Action::Command { to: node, cmd: cmd(ServerCmd::TransferLeadership { to: other }) },
+            11 if membership => {
+                let c = if rng.chance(0.5) { ServerCmd::AddServer { id: other } } else { ServerCmd::RemoveServer { id: other } };
+                Action::Command { to: run.leader().unwrap_or(node), cmd: cmd(c) }
+            }
+            12 => Action::Command { to: node, cmd: cmd(ServerCmd::ForceTimeout) },
+            _ => Action::Command { to: node, cmd: cmd(ServerCmd::Compact) },
+        };
+        run.act(a);
+    }
+
+    // Liveness phase: heal everything, restart everyone, clean links.
+    run.act(Action::HealAll);
+    run.act(Action::SetAllLinks { link: LinkConfig::constant(MS) });
+    for n in 0..servers {
+        if run.sim.node_state(n) == NodeState::Crashed {
+            run.act(Action::Restart { node: n });
+        }
+    }
+    let healed_at = run.sim.now();
+    let deadline = healed_at + fc.liveness;
+    loop {
+        let t = run.sim.now() + 10 * MS;
+        run.run_until(t).map_err(|m| run.fail(seed, m))?;
+        let done = run.leader().is_some() && run.clients().all(|c| !c.is_busy() && c.workload.remaining == 0);
+        if done {
+            break;
+        }
+        if run.sim.now() >= deadline {
+            let pending: Vec<_> = run.clients().filter(|c| c.is_busy()).map(|c| c.history().last().cloned()).collect();
+            return Err(run.fail(
+                seed,
+                format!(
+                    "liveness: {} after healing: leader {:?}, pending {:?}",
+                    fc.liveness,
+                    run.leader(),
+                    pending
+                ),
+            ));
+        }
+    }
+    // Let followers catch up, then check the histories against the leader's state machine.
+    let t = run.sim.now() + 200 * MS;
+    run.run_until(t).map_err(|m| run.fail(seed, m))?;
+    while run.leader().is_none() && run.sim.now() < deadline + SEC {
+        let t = run.sim.now() + 10 * MS;
+        run.run_until(t).map_err(|m| run.fail(seed, m))?;
+    }
+    let leader = run.leader().ok_or_else(|| run.fail(seed, "no leader at the end".into()))?;
+    check_kv_histories(&run.sim, leader).map_err(|m| run.fail(seed, m))?;
+    let acked = run.clients().flat_map(|c| c.history()).filter(|h| matches!(h.result, Some(ClientResult::Ok(_)))).count();
+    Ok(FuzzStats {
+        events: run.sim.events_processed(),
+        checks: run.monitor.checks(),
+        committed: run.monitor.max_committed(),
+        acked: acked as u64,
+        actions: run.actions.len(),
+    })
+}
+
+/// No acknowledged command lost, none applied twice, nothing applied that nobody asked for:
+/// the clients' histories against the state machine of server `leader`.
+pub fn check_kv_histories(sim: &Sim<KvProcess>, leader: ActorId) -> Result<(), String> {
+    let sm = sim.actor(leader).server().ok_or("not a server")?.state_machine();
+    let clients = || sim.actors().iter().filter_map(|p| p.client());
+    let mut applied = BTreeSet::new();
+    for r in &sm.applied_reqs {
+        if !applied.insert(*r) {
+            return Err(format!("request {r:?} applied twice"));
+        }
+    }
+    let mut invoked = BTreeSet::new();
+    for c in clients() {
+        for h in c.history() {
+            let id = RequestId { client: h.client, seq: h.seq };
+            invoked.insert(id);
+            if let (ClientOp::Cmd(_), Some(ClientResult::Ok(_))) = (&h.op, &h.result) {
+                if !applied.contains(&id) {
+                    return Err(format!("acknowledged command {id:?} is not in the leader's state machine"));
+                }
+            }
+        }
+    }
+    if let Some(r) = applied.iter().find(|r| !invoked.contains(r)) {
+        return Err(format!("phantom request {r:?} applied"));
+    }
+    // Every Add applied exactly once: the counters sum to the number of applied requests that
+    // were increments.
+    let adds = clients()
+        .flat_map(|c| c.history())
+        .filter(|h| matches!(h.op, ClientOp::Cmd(KvCmd::Add { .. })) && applied.contains(&RequestId { client: h.client, seq: h.seq }))
+        .count() as u64;
+    let total: u64 = sm.values.values().sum();
+    if total != adds {
+        return Err(format!("counters sum to {total} but {adds} increments were applied"));
+    }
+    Ok(())
+}

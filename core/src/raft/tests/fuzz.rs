@@ -1,0 +1,45 @@
+//! Randomized fault runs (≥ 500 seeds in four shards so they run in parallel). Each seed mixes
+//! crashes, restarts, partitions, loss, duplication, reordering, transfers and membership
+//! changes; the SafetyMonitor runs after every event, then liveness and history checks.
+
+use crate::raft::fuzz::{run_seed, FuzzConfig};
+
+fn shard(from: u64, count: u64) {
+    let fc = FuzzConfig::default();
+    let mut failures = Vec::new();
+    let mut acked = 0;
+    for seed in from..from + count {
+        match run_seed(seed, &fc) {
+            Ok(stats) => acked += stats.acked,
+            Err(f) => failures.push(f.to_string()),
+        }
+    }
+    assert!(failures.is_empty(), "{} failing seeds:\n{}", failures.len(), failures.join("\n"));
+    assert!(acked > count * 20, "the fuzz load must actually commit work (acked {acked})");
+}
+
+#[test]
+fn fuzz_seeds_0_125() {
+    shard(0, 125);
+}
+#[test]
+fn fuzz_seeds_125_250() {
+    shard(125, 125);
+}
+#[test]
+fn fuzz_seeds_250_375() {
+    shard(250, 125);
+}
+#[test]
+fn fuzz_seeds_375_500() {
+    shard(375, 125);
+}
+
+#[test]
+#[ignore]
+fn fuzz_debug_one() {
+    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(17);
+    if let Err(f) = run_seed(seed, &FuzzConfig::default()) {
+        panic!("{f}");
+    }
+}
