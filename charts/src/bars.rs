@@ -30,17 +30,15 @@ fn names(groups: &[(String, &OpStats)]) -> Vec<String> {
 }
 
 fn percentile_series(groups: &[(String, &OpStats)]) -> Vec<BarSeries> {
-    let pick: [(&str, fn(&OpStats) -> f64); 3] = [
-        ("p50", |o| o.latency_ms.p50),
-        ("p95", |o| o.latency_ms.p95),
-        ("p99", |o| o.latency_ms.p99),
-    ];
-    pick.iter()
-        .map(|(name, f)| BarSeries {
-            name: name.to_string(),
-            values: groups.iter().map(|g| f(g.1)).collect(),
-        })
-        .collect()
+    let series = |name: &str, f: fn(&OpStats) -> f64| BarSeries {
+        name: name.to_string(),
+        values: groups.iter().map(|g| f(g.1)).collect(),
+    };
+    vec![
+        series("p50", |o| o.latency_ms.p50),
+        series("p95", |o| o.latency_ms.p95),
+        series("p99", |o| o.latency_ms.p99),
+    ]
 }
 
 /// Count of operations per latency bucket (1-2-5 log buckets), one bar series per op kind

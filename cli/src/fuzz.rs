@@ -50,7 +50,13 @@ struct BenchResult {
 
 fn bench_once(servers: usize, clients: usize, cfg: RaftConfig, warmup: u64, measure: u64) -> Result<BenchResult, String> {
     let workload = KvWorkload { remaining: u64::MAX, keys: 16, read_ratio: 0.0, think_min: 0, think_max: 0 };
-    let actors: Vec<KvProcess> = Process::cluster(servers, &cfg, vec![workload; clients]);
+    let mut actors: Vec<KvProcess> = Process::cluster(servers, &cfg, vec![workload; clients]);
+    for a in &mut actors {
+        if let Process::Client(c) = a {
+            // Long enough that a queue of 100 requests does not time out and get re-proposed.
+            c.config.request_timeout = 5 * SEC;
+        }
+    }
     let sc = SimConfig { seed: 42, servers, trace_capacity: 0, ..SimConfig::default() };
     let mut sim = Sim::new(sc, actors).map_err(|e| e.0)?;
     let acked = |sim: &Sim<KvProcess>| -> u64 {

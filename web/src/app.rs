@@ -35,10 +35,12 @@ fn build(config: PlaygroundConfig) -> (Playground, Option<String>) {
 pub fn App() -> Html {
     let initial = use_memo((), |_| {
         let query = url::current_query();
+        let settings = url::parse_query(&query);
+        panic::remember(&settings.config);
         if url::wants_debug_panic(&query) {
             panic!("deliberate panic requested by ?debug=panic");
         }
-        url::parse_query(&query)
+        settings
     });
     let messages = use_state(|| initial.problems.clone());
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {

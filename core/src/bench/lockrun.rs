@@ -260,6 +260,10 @@ impl LockRun {
             .iter()
             .filter_map(|p| p.client())
             .all(|c| {
+                // Cheap tests first: most checks stop here while clients are still busy.
+                if c.workload.acquires_issued() < max || c.is_busy() {
+                    return false;
+                }
                 let granted = c
                     .history()
                     .iter()
@@ -272,7 +276,7 @@ impl LockRun {
                     .iter()
                     .filter(|h| op_kind(&h.op) == "release")
                     .count();
-                c.workload.acquires_issued() >= max && !c.is_busy() && released >= granted
+                released >= granted
             });
         if all_done {
             self.finished_early = true;

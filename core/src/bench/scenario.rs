@@ -302,7 +302,7 @@ impl ScenarioParams {
             ));
         }
         if let Some(u) = f.until_s {
-            if !(u > f.at_s) {
+            if u.is_nan() || u <= f.at_s {
                 return Err(format!(
                     "fault-until: {u} s must come after fault-at {} s",
                     f.at_s

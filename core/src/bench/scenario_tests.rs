@@ -95,10 +95,7 @@ fn leader_crash_reports_election_and_recovery() {
     );
     assert!(f.throughput_before > 0.0);
     let recovery = f.recovery_ms.expect("throughput came back");
-    assert!(
-        recovery >= 0.0 && recovery < 5_000.0,
-        "recovery {recovery} ms"
-    );
+    assert!((0.0..5_000.0).contains(&recovery), "recovery {recovery} ms");
     assert_eq!(r.faults.len(), 1);
     assert!(
         r.faults[0].label.contains("(leader)"),
@@ -155,4 +152,31 @@ fn bad_parameters_get_clear_messages() {
     for kind in ScenarioKind::ALL {
         ScenarioParams::defaults(kind).validate().unwrap();
     }
+}
+
+#[test]
+fn ops_limited_runs_stop_when_every_client_is_done() {
+    let mut p = ScenarioParams::defaults(ScenarioKind::QuickLocks);
+    p.set("clients", "3").unwrap();
+    p.set("ops", "5").unwrap();
+    p.set("shared", "0.5").unwrap();
+    let r = run_suite(p).unwrap().runs.remove(0);
+    assert_eq!(r.op("acquire").unwrap().count, 15);
+    assert_eq!(r.op("release").unwrap().count, 15);
+    assert!(r.duration_s < 5.0, "stopped at {} s", r.duration_s);
+}
+
+#[test]
+fn a_restarted_node_rejoins_and_replicas_agree() {
+    let mut p = ScenarioParams::defaults(ScenarioKind::NodeFailure);
+    p.duration_s = 6.0;
+    p.set("fault-target", "n2").unwrap();
+    p.set("fault-at", "2").unwrap();
+    p.set("fault-until", "4").unwrap();
+    let r = run_suite(p).unwrap().runs.remove(0);
+    assert_eq!((r.faults[0].start_s, r.faults[0].end_s), (2.0, 6.0 - 2.0));
+    assert!(r.faults[0].label.starts_with("n2 crashed"));
+    let last = r.series.last().unwrap();
+    assert!(last.ok > 0, "still serving after the restart");
+    assert_eq!(r.extra.get("replicas_agree"), Some(&1.0));
 }

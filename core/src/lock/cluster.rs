@@ -36,6 +36,9 @@ pub struct LockWorkload {
     /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id)`.
     holding: Vec<(String, u64)>,
     acquires: u64,
+    /// A passive client issues nothing by itself (the playground's console clients): it only
+    /// runs what the user submits, and never releases on its own.
+    pub passive: bool,
 }
 
 impl LockWorkload {
@@ -52,6 +55,7 @@ impl LockWorkload {
             depth: 1,
             holding: Vec::new(),
             acquires: 0,
+            passive: false,
         }
     }
     /// The seeds' quick run: `n` sequential exclusive acquire/release pairs on one resource.
@@ -63,6 +67,13 @@ impl LockWorkload {
             ..Self::new(&[resource], 0.0)
         }
     }
+    /// A client that only runs submitted requests (see `passive`).
+    pub fn passive() -> Self {
+        LockWorkload {
+            passive: true,
+            ..Self::new(&[], 0.0)
+        }
+    }
     pub fn acquires_issued(&self) -> u64 {
         self.acquires
     }
@@ -70,7 +81,10 @@ impl LockWorkload {
 
 impl Workload<LockTable> for LockWorkload {
     fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
-        let budget_left = !self.max_acquires.is_some_and(|m| self.acquires >= m);
+        if self.passive {
+            return None;
+        }
+        let budget_left = self.max_acquires.is_none_or(|m| self.acquires < m);
         let can_acquire = budget_left && !self.resources.is_empty();
         let nest = !self.holding.is_empty()
             && self.holding.len() < self.depth
@@ -118,10 +132,8 @@ impl Workload<LockTable> for LockWorkload {
                 ClientResult::Ok(LockOutput::Granted {
                     resource, lock_id, ..
                 }),
-            ) => {
-                if !self.holding.iter().any(|h| h.1 == *lock_id) {
-                    self.holding.push((resource.clone(), *lock_id));
-                }
+            ) if !self.holding.iter().any(|h| h.1 == *lock_id) => {
+                self.holding.push((resource.clone(), *lock_id));
             }
             (ClientOp::Cmd(LockCmd::Release { lock_id, .. }), _) => {
                 self.holding.retain(|h| h.1 != *lock_id);

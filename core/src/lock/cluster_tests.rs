@@ -134,7 +134,7 @@ fn fault_run(seed: u64) -> Result<LockRunStats, String> {
     for k in 0..4 {
         let mut w = LockWorkload::new(&["a", "b", "c"], 0.5);
         w.lease_ms = 1_500;
-        w.depth = if seed % 3 == 0 { 1 } else { 2 };
+        w.depth = if seed.is_multiple_of(3) { 1 } else { 2 };
         w.wait_timeout_ms = 1_000 + 300 * k;
         workloads.push(w);
     }
@@ -293,7 +293,7 @@ fn contention_figure() {
         let mut w = LockWorkload::new(&resources, 0.5);
         w.start_after = SEC;
         w.think = (0, 10 * MS);
-        w.hold = (1 * MS, 10 * MS);
+        w.hold = (MS, 10 * MS);
         let workloads = vec![w; clients];
         let mut sim = lock_cluster(
             7,

@@ -36,8 +36,40 @@ struct Model {
 /// An operation prepared for the search.
 struct Op<'a> {
     e: &'a LockEvent,
+    /// Call time used for ordering.
+    call: Time,
     /// Return time used for ordering (`Time::MAX` when unknown).
     ret: Time,
+}
+
+impl<'a> Op<'a> {
+    /// A grant took effect exactly when its entry was applied, and that entry's time is in the
+    /// answer (`acquired_at`, checked to lie within the call): pin the grant there. The real log
+    /// order is still a candidate (entry times follow the log), and the search has far fewer
+    /// overlapping operations to permute. Re-entrant answers (granted before the call) are not
+    /// pinned.
+    fn new(e: &'a LockEvent) -> Self {
+        let ret = match e.known_result() {
+            Some(_) => e.completed.unwrap_or(Time::MAX),
+            None => Time::MAX,
+        };
+        match e.known_result() {
+            Some(LockOutput::Granted { acquired_at, .. })
+                if e.invoked <= *acquired_at && *acquired_at <= ret =>
+            {
+                Op {
+                    e,
+                    call: *acquired_at,
+                    ret: *acquired_at,
+                }
+            }
+            _ => Op {
+                e,
+                call: e.invoked,
+                ret,
+            },
+        }
+    }
 }
 
 /// Every model state reachable by applying `op` to `m` (empty = illegal).
@@ -198,14 +230,7 @@ pub(super) fn check_resource_history(
                 Some(LockOutput::Timeout | LockOutput::Deadlock | LockOutput::Status(_))
             )
         })
-        .map(|e| Op {
-            e,
-            ret: if e.known_result().is_some() {
-                e.completed.unwrap_or(Time::MAX)
-            } else {
-                Time::MAX
-            },
-        })
+        .map(|e| Op::new(e))
         .collect();
     let n = ops.len();
     if n == 0 {
@@ -214,7 +239,7 @@ pub(super) fn check_resource_history(
     // Events: (time, kind 0 = call / 1 = return, op). Calls sort before returns at equal times.
     let mut evs: Vec<(Time, u8, usize)> = Vec::with_capacity(2 * n);
     for (i, op) in ops.iter().enumerate() {
-        evs.push((op.e.invoked, 0, i));
+        evs.push((op.call, 0, i));
         evs.push((op.ret, 1, i));
     }
     evs.sort();

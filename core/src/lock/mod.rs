@@ -1,5 +1,22 @@
-//! The replicated lock manager: a Raft state machine (`LockTable`), the seed-shaped HTTP API
-//! (`api`, `router`), a fencing demo store and a linearizability/safety history checker.
+//! The replicated lock manager (REFERENCES §3.3): a deterministic Raft state machine, the
+//! seed-shaped HTTP API, a fencing demo store, a client workload for simulated clusters and a
+//! history checker.
+//!
+//! Files, by concern:
+//! - `types.rs`: `LockMode`, `LockCmd`, `LockOutput`, `LockStatus`, `Holder`, `Waiter`.
+//! - `table.rs` (queue, grants, upgrades, release, idempotency), `lease.rs` (tick expiry,
+//!   leader-change extension), `deadlock.rs` (wait-for cycle search), `view.rs` (read-only views
+//!   for the UI), `replicated.rs` (the `StateMachine` impl, labels, FNV-1a digest in `digest.rs`).
+//! - `fenced.rs`: `FencedStore`, which rejects writes carrying an older fencing token.
+//! - `api.rs` + `router.rs`: `parse_request("POST /lock/acquire {...}")`, `to_lock_cmd`,
+//!   `to_client_op`, `render_response` (seed JSON shapes; `timeout` and `lease` in seconds).
+//! - `checker.rs` + `linearize.rs`: safety checks and a Wing–Gong–Lowe linearizability search.
+//! - `cluster.rs`: `LockWorkload`, `lock_cluster`, history adapter, replica digests;
+//!   `stats.rs`: outcome counts and latencies.
+//!
+//! Units: virtual time is in microseconds everywhere in the core (`acquired_at`, `expires_at`,
+//! `since`); command fields named `*_ms` are milliseconds; the HTTP API speaks seconds in requests
+//! and milliseconds in responses.
 
 pub mod api;
 pub mod checker;

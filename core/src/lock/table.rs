@@ -104,11 +104,16 @@ impl LockTable {
         token
     }
 
-    /// Session bookkeeping for a client request. Returns false if the request must not run.
-    fn admit(&mut self, req: RequestId, replies: &mut Vec<Reply<LockOutput>>) -> bool {
+    /// Session bookkeeping for a client request: `None` if the request must not run, else the
+    /// resources whose queue lost the client's superseded request (to be re-examined).
+    fn admit(
+        &mut self,
+        req: RequestId,
+        replies: &mut Vec<Reply<LockOutput>>,
+    ) -> Option<Vec<String>> {
         let session = self.sessions.entry(req.client).or_default();
         if req.seq < session.last_seq {
-            return false;
+            return None;
         }
         if req.seq == session.last_seq && session.last_seq != 0 {
             if let Some(output) = &session.last {
@@ -117,22 +122,29 @@ impl LockTable {
                     output: output.clone(),
                 });
             }
-            return false;
+            return None;
         }
         let superseded = session.last.is_none() && session.last_seq != 0;
         session.last_seq = req.seq;
         session.last = None;
-        if superseded {
-            self.drop_pending(req.client);
-        }
-        true
+        Some(if superseded {
+            self.drop_pending(req.client)
+        } else {
+            Vec::new()
+        })
     }
 
     /// Removes the client's still-queued request (it moved on to a newer `seq`).
-    fn drop_pending(&mut self, client: ActorId) {
-        for state in self.resources.values_mut() {
+    fn drop_pending(&mut self, client: ActorId) -> Vec<String> {
+        let mut touched = Vec::new();
+        for (name, state) in self.resources.iter_mut() {
+            let before = state.queue.len();
             state.queue.retain(|w| w.req.client != client);
+            if state.queue.len() != before {
+                touched.push(name.clone());
+            }
         }
+        touched
     }
 
     fn acquire(
@@ -208,6 +220,18 @@ impl LockTable {
             let Some(head) = state.queue.front() else {
                 return;
             };
+            let holds = state.holders.iter().any(|h| h.client == head.req.client);
+            if head.upgrade && !holds {
+                // Its shared holding expired while it waited: now a plain exclusive request.
+                if let Some(h) = self
+                    .resources
+                    .get_mut(resource)
+                    .and_then(|s| s.queue.front_mut())
+                {
+                    h.upgrade = false;
+                }
+                continue;
+            }
             let grantable = if head.upgrade {
                 state.holders.len() == 1 && state.holders[0].client == head.req.client
             } else {
@@ -321,16 +345,22 @@ impl LockTable {
         cmd: &LockCmd,
         replies: &mut Vec<Reply<LockOutput>>,
     ) {
-        if let Some(r) = req {
-            if !self.admit(r, replies) {
-                return;
-            }
-        }
+        let touched = match req {
+            Some(r) => match self.admit(r, replies) {
+                Some(touched) => touched,
+                None => return,
+            },
+            None => Vec::new(),
+        };
         let mut sessions = std::mem::take(&mut self.sessions);
         let mut out = Out {
             sessions: &mut sessions,
             replies,
         };
+        for resource in &touched {
+            self.grant_waiters(resource, ctx.time, &mut out);
+            self.forget_if_idle(resource);
+        }
         match (cmd, req) {
             (
                 LockCmd::Acquire {

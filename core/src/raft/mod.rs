@@ -26,7 +26,7 @@ pub mod view;
 #[cfg(test)]
 mod tests;
 
-pub use client::{ClientCmd, HistoryEntry, RaftClient, Workload};
+pub use client::{ClientCmd, ClientConfig, HistoryEntry, Idle, RaftClient, Workload};
 pub use config::RaftConfig;
 pub use msg::{ClientOp, ClientResult, Entry, NodeStatus, Payload, RaftMsg, Wire};
 pub use node::{RaftServer, RaftSm, Role};

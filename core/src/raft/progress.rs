@@ -26,6 +26,8 @@ pub struct Progress {
     pub inflight: VecDeque<u64>,
     /// Heard from since the last check-quorum round.
     pub recent_active: bool,
+    /// The commit index carried by the last AppendEntries sent (to tell idle followers news).
+    pub commit_sent: u64,
 }
 
 impl Progress {
@@ -37,6 +39,7 @@ impl Progress {
             paused: false,
             inflight: VecDeque::new(),
             recent_active: true,
+            commit_sent: 0,
         }
     }
 

@@ -102,8 +102,9 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     /// Lost leadership: pending reads are answered with a redirect (the client retries).
     pub(super) fn fail_reads(&mut self, ctx: &mut RaftCtx<'_, SM>) {
+        let leader = self.leader.filter(|&l| l != self.id);
         for r in self.reads.pending.drain(..) {
-            ctx.send(r.id.client, Wire::Response { id: r.id, result: ClientResult::NotLeader { leader: None } });
+            ctx.send(r.id.client, Wire::Response { id: r.id, result: ClientResult::NotLeader { leader } });
         }
     }
 }

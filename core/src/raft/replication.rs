@@ -22,7 +22,9 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         let peers: Vec<ActorId> = self.progress.keys().copied().collect();
         for p in peers {
-            while self.send_append(ctx, p, false) {}
+            if self.should_send_now(p) {
+                while self.send_append(ctx, p, false) {}
+            }
         }
         self.maybe_commit(ctx);
         index
@@ -44,6 +46,18 @@ impl<SM: RaftSm> RaftServer<SM> {
         Ok(self.propose(ctx, Payload::Cmd { req, cmd }))
     }
 
+    /// Batching: a new proposal goes out at once only to a follower with nothing in flight, or
+    /// once a full batch is waiting; otherwise it rides with the batch sent when the next
+    /// acknowledgement arrives (Nagle-style). With `max_batch` = 1 every entry goes at once.
+    fn should_send_now(&self, to: ActorId) -> bool {
+        let Some(pr) = self.progress.get(&to) else { return false };
+        if self.cfg.max_batch <= 1 || pr.state != ReplState::Replicate || pr.inflight.is_empty() {
+            return true;
+        }
+        let backlog = self.log.last_index() + 1 - pr.next;
+        backlog >= self.cfg.max_batch as u64
+    }
+
     /// Leader: send the next AppendEntries (or InstallSnapshot) to `to` if flow control allows.
     /// Returns true if entries went out (so a caller may loop to fill the pipeline).
     pub(super) fn send_append(&mut self, ctx: &mut RaftCtx<'_, SM>, to: ActorId, allow_empty: bool) -> bool {
@@ -63,7 +77,12 @@ impl<SM: RaftSm> RaftServer<SM> {
             return false;
         }
         let sent_any = !entries.is_empty();
-        pr.sent(prev_index + entries.len() as u64);
+        // An empty append in Replicate state only carries the commit index: it does not take
+        // a pipeline slot (a probe, even empty, does pause the follower until answered).
+        if sent_any || pr.state == ReplState::Probe {
+            pr.sent(prev_index + entries.len() as u64);
+        }
+        pr.commit_sent = self.commit;
         let msg = RaftMsg::AppendEntries {
             term: self.term,
             prev_index,
@@ -210,10 +229,11 @@ impl<SM: RaftSm> RaftServer<SM> {
             }
             let matched = pr.matched;
             if self.maybe_commit(ctx) {
-                // Tell everyone the new commit index (followers apply; the next entries ride along).
+                // Tell idle followers the new commit index (busy ones learn it with their next
+                // batch); the acknowledging follower also gets the entries waiting for it.
                 let peers: Vec<ActorId> = self.progress.keys().copied().collect();
                 for p in peers {
-                    if !self.send_append(ctx, p, false) {
+                    if p != from && self.needs_commit_news(p) && !self.send_append(ctx, p, false) {
                         self.send_append(ctx, p, true);
                     }
                 }
@@ -223,6 +243,16 @@ impl<SM: RaftSm> RaftServer<SM> {
             }
         }
         while self.send_append(ctx, from, false) {}
+        if self.needs_commit_news(from) {
+            self.send_append(ctx, from, true);
+        }
+    }
+
+    /// An idle follower that has not been told the current commit index yet.
+    fn needs_commit_news(&self, to: ActorId) -> bool {
+        self.progress.get(&to).is_some_and(|pr| {
+            pr.state == ReplState::Replicate && pr.inflight.is_empty() && pr.commit_sent < self.commit
+        })
     }
 
     /// Leader: advance the commit index to the highest index stored on a quorum of voters, but

@@ -250,10 +250,14 @@ impl Trace {
         self.len() == 0
     }
 
-    /// Retained events, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &TraceEvent> + '_ {
+    /// Retained events, oldest first (`.rev()` gives newest first).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &TraceEvent> + '_ {
+        // Only the oldest chunk can hold events beyond the capacity (see `record`).
         let skip = self.stored - self.len();
-        self.chunks.iter().flat_map(|c| c.iter()).skip(skip)
+        self.chunks.iter().enumerate().flat_map(move |(i, c)| {
+            let events: &[TraceEvent] = if i == 0 { &c[skip..] } else { &c[..] };
+            events.iter()
+        })
     }
 
     /// The last `n` retained events, oldest first.
@@ -290,6 +294,8 @@ mod tests {
         assert_eq!(tr.total(), 2000);
         let ts: Vec<u64> = tr.iter().map(|e| e.t).collect();
         assert_eq!(ts, (1400..2000).collect::<Vec<_>>());
+        assert_eq!(tr.iter().next_back().unwrap().t, 1999);
+        assert_eq!(tr.iter().rev().count(), 600);
         assert_eq!(
             tr.last(2).iter().map(|e| e.seq).collect::<Vec<_>>(),
             [1998, 1999]

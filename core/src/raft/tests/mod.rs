@@ -8,3 +8,4 @@ mod figure8;
 mod paper_election;
 mod paper_replication;
 mod fuzz;
+mod extra;
