@@ -320,6 +320,8 @@ impl LockRun {
         extra.insert("unfinished_ops".to_string(), unfinished as f64);
         extra.insert("final_term".to_string(), max_term as f64);
         extra.insert("clients".to_string(), self.spec.clients as f64);
+        let up = (0..self.sim.servers()).filter(|&id| self.sim.node_state(id) == NodeState::Up);
+        extra.insert("nodes_up".to_string(), up.count() as f64);
         extra.insert(
             "replicas_agree".to_string(),
             f64::from(u8::from(replicas_agree(&self.sim).is_ok())),

@@ -174,9 +174,10 @@ fn a_restarted_node_rejoins_and_replicas_agree() {
     p.set("fault-at", "2").unwrap();
     p.set("fault-until", "4").unwrap();
     let r = run_suite(p).unwrap().runs.remove(0);
-    assert_eq!((r.faults[0].start_s, r.faults[0].end_s), (2.0, 6.0 - 2.0));
+    assert_eq!((r.faults[0].start_s, r.faults[0].end_s), (2.0, 4.0));
     assert!(r.faults[0].label.starts_with("n2 crashed"));
     let last = r.series.last().unwrap();
     assert!(last.ok > 0, "still serving after the restart");
+    assert_eq!(r.extra.get("nodes_up"), Some(&3.0), "n2 was restarted");
     assert_eq!(r.extra.get("replicas_agree"), Some(&1.0));
 }

@@ -40,6 +40,8 @@ mod checker_tests;
 #[cfg(test)]
 mod cluster_tests;
 #[cfg(test)]
+mod console_tests;
+#[cfg(test)]
 mod harness;
 #[cfg(test)]
 mod table_tests;

@@ -348,7 +348,12 @@ fn a_superseded_head_unblocks_the_queue() {
     assert!(h.acquire(2, "db", X).is_empty());
     assert!(h.acquire(3, "db", S).is_empty(), "S3 waits behind X2");
     // Client 2 gives up (e.g. crashed and restarted) and sends something new.
-    let r = h.send(2, LockCmd::Status { resource: "other".into() });
+    let r = h.send(
+        2,
+        LockCmd::Status {
+            resource: "other".into(),
+        },
+    );
     assert_eq!(grants(&r).iter().map(|g| g.0).collect::<Vec<_>>(), vec![3]);
     assert!(s1[0].2 < grants(&r)[0].2);
 }
@@ -358,9 +363,15 @@ fn an_upgrade_whose_shared_lease_expired_becomes_a_plain_request() {
     let mut h = Harness::new();
     h.send(1, acq("db", S, None, 100));
     let s2 = grants(&h.send(2, acq("db", S, None, 0)));
-    assert!(h.send(1, acq("db", X, Some(10_000), 0)).is_empty(), "upgrade waits for S2");
+    assert!(
+        h.send(1, acq("db", X, Some(10_000), 0)).is_empty(),
+        "upgrade waits for S2"
+    );
     h.at(100 * MS);
-    assert!(h.tick().is_empty(), "S1 expired; the request now waits as a plain X");
+    assert!(
+        h.tick().is_empty(),
+        "S1 expired; the request now waits as a plain X"
+    );
     assert_eq!(h.table.holders("db").len(), 1);
     let r = h.release(2, "db", s2[0].1);
     let g = grants(&r);
