@@ -6,9 +6,12 @@ import { ROOT, frames, simTime, startSession, waitForSimTimeChange } from './e2e
 const session = await startSession();
 try {
   const { page, errors } = await session.open('/?seed=1&nodes=5');
+  // Real time (1×): an election takes a few hundred virtual milliseconds.
+  await page.locator('[data-testid=speed]').fill('9');
   await page.click('[data-testid=play]');
   await waitForSimTimeChange(page, await simTime(page));
-  await frames(page, 45);
+  await page.waitForSelector('[data-role=leader]', { timeout: 20_000 }).catch(() => {});
+  await frames(page, 30);
   await page.click('[data-testid=play]');
   await page.locator('body').hover({ position: { x: 1, y: 1 } });
   const path = join(ROOT, 'docs', 'screenshot.png');

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use plotters::prelude::*;
 use syncsim_core::bench::{
-    scenario::PARAM_KEYS, series_csv, to_csv, BenchRun, ScenarioKind, ScenarioParams, Suite,
+    series_csv, to_csv, BenchRun, ScenarioKind, ScenarioParams, Suite, PARAM_KEYS,
 };
 
 fn usage() -> String {

@@ -15,7 +15,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if seeds == 0 {
         return Err("--seeds must be at least 1".into());
     }
-    let fc = FuzzConfig { chaos: chaos_ms * MS, ..FuzzConfig::default() };
+    let fc = FuzzConfig {
+        chaos: chaos_ms * MS,
+        ..FuzzConfig::default()
+    };
     let start = Instant::now();
     let (mut failures, mut events, mut acked, mut checks) = (0u64, 0u64, 0u64, 0u64);
     for seed in from..from.saturating_add(seeds) {
@@ -48,8 +51,20 @@ struct BenchResult {
     wall_secs: f64,
 }
 
-fn bench_once(servers: usize, clients: usize, cfg: RaftConfig, warmup: u64, measure: u64) -> Result<BenchResult, String> {
-    let workload = KvWorkload { remaining: u64::MAX, keys: 16, read_ratio: 0.0, think_min: 0, think_max: 0 };
+fn bench_once(
+    servers: usize,
+    clients: usize,
+    cfg: RaftConfig,
+    warmup: u64,
+    measure: u64,
+) -> Result<BenchResult, String> {
+    let workload = KvWorkload {
+        remaining: u64::MAX,
+        keys: 16,
+        read_ratio: 0.0,
+        think_min: 0,
+        think_max: 0,
+    };
     let mut actors: Vec<KvProcess> = Process::cluster(servers, &cfg, vec![workload; clients]);
     for a in &mut actors {
         if let Process::Client(c) = a {
@@ -57,13 +72,23 @@ fn bench_once(servers: usize, clients: usize, cfg: RaftConfig, warmup: u64, meas
             c.config.request_timeout = 5 * SEC;
         }
     }
-    let sc = SimConfig { seed: 42, servers, trace_capacity: 0, ..SimConfig::default() };
+    let sc = SimConfig {
+        seed: 42,
+        servers,
+        trace_capacity: 0,
+        ..SimConfig::default()
+    };
     let mut sim = Sim::new(sc, actors).map_err(|e| e.0)?;
     let acked = |sim: &Sim<KvProcess>| -> u64 {
         sim.actors()
             .iter()
             .filter_map(|p| p.client())
-            .map(|c| c.history().iter().filter(|h| matches!(h.result, Some(ClientResult::Ok(_)))).count() as u64)
+            .map(|c| {
+                c.history()
+                    .iter()
+                    .filter(|h| matches!(h.result, Some(ClientResult::Ok(_))))
+                    .count() as u64
+            })
             .sum()
     };
     let start = Instant::now();
@@ -74,12 +99,20 @@ fn bench_once(servers: usize, clients: usize, cfg: RaftConfig, warmup: u64, meas
     let wall_secs = t0.elapsed().as_secs_f64().max(1e-9);
     let _ = start;
     let leader_ok = (0..servers).any(|i| {
-        sim.node_state(i) == NodeState::Up && sim.actor(i).server().is_some_and(|s| s.role() == Role::Leader)
+        sim.node_state(i) == NodeState::Up
+            && sim
+                .actor(i)
+                .server()
+                .is_some_and(|s| s.role() == Role::Leader)
     });
     if !leader_ok {
         return Err("no leader at the end of the benchmark".into());
     }
-    Ok(BenchResult { commits: acked(&sim) - before, sim_secs: measure as f64 / SEC as f64, wall_secs })
+    Ok(BenchResult {
+        commits: acked(&sim) - before,
+        sim_secs: measure as f64 / SEC as f64,
+        wall_secs,
+    })
 }
 
 /// `syncsim raftbench [--clients N] [--secs S]`
@@ -90,7 +123,10 @@ pub fn raftbench(args: &[String]) -> Result<(), String> {
         return Err("--clients and --secs must be at least 1".into());
     }
     println!("raftbench: closed loop, {clients} clients (no think time), localhost profile, 150 µs CPU/msg, KV increments");
-    println!("{:<7} {:<28} {:>14} {:>16} {:>12}", "nodes", "mode", "commits/sim s", "commits/wall s", "sim s/wall s");
+    println!(
+        "{:<7} {:<28} {:>14} {:>16} {:>12}",
+        "nodes", "mode", "commits/sim s", "commits/wall s", "sim s/wall s"
+    );
     for servers in [3, 5] {
         for (mode, cfg) in [
             ("batching+pipelining ON", RaftConfig::default()),

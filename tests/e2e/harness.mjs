@@ -145,11 +145,19 @@ export function frames(page, count) {
   );
 }
 
-/** Clicks "step" `count` times, waiting for the clock to move each time. */
+/** The clock and the trace hash together: one step always changes at least the hash. */
+export const simState = (page) => page.evaluate(() => ['sim-time', 'trace-hash']
+  .map((id) => document.querySelector(`[data-testid=${id}]`)?.textContent).join(' '));
+
+/** Clicks "step" `count` times, waiting for each event to be processed and drawn. */
 export async function step(page, count) {
   for (let i = 0; i < count; i++) {
-    const before = await simTime(page);
+    const before = await simState(page);
     await page.click('[data-testid=step]');
-    await waitForSimTimeChange(page, before);
+    await page.waitForFunction(
+      (old) => ['sim-time', 'trace-hash']
+        .map((id) => document.querySelector(`[data-testid=${id}]`)?.textContent).join(' ') !== old,
+      before,
+    );
   }
 }

@@ -117,7 +117,8 @@ fn draw_node(node: &NodeView, (x, y): (f64, f64), now: Time) -> Html {
     let role = node.role.as_str();
     let remaining = timer_remaining(node, now);
     let timer =
-        (remaining > 0.0 && matches!(node.role, Role::Follower | Role::Candidate)).then(|| {
+        // Below ~2% the arc is a dot that reads as noise rather than as a timer.
+        (remaining > 0.02 && matches!(node.role, Role::Follower | Role::Candidate)).then(|| {
             html! { <path class="election-timer" d={arc_path(x, y, ARC_RADIUS, remaining)} /> }
         });
     let tooltip = format!(

@@ -25,9 +25,10 @@ pub fn banner_text(message: &str, seed: u64, nodes: usize) -> String {
     )
 }
 
-/// Installs the hook. Safe to call more than once.
+/// Installs the hook (through `std::panic::set_hook`). Yew's renderer installs its own
+/// console-only hook unless one was registered with `yew::set_custom_panic_hook`, hence that call.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let payload = info.payload();
         let text = payload
             .downcast_ref::<&str>()

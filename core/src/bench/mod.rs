@@ -5,6 +5,7 @@
 pub mod export;
 mod lockrun;
 pub mod metrics;
+pub mod params;
 pub mod result;
 pub mod runner;
 pub mod scenario;
@@ -16,6 +17,7 @@ mod tests;
 
 pub use export::{parse_csv, series_csv, to_csv};
 pub use metrics::Recorder;
+pub use params::{MAX_CLIENTS, MAX_DURATION_S, MAX_RESOURCES, MAX_RUNS, PARAM_KEYS};
 pub use result::*;
 pub use runner::{run_suite, BenchRun, Progress};
 pub use scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioKind, ScenarioParams};

@@ -37,7 +37,7 @@ pub struct LockWorkload {
     holding: Vec<(String, u64)>,
     acquires: u64,
     /// A passive client issues nothing by itself (the playground's console clients): it only
-    /// runs what the user submits, and never releases on its own.
+    /// runs what the user submits, ignores the answers, and never releases on its own.
     pub passive: bool,
 }
 
@@ -126,6 +126,9 @@ impl Workload<LockTable> for LockWorkload {
     }
 
     fn on_result(&mut self, op: &ClientOp<LockCmd>, result: &ClientResult<LockOutput>) {
+        if self.passive {
+            return;
+        }
         match (op, result) {
             (
                 ClientOp::Cmd(LockCmd::Acquire { .. }),

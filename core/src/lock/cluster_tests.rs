@@ -324,3 +324,15 @@ fn contention_figure() {
         assert!(replicas_agree(&sim).is_ok());
     }
 }
+
+/// The same fault runs over many more seeds (slow in debug):
+/// `cargo test -p syncsim-core --release --lib lock::cluster_tests::fault_soak -- --ignored`
+#[test]
+#[ignore]
+fn fault_soak() {
+    for seed in 100..1100 {
+        if let Err(why) = fault_run(seed) {
+            panic!("seed {seed}: {why}");
+        }
+    }
+}

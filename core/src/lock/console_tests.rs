@@ -25,8 +25,7 @@ fn submit(sim: &mut Sim<LockProcess>, client: ActorId, line: &str) -> (u16, Valu
 
 #[test]
 fn console_requests_round_trip_through_the_cluster() {
-    let mut idle = LockWorkload::new(&["db"], 0.0);
-    idle.max_acquires = Some(0);
+    let idle = LockWorkload::passive();
     let link = NetProfile::Localhost.link();
     let mut sim = lock_cluster(5, 3, link, &RaftConfig::default(), vec![idle; 2]).unwrap();
     sim.run_for(SEC);

@@ -30,11 +30,14 @@ struct Seen {
     was_leader_term: u64,
 }
 
+/// An entry as first seen, with the term of the entry before it.
+type SeenEntry<C> = (u64, Entry<C>);
+
 #[derive(Clone, Debug)]
 pub struct SafetyMonitor<SM: RaftSm> {
     leaders: BTreeMap<u64, ActorId>,
     /// Every (index, term) ever seen in a log: the entry and its predecessor's term.
-    entries: BTreeMap<(u64, u64), (u64, Entry<SM::Cmd>)>,
+    entries: BTreeMap<(u64, u64), SeenEntry<SM::Cmd>>,
     /// The committed prefix as learned from any server: index -> term.
     committed: BTreeMap<u64, u64>,
     /// State machine digest after applying index i.
@@ -95,16 +98,34 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
         let same_life = prev.up && prev.started_at == s.started_at();
         // Monotonic term and vote: durable, so across restarts too.
         if s.term() < prev.term {
-            return Err(format!("{name}: term went back from {} to {}", prev.term, s.term()));
+            return Err(format!(
+                "{name}: term went back from {} to {}",
+                prev.term,
+                s.term()
+            ));
         }
         if s.term() == prev.term && prev.voted_for.is_some() && s.voted_for() != prev.voted_for {
-            return Err(format!("{name}: changed its vote in term {} from {:?} to {:?}", s.term(), prev.voted_for, s.voted_for()));
+            return Err(format!(
+                "{name}: changed its vote in term {} from {:?} to {:?}",
+                s.term(),
+                prev.voted_for,
+                s.voted_for()
+            ));
         }
         if same_life && (s.commit_index() < prev.commit || s.applied_index() < prev.applied) {
-            return Err(format!("{name}: commit/applied went back ({}/{} -> {}/{})", prev.commit, prev.applied, s.commit_index(), s.applied_index()));
+            return Err(format!(
+                "{name}: commit/applied went back ({}/{} -> {}/{})",
+                prev.commit,
+                prev.applied,
+                s.commit_index(),
+                s.applied_index()
+            ));
         }
         let log = s.log();
-        if !(log.snap_index <= s.applied_index() && s.applied_index() <= s.commit_index() && s.commit_index() <= log.last_index()) {
+        if !(log.snap_index <= s.applied_index()
+            && s.applied_index() <= s.commit_index()
+            && s.commit_index() <= log.last_index())
+        {
             return Err(format!(
                 "{name}: snapshot {} <= applied {} <= commit {} <= last {} violated",
                 log.snap_index,
@@ -117,37 +138,59 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
         if s.role() == Role::Leader {
             if let Some(&other) = self.leaders.get(&s.term()) {
                 if other != id {
-                    return Err(format!("two leaders in term {}: n{} and {name}", s.term(), other + 1));
+                    return Err(format!(
+                        "two leaders in term {}: n{} and {name}",
+                        s.term(),
+                        other + 1
+                    ));
                 }
             }
             self.leaders.insert(s.term(), id);
         }
         // Log matching, on the part of the log that changed.
-        let from = if same_life { log.changed_since(prev.log_version) } else { Some(0) };
+        let from = if same_life {
+            log.changed_since(prev.log_version)
+        } else {
+            Some(0)
+        };
         if let Some(from) = from {
             let start = from.max(log.first_index());
-            for e in log.entries.iter().skip((start - log.first_index()) as usize) {
+            for e in log
+                .entries
+                .iter()
+                .skip((start - log.first_index()) as usize)
+            {
                 let prev_term = log.term(e.index - 1).unwrap_or(0);
                 match self.entries.get(&(e.index, e.term)) {
                     Some((pt, known)) => {
                         if *pt != prev_term || known.payload != e.payload {
-                            return Err(format!("log matching: {name} has a different entry at index {} term {}", e.index, e.term));
+                            return Err(format!(
+                                "log matching: {name} has a different entry at index {} term {}",
+                                e.index, e.term
+                            ));
                         }
                     }
                     None => {
-                        self.entries.insert((e.index, e.term), (prev_term, e.clone()));
+                        self.entries
+                            .insert((e.index, e.term), (prev_term, e.clone()));
                     }
                 }
             }
         }
         // Committed entries: immutable and the same everywhere.
         if s.commit_index() > prev.commit || !same_life {
-            let lo = if same_life { prev.commit + 1 } else { log.first_index() };
+            let lo = if same_life {
+                prev.commit + 1
+            } else {
+                log.first_index()
+            };
             for i in lo.max(log.first_index())..=s.commit_index() {
                 let t = log.term(i).unwrap_or(0);
                 if let Some(&ct) = self.committed.get(&i) {
                     if ct != t {
-                        return Err(format!("committed entry {i} changed: term {ct} elsewhere, {t} on {name}"));
+                        return Err(format!(
+                            "committed entry {i} changed: term {ct} elsewhere, {t} on {name}"
+                        ));
                     }
                 } else {
                     self.committed.insert(i, t);
@@ -162,7 +205,10 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
                 }
             }
             if self.max_committed() > log.last_index() {
-                return Err(format!("leader completeness: {name}'s log ends before the committed index {}", self.max_committed()));
+                return Err(format!(
+                    "leader completeness: {name}'s log ends before the committed index {}",
+                    self.max_committed()
+                ));
             }
         }
         // State machine safety: same digest after the same applied index.
@@ -194,7 +240,11 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
                 commit: s.commit_index(),
                 applied: s.applied_index(),
                 log_version: log.version(),
-                was_leader_term: if s.role() == Role::Leader { s.term() } else { prev.was_leader_term },
+                was_leader_term: if s.role() == Role::Leader {
+                    s.term()
+                } else {
+                    prev.was_leader_term
+                },
             },
         );
         Ok(())

@@ -32,7 +32,10 @@ impl<SM: StateMachine> Workload<SM> for Idle {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ClientCmd<C> {
     /// Send `op` to `target` (no silent redirect), or to the known leader if `None`.
-    Submit { target: Option<ActorId>, op: ClientOp<C> },
+    Submit {
+        target: Option<ActorId>,
+        op: ClientOp<C>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -54,7 +57,10 @@ pub struct ClientConfig {
 
 impl Default for ClientConfig {
     fn default() -> Self {
-        ClientConfig { request_timeout: 400 * MS, backoff: 30 * MS }
+        ClientConfig {
+            request_timeout: 400 * MS,
+            backoff: 30 * MS,
+        }
     }
 }
 
@@ -126,7 +132,12 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
         }
     }
 
-    fn invoke(&mut self, ctx: &mut CCtx<'_, SM>, op: ClientOp<SM::Cmd>, fixed_target: Option<ActorId>) {
+    fn invoke(
+        &mut self,
+        ctx: &mut CCtx<'_, SM>,
+        op: ClientOp<SM::Cmd>,
+        fixed_target: Option<ActorId>,
+    ) {
         self.seq += 1;
         ctx.note(Note::Invoke { op: self.seq });
         self.history.push(HistoryEntry {
@@ -139,7 +150,12 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
             attempts: 0,
         });
         let target = fixed_target.unwrap_or_else(|| self.pick_server());
-        self.outstanding = Some(Outstanding { seq: self.seq, fixed_target, target, history: self.history.len() - 1 });
+        self.outstanding = Some(Outstanding {
+            seq: self.seq,
+            fixed_target,
+            target,
+            history: self.history.len() - 1,
+        });
         self.send_attempt(ctx);
     }
 
@@ -158,13 +174,27 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
         let Some(o) = &self.outstanding else { return };
         let h = &mut self.history[o.history];
         h.attempts += 1;
-        let id = RequestId { client: self.id, seq: o.seq };
-        ctx.send(o.target, Wire::Request { id, op: h.op.clone() });
+        let id = RequestId {
+            client: self.id,
+            seq: o.seq,
+        };
+        ctx.send(
+            o.target,
+            Wire::Request {
+                id,
+                op: h.op.clone(),
+            },
+        );
         ctx.set_timer(TIMER_TIMEOUT, self.config.request_timeout);
     }
 
     /// Retry at another server (after `delay`).
-    fn retry_elsewhere(&mut self, ctx: &mut CCtx<'_, SM>, leader_hint: Option<ActorId>, delay: Time) {
+    fn retry_elsewhere(
+        &mut self,
+        ctx: &mut CCtx<'_, SM>,
+        leader_hint: Option<ActorId>,
+        delay: Time,
+    ) {
         self.leader = leader_hint;
         let target = self.pick_server();
         if let Some(o) = &mut self.outstanding {
@@ -179,7 +209,9 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
     }
 
     fn complete(&mut self, ctx: &mut CCtx<'_, SM>, result: Option<ClientResult<SM::Output>>) {
-        let Some(o) = self.outstanding.take() else { return };
+        let Some(o) = self.outstanding.take() else {
+            return;
+        };
         ctx.cancel_timer(TIMER_TIMEOUT);
         ctx.cancel_timer(TIMER_RETRY);
         let ok = matches!(result, Some(ClientResult::Ok(_) | ClientResult::Status(_)));
@@ -193,7 +225,13 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
         self.schedule_next(ctx);
     }
 
-    fn on_response(&mut self, ctx: &mut CCtx<'_, SM>, from: ActorId, id: RequestId, result: ClientResult<SM::Output>) {
+    fn on_response(
+        &mut self,
+        ctx: &mut CCtx<'_, SM>,
+        from: ActorId,
+        id: RequestId,
+        result: ClientResult<SM::Output>,
+    ) {
         let Some(o) = &self.outstanding else { return };
         if id.seq != o.seq || id.client != self.id {
             return; // an answer to an earlier attempt of a finished request
@@ -202,7 +240,11 @@ impl<SM: RaftSm, W: Workload<SM>> RaftClient<SM, W> {
         match result {
             ClientResult::NotLeader { leader } if !fixed => {
                 let redirect = leader.filter(|&l| l != from);
-                let delay = if redirect.is_some() { 0 } else { self.config.backoff };
+                let delay = if redirect.is_some() {
+                    0
+                } else {
+                    self.config.backoff
+                };
                 self.retry_elsewhere(ctx, redirect, delay);
             }
             ClientResult::Busy if !fixed => {

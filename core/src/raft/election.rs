@@ -63,9 +63,18 @@ impl<SM: RaftSm> RaftServer<SM> {
                 continue;
             }
             let msg = if pre {
-                RaftMsg::PreVote { term, last_index, last_term }
+                RaftMsg::PreVote {
+                    term,
+                    last_index,
+                    last_term,
+                }
             } else {
-                RaftMsg::RequestVote { term, last_index, last_term, transfer }
+                RaftMsg::RequestVote {
+                    term,
+                    last_index,
+                    last_term,
+                    transfer,
+                }
             };
             self.send(ctx, v, msg);
         }
@@ -79,7 +88,12 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         match self.role {
             Role::Leader => true,
-            _ => self.leader.is_some() && self.leader_contact.is_some_and(|t| now < t + self.cfg.election_min),
+            _ => {
+                self.leader.is_some()
+                    && self
+                        .leader_contact
+                        .is_some_and(|t| now < t + self.cfg.election_min)
+            }
         }
     }
 
@@ -109,12 +123,29 @@ impl<SM: RaftSm> RaftServer<SM> {
                 // Granting a vote resets the timer, so we don't compete with this candidate.
                 self.reset_election_timer(ctx);
             }
-            self.send(ctx, from, RaftMsg::RequestVoteResp { term: self.term, granted });
+            self.send(
+                ctx,
+                from,
+                RaftMsg::RequestVoteResp {
+                    term: self.term,
+                    granted,
+                },
+            );
         }
     }
 
-    pub(super) fn on_vote_resp(&mut self, ctx: &mut RaftCtx<'_, SM>, from: ActorId, pre: bool, granted: bool) {
-        let expected = if pre { Role::PreCandidate } else { Role::Candidate };
+    pub(super) fn on_vote_resp(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        from: ActorId,
+        pre: bool,
+        granted: bool,
+    ) {
+        let expected = if pre {
+            Role::PreCandidate
+        } else {
+            Role::Candidate
+        };
         if self.role != expected || !self.voters.contains(&from) {
             return;
         }
@@ -125,8 +156,16 @@ impl<SM: RaftSm> RaftServer<SM> {
     /// Count votes: win, lose (a majority rejected) or keep waiting.
     fn tally(&mut self, ctx: &mut RaftCtx<'_, SM>) {
         let voters = &self.voters;
-        let granted = self.votes.iter().filter(|(v, &g)| g && voters.contains(v)).count();
-        let rejected = self.votes.iter().filter(|(v, &g)| !g && voters.contains(v)).count();
+        let granted = self
+            .votes
+            .iter()
+            .filter(|(v, &g)| g && voters.contains(v))
+            .count();
+        let rejected = self
+            .votes
+            .iter()
+            .filter(|(v, &g)| !g && voters.contains(v))
+            .count();
         if granted >= self.quorum() {
             match self.role {
                 Role::PreCandidate => self.campaign(ctx, false, false),
@@ -139,7 +178,11 @@ impl<SM: RaftSm> RaftServer<SM> {
     }
 
     /// Leadership transfer (thesis §3.10): bring the target up to date, then TimeoutNow.
-    pub fn transfer_leadership(&mut self, ctx: &mut RaftCtx<'_, SM>, to: ActorId) -> Result<(), String> {
+    pub fn transfer_leadership(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        to: ActorId,
+    ) -> Result<(), String> {
         if self.role != Role::Leader {
             return Err(format!("n{} is not the leader", self.id + 1));
         }

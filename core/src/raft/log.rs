@@ -22,7 +22,13 @@ pub struct RaftLog<C> {
 
 impl<C: Clone> Default for RaftLog<C> {
     fn default() -> Self {
-        RaftLog { snap_index: 0, snap_term: 0, entries: Vec::new(), version: 0, recent: VecDeque::new() }
+        RaftLog {
+            snap_index: 0,
+            snap_term: 0,
+            entries: Vec::new(),
+            version: 0,
+            recent: VecDeque::new(),
+        }
     }
 }
 
@@ -48,7 +54,11 @@ impl<C: Clone> RaftLog<C> {
         if self.recent.front().is_none_or(|&(v, _)| v > version + 1) {
             return Some(0);
         }
-        self.recent.iter().filter(|&&(v, _)| v > version).map(|&(_, f)| f).min()
+        self.recent
+            .iter()
+            .filter(|&&(v, _)| v > version)
+            .map(|&(_, f)| f)
+            .min()
     }
 
     /// Replace the entries after the snapshot (restart from the durable store).
@@ -91,7 +101,8 @@ impl<C: Clone> RaftLog<C> {
 
     /// Raft's "at least as up-to-date" test (§5.4.1).
     pub fn is_up_to_date(&self, last_index: u64, last_term: u64) -> bool {
-        last_term > self.last_term() || (last_term == self.last_term() && last_index >= self.last_index())
+        last_term > self.last_term()
+            || (last_term == self.last_term() && last_index >= self.last_index())
     }
 
     /// Up to `max` entries starting at `from` (which must be > snap_index).
@@ -101,7 +112,9 @@ impl<C: Clone> RaftLog<C> {
         }
         let start = (from - self.snap_index - 1) as usize;
         let end = (start + max).min(self.entries.len());
-        self.entries.get(start..end).map_or_else(Vec::new, <[_]>::to_vec)
+        self.entries
+            .get(start..end)
+            .map_or_else(Vec::new, <[_]>::to_vec)
     }
 
     pub fn append(&mut self, entry: Entry<C>) {
@@ -165,9 +178,13 @@ impl<C: Clone> RaftLog<C> {
 
     /// The latest configuration at or below `index`.
     pub fn config_at(&self, index: u64) -> Option<&[ActorId]> {
-        self.entries.iter().rev().filter(|e| e.index <= index).find_map(|e| match &e.payload {
-            Payload::Config { voters } => Some(voters.as_slice()),
-            _ => None,
-        })
+        self.entries
+            .iter()
+            .rev()
+            .filter(|e| e.index <= index)
+            .find_map(|e| match &e.payload {
+                Payload::Config { voters } => Some(voters.as_slice()),
+                _ => None,
+            })
     }
 }

@@ -61,7 +61,9 @@ impl<SM: RaftSm> RaftServer<SM> {
         self.progress.retain(|p, _| self.voters.contains(p));
         for &v in &self.voters {
             if v != me {
-                self.progress.entry(v).or_insert_with(|| Progress::new(next));
+                self.progress
+                    .entry(v)
+                    .or_insert_with(|| Progress::new(next));
             }
         }
     }

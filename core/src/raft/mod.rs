@@ -5,8 +5,9 @@
 pub mod check;
 pub mod client;
 pub mod config;
-pub mod fuzz;
 mod election;
+pub mod fuzz;
+pub mod history;
 pub mod log;
 mod membership;
 pub mod msg;

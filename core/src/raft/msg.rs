@@ -40,11 +40,26 @@ impl<C> Entry<C> {
 #[derive(Clone, Debug)]
 pub enum RaftMsg<C> {
     /// Pre-vote probe: `term` is the term the sender *would* campaign in; nobody adopts it.
-    PreVote { term: u64, last_index: u64, last_term: u64 },
-    PreVoteResp { term: u64, granted: bool },
+    PreVote {
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+    },
+    PreVoteResp {
+        term: u64,
+        granted: bool,
+    },
     /// `transfer` marks a campaign started by TimeoutNow, which bypasses the leader lease.
-    RequestVote { term: u64, last_index: u64, last_term: u64, transfer: bool },
-    RequestVoteResp { term: u64, granted: bool },
+    RequestVote {
+        term: u64,
+        last_index: u64,
+        last_term: u64,
+        transfer: bool,
+    },
+    RequestVoteResp {
+        term: u64,
+        granted: bool,
+    },
     /// `read_ctx` > 0 asks the follower to echo it (ReadIndex leadership confirmation).
     AppendEntries {
         term: u64,
@@ -65,11 +80,19 @@ pub enum RaftMsg<C> {
         heartbeat: bool,
         read_ctx: u64,
     },
-    InstallSnapshot { term: u64, snapshot: Snapshot },
+    InstallSnapshot {
+        term: u64,
+        snapshot: Snapshot,
+    },
     /// `index`: the follower's commit index after handling the snapshot.
-    InstallSnapshotResp { term: u64, index: u64 },
+    InstallSnapshotResp {
+        term: u64,
+        index: u64,
+    },
     /// Leadership transfer: start an election now.
-    TimeoutNow { term: u64 },
+    TimeoutNow {
+        term: u64,
+    },
 }
 
 impl<C> RaftMsg<C> {
@@ -93,7 +116,9 @@ impl<C> RaftMsg<C> {
             RaftMsg::PreVoteResp { .. } => "PreVoteResp",
             RaftMsg::RequestVote { .. } => "RequestVote",
             RaftMsg::RequestVoteResp { .. } => "RequestVoteResp",
-            RaftMsg::AppendEntries { entries, read_ctx, .. } if entries.is_empty() => {
+            RaftMsg::AppendEntries {
+                entries, read_ctx, ..
+            } if entries.is_empty() => {
                 if *read_ctx > 0 {
                     "ReadIndex"
                 } else {
@@ -101,7 +126,11 @@ impl<C> RaftMsg<C> {
                 }
             }
             RaftMsg::AppendEntries { .. } => "AppendEntries",
-            RaftMsg::AppendResp { heartbeat: true, read_ctx, .. } if *read_ctx > 0 => "ReadIndexResp",
+            RaftMsg::AppendResp {
+                heartbeat: true,
+                read_ctx,
+                ..
+            } if *read_ctx > 0 => "ReadIndexResp",
             RaftMsg::AppendResp { .. } => "AppendResp",
             RaftMsg::InstallSnapshot { .. } => "InstallSnapshot",
             RaftMsg::InstallSnapshotResp { .. } => "InstallSnapshotResp",
@@ -137,7 +166,9 @@ pub enum ClientOp<C> {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ClientResult<O> {
     Ok(O),
-    NotLeader { leader: Option<ActorId> },
+    NotLeader {
+        leader: Option<ActorId>,
+    },
     Status(NodeStatus),
     /// The leader cannot take the request now (leadership transfer in progress...). Retry.
     Busy,
@@ -159,8 +190,14 @@ pub struct NodeStatus {
 #[derive(Clone, Debug)]
 pub enum Wire<SM: StateMachine> {
     Raft(RaftMsg<SM::Cmd>),
-    Request { id: RequestId, op: ClientOp<SM::Cmd> },
-    Response { id: RequestId, result: ClientResult<SM::Output> },
+    Request {
+        id: RequestId,
+        op: ClientOp<SM::Cmd>,
+    },
+    Response {
+        id: RequestId,
+        result: ClientResult<SM::Output>,
+    },
 }
 
 impl<SM: StateMachine> Message for Wire<SM> {
@@ -176,7 +213,10 @@ impl<SM: StateMachine> Message for Wire<SM> {
         match self {
             Wire::Raft(m) => m.size_bytes(),
             Wire::Request { .. } => 96,
-            Wire::Response { result: ClientResult::Status(_), .. } => 256,
+            Wire::Response {
+                result: ClientResult::Status(_),
+                ..
+            } => 256,
             Wire::Response { .. } => 96,
         }
     }

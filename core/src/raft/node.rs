@@ -177,7 +177,11 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     /// Boot or restart: rebuild volatile state from the durable store.
     pub fn start(&mut self, ctx: &mut RaftCtx<'_, SM>) {
-        *self = RaftServer::new(self.id, std::mem::take(&mut self.initial_voters), self.cfg.clone());
+        *self = RaftServer::new(
+            self.id,
+            std::mem::take(&mut self.initial_voters),
+            self.cfg.clone(),
+        );
         let d = ctx.durable;
         self.up = true;
         self.started_at = ctx.now;
@@ -193,13 +197,20 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         self.log.reset(d.log.clone());
         self.voters = self.current_config();
-        ctx.note(Note::Role { role: Role::Follower.code(), term: self.term });
+        ctx.note(Note::Role {
+            role: Role::Follower.code(),
+            term: self.term,
+        });
         self.reset_election_timer(ctx);
     }
 
     /// Crash: forget everything volatile.
     pub fn crash(&mut self) {
-        *self = RaftServer::new(self.id, std::mem::take(&mut self.initial_voters), self.cfg.clone());
+        *self = RaftServer::new(
+            self.id,
+            std::mem::take(&mut self.initial_voters),
+            self.cfg.clone(),
+        );
     }
 
     /// The configuration in force: latest in the log, else the snapshot's, else the initial one.
@@ -222,27 +233,45 @@ impl<SM: RaftSm> RaftServer<SM> {
     }
 
     pub(super) fn persist_hard_state(&self, ctx: &mut RaftCtx<'_, SM>) {
-        ctx.persist(PersistOp::HardState { term: self.term, voted_for: self.voted_for });
+        ctx.persist(PersistOp::HardState {
+            term: self.term,
+            voted_for: self.voted_for,
+        });
     }
 
-    pub(super) fn send(&self, ctx: &mut RaftCtx<'_, SM>, to: ActorId, msg: super::msg::RaftMsg<SM::Cmd>) {
+    pub(super) fn send(
+        &self,
+        ctx: &mut RaftCtx<'_, SM>,
+        to: ActorId,
+        msg: super::msg::RaftMsg<SM::Cmd>,
+    ) {
         ctx.send(to, Wire::Raft(msg));
     }
 
     pub(super) fn set_role(&mut self, ctx: &mut RaftCtx<'_, SM>, role: Role) {
         self.role = role;
-        ctx.note(Note::Role { role: role.code(), term: self.term });
+        ctx.note(Note::Role {
+            role: role.code(),
+            term: self.term,
+        });
     }
 
     pub(super) fn reset_election_timer(&mut self, ctx: &mut RaftCtx<'_, SM>) {
-        let t = ctx.rng.range_u64(self.cfg.election_min, self.cfg.election_max);
+        let t = ctx
+            .rng
+            .range_u64(self.cfg.election_min, self.cfg.election_max);
         self.election_timeout = t;
         self.election_deadline = ctx.now + t;
         ctx.set_timer(TIMER_ELECTION, t);
     }
 
     /// Step down (or stay) as follower in `term`, following `leader` if known.
-    pub(super) fn become_follower(&mut self, ctx: &mut RaftCtx<'_, SM>, term: u64, leader: Option<ActorId>) {
+    pub(super) fn become_follower(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        term: u64,
+        leader: Option<ActorId>,
+    ) {
         let was_leader = self.role == Role::Leader;
         let changed = self.role != Role::Follower || term > self.term;
         if term > self.term {

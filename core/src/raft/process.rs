@@ -10,6 +10,9 @@ use super::sm::StateMachine;
 use super::storage::RaftDurable;
 use crate::sim::{Actor, ActorId, TimerKind};
 
+/// Servers are much larger than clients, but boxing them would add an indirection on every
+/// event of the hot loop, and the actors live in one Vec anyway.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Process<SM: StateMachine, W: Workload<SM>> {
     Server(RaftServer<SM>),
@@ -39,10 +42,16 @@ impl<SM: RaftSm, W: Workload<SM>> Process<SM, W> {
     /// `servers` Raft servers (ids 0..servers, all voters) and one client per workload.
     pub fn cluster(servers: usize, cfg: &super::RaftConfig, workloads: Vec<W>) -> Vec<Self> {
         let ids: Vec<ActorId> = (0..servers).collect();
-        let mut v: Vec<Self> =
-            ids.iter().map(|&i| Process::Server(RaftServer::new(i, ids.clone(), cfg.clone()))).collect();
+        let mut v: Vec<Self> = ids
+            .iter()
+            .map(|&i| Process::Server(RaftServer::new(i, ids.clone(), cfg.clone())))
+            .collect();
         for (k, w) in workloads.into_iter().enumerate() {
-            v.push(Process::Client(RaftClient::new(servers + k, ids.clone(), w)));
+            v.push(Process::Client(RaftClient::new(
+                servers + k,
+                ids.clone(),
+                w,
+            )));
         }
         v
     }

@@ -28,22 +28,36 @@ pub struct ReadQueue<C> {
 
 impl<C> Default for ReadQueue<C> {
     fn default() -> Self {
-        ReadQueue { next_ctx: 1, pending: Vec::new() }
+        ReadQueue {
+            next_ctx: 1,
+            pending: Vec::new(),
+        }
     }
 }
 
 impl<C> ReadQueue<C> {
     /// The context of the newest unconfirmed read (0: none), piggybacked on heartbeats.
     pub fn latest_ctx(&self) -> u64 {
-        self.pending.iter().rev().find(|r| !r.confirmed).map_or(0, |r| r.ctx)
+        self.pending
+            .iter()
+            .rev()
+            .find(|r| !r.confirmed)
+            .map_or(0, |r| r.ctx)
     }
 }
 
 impl<SM: RaftSm> RaftServer<SM> {
     /// Leader: start a ReadIndex read.
-    pub fn read(&mut self, ctx: &mut RaftCtx<'_, SM>, id: RequestId, cmd: SM::Cmd) -> Result<(), ClientResult<SM::Output>> {
+    pub fn read(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        id: RequestId,
+        cmd: SM::Cmd,
+    ) -> Result<(), ClientResult<SM::Output>> {
         if self.role != Role::Leader {
-            return Err(ClientResult::NotLeader { leader: self.leader });
+            return Err(ClientResult::NotLeader {
+                leader: self.leader,
+            });
         }
         let read_ctx = self.reads.next_ctx;
         self.reads.next_ctx += 1;
@@ -52,10 +66,19 @@ impl<SM: RaftSm> RaftServer<SM> {
         // Before this leader commits its no-op it does not know the latest commit index.
         let index = self.commit.max(self.term_start);
         let confirmed = self.voters.iter().filter(|v| acks.contains(v)).count() >= self.quorum();
-        self.reads.pending.push(PendingRead { ctx: read_ctx, index, id, cmd, acks, confirmed });
+        // One confirmation round at a time: reads arriving meanwhile share the next round.
+        let round_in_flight = self.reads.pending.iter().any(|r| !r.confirmed);
+        self.reads.pending.push(PendingRead {
+            ctx: read_ctx,
+            index,
+            id,
+            cmd,
+            acks,
+            confirmed,
+        });
         if confirmed {
             self.serve_reads(ctx);
-        } else {
+        } else if !round_in_flight {
             self.broadcast_heartbeat(ctx, read_ctx);
         }
         Ok(())
@@ -65,7 +88,12 @@ impl<SM: RaftSm> RaftServer<SM> {
     pub(super) fn on_read_ack(&mut self, ctx: &mut RaftCtx<'_, SM>, from: ActorId, read_ctx: u64) {
         let quorum = self.quorum();
         let mut any = false;
-        for r in self.reads.pending.iter_mut().filter(|r| r.ctx <= read_ctx && !r.confirmed) {
+        for r in self
+            .reads
+            .pending
+            .iter_mut()
+            .filter(|r| r.ctx <= read_ctx && !r.confirmed)
+        {
             r.acks.insert(from);
             if self.voters.iter().filter(|v| r.acks.contains(v)).count() >= quorum {
                 r.confirmed = true;
@@ -74,6 +102,10 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         if any {
             self.serve_reads(ctx);
+            let waiting = self.reads.latest_ctx();
+            if waiting > 0 {
+                self.broadcast_heartbeat(ctx, waiting);
+            }
         }
     }
 
@@ -88,7 +120,11 @@ impl<SM: RaftSm> RaftServer<SM> {
             let r = &self.reads.pending[i];
             if r.confirmed && r.index <= applied {
                 let r = self.reads.pending.remove(i);
-                let actx = ApplyCtx { index: r.index, term: self.term, time: ctx.now };
+                let actx = ApplyCtx {
+                    index: r.index,
+                    term: self.term,
+                    time: ctx.now,
+                };
                 let result = match self.sm.query(&actx, r.id, &r.cmd) {
                     Some(out) => ClientResult::Ok(out),
                     None => ClientResult::Busy,
@@ -104,7 +140,13 @@ impl<SM: RaftSm> RaftServer<SM> {
     pub(super) fn fail_reads(&mut self, ctx: &mut RaftCtx<'_, SM>) {
         let leader = self.leader.filter(|&l| l != self.id);
         for r in self.reads.pending.drain(..) {
-            ctx.send(r.id.client, Wire::Response { id: r.id, result: ClientResult::NotLeader { leader } });
+            ctx.send(
+                r.id.client,
+                Wire::Response {
+                    id: r.id,
+                    result: ClientResult::NotLeader { leader },
+                },
+            );
         }
     }
 }

@@ -14,14 +14,23 @@ impl<SM: RaftSm> RaftServer<SM> {
     pub(super) fn propose(&mut self, ctx: &mut RaftCtx<'_, SM>, payload: Payload<SM::Cmd>) -> u64 {
         let index = self.log.last_index() + 1;
         let is_config = matches!(payload, Payload::Config { .. });
-        let entry = Entry { index, term: self.term, time: ctx.now, payload };
-        ctx.persist(PersistOp::Append { from: index, entries: vec![entry.clone()] });
+        let entry = Entry {
+            index,
+            term: self.term,
+            time: ctx.now,
+            payload,
+        };
+        ctx.persist(PersistOp::Append {
+            from: index,
+            entries: vec![entry.clone()],
+        });
         self.log.append(entry);
         if is_config {
             self.on_config_changed();
         }
-        let peers: Vec<ActorId> = self.progress.keys().copied().collect();
-        for p in peers {
+        let mut peer = self.next_peer(None);
+        while let Some(p) = peer {
+            peer = self.next_peer(Some(p));
             if self.should_send_now(p) {
                 while self.send_append(ctx, p, false) {}
             }
@@ -38,7 +47,9 @@ impl<SM: RaftSm> RaftServer<SM> {
         cmd: SM::Cmd,
     ) -> Result<u64, ClientResult<SM::Output>> {
         if self.role != Role::Leader {
-            return Err(ClientResult::NotLeader { leader: self.leader });
+            return Err(ClientResult::NotLeader {
+                leader: self.leader,
+            });
         }
         if self.transferee.is_some() {
             return Err(ClientResult::Busy);
@@ -50,7 +61,9 @@ impl<SM: RaftSm> RaftServer<SM> {
     /// once a full batch is waiting; otherwise it rides with the batch sent when the next
     /// acknowledgement arrives (Nagle-style). With `max_batch` = 1 every entry goes at once.
     fn should_send_now(&self, to: ActorId) -> bool {
-        let Some(pr) = self.progress.get(&to) else { return false };
+        let Some(pr) = self.progress.get(&to) else {
+            return false;
+        };
         if self.cfg.max_batch <= 1 || pr.state != ReplState::Replicate || pr.inflight.is_empty() {
             return true;
         }
@@ -60,9 +73,16 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     /// Leader: send the next AppendEntries (or InstallSnapshot) to `to` if flow control allows.
     /// Returns true if entries went out (so a caller may loop to fill the pipeline).
-    pub(super) fn send_append(&mut self, ctx: &mut RaftCtx<'_, SM>, to: ActorId, allow_empty: bool) -> bool {
+    pub(super) fn send_append(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        to: ActorId,
+        allow_empty: bool,
+    ) -> bool {
         let max_inflight = self.cfg.max_inflight;
-        let Some(pr) = self.progress.get_mut(&to) else { return false };
+        let Some(pr) = self.progress.get_mut(&to) else {
+            return false;
+        };
         if pr.is_paused(max_inflight) {
             return false;
         }
@@ -147,7 +167,10 @@ impl<SM: RaftSm> RaftServer<SM> {
         if entries.is_empty() && prev_index == 0 && prev_term == 0 {
             // Heartbeat: the leader caps `leader_commit` at our known match.
             self.commit_to(ctx, leader_commit.min(self.log.last_index()));
-            if let RaftMsg::AppendResp { heartbeat, index, .. } = &mut resp {
+            if let RaftMsg::AppendResp {
+                heartbeat, index, ..
+            } = &mut resp
+            {
                 *heartbeat = true;
                 *index = self.commit;
             }
@@ -155,7 +178,10 @@ impl<SM: RaftSm> RaftServer<SM> {
             // Everything up to our commit index already matches the leader: say so.
         } else if self.log.matches(prev_index, prev_term) {
             if let Some((from_index, fresh)) = self.log.merge(entries) {
-                ctx.persist(PersistOp::Append { from: from_index, entries: fresh });
+                ctx.persist(PersistOp::Append {
+                    from: from_index,
+                    entries: fresh,
+                });
                 self.voters = self.current_config();
             }
             let last_new = prev_index + entries.len() as u64;
@@ -164,7 +190,9 @@ impl<SM: RaftSm> RaftServer<SM> {
                 *index = last_new;
             }
         } else {
-            let (hint_i, hint_t) = self.log.conflict_hint(prev_index.min(self.log.last_index()), prev_term);
+            let (hint_i, hint_t) = self
+                .log
+                .conflict_hint(prev_index.min(self.log.last_index()), prev_term);
             resp = RaftMsg::AppendResp {
                 term: self.term,
                 success: false,
@@ -193,7 +221,9 @@ impl<SM: RaftSm> RaftServer<SM> {
     ) {
         let last = self.log.last_index();
         let max_inflight = self.cfg.max_inflight;
-        let Some(pr) = self.progress.get_mut(&from) else { return };
+        let Some(pr) = self.progress.get_mut(&from) else {
+            return;
+        };
         pr.recent_active = true;
         if heartbeat {
             if pr.matched < last {
@@ -215,7 +245,11 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         if !success {
             // Fast backtracking: skip every entry of the follower's conflicting term at once.
-            let hint = if hint_term > 0 { self.log.conflict_hint(hint_index, hint_term).0 } else { hint_index };
+            let hint = if hint_term > 0 {
+                self.log.conflict_hint(hint_index, hint_term).0
+            } else {
+                hint_index
+            };
             if pr.reject(index, hint) {
                 self.send_append(ctx, from, true);
             }
@@ -231,8 +265,9 @@ impl<SM: RaftSm> RaftServer<SM> {
             if self.maybe_commit(ctx) {
                 // Tell idle followers the new commit index (busy ones learn it with their next
                 // batch); the acknowledging follower also gets the entries waiting for it.
-                let peers: Vec<ActorId> = self.progress.keys().copied().collect();
-                for p in peers {
+                let mut peer = self.next_peer(None);
+                while let Some(p) = peer {
+                    peer = self.next_peer(Some(p));
                     if p != from && self.needs_commit_news(p) && !self.send_append(ctx, p, false) {
                         self.send_append(ctx, p, true);
                     }
@@ -251,23 +286,16 @@ impl<SM: RaftSm> RaftServer<SM> {
     /// An idle follower that has not been told the current commit index yet.
     fn needs_commit_news(&self, to: ActorId) -> bool {
         self.progress.get(&to).is_some_and(|pr| {
-            pr.state == ReplState::Replicate && pr.inflight.is_empty() && pr.commit_sent < self.commit
+            pr.state == ReplState::Replicate
+                && pr.inflight.is_empty()
+                && pr.commit_sent < self.commit
         })
     }
 
     /// Leader: advance the commit index to the highest index stored on a quorum of voters, but
     /// only by counting replicas of an entry from the current term (§5.4.2, Figure 8).
     pub(super) fn maybe_commit(&mut self, ctx: &mut RaftCtx<'_, SM>) -> bool {
-        let mut matched: Vec<u64> = self
-            .voters
-            .iter()
-            .map(|v| if *v == self.id { self.log.last_index() } else { self.progress.get(v).map_or(0, |p| p.matched) })
-            .collect();
-        if matched.is_empty() {
-            return false;
-        }
-        matched.sort_unstable_by(|a, b| b.cmp(a));
-        let q = matched[self.quorum() - 1];
+        let q = self.quorum_match();
         if q > self.commit && self.log.term(q) == Some(self.term) {
             self.commit_to(ctx, q);
             true
@@ -276,12 +304,43 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
     }
 
+    /// The highest index stored on a quorum of voters (no allocation: n is small).
+    fn quorum_match(&self) -> u64 {
+        let quorum = self.quorum();
+        let matched = |v: &ActorId| {
+            if *v == self.id {
+                self.log.last_index()
+            } else {
+                self.progress.get(v).map_or(0, |p| p.matched)
+            }
+        };
+        self.voters
+            .iter()
+            .map(matched)
+            .filter(|&m| self.voters.iter().filter(|v| matched(v) >= m).count() >= quorum)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Iterate the followers without borrowing `progress` across calls that mutate it.
+    pub(super) fn next_peer(&self, after: Option<ActorId>) -> Option<ActorId> {
+        use std::ops::Bound::{Excluded, Unbounded};
+        let lower = after.map_or(Unbounded, Excluded);
+        self.progress
+            .range((lower, Unbounded))
+            .next()
+            .map(|(&p, _)| p)
+    }
+
     pub(super) fn commit_to(&mut self, ctx: &mut RaftCtx<'_, SM>, index: u64) {
         if index <= self.commit {
             return;
         }
         self.commit = index;
-        ctx.note(Note::Commit { index, term: self.log.term(index).unwrap_or(0) });
+        ctx.note(Note::Commit {
+            index,
+            term: self.log.term(index).unwrap_or(0),
+        });
         self.apply_committed(ctx);
     }
 
@@ -291,7 +350,11 @@ impl<SM: RaftSm> RaftServer<SM> {
         while self.applied < self.commit {
             let index = self.applied + 1;
             let Some(e) = self.log.get(index) else { break };
-            let actx = ApplyCtx { index, term: e.term, time: e.time };
+            let actx = ApplyCtx {
+                index,
+                term: e.term,
+                time: e.time,
+            };
             match &e.payload {
                 Payload::Noop => {}
                 Payload::Cmd { req, cmd } => self.sm.apply(&actx, *req, cmd, &mut self.replies),
@@ -303,7 +366,13 @@ impl<SM: RaftSm> RaftServer<SM> {
             self.applied = index;
             if self.role == Role::Leader {
                 for r in self.replies.drain(..) {
-                    ctx.send(r.to.client, Wire::Response { id: r.to, result: ClientResult::Ok(r.output) });
+                    ctx.send(
+                        r.to.client,
+                        Wire::Response {
+                            id: r.to,
+                            result: ClientResult::Ok(r.output),
+                        },
+                    );
                 }
             } else {
                 self.replies.clear();
@@ -314,7 +383,11 @@ impl<SM: RaftSm> RaftServer<SM> {
         if removed_self && self.role == Role::Leader {
             // Thesis §4.2.2: a leader removed from the configuration steps down once it commits,
             // handing over to the most up-to-date voter so the cluster does not wait a timeout.
-            let heir = self.progress.iter().max_by_key(|(_, p)| p.matched).map(|(&id, _)| id);
+            let heir = self
+                .progress
+                .iter()
+                .max_by_key(|(_, p)| p.matched)
+                .map(|(&id, _)| id);
             if let Some(h) = heir {
                 self.send(ctx, h, RaftMsg::TimeoutNow { term: self.term });
             }

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::msg::{node_name, ClientOp, ClientResult, NodeStatus, Payload, Wire};
-use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_ELECTION, TIMER_HEARTBEAT, TIMER_HOUSEKEEPING};
+use super::node::{
+    RaftCtx, RaftServer, RaftSm, Role, TIMER_ELECTION, TIMER_HEARTBEAT, TIMER_HOUSEKEEPING,
+};
 use super::sm::RequestId;
 use super::storage::RaftDurable;
 use crate::sim::{Actor, ActorId, Note, Time, TimerKind, SEC};
@@ -13,9 +15,15 @@ use crate::sim::{Actor, ActorId, Note, Time, TimerKind, SEC};
 pub enum ServerCmd {
     /// Act as if the election timer fired now.
     ForceTimeout,
-    TransferLeadership { to: ActorId },
-    AddServer { id: ActorId },
-    RemoveServer { id: ActorId },
+    TransferLeadership {
+        to: ActorId,
+    },
+    AddServer {
+        id: ActorId,
+    },
+    RemoveServer {
+        id: ActorId,
+    },
     /// Snapshot the state machine now.
     Compact,
 }
@@ -120,7 +128,10 @@ impl<SM: RaftSm> Actor for RaftServer<SM> {
 
     fn on_command(&mut self, ctx: &mut RaftCtx<'_, SM>, cmd: ServerCmd) {
         if self.command(ctx, cmd).is_err() {
-            ctx.note(Note::Other { code: NOTE_CMD_REFUSED, value: self.id as u64 });
+            ctx.note(Note::Other {
+                code: NOTE_CMD_REFUSED,
+                value: self.id as u64,
+            });
         }
     }
 

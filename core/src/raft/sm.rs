@@ -83,4 +83,3 @@ pub trait StateMachine: Clone + Debug + Default {
         64
     }
 }
-

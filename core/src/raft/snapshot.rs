@@ -23,7 +23,9 @@ impl<SM: RaftSm> RaftServer<SM> {
         if index <= self.log.snap_index {
             return;
         }
-        let Some(term) = self.log.term(index) else { return };
+        let Some(term) = self.log.term(index) else {
+            return;
+        };
         let voters = match self.log.config_at(index) {
             Some(v) => v.to_vec(),
             None => match &self.snapshot {
@@ -31,23 +33,43 @@ impl<SM: RaftSm> RaftServer<SM> {
                 _ => self.initial_voters.clone(),
             },
         };
-        let snap = Snapshot { index, term, voters, data: Arc::new(self.sm.clone()), size: self.sm.approx_size() };
+        let snap = Snapshot {
+            index,
+            term,
+            voters,
+            data: Arc::new(self.sm.clone()),
+            size: self.sm.approx_size(),
+        };
         self.log.compact(index, term);
         self.snapshot = Some(snap.clone());
         ctx.persist(PersistOp::Snapshot(snap));
     }
 
     pub(super) fn send_snapshot(&mut self, ctx: &mut RaftCtx<'_, SM>, to: ActorId) {
-        let Some(snap) = self.snapshot.clone() else { return };
+        let Some(snap) = self.snapshot.clone() else {
+            return;
+        };
         if let Some(pr) = self.progress.get_mut(&to) {
             pr.state = ReplState::Snapshot;
             pr.inflight.clear();
         }
-        self.send(ctx, to, RaftMsg::InstallSnapshot { term: self.term, snapshot: snap });
+        self.send(
+            ctx,
+            to,
+            RaftMsg::InstallSnapshot {
+                term: self.term,
+                snapshot: snap,
+            },
+        );
     }
 
     /// Follower: the leader sent a snapshot because we are behind its compaction point.
-    pub(super) fn on_install_snapshot(&mut self, ctx: &mut RaftCtx<'_, SM>, from: ActorId, snap: Snapshot) {
+    pub(super) fn on_install_snapshot(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        from: ActorId,
+        snap: Snapshot,
+    ) {
         self.leader_contact = Some(ctx.now);
         self.reset_election_timer(ctx);
         if snap.index > self.commit {
@@ -61,15 +83,32 @@ impl<SM: RaftSm> RaftServer<SM> {
                 self.applied = snap.index;
                 self.snapshot = Some(snap.clone());
                 self.voters = self.current_config();
-                ctx.note(Note::Commit { index: snap.index, term: snap.term });
+                ctx.note(Note::Commit {
+                    index: snap.index,
+                    term: snap.term,
+                });
                 ctx.persist(PersistOp::Snapshot(snap));
             }
         }
-        self.send(ctx, from, RaftMsg::InstallSnapshotResp { term: self.term, index: self.commit });
+        self.send(
+            ctx,
+            from,
+            RaftMsg::InstallSnapshotResp {
+                term: self.term,
+                index: self.commit,
+            },
+        );
     }
 
-    pub(super) fn on_snapshot_resp(&mut self, ctx: &mut RaftCtx<'_, SM>, from: ActorId, index: u64) {
-        let Some(pr) = self.progress.get_mut(&from) else { return };
+    pub(super) fn on_snapshot_resp(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        from: ActorId,
+        index: u64,
+    ) {
+        let Some(pr) = self.progress.get_mut(&from) else {
+            return;
+        };
         pr.recent_active = true;
         pr.ack(index);
         pr.become_probe();

@@ -42,25 +42,50 @@ impl<SM: RaftSm> RaftServer<SM> {
                     self.send(ctx, from, resp);
                 }
                 RaftMsg::PreVote { .. } => {
-                    self.send(ctx, from, RaftMsg::PreVoteResp { term: self.term, granted: false });
+                    self.send(
+                        ctx,
+                        from,
+                        RaftMsg::PreVoteResp {
+                            term: self.term,
+                            granted: false,
+                        },
+                    );
                 }
                 _ => {}
             }
             return;
         }
         match msg {
-            RaftMsg::PreVote { term, last_index, last_term } => {
+            RaftMsg::PreVote {
+                term,
+                last_index,
+                last_term,
+            } => {
                 if self.in_lease(ctx.now) {
                     return;
                 }
                 self.on_vote_request(ctx, from, true, term, last_index, last_term);
             }
-            RaftMsg::RequestVote { term, last_index, last_term, .. } => {
+            RaftMsg::RequestVote {
+                term,
+                last_index,
+                last_term,
+                ..
+            } => {
                 self.on_vote_request(ctx, from, false, term, last_index, last_term);
             }
             RaftMsg::PreVoteResp { granted, .. } => self.on_vote_resp(ctx, from, true, granted),
-            RaftMsg::RequestVoteResp { granted, .. } => self.on_vote_resp(ctx, from, false, granted),
-            RaftMsg::AppendEntries { prev_index, prev_term, entries, commit, read_ctx, .. } => {
+            RaftMsg::RequestVoteResp { granted, .. } => {
+                self.on_vote_resp(ctx, from, false, granted)
+            }
+            RaftMsg::AppendEntries {
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+                read_ctx,
+                ..
+            } => {
                 if self.role == Role::Leader {
                     return; // impossible by election safety; never act on it
                 }
@@ -69,9 +94,19 @@ impl<SM: RaftSm> RaftServer<SM> {
                 }
                 self.on_append(ctx, from, prev_index, prev_term, &entries, commit, read_ctx);
             }
-            RaftMsg::AppendResp { success, index, hint_index, hint_term, heartbeat, read_ctx, .. } => {
+            RaftMsg::AppendResp {
+                success,
+                index,
+                hint_index,
+                hint_term,
+                heartbeat,
+                read_ctx,
+                ..
+            } => {
                 if self.role == Role::Leader {
-                    self.on_append_resp(ctx, from, success, index, hint_index, hint_term, heartbeat, read_ctx);
+                    self.on_append_resp(
+                        ctx, from, success, index, hint_index, hint_term, heartbeat, read_ctx,
+                    );
                 }
             }
             RaftMsg::InstallSnapshot { snapshot, .. } => {

@@ -41,7 +41,10 @@ impl Snapshot {
 /// One write to the durable store.
 #[derive(Clone, Debug)]
 pub enum PersistOp<C> {
-    HardState { term: u64, voted_for: Option<ActorId> },
+    HardState {
+        term: u64,
+        voted_for: Option<ActorId>,
+    },
     /// Drop every entry with index >= `from`, then append `entries` (which start at `from`).
     Append { from: u64, entries: Vec<Entry<C>> },
     /// Keep the snapshot; drop log entries it covers. If the log does not hold the snapshot's
@@ -61,7 +64,12 @@ pub struct RaftDurable<C> {
 
 impl<C> Default for RaftDurable<C> {
     fn default() -> Self {
-        RaftDurable { term: 0, voted_for: None, log: Vec::new(), snapshot: None }
+        RaftDurable {
+            term: 0,
+            voted_for: None,
+            log: Vec::new(),
+            snapshot: None,
+        }
     }
 }
 

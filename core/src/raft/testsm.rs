@@ -30,7 +30,13 @@ impl StateMachine for KvSm {
     type Cmd = KvCmd;
     type Output = u64;
 
-    fn apply(&mut self, ctx: &ApplyCtx, req: Option<RequestId>, cmd: &KvCmd, replies: &mut Vec<Reply<u64>>) {
+    fn apply(
+        &mut self,
+        ctx: &ApplyCtx,
+        req: Option<RequestId>,
+        cmd: &KvCmd,
+        replies: &mut Vec<Reply<u64>>,
+    ) {
         self.last_index = ctx.index;
         if let Some(r) = req {
             if let Some(&(seq, out)) = self.sessions.get(&r.client) {

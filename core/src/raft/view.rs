@@ -59,7 +59,8 @@ impl<SM: RaftSm> RaftServer<SM> {
                     Payload::Noop => "no-op".into(),
                     Payload::Cmd { cmd, .. } => SM::label(cmd),
                     Payload::Config { voters } => {
-                        let names: Vec<String> = voters.iter().map(|v| format!("n{}", v + 1)).collect();
+                        let names: Vec<String> =
+                            voters.iter().map(|v| format!("n{}", v + 1)).collect();
                         format!("cfg {}", names.join(","))
                     }
                 },
@@ -80,7 +81,12 @@ impl<SM: RaftSm> RaftServer<SM> {
             peers: self
                 .progress
                 .iter()
-                .map(|(&peer, p)| PeerView { peer, next: p.next, matched: p.matched, state: p.state })
+                .map(|(&peer, p)| PeerView {
+                    peer,
+                    next: p.next,
+                    matched: p.matched,
+                    state: p.state,
+                })
                 .collect(),
             election_deadline: self.election_deadline,
             election_timeout: self.election_timeout,

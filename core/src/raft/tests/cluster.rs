@@ -1,6 +1,7 @@
 //! A small simulator harness for named scenarios: a KV cluster whose every event is checked by
 //! the SafetyMonitor.
 
+use crate::net::LinkConfig;
 use crate::raft::check::SafetyMonitor;
 use crate::raft::client::ClientCmd;
 use crate::raft::fuzz::{KvProcess, KvWorkload};
@@ -9,7 +10,6 @@ use crate::raft::process::{Process, ProcessCmd};
 use crate::raft::server::ServerCmd;
 use crate::raft::testsm::{KvCmd, KvSm};
 use crate::raft::{RaftClient, RaftConfig, RaftServer, Role};
-use crate::net::LinkConfig;
 use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, Time, MS};
 
 pub struct Cluster {
@@ -20,14 +20,35 @@ pub struct Cluster {
 
 impl Cluster {
     /// `servers` servers (voters: `voters`), then one client per workload. 1 ms links.
-    pub fn with_voters(seed: u64, servers: usize, voters: Vec<ActorId>, cfg: RaftConfig, clients: Vec<KvWorkload>) -> Self {
-        let mut actors: Vec<KvProcess> =
-            (0..servers).map(|i| Process::Server(RaftServer::new(i, voters.clone(), cfg.clone()))).collect();
+    pub fn with_voters(
+        seed: u64,
+        servers: usize,
+        voters: Vec<ActorId>,
+        cfg: RaftConfig,
+        clients: Vec<KvWorkload>,
+    ) -> Self {
+        let mut actors: Vec<KvProcess> = (0..servers)
+            .map(|i| Process::Server(RaftServer::new(i, voters.clone(), cfg.clone())))
+            .collect();
         for (k, w) in clients.into_iter().enumerate() {
-            actors.push(Process::Client(RaftClient::new(servers + k, (0..servers).collect(), w)));
+            actors.push(Process::Client(RaftClient::new(
+                servers + k,
+                (0..servers).collect(),
+                w,
+            )));
         }
-        let sc = SimConfig { seed, servers, link: LinkConfig::constant(MS), cpu_service_us: 50, trace_capacity: 1000 };
-        Cluster { sim: Sim::new(sc, actors).expect("valid config"), monitor: SafetyMonitor::new(), servers }
+        let sc = SimConfig {
+            seed,
+            servers,
+            link: LinkConfig::constant(MS),
+            cpu_service_us: 50,
+            trace_capacity: 1000,
+        };
+        Cluster {
+            sim: Sim::new(sc, actors).expect("valid config"),
+            monitor: SafetyMonitor::new(),
+            servers,
+        }
     }
 
     pub fn new(seed: u64, servers: usize, cfg: RaftConfig, clients: Vec<KvWorkload>) -> Self {
@@ -75,14 +96,18 @@ impl Cluster {
 
     /// The leader of the highest term, if any.
     pub fn leader(&self) -> Option<ActorId> {
-        self.leaders().into_iter().max_by_key(|&(_, t)| t).map(|(i, _)| i)
+        self.leaders()
+            .into_iter()
+            .max_by_key(|&(_, t)| t)
+            .map(|(i, _)| i)
     }
 
     /// Run until a leader exists (panics after `bound`).
     pub fn await_leader(&mut self, bound: Time) -> ActorId {
         let end = self.sim.now() + bound;
         self.run_while(end, |c| c.leader().is_none());
-        self.leader().unwrap_or_else(|| panic!("no leader within {bound} µs"))
+        self.leader()
+            .unwrap_or_else(|| panic!("no leader within {bound} µs"))
     }
 
     pub fn act(&mut self, a: Action<ProcessCmd<KvCmd>>) {
@@ -90,15 +115,24 @@ impl Cluster {
     }
 
     pub fn server_cmd(&mut self, to: ActorId, cmd: ServerCmd) {
-        self.act(Action::Command { to, cmd: ProcessCmd::Server(cmd) });
+        self.act(Action::Command {
+            to,
+            cmd: ProcessCmd::Server(cmd),
+        });
     }
 
     pub fn submit(&mut self, client: ActorId, target: Option<ActorId>, op: ClientOp<KvCmd>) {
-        self.act(Action::Command { to: client, cmd: ProcessCmd::Client(ClientCmd::Submit { target, op }) });
+        self.act(Action::Command {
+            to: client,
+            cmd: ProcessCmd::Client(ClientCmd::Submit { target, op }),
+        });
     }
 
     pub fn max_term(&self) -> u64 {
-        (0..self.servers).map(|i| self.server(i).term()).max().unwrap_or(0)
+        (0..self.servers)
+            .map(|i| self.server(i).term())
+            .max()
+            .unwrap_or(0)
     }
 }
 

@@ -9,13 +9,20 @@ use crate::raft::{RaftConfig, Role};
 use crate::sim::{Action, ActorId, MS, SEC};
 
 fn terms(c: &Cluster, id: ActorId) -> Vec<(u64, u64)> {
-    c.server(id).log().entries.iter().map(|e| (e.index, e.term)).collect()
+    c.server(id)
+        .log()
+        .entries
+        .iter()
+        .map(|e| (e.index, e.term))
+        .collect()
 }
 
 fn elect(c: &mut Cluster, id: ActorId) {
     for _ in 0..4 {
         c.server_cmd(id, ServerCmd::ForceTimeout);
-        c.run_while(c.sim.now() + 50 * MS, |c| c.server(id).role() != Role::Leader);
+        c.run_while(c.sim.now() + 50 * MS, |c| {
+            c.server(id).role() != Role::Leader
+        });
         if c.server(id).role() == Role::Leader {
             return;
         }
@@ -66,13 +73,23 @@ fn figure8_previous_term_entry_is_not_committed_by_counting_replicas() {
     cut_from(&mut c, 0, &[3]);
     elect(&mut c, 0);
     let s1_term = c.server(0).term();
-    c.run_while(c.sim.now() + SEC, |c| c.server(0).progress().get(&2).map_or(0, |p| p.matched) < 2);
+    c.run_while(c.sim.now() + SEC, |c| {
+        c.server(0).progress().get(&2).map_or(0, |p| p.matched) < 2
+    });
     cut_from(&mut c, 0, &[2]);
     for s in [0, 1, 2] {
-        assert_eq!(terms(&c, s)[1], (2, 1), "S{} holds entry 2 of term 1", s + 1);
+        assert_eq!(
+            terms(&c, s)[1],
+            (2, 1),
+            "S{} holds entry 2 of term 1",
+            s + 1
+        );
     }
     c.run_for(200 * MS);
-    assert!(c.server(0).commit_index() < 2, "entry 2 (term 1) is on a majority but must not be committed in term {s1_term}");
+    assert!(
+        c.server(0).commit_index() < 2,
+        "entry 2 (term 1) is on a majority but must not be committed in term {s1_term}"
+    );
     assert_eq!(c.monitor.committed_term(2), None);
     // (d) S1 crashes; S5 restarts and wins (S3, S4: its last term 2 beats their term 1), then
     // overwrites entry 2 everywhere. That is safe exactly because it was never committed.
@@ -84,7 +101,12 @@ fn figure8_previous_term_entry_is_not_committed_by_counting_replicas() {
     c.act(Action::Restart { node: 0 });
     c.run_for(300 * MS);
     for s in 0..5 {
-        assert_eq!(terms(&c, s)[1].1, 2, "S{}: entry 2 is now S5's term-2 entry", s + 1);
+        assert_eq!(
+            terms(&c, s)[1].1,
+            2,
+            "S{}: entry 2 is now S5's term-2 entry",
+            s + 1
+        );
         assert_eq!(terms(&c, s), terms(&c, 4), "S{} converged", s + 1);
     }
     assert!(c.server(4).commit_index() >= 2);

@@ -1,7 +1,7 @@
 //! Drive one pure `RaftServer` by hand: feed messages and timers through a hand-made `Ctx`, then
 //! read the effects it emitted. No simulator involved.
 
-use crate::raft::msg::{Entry, Payload, RaftMsg, Wire};
+use crate::raft::msg::{ClientOp, ClientResult, Entry, Payload, RaftMsg, Wire};
 use crate::raft::node::{RaftServer, TIMER_ELECTION};
 use crate::raft::storage::{PersistOp, RaftDurable};
 use crate::raft::testsm::{KvCmd, KvSm};
@@ -13,7 +13,11 @@ pub type Eff = Effect<Wire<KvSm>, PersistOp<KvCmd>>;
 
 /// etcd's paper tests run without pre-vote and check-quorum.
 pub fn paper_cfg() -> RaftConfig {
-    RaftConfig { pre_vote: false, check_quorum: false, ..RaftConfig::default() }
+    RaftConfig {
+        pre_vote: false,
+        check_quorum: false,
+        ..RaftConfig::default()
+    }
 }
 
 pub struct H {
@@ -28,7 +32,13 @@ impl H {
     /// Node `id` of the servers `0..n`, started on `durable`.
     pub fn with(id: ActorId, n: usize, cfg: RaftConfig, durable: RaftDurable<KvCmd>) -> H {
         let node = RaftServer::new(id, (0..n).collect(), cfg);
-        let mut h = H { node, durable, rng: SimRng::new(7 + id as u64), now: 0, out: Vec::new() };
+        let mut h = H {
+            node,
+            durable,
+            rng: SimRng::new(7 + id as u64),
+            now: 0,
+            out: Vec::new(),
+        };
         h.run(|n, ctx| n.on_start(ctx));
         h
     }
@@ -40,7 +50,13 @@ impl H {
     /// Run `f` against the node with a fresh Ctx; persist ops are applied to the store at once.
     pub fn run(&mut self, f: impl FnOnce(&mut Node, &mut Ctx<'_, Wire<KvSm>, RaftDurable<KvCmd>>)) {
         let mut fresh = Vec::new();
-        let mut ctx = Ctx { now: self.now, me: self.node.id(), rng: &mut self.rng, durable: &self.durable, out: &mut fresh };
+        let mut ctx = Ctx {
+            now: self.now,
+            me: self.node.id(),
+            rng: &mut self.rng,
+            durable: &self.durable,
+            out: &mut fresh,
+        };
         f(&mut self.node, &mut ctx);
         for e in &fresh {
             if let Effect::Persist(op) = e {
@@ -68,7 +84,10 @@ impl H {
             .out
             .iter()
             .filter_map(|e| match e {
-                Effect::Send { to, msg: Wire::Raft(m) } => Some((*to, m.clone())),
+                Effect::Send {
+                    to,
+                    msg: Wire::Raft(m),
+                } => Some((*to, m.clone())),
                 _ => None,
             })
             .collect();
@@ -91,7 +110,10 @@ impl H {
     /// The last election timeout armed.
     pub fn last_election_timeout(&self) -> Option<Time> {
         self.out.iter().rev().find_map(|e| match e {
-            Effect::SetTimer { kind: TIMER_ELECTION, after } => Some(*after),
+            Effect::SetTimer {
+                kind: TIMER_ELECTION,
+                after,
+            } => Some(*after),
             _ => None,
         })
     }
@@ -101,7 +123,13 @@ impl H {
         self.timer(TIMER_ELECTION);
         let term = self.node.term();
         for &v in voters {
-            self.step(v, RaftMsg::RequestVoteResp { term, granted: true });
+            self.step(
+                v,
+                RaftMsg::RequestVoteResp {
+                    term,
+                    granted: true,
+                },
+            );
         }
     }
 
@@ -114,16 +142,42 @@ impl H {
     }
 
     pub fn log_terms(&self) -> Vec<(u64, u64)> {
-        self.node.log().entries.iter().map(|e| (e.index, e.term)).collect()
+        self.node
+            .log()
+            .entries
+            .iter()
+            .map(|e| (e.index, e.term))
+            .collect()
     }
 }
 
 pub fn ok_resp(term: u64, index: u64) -> RaftMsg<KvCmd> {
-    RaftMsg::AppendResp { term, success: true, index, hint_index: 0, hint_term: 0, heartbeat: false, read_ctx: 0 }
+    RaftMsg::AppendResp {
+        term,
+        success: true,
+        index,
+        hint_index: 0,
+        hint_term: 0,
+        heartbeat: false,
+        read_ctx: 0,
+    }
 }
 
-pub fn app(term: u64, prev_index: u64, prev_term: u64, entries: Vec<Entry<KvCmd>>, commit: u64) -> RaftMsg<KvCmd> {
-    RaftMsg::AppendEntries { term, prev_index, prev_term, entries, commit, read_ctx: 0 }
+pub fn app(
+    term: u64,
+    prev_index: u64,
+    prev_term: u64,
+    entries: Vec<Entry<KvCmd>>,
+    commit: u64,
+) -> RaftMsg<KvCmd> {
+    RaftMsg::AppendEntries {
+        term,
+        prev_index,
+        prev_term,
+        entries,
+        commit,
+        read_ctx: 0,
+    }
 }
 
 pub fn heartbeat(term: u64, commit: u64) -> RaftMsg<KvCmd> {
@@ -136,11 +190,51 @@ pub fn ent(index: u64, term: u64) -> Entry<KvCmd> {
         index,
         term,
         time: 0,
-        payload: Payload::Cmd { req: Some(RequestId { client: 99, seq: index * 1000 + term }), cmd: KvCmd::Add { key: 0, delta: 1 } },
+        payload: Payload::Cmd {
+            req: Some(RequestId {
+                client: 99,
+                seq: index * 1000 + term,
+            }),
+            cmd: KvCmd::Add { key: 0, delta: 1 },
+        },
     }
 }
 
 /// A store holding `entries` at `term`.
 pub fn store(term: u64, entries: Vec<Entry<KvCmd>>) -> RaftDurable<KvCmd> {
-    RaftDurable { term, voted_for: None, log: entries, snapshot: None }
+    RaftDurable {
+        term,
+        voted_for: None,
+        log: entries,
+        snapshot: None,
+    }
+}
+
+pub fn cfg(pre_vote: bool, check_quorum: bool) -> RaftConfig {
+    RaftConfig {
+        pre_vote,
+        check_quorum,
+        ..RaftConfig::default()
+    }
+}
+
+pub fn responses(h: &mut H) -> Vec<(usize, RequestId, ClientResult<u64>)> {
+    let v = h
+        .out
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send {
+                to,
+                msg: Wire::Response { id, result },
+            } => Some((*to, *id, result.clone())),
+            _ => None,
+        })
+        .collect();
+    h.out.clear();
+    v
+}
+
+pub fn request(h: &mut H, client: usize, seq: u64, op: ClientOp<KvCmd>) {
+    let id = RequestId { client, seq };
+    h.run(|n, ctx| n.on_message(ctx, client, Wire::Request { id, op }));
 }

@@ -2,10 +2,11 @@
 //! scenarios, and the randomized fault fuzzer.
 
 mod cluster;
-mod harness;
-mod scenarios;
+mod extra_election;
+mod extra_server;
 mod figure8;
+mod fuzz;
+mod harness;
 mod paper_election;
 mod paper_replication;
-mod fuzz;
-mod extra;
+mod scenarios;

@@ -9,7 +9,15 @@ use crate::raft::storage::RaftDurable;
 use crate::sim::{Effect, Note, MS};
 
 fn follower_at(term: u64) -> H {
-    H::with(0, 3, paper_cfg(), RaftDurable { term, ..RaftDurable::default() })
+    H::with(
+        0,
+        3,
+        paper_cfg(),
+        RaftDurable {
+            term,
+            ..RaftDurable::default()
+        },
+    )
 }
 
 #[test]
@@ -43,16 +51,26 @@ fn paper_04_reject_stale_term_message() {
     let mut h = follower_at(2);
     h.clear();
     h.step(1, app(1, 0, 0, vec![ent(1, 1)], 1));
-    assert_eq!((h.node.term(), h.node.role(), h.node.leader()), (2, Role::Follower, None));
+    assert_eq!(
+        (h.node.term(), h.node.role(), h.node.leader()),
+        (2, Role::Follower, None)
+    );
     assert_eq!(h.node.log().last_index(), 0);
-    assert!(h.out.is_empty(), "a stale message must change nothing and emit nothing: {:?}", h.out);
+    assert!(
+        h.out.is_empty(),
+        "a stale message must change nothing and emit nothing: {:?}",
+        h.out
+    );
 }
 
 #[test]
 fn paper_05_start_as_follower() {
     let h = H::new(0, 3);
     assert_eq!(h.node.role(), Role::Follower);
-    assert!(h.out.iter().any(|e| matches!(e, Effect::Note(Note::Role { role: 0, term: 0 }))));
+    assert!(h
+        .out
+        .iter()
+        .any(|e| matches!(e, Effect::Note(Note::Role { role: 0, term: 0 }))));
 }
 
 #[test]
@@ -61,7 +79,12 @@ fn paper_06_leader_bcast_beat() {
     h.elect(&[1]);
     for _ in 0..10 {
         h.run(|n, ctx| {
-            n.propose_command(ctx, None, crate::raft::testsm::KvCmd::Add { key: 1, delta: 1 }).unwrap();
+            n.propose_command(
+                ctx,
+                None,
+                crate::raft::testsm::KvCmd::Add { key: 1, delta: 1 },
+            )
+            .unwrap();
         });
     }
     h.clear();
@@ -72,8 +95,18 @@ fn paper_06_leader_bcast_beat() {
     assert_eq!(to, vec![1, 2]);
     for (_, m) in msgs {
         match m {
-            RaftMsg::AppendEntries { term, prev_index, prev_term, entries, commit, .. } => {
-                assert_eq!((term, prev_index, prev_term, entries.len(), commit), (1, 0, 0, 0, 0));
+            RaftMsg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+                ..
+            } => {
+                assert_eq!(
+                    (term, prev_index, prev_term, entries.len(), commit),
+                    (1, 0, 0, 0, 0)
+                );
             }
             other => panic!("expected a heartbeat, got {other:?}"),
         }
@@ -86,11 +119,22 @@ fn assert_vote_requests(h: &mut H, term: u64, last_index: u64, last_term: u64) {
     let got: Vec<_> = msgs
         .into_iter()
         .map(|(to, m)| match m {
-            RaftMsg::RequestVote { term, last_index, last_term, .. } => (to, term, last_index, last_term),
+            RaftMsg::RequestVote {
+                term,
+                last_index,
+                last_term,
+                ..
+            } => (to, term, last_index, last_term),
             other => panic!("expected RequestVote, got {other:?}"),
         })
         .collect();
-    assert_eq!(got, vec![(1, term, last_index, last_term), (2, term, last_index, last_term)]);
+    assert_eq!(
+        got,
+        vec![
+            (1, term, last_index, last_term),
+            (2, term, last_index, last_term)
+        ]
+    );
 }
 
 #[test]
@@ -100,7 +144,10 @@ fn paper_07_follower_start_election() {
     assert_eq!(h.node.leader(), Some(1));
     h.clear();
     h.timer(TIMER_ELECTION);
-    assert_eq!((h.node.term(), h.node.role(), h.node.voted_for()), (2, Role::Candidate, Some(0)));
+    assert_eq!(
+        (h.node.term(), h.node.role(), h.node.voted_for()),
+        (2, Role::Candidate, Some(0))
+    );
     assert_vote_requests(&mut h, 2, 0, 0);
 }
 
@@ -111,23 +158,39 @@ fn paper_08_candidate_start_new_election() {
     assert_eq!((h.node.term(), h.node.role()), (1, Role::Candidate));
     h.clear();
     h.timer(TIMER_ELECTION);
-    assert_eq!((h.node.term(), h.node.role(), h.node.voted_for()), (2, Role::Candidate, Some(0)));
+    assert_eq!(
+        (h.node.term(), h.node.role(), h.node.voted_for()),
+        (2, Role::Candidate, Some(0))
+    );
     assert_vote_requests(&mut h, 2, 0, 0);
 }
 
 #[test]
 fn paper_09_leader_election_in_one_round_rpc() {
     // (size, votes from peers 1.. as (peer, granted)), expected role.
-    let cases: Vec<(usize, Vec<(usize, bool)>, Role)> = vec![
+    type Case = (usize, Vec<(usize, bool)>, Role);
+    let cases: Vec<Case> = vec![
         (1, vec![], Role::Leader),
         (3, vec![(1, true), (2, true)], Role::Leader),
         (3, vec![(1, true)], Role::Leader),
-        (5, vec![(1, true), (2, true), (3, true), (4, true)], Role::Leader),
+        (
+            5,
+            vec![(1, true), (2, true), (3, true), (4, true)],
+            Role::Leader,
+        ),
         (5, vec![(1, true), (2, true), (3, true)], Role::Leader),
         (5, vec![(1, true), (2, true)], Role::Leader),
         (3, vec![(1, false), (2, false)], Role::Follower),
-        (5, vec![(1, false), (2, false), (3, false), (4, false)], Role::Follower),
-        (5, vec![(1, true), (2, false), (3, false), (4, false)], Role::Follower),
+        (
+            5,
+            vec![(1, false), (2, false), (3, false), (4, false)],
+            Role::Follower,
+        ),
+        (
+            5,
+            vec![(1, true), (2, false), (3, false), (4, false)],
+            Role::Follower,
+        ),
         (3, vec![], Role::Candidate),
         (5, vec![(1, true)], Role::Candidate),
         (5, vec![(1, false), (2, false)], Role::Candidate),
@@ -147,16 +210,44 @@ fn paper_09_leader_election_in_one_round_rpc() {
 #[test]
 fn paper_10_follower_vote() {
     // (voted_for, candidate, granted)
-    let cases = [(None, 1, true), (None, 2, true), (Some(1), 1, true), (Some(2), 2, true), (Some(1), 2, false), (Some(2), 1, false)];
+    let cases = [
+        (None, 1, true),
+        (None, 2, true),
+        (Some(1), 1, true),
+        (Some(2), 2, true),
+        (Some(1), 2, false),
+        (Some(2), 1, false),
+    ];
     for (voted_for, from, want) in cases {
-        let mut h = H::with(0, 3, paper_cfg(), RaftDurable { term: 1, voted_for, ..RaftDurable::default() });
+        let mut h = H::with(
+            0,
+            3,
+            paper_cfg(),
+            RaftDurable {
+                term: 1,
+                voted_for,
+                ..RaftDurable::default()
+            },
+        );
         h.clear();
-        h.step(from, RaftMsg::RequestVote { term: 1, last_index: 0, last_term: 0, transfer: false });
+        h.step(
+            from,
+            RaftMsg::RequestVote {
+                term: 1,
+                last_index: 0,
+                last_term: 0,
+                transfer: false,
+            },
+        );
         let msgs = h.sent();
         assert_eq!(msgs.len(), 1, "exactly one answer");
         match &msgs[0] {
             (to, RaftMsg::RequestVoteResp { term: 1, granted }) => {
-                assert_eq!((*to, *granted), (from, want), "voted_for {voted_for:?}, candidate {from}");
+                assert_eq!(
+                    (*to, *granted),
+                    (from, want),
+                    "voted_for {voted_for:?}, candidate {from}"
+                );
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -185,9 +276,20 @@ fn check_timeouts_cover_range(candidate: bool) {
         } else {
             h.step(1, heartbeat(h.node.term() + 1, 0));
         }
-        assert_eq!(h.node.role(), if candidate { Role::Candidate } else { Role::Follower }, "round {round}");
+        assert_eq!(
+            h.node.role(),
+            if candidate {
+                Role::Candidate
+            } else {
+                Role::Follower
+            },
+            "round {round}"
+        );
         let t = h.last_election_timeout().expect("election timer armed");
-        assert!((150 * MS..300 * MS).contains(&t), "timeout {t} out of range");
+        assert!(
+            (150 * MS..300 * MS).contains(&t),
+            "timeout {t} out of range"
+        );
         seen[((t - 150 * MS) / MS) as usize] = true;
     }
     let missing: Vec<usize> = (0..150).filter(|&i| !seen[i]).map(|i| i + 150).collect();
@@ -272,7 +374,15 @@ fn paper_25_voter() {
     for (i, (log, last_term, last_index, want)) in cases.into_iter().enumerate() {
         let mut h = H::with(0, 3, paper_cfg(), store(0, log));
         h.clear();
-        h.step(1, RaftMsg::RequestVote { term: 3, last_index, last_term, transfer: false });
+        h.step(
+            1,
+            RaftMsg::RequestVote {
+                term: 3,
+                last_index,
+                last_term,
+                transfer: false,
+            },
+        );
         let msgs = h.sent();
         assert_eq!(msgs.len(), 1, "case {i}");
         match &msgs[0].1 {

@@ -24,7 +24,11 @@ fn data() -> KvCmd {
 
 fn propose(h: &mut H) -> u64 {
     let mut idx = 0;
-    h.run(|n, ctx| idx = n.propose_command(ctx, Some(RequestId { client: 50, seq: 1 }), data()).unwrap());
+    h.run(|n, ctx| {
+        idx = n
+            .propose_command(ctx, Some(RequestId { client: 50, seq: 1 }), data())
+            .unwrap()
+    });
     idx
 }
 
@@ -33,7 +37,10 @@ fn paper_16_leader_start_replication() {
     let mut h = leader_with_committed_noop(3);
     let li = h.node.log().last_index();
     let idx = propose(&mut h);
-    assert_eq!((idx, h.node.log().last_index(), h.node.commit_index()), (li + 1, li + 1, li));
+    assert_eq!(
+        (idx, h.node.log().last_index(), h.node.commit_index()),
+        (li + 1, li + 1, li)
+    );
     let persisted = h.persisted_entries();
     assert_eq!(persisted.len(), 1);
     assert_eq!((persisted[0].index, persisted[0].term), (li + 1, 1));
@@ -43,7 +50,14 @@ fn paper_16_leader_start_replication() {
     for (i, (to, m)) in msgs.into_iter().enumerate() {
         assert_eq!(to, i + 1);
         match m {
-            RaftMsg::AppendEntries { term, prev_index, prev_term, entries, commit, .. } => {
+            RaftMsg::AppendEntries {
+                term,
+                prev_index,
+                prev_term,
+                entries,
+                commit,
+                ..
+            } => {
                 assert_eq!((term, prev_index, prev_term, commit), (1, li, 1, li));
                 assert_eq!(entries.len(), 1);
                 assert_eq!((entries[0].index, entries[0].term), (li + 1, 1));
@@ -64,14 +78,21 @@ fn paper_17_leader_commit_entry() {
     h.step(2, ok_resp(1, li + 1));
     assert_eq!(h.node.commit_index(), li + 1);
     assert_eq!(h.node.applied_index(), li + 1);
-    assert_eq!(h.node.state_machine().applied_reqs, vec![RequestId { client: 50, seq: 1 }]);
+    assert_eq!(
+        h.node.state_machine().applied_reqs,
+        vec![RequestId { client: 50, seq: 1 }]
+    );
     let msgs = h.sent();
     for peer in [1, 2] {
         let commit = msgs.iter().find_map(|(to, m)| match m {
             RaftMsg::AppendEntries { commit, .. } if *to == peer => Some(*commit),
             _ => None,
         });
-        assert_eq!(commit, Some(li + 1), "peer {peer} must learn the new commit index");
+        assert_eq!(
+            commit,
+            Some(li + 1),
+            "peer {peer} must learn the new commit index"
+        );
     }
 }
 
@@ -95,13 +116,22 @@ fn paper_18_leader_acknowledge_commit() {
         for a in &acks {
             h.step(*a, ok_resp(1, li + 1));
         }
-        assert_eq!(h.node.commit_index() > li, want, "size {size}, acks {acks:?}");
+        assert_eq!(
+            h.node.commit_index() > li,
+            want,
+            "size {size}, acks {acks:?}"
+        );
     }
 }
 
 #[test]
 fn paper_19_leader_commit_preceding_entries() {
-    let cases = vec![vec![], vec![ent(1, 2)], vec![ent(1, 1), ent(2, 2)], vec![ent(1, 1)]];
+    let cases = vec![
+        vec![],
+        vec![ent(1, 2)],
+        vec![ent(1, 1), ent(2, 2)],
+        vec![ent(1, 1)],
+    ];
     for old in cases {
         let mut h = H::with(0, 3, paper_cfg(), store(2, old.clone()));
         h.elect(&[1, 2]);
@@ -133,16 +163,30 @@ fn paper_20_follower_commit_entry() {
         index: i,
         term: 1,
         time: 0,
-        payload: Payload::Cmd { req: Some(RequestId { client: 60, seq: i }), cmd: KvCmd::Add { key: k, delta: 1 } },
+        payload: Payload::Cmd {
+            req: Some(RequestId { client: 60, seq: i }),
+            cmd: KvCmd::Add { key: k, delta: 1 },
+        },
     };
-    let cases = vec![(vec![e1(1, 1)], 1), (vec![e1(1, 1), e1(2, 2)], 2), (vec![e1(1, 2), e1(2, 1)], 2), (vec![e1(1, 1), e1(2, 2)], 1)];
+    let cases = vec![
+        (vec![e1(1, 1)], 1),
+        (vec![e1(1, 1), e1(2, 2)], 2),
+        (vec![e1(1, 2), e1(2, 1)], 2),
+        (vec![e1(1, 1), e1(2, 2)], 1),
+    ];
     for (ents, commit) in cases {
         let mut h = H::new(0, 3);
         h.step(1, heartbeat(1, 0));
         h.step(1, app(1, 0, 0, ents.clone(), commit));
         assert_eq!(h.node.commit_index(), commit);
-        let want: Vec<RequestId> = (1..=commit).map(|s| RequestId { client: 60, seq: s }).collect();
-        assert_eq!(h.node.state_machine().applied_reqs, want, "exactly ents[..commit] applied, in order");
+        let want: Vec<RequestId> = (1..=commit)
+            .map(|s| RequestId { client: 60, seq: s })
+            .collect();
+        assert_eq!(
+            h.node.state_machine().applied_reqs,
+            want,
+            "exactly ents[..commit] applied, in order"
+        );
     }
 }
 
@@ -164,10 +208,28 @@ fn paper_21_follower_check_msg_app() {
         h.step(1, app(2, prev_index, prev_term, vec![], 1));
         let msgs = h.sent();
         match &msgs[..] {
-            [(1, RaftMsg::AppendResp { term: 2, success, index, hint_index, hint_term, .. })] => {
-                assert_eq!((*success, *index), (ok, idx), "prev ({prev_term},{prev_index})");
+            [(
+                1,
+                RaftMsg::AppendResp {
+                    term: 2,
+                    success,
+                    index,
+                    hint_index,
+                    hint_term,
+                    ..
+                },
+            )] => {
+                assert_eq!(
+                    (*success, *index),
+                    (ok, idx),
+                    "prev ({prev_term},{prev_index})"
+                );
                 if !ok {
-                    assert_eq!((*hint_index, *hint_term), (hi, ht), "prev ({prev_term},{prev_index})");
+                    assert_eq!(
+                        (*hint_index, *hint_term),
+                        (hi, ht),
+                        "prev ({prev_term},{prev_index})"
+                    );
                 }
             }
             other => panic!("unexpected {other:?}"),
@@ -177,10 +239,28 @@ fn paper_21_follower_check_msg_app() {
 
 #[test]
 fn paper_22_follower_append_entries() {
-    type Case = (u64, u64, Vec<Entry<KvCmd>>, Vec<(u64, u64)>, Vec<(u64, u64)>);
+    type Case = (
+        u64,
+        u64,
+        Vec<Entry<KvCmd>>,
+        Vec<(u64, u64)>,
+        Vec<(u64, u64)>,
+    );
     let cases: Vec<Case> = vec![
-        (2, 2, vec![ent(3, 3)], vec![(1, 1), (2, 2), (3, 3)], vec![(3, 3)]),
-        (1, 1, vec![ent(2, 3), ent(3, 4)], vec![(1, 1), (2, 3), (3, 4)], vec![(2, 3), (3, 4)]),
+        (
+            2,
+            2,
+            vec![ent(3, 3)],
+            vec![(1, 1), (2, 2), (3, 3)],
+            vec![(3, 3)],
+        ),
+        (
+            1,
+            1,
+            vec![ent(2, 3), ent(3, 4)],
+            vec![(1, 1), (2, 3), (3, 4)],
+            vec![(2, 3), (3, 4)],
+        ),
         (0, 0, vec![ent(1, 1)], vec![(1, 1), (2, 2)], vec![]),
         (0, 0, vec![ent(1, 3)], vec![(1, 3)], vec![(1, 3)]),
     ];
@@ -189,18 +269,39 @@ fn paper_22_follower_append_entries() {
         h.clear();
         h.step(1, app(2, prev_index, prev_term, ents, 0));
         assert_eq!(h.log_terms(), want_log);
-        let unstable: Vec<(u64, u64)> = h.persisted_entries().iter().map(|e| (e.index, e.term)).collect();
+        let unstable: Vec<(u64, u64)> = h
+            .persisted_entries()
+            .iter()
+            .map(|e| (e.index, e.term))
+            .collect();
         assert_eq!(unstable, want_unstable);
-        assert_eq!(h.durable.log.iter().map(|e| (e.index, e.term)).collect::<Vec<_>>(), want_log, "durable mirrors memory");
+        assert_eq!(
+            h.durable
+                .log
+                .iter()
+                .map(|e| (e.index, e.term))
+                .collect::<Vec<_>>(),
+            want_log,
+            "durable mirrors memory"
+        );
     }
 }
 
 fn noop(index: u64, term: u64) -> Entry<KvCmd> {
-    Entry { index, term, time: 0, payload: Payload::Noop }
+    Entry {
+        index,
+        term,
+        time: 0,
+        payload: Payload::Noop,
+    }
 }
 
 fn with_terms(terms: &[u64]) -> Vec<Entry<KvCmd>> {
-    terms.iter().enumerate().map(|(i, &t)| noop(i as u64 + 1, t)).collect()
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| noop(i as u64 + 1, t))
+        .collect()
 }
 
 #[test]
@@ -219,7 +320,13 @@ fn paper_23_leader_sync_follower_log() {
         let mut fol = H::with(1, 3, paper_cfg(), store(7, with_terms(&fterms)));
         lead.timer(TIMER_ELECTION);
         // Node 3 is a black hole that only answers the vote.
-        lead.step(2, RaftMsg::RequestVoteResp { term: 9, granted: true });
+        lead.step(
+            2,
+            RaftMsg::RequestVoteResp {
+                term: 9,
+                granted: true,
+            },
+        );
         assert_eq!(lead.node.role(), Role::Leader, "case {case}");
         lead.run(|n, ctx| {
             n.propose_command(ctx, None, KvCmd::Get { key: 0 }).unwrap();
@@ -238,8 +345,16 @@ fn paper_23_leader_sync_follower_log() {
                 lead.step(1, m);
             }
         }
-        assert_eq!(fol.node.log().entries, lead.node.log().entries, "case {case}: logs must be identical");
-        assert_eq!(fol.node.commit_index(), lead.node.commit_index(), "case {case}");
+        assert_eq!(
+            fol.node.log().entries,
+            lead.node.log().entries,
+            "case {case}: logs must be identical"
+        );
+        assert_eq!(
+            fol.node.commit_index(),
+            lead.node.commit_index(),
+            "case {case}"
+        );
     }
 }
 
@@ -253,6 +368,8 @@ fn paper_26_leader_only_commits_log_from_current_term() {
         propose(&mut h);
         h.step(1, ok_resp(3, ack));
         assert_eq!(h.node.commit_index(), want_commit, "ack {ack}");
-        assert!(h.out.iter().all(|e| !matches!(e, Effect::Note(crate::sim::Note::Commit { index, .. }) if *index < 3)));
+        assert!(h.out.iter().all(
+            |e| !matches!(e, Effect::Note(crate::sim::Note::Commit { index, .. }) if *index < 3)
+        ));
     }
 }

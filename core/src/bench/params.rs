@@ -1,0 +1,233 @@
+//! Checking and editing scenario parameters: `validate` (clear messages naming the field and
+//! its allowed range) and `set` (one `key = value` from a CLI flag or a UI form field).
+
+use super::scenario::{FaultAction, FaultPlan, FaultTarget, ScenarioParams};
+use crate::net::NetProfile;
+use crate::sim::{MAX_ACTORS, MAX_CPU_SERVICE_US, MAX_SERVERS};
+
+/// Keys accepted by [`ScenarioParams::set`] (CLI flags without the leading `--`).
+pub const PARAM_KEYS: &[(&str, &str)] = &[
+    ("seed", "PRNG seed (u64)"),
+    (
+        "profile",
+        "network profile: localhost, lan, datacenter, wan, flaky",
+    ),
+    ("nodes", "cluster sizes, comma separated, e.g. 1,3,5"),
+    ("clients", "client counts, comma separated, e.g. 10,50,100"),
+    ("resources", "number of lock resources"),
+    ("shared", "fraction of shared acquires, 0..1"),
+    ("duration", "measured simulated seconds"),
+    ("warmup", "simulated seconds before measurement"),
+    ("ops", "acquire/release pairs per client, or `none`"),
+    ("think-ms", "think time range in ms, `lo-hi` or one value"),
+    ("hold-ms", "hold time range in ms, `lo-hi` or one value"),
+    ("wait-timeout-ms", "acquire wait timeout in ms"),
+    ("lease-ms", "lease length in ms (0 = none)"),
+    ("cpu-us", "server CPU service time per message, µs"),
+    ("fault", "none, crash, isolate or pause"),
+    ("fault-target", "n<k> (e.g. n2), leader or follower"),
+    ("fault-at", "fault time, seconds after measurement starts"),
+    (
+        "fault-until",
+        "when the fault is undone, seconds, or `never`",
+    ),
+];
+
+pub const MAX_CLIENTS: usize = 400;
+pub const MAX_RUNS: usize = 20;
+pub const MAX_DURATION_S: f64 = 3600.0;
+pub const MAX_RESOURCES: usize = 1000;
+
+impl ScenarioParams {
+    /// Checks every field; the message names the field and the allowed range.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.nodes.is_empty() || self.clients.is_empty() {
+            return Err("give at least one node count and one client count".into());
+        }
+        if let Some(&n) = self
+            .nodes
+            .iter()
+            .find(|&&n| !(1..=MAX_SERVERS).contains(&n))
+        {
+            return Err(format!("nodes: {n} is outside 1..={MAX_SERVERS}"));
+        }
+        let max_clients = MAX_CLIENTS.min(MAX_ACTORS - MAX_SERVERS);
+        if let Some(&c) = self
+            .clients
+            .iter()
+            .find(|&&c| !(1..=max_clients).contains(&c))
+        {
+            return Err(format!("clients: {c} is outside 1..={max_clients}"));
+        }
+        let runs = self.nodes.len() * self.clients.len();
+        if runs > MAX_RUNS {
+            return Err(format!(
+                "{runs} runs (nodes × clients) requested; the limit is {MAX_RUNS}"
+            ));
+        }
+        if !(1..=MAX_RESOURCES).contains(&self.resources) {
+            return Err(format!(
+                "resources: {} is outside 1..={MAX_RESOURCES}",
+                self.resources
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.shared_fraction) {
+            return Err(format!(
+                "shared: {} is not a fraction in 0..1",
+                self.shared_fraction
+            ));
+        }
+        if !(self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
+            return Err(format!(
+                "duration: {} s is outside (0, {MAX_DURATION_S}]",
+                self.duration_s
+            ));
+        }
+        if !(0.0..=60.0).contains(&self.warmup_s) {
+            return Err(format!("warmup: {} s is outside 0..=60", self.warmup_s));
+        }
+        if self.ops_per_client == Some(0) {
+            return Err("ops: give at least 1 pair per client, or `none`".into());
+        }
+        for (name, (lo, hi)) in [("think-ms", self.think_ms), ("hold-ms", self.hold_ms)] {
+            if lo > hi || hi > 60_000 {
+                return Err(format!("{name}: {lo}-{hi} must satisfy lo <= hi <= 60000"));
+            }
+        }
+        if self.wait_timeout_ms > 600_000 || self.lease_ms > 3_600_000 {
+            return Err("wait-timeout-ms must be <= 600000 and lease-ms <= 3600000".into());
+        }
+        if self.cpu_service_us > MAX_CPU_SERVICE_US {
+            return Err(format!(
+                "cpu-us: {} exceeds {MAX_CPU_SERVICE_US}",
+                self.cpu_service_us
+            ));
+        }
+        if let Some(f) = &self.fault {
+            self.validate_fault(f)?;
+        }
+        Ok(())
+    }
+
+    fn validate_fault(&self, f: &FaultPlan) -> Result<(), String> {
+        let smallest = self.nodes.iter().copied().min().unwrap_or(1);
+        if !(f.at_s >= 0.0 && f.at_s < self.duration_s) {
+            return Err(format!(
+                "fault-at: {} s must be inside the measured {} s",
+                f.at_s, self.duration_s
+            ));
+        }
+        if let Some(u) = f.until_s {
+            if u.is_nan() || u <= f.at_s {
+                return Err(format!(
+                    "fault-until: {u} s must come after fault-at {} s",
+                    f.at_s
+                ));
+            }
+        }
+        match f.target {
+            FaultTarget::Node(k) if k == 0 || k > smallest => Err(format!(
+                "fault-target: n{k} does not exist in a {smallest}-node cluster"
+            )),
+            FaultTarget::Follower if smallest < 2 => {
+                Err("fault-target: a 1-node cluster has no follower".into())
+            }
+            FaultTarget::Leader | FaultTarget::Follower | FaultTarget::Node(_)
+                if f.action == FaultAction::Isolate && smallest < 2 =>
+            {
+                Err("fault: isolating a node needs at least 2 nodes".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Set one parameter from text (CLI flag or form field). Errors name the key and value.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let v = value.trim();
+        let bad = |what: &str| format!("--{key}: `{value}` is not {what}");
+        let num = |what: &str| v.parse::<u64>().map_err(|_| bad(what));
+        let float = |what: &str| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| bad(what))
+        };
+        let list = || -> Result<Vec<usize>, String> {
+            v.split(',')
+                .map(|p| {
+                    p.trim()
+                        .parse::<usize>()
+                        .map_err(|_| bad("a comma-separated list of counts"))
+                })
+                .collect()
+        };
+        let range = || -> Result<(u64, u64), String> {
+            let (a, b) = v.split_once('-').unwrap_or((v, v));
+            let p = |s: &str| s.trim().parse::<u64>().map_err(|_| bad("`lo-hi` in ms"));
+            Ok((p(a)?, p(b)?))
+        };
+        match key {
+            "seed" => self.seed = num("an unsigned integer")?,
+            "profile" => self.profile = NetProfile::parse(v).map_err(|e| e.0)?,
+            "nodes" => self.nodes = list()?,
+            "clients" => self.clients = list()?,
+            "resources" => self.resources = num("a count")? as usize,
+            "shared" => self.shared_fraction = float("a fraction")?,
+            "duration" => self.duration_s = float("a number of seconds")?,
+            "warmup" => self.warmup_s = float("a number of seconds")?,
+            "ops" if v == "none" => self.ops_per_client = None,
+            "ops" => self.ops_per_client = Some(num("a count or `none`")?),
+            "think-ms" => self.think_ms = range()?,
+            "hold-ms" => self.hold_ms = range()?,
+            "wait-timeout-ms" => self.wait_timeout_ms = num("milliseconds")?,
+            "lease-ms" => self.lease_ms = num("milliseconds")?,
+            "cpu-us" => self.cpu_service_us = num("microseconds")?,
+            "fault" => {
+                let action = match v {
+                    "none" => {
+                        self.fault = None;
+                        return Ok(());
+                    }
+                    "crash" | "stop" => FaultAction::Crash,
+                    "isolate" => FaultAction::Isolate,
+                    "pause" => FaultAction::Pause,
+                    _ => return Err(bad("none, crash, isolate or pause")),
+                };
+                self.fault_mut().action = action;
+            }
+            "fault-target" => {
+                let target = match v {
+                    "leader" => FaultTarget::Leader,
+                    "follower" => FaultTarget::Follower,
+                    _ => v
+                        .strip_prefix('n')
+                        .and_then(|k| k.parse().ok())
+                        .map(FaultTarget::Node)
+                        .ok_or_else(|| bad("n<k>, leader or follower"))?,
+                };
+                self.fault_mut().target = target;
+            }
+            "fault-at" => self.fault_mut().at_s = float("a number of seconds")?,
+            "fault-until" if v == "never" => self.fault_mut().until_s = None,
+            "fault-until" => self.fault_mut().until_s = Some(float("seconds or `never`")?),
+            _ => {
+                let keys: Vec<&str> = PARAM_KEYS.iter().map(|k| k.0).collect();
+                return Err(format!(
+                    "unknown parameter `{key}`; known: {}",
+                    keys.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The fault plan, created with the node-failure defaults if there is none yet.
+    fn fault_mut(&mut self) -> &mut FaultPlan {
+        self.fault.get_or_insert(FaultPlan {
+            target: FaultTarget::Node(2),
+            action: FaultAction::Crash,
+            at_s: (self.duration_s / 4.0).floor(),
+            until_s: None,
+        })
+    }
+}

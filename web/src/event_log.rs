@@ -1,0 +1,95 @@
+//! The event log: what happened, in sentences, newest first, filterable by category.
+
+use syncsim_core::playground::{EventCategory, EventView};
+use yew::prelude::*;
+
+use crate::handle::PgHandle;
+use crate::status::format_sim_time;
+
+/// Events fetched per refresh: enough to scroll back a little, cheap to render.
+const LIMIT: usize = 150;
+
+pub const CATEGORIES: [(EventCategory, &str); 6] = [
+    (EventCategory::Election, "election"),
+    (EventCategory::Role, "role"),
+    (EventCategory::Commit, "commit"),
+    (EventCategory::Fault, "fault"),
+    (EventCategory::Client, "client"),
+    (EventCategory::Message, "message"),
+];
+
+pub fn category_name(c: EventCategory) -> &'static str {
+    CATEGORIES.iter().find(|(k, _)| *k == c).map_or("other", |(_, n)| n)
+}
+
+/// Keeps the events whose category is switched on (`shown` is indexed like `CATEGORIES`).
+pub fn filter(events: Vec<EventView>, shown: &[bool; 6]) -> Vec<EventView> {
+    events
+        .into_iter()
+        .filter(|e| CATEGORIES.iter().zip(shown).any(|((c, _), on)| *on && *c == e.category))
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    pub pg: PgHandle,
+    pub version: u64,
+}
+
+#[component]
+pub fn EventLog(props: &EventLogProps) -> Html {
+    // Messages are off by default: heartbeats would drown everything else.
+    let shown = use_state(|| [true, true, true, true, true, false]);
+    let events = {
+        let pg = props.pg.borrow();
+        filter(pg.events(LIMIT, shown[5]), &shown)
+    };
+    let toggles = CATEGORIES.iter().enumerate().map(|(i, (_, name))| {
+        let shown = shown.clone();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let mut next = *shown;
+            next[i] = !next[i];
+            shown.set(next);
+        });
+        html! {
+            <button class={classes!("chip", "cat", format!("cat-{name}"), shown[i].then_some("on"))}
+                data-filter={*name} aria-pressed={shown[i].to_string()} {onclick}>{ *name }</button>
+        }
+    });
+    let rows = events.iter().rev().map(|e| {
+        let cat = category_name(e.category);
+        html! {
+            <li class={classes!("event", format!("cat-{cat}"))} data-category={cat}>
+                <span class="t">{ format_sim_time(e.t) }</span>
+                <span class="cat-tag">{ cat }</span>
+                <span class="text">{ &e.text }</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="event-panel" aria-label="Event log">
+            <div class="filters"><span class="muted">{ "Show: " }</span>{ for toggles }</div>
+            <ol class="event-log" data-testid="event-log">
+                if events.is_empty() { <li class="muted">{ "Nothing yet: press play or step." }</li> }
+                { for rows }
+            </ol>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(category: EventCategory) -> EventView {
+        EventView { seq: 0, t: 0, category, text: String::new() }
+    }
+
+    #[test]
+    fn filter_keeps_only_switched_on_categories() {
+        let all = vec![ev(EventCategory::Election), ev(EventCategory::Fault), ev(EventCategory::Message)];
+        let kept = filter(all, &[true, false, false, false, false, false]);
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].category, EventCategory::Election);
+    }
+}
