@@ -202,3 +202,22 @@ fn preview_when_asked() {
         }
     }
 }
+
+#[test]
+fn charts_draw_a_real_node_failure_suite() {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    let mut p = ScenarioParams::defaults(ScenarioKind::NodeFailure);
+    p.set("duration", "6").unwrap();
+    p.set("fault-at", "2").unwrap();
+    let suite = run_suite(p).unwrap();
+    let mut drawn = 0;
+    for spec in CHARTS.iter().filter(|c| (c.available)(&suite)) {
+        let svg = render(spec.id, &suite).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        check_balanced(&svg).unwrap();
+        drawn += 1;
+    }
+    // One 3-node run: everything but the multi-size charts.
+    assert_eq!(drawn, CHARTS.len() - 2);
+    let svg = render("throughput_latency_over_time", &suite).unwrap();
+    assert!(svg.contains("n2 crashed"), "the fault is labelled");
+}

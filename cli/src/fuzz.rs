@@ -15,18 +15,24 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if seeds == 0 {
         return Err("--seeds must be at least 1".into());
     }
+    // Keep the clients busy for the whole fault phase (about one op per 20 ms each).
     let fc = FuzzConfig {
         chaos: chaos_ms * MS,
+        ops_per_client: (chaos_ms / 20).max(40),
         ..FuzzConfig::default()
     };
     let start = Instant::now();
     let (mut failures, mut events, mut acked, mut checks) = (0u64, 0u64, 0u64, 0u64);
+    let mut worst_recovery = (0, 0);
+    let mut config_changes = 0u64;
     for seed in from..from.saturating_add(seeds) {
         match run_seed(seed, &fc) {
             Ok(s) => {
                 events += s.events;
                 acked += s.acked;
                 checks += s.checks;
+                worst_recovery = worst_recovery.max((s.recovery, seed));
+                config_changes += s.config_changes;
             }
             Err(f) => {
                 failures += 1;
@@ -37,6 +43,12 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let wall = start.elapsed().as_secs_f64();
     println!(
         "fuzz: {seeds} seeds from {from}, chaos {chaos_ms} ms: {failures} failed; {events} events, {checks} safety checks, {acked} acknowledged ops, {wall:.1} s wall"
+    );
+    println!("membership changes committed: {config_changes}");
+    println!(
+        "slowest recovery after healing: {:.0} ms (seed {})",
+        worst_recovery.0 as f64 / MS as f64,
+        worst_recovery.1
     );
     if failures > 0 {
         Err(format!("{failures} seeds failed"))

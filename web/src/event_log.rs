@@ -45,6 +45,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
         filter(pg.events(LIMIT, shown[5]), &shown)
     };
     let toggles = CATEGORIES.iter().enumerate().map(|(i, (_, name))| {
+        let on = shown[i];
         let shown = shown.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
             let mut next = *shown;
@@ -52,8 +53,8 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             shown.set(next);
         });
         html! {
-            <button class={classes!("chip", "cat", format!("cat-{name}"), shown[i].then_some("on"))}
-                data-filter={*name} aria-pressed={shown[i].to_string()} {onclick}>{ *name }</button>
+            <button class={classes!("chip", "cat", format!("cat-{name}"), on.then_some("on"))}
+                data-filter={*name} aria-pressed={on.to_string()} {onclick}>{ *name }</button>
         }
     });
     let rows = events.iter().rev().map(|e| {

@@ -70,7 +70,8 @@ impl KindRec {
 
     fn stats(&self, op: &str, duration_s: f64) -> OpStats {
         let count = self.ok + self.failed;
-        let q = |p: f64| self.hist.value_at_quantile(p) as f64 / MS as f64;
+        // HDR values are bucket upper bounds; never report a percentile above the exact max.
+        let q = |p: f64| self.hist.value_at_quantile(p).min(self.max_us) as f64 / MS as f64;
         let latency_ms = if count == 0 {
             Percentiles::default()
         } else {
@@ -333,6 +334,16 @@ mod tests {
         assert_eq!(all.count, 102);
         assert_eq!(all.failure_reasons.values().sum::<u64>(), 2);
         assert_eq!(all.success_rate, 0.980392, "rounded to 1e-6");
+    }
+
+    #[test]
+    fn percentiles_never_exceed_the_exact_max() {
+        let mut r = Recorder::new(0);
+        r.record("x", 0, 1_079_401, Ok(()));
+        let (_, all) = r.op_stats(2.0);
+        assert_eq!(all.latency_ms.max, 1079.401);
+        assert_eq!(all.latency_ms.p99, 1079.401, "HDR alone would say more");
+        assert_eq!(all.latency_ms.mean, 1079.401);
     }
 
     #[test]

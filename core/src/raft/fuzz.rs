@@ -108,6 +108,8 @@ pub struct FuzzStats {
     pub committed: u64,
     pub acked: u64,
     pub actions: usize,
+    /// Virtual time from healing until a leader served every pending command.
+    pub recovery: Time,
     /// Membership changes committed.
     pub config_changes: u64,
     /// Delivered messages per kind (only with `FuzzConfig::trace_capacity` > 0).
@@ -242,7 +244,9 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         let node = rng.range_u64(0, servers as u64) as ActorId;
         let other = rng.range_u64(0, servers as u64) as ActorId;
         let cmd = |c: ServerCmd| ProcessCmd::Server(c);
-        let a = match rng.range_u64(0, 14) {
+        let a = match rng.range_u64(0, 16) {
+            14 => Action::Pause { node },
+            15 => Action::Resume { node },
             0 | 1 => Action::Crash { node },
             2 | 3 => Action::Restart { node },
             4 => Action::Isolate { node },
@@ -255,19 +259,17 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
                 link: random_link(&mut rng),
             },
             10 => Action::Command {
-                to: node,
+                to: run.leader().unwrap_or(node),
                 cmd: cmd(ServerCmd::TransferLeadership { to: other }),
             },
-            11 if membership => {
-                let c = if rng.chance(0.5) {
-                    ServerCmd::AddServer { id: other }
-                } else {
+            11 | 12 if membership => {
+                let to = run.leader().unwrap_or(node);
+                let c = if run.server(to).voters().contains(&other) {
                     ServerCmd::RemoveServer { id: other }
+                } else {
+                    ServerCmd::AddServer { id: other }
                 };
-                Action::Command {
-                    to: run.leader().unwrap_or(node),
-                    cmd: cmd(c),
-                }
+                Action::Command { to, cmd: cmd(c) }
             }
             12 => Action::Command {
                 to: node,
@@ -287,8 +289,10 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         link: LinkConfig::constant(MS),
     });
     for n in 0..servers {
-        if run.sim.node_state(n) == NodeState::Crashed {
-            run.act(Action::Restart { node: n });
+        match run.sim.node_state(n) {
+            NodeState::Crashed => run.act(Action::Restart { node: n }),
+            NodeState::Paused => run.act(Action::Resume { node: n }),
+            NodeState::Up => {}
         }
     }
     let healed_at = run.sim.now();
@@ -320,6 +324,7 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
             ));
         }
     }
+    let recovery = run.sim.now() - healed_at;
     // Let followers catch up, then check the histories against the leader's state machine.
     let t = run.sim.now() + 200 * MS;
     run.run_until(t).map_err(|m| run.fail(seed, m))?;
@@ -343,6 +348,7 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         acked: acked as u64,
         actions: run.actions.len(),
         delivered: delivered_kinds(&run.sim),
+        recovery,
         config_changes: (1..=run.monitor.max_committed())
             .filter(|&i| matches!(run.monitor.committed_entry(i), Some(Payload::Config { .. })))
             .count() as u64,
