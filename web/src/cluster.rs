@@ -44,11 +44,24 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     )
 }
 
-/// Position of an in-flight message: linear between sender and receiver by virtual time.
+/// Position of an in-flight message: it travels by virtual time from the edge of the sender's
+/// circle to the edge of the receiver's (not centre to centre, where labels would hide it).
 fn message_position(msg: &MessageView, from: (f64, f64), to: (f64, f64), now: Time) -> (f64, f64) {
     let span = msg.arrives_at.saturating_sub(msg.sent_at).max(1) as f64;
     let t = (now.saturating_sub(msg.sent_at) as f64 / span).clamp(0.0, 1.0);
-    (from.0 + (to.0 - from.0) * t, from.1 + (to.1 - from.1) * t)
+    let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+    let length = dx.hypot(dy);
+    let edge = if length > 2.0 * ARC_RADIUS {
+        ARC_RADIUS / length
+    } else {
+        0.0
+    };
+    let (ux, uy) = (dx * edge, dy * edge);
+    let (start, end) = ((from.0 + ux, from.1 + uy), (to.0 - ux, to.1 - uy));
+    (
+        start.0 + (end.0 - start.0) * t,
+        start.1 + (end.1 - start.1) * t,
+    )
 }
 
 #[derive(Properties, PartialEq)]
@@ -201,9 +214,9 @@ mod tests {
             arrives_at: 200,
             ..MessageView::default()
         };
-        let (a, b) = ((0.0, 0.0), (10.0, 20.0));
-        assert_eq!(message_position(&msg, a, b, 100), (0.0, 0.0));
-        assert_eq!(message_position(&msg, a, b, 150), (5.0, 10.0));
-        assert_eq!(message_position(&msg, a, b, 999), (10.0, 20.0));
+        let (a, b) = ((0.0, 0.0), (300.0, 0.0));
+        assert_eq!(message_position(&msg, a, b, 100), (ARC_RADIUS, 0.0));
+        assert_eq!(message_position(&msg, a, b, 150), (150.0, 0.0));
+        assert_eq!(message_position(&msg, a, b, 999), (300.0 - ARC_RADIUS, 0.0));
     }
 }

@@ -23,10 +23,15 @@ pub fn category_name(c: EventCategory) -> &'static str {
 }
 
 /// Keeps the events whose category is switched on (`shown` is indexed like `CATEGORIES`).
+/// Message events always pass: with "message" off the core returns only the messages the user
+/// dropped, which belong in the log like any other fault.
 pub fn filter(events: Vec<EventView>, shown: &[bool; 6]) -> Vec<EventView> {
     events
         .into_iter()
-        .filter(|e| CATEGORIES.iter().zip(shown).any(|((c, _), on)| *on && *c == e.category))
+        .filter(|e| {
+            e.category == EventCategory::Message
+                || CATEGORIES.iter().zip(shown).any(|((c, _), on)| *on && *c == e.category)
+        })
         .collect()
 }
 
@@ -90,7 +95,8 @@ mod tests {
     fn filter_keeps_only_switched_on_categories() {
         let all = vec![ev(EventCategory::Election), ev(EventCategory::Fault), ev(EventCategory::Message)];
         let kept = filter(all, &[true, false, false, false, false, false]);
-        assert_eq!(kept.len(), 1);
+        assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].category, EventCategory::Election);
+        assert_eq!(kept[1].category, EventCategory::Message, "fetched messages are shown");
     }
 }

@@ -94,7 +94,7 @@ pub fn LocksPanel(props: &LocksPanelProps) -> Html {
                 <label class="field"><span>{ "lock id" }</span>
                     <input data-testid="lock-id" type="number" min="1" value={(*lock_id).clone()} oninput={text_setter(&lock_id)} />
                 </label>
-                <button data-testid="lock-release" onclick={on_release}>{ "Release" }</button>
+                <button data-testid="lock-release" class="secondary" onclick={on_release}>{ "Release" }</button>
             </div>
             <p class="panel-note">
                 { "The forms send the same requests as the API console (see its history for the answers). " }

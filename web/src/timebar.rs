@@ -52,7 +52,7 @@ pub fn Timebar(props: &TimebarProps) -> Html {
             <span class="time-label">{ "Time" }</span>
             <div class="slider-wrap">
                 <input data-testid="time-slider" type="range" min="0" max={props.end.max(1).to_string()}
-                    step="1000" value={props.now.to_string()} oninput={on_input}
+                    step="any" value={props.now.to_string()} oninput={on_input}
                     title="Drag back to see an earlier state; acting there forks history" />
                 <div class="ticks" aria-hidden="true">
                     { for ticks.iter().map(|p| html! { <span class="tick" style={format!("left:{p:.2}%")}></span> }) }

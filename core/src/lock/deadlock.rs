@@ -1,13 +1,94 @@
-//! Cycle detection on the exact, global wait-for graph.
+//! Deadlock detection on the exact wait-for graph.
 //!
 //! The whole lock table lives in one replicated state machine, so the graph is exact: no
 //! distributed detection protocol is needed. Nodes are clients (a client has at most one pending
-//! request, so "client waits" and "request waits" are the same thing). The search is an
-//! iterative DFS over `BTreeMap`s, so every replica finds the same cycle first.
+//! request, so "client waits" and "request waits" are the same thing).
+//!
+//! **Incremental search.** `apply` never builds the graph. The graph is acyclic after every
+//! entry (induction): only queueing a request adds edges, all of them touching the new waiter
+//! (its own edges, and the edges of ordinary waiters behind an upgrade that jumps ahead of
+//! them); a grant turns a waiter into a holder that every waiter behind it already waited for;
+//! everything else (release, expiry, timeout, a superseded request) only removes edges. So a
+//! cycle, if any, runs through the new waiter, and the new waiter has the highest log index of
+//! all queued requests, so "abort the youngest request of the cycle" always picks it, whichever
+//! cycle is found. One DFS from the new waiter, over edges read on demand from the queues,
+//! decides; once it is aborted the graph is acyclic again.
+//!
+//! `graph_from_edges` + `find_cycle` remain for whole-graph views (UI, tests).
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sim::ActorId;
+use super::table::{LockTable, Out, ResourceState};
+use super::types::LockOutput;
+use crate::raft::RequestId;
+use crate::sim::{ActorId, Time};
+
+/// The clients the waiter at `queue[k]` of `state` waits for (may repeat a client): every
+/// incompatible holder and every incompatible waiter ahead of it; an upgrade waits for all
+/// other holders. Self-edges (an upgrader's own shared holding) are left out.
+pub(super) fn blockers(state: &ResourceState, k: usize) -> impl Iterator<Item = ActorId> + '_ {
+    let w = &state.queue[k];
+    let me = w.req.client;
+    let holders = state
+        .holders
+        .iter()
+        .filter(move |h| w.upgrade || !h.mode.compatible(w.mode))
+        .map(|h| h.client);
+    let ahead = state
+        .queue
+        .iter()
+        .take(k)
+        .filter(move |a| !a.mode.compatible(w.mode))
+        .map(|a| a.req.client);
+    holders.chain(ahead).filter(move |&c| c != me)
+}
+
+impl LockTable {
+    /// `req` just queued on `resource`: if it closed a wait-for cycle it is the victim (see the
+    /// module comment), gets `Deadlock`, and the waiters behind it get their chance.
+    pub(super) fn break_deadlock(
+        &mut self,
+        req: RequestId,
+        resource: &str,
+        now: Time,
+        out: &mut Out<'_>,
+    ) {
+        if !self.waits_for_itself(req.client) {
+            return;
+        }
+        self.unqueue(resource, |w| w.req == req);
+        out.send(req, LockOutput::Deadlock);
+        self.grant_waiters(resource, now, out);
+    }
+
+    /// Whether `start` reaches itself over wait-for edges: a DFS that visits each client once
+    /// and reads each visited waiter's edges from its one queue.
+    fn waits_for_itself(&self, start: ActorId) -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some(client) = stack.pop() {
+            let Some(state) = self
+                .waiting_on
+                .get(&client)
+                .and_then(|name| self.resources.get(name))
+            else {
+                continue; // Not waiting: no outgoing edges.
+            };
+            let Some(k) = state.queue.iter().position(|w| w.req.client == client) else {
+                continue;
+            };
+            for blocker in blockers(state, k) {
+                if blocker == start {
+                    return true;
+                }
+                if seen.insert(blocker) {
+                    stack.push(blocker);
+                }
+            }
+        }
+        false
+    }
+}
 
 /// Adjacency: `waiter -> {blockers}`.
 pub type WaitForGraph = BTreeMap<ActorId, BTreeSet<ActorId>>;

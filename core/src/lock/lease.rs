@@ -2,29 +2,65 @@
 //! proposed by the leader when `housekeeping` sees a due deadline), using the entry's time, so
 //! every replica expires the same holdings at the same log position.
 
+use std::collections::BTreeMap;
+
 use super::table::{LockTable, Out};
 use super::types::LockOutput;
 use crate::sim::{Time, MS};
+
+/// A multiset of deadlines (lease expiries and wait deadlines), so that `housekeeping`, which
+/// the leader calls every tick, reads the earliest one instead of scanning the whole table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Deadlines(BTreeMap<Time, u32>);
+
+impl Deadlines {
+    pub fn add(&mut self, at: Option<Time>) {
+        if let Some(t) = at {
+            *self.0.entry(t).or_default() += 1;
+        }
+    }
+
+    pub fn remove(&mut self, at: Option<Time>) {
+        let Some(t) = at else { return };
+        if let Some(n) = self.0.get_mut(&t) {
+            *n -= 1;
+            if *n == 0 {
+                self.0.remove(&t);
+            }
+        }
+    }
+
+    pub fn first(&self) -> Option<Time> {
+        self.0.keys().next().copied()
+    }
+
+    /// Every deadline with its multiplicity, ascending (for consistency checks in tests).
+    #[cfg(test)]
+    pub fn all(&self) -> Vec<Time> {
+        self.0
+            .iter()
+            .flat_map(|(&t, &n)| std::iter::repeat_n(t, n as usize))
+            .collect()
+    }
+}
 
 impl LockTable {
     /// Expires wait deadlines first (their waiters get `Timeout`), then leases, then grants.
     pub(super) fn tick(&mut self, now: Time, out: &mut Out<'_>) {
         let names: Vec<String> = self.resources.keys().cloned().collect();
         for name in names {
+            let timed_out = self.unqueue(&name, |w| w.deadline.is_some_and(|d| d <= now));
             let Some(state) = self.resources.get_mut(&name) else {
                 continue;
             };
-            let mut timed_out = Vec::new();
-            state.queue.retain(|w| {
-                let due = w.deadline.is_some_and(|d| d <= now);
-                if due {
-                    timed_out.push(w.req);
+            let deadlines = &mut self.deadlines;
+            state.holders.retain(|h| {
+                let live = h.expires_at.is_none_or(|e| e > now);
+                if !live {
+                    deadlines.remove(h.expires_at);
                 }
-                !due
+                live
             });
-            state
-                .holders
-                .retain(|h| h.expires_at.is_none_or(|e| e > now));
             for req in timed_out {
                 out.send(req, LockOutput::Timeout);
             }
@@ -37,7 +73,9 @@ impl LockTable {
         for state in self.resources.values_mut() {
             for h in &mut state.holders {
                 if let Some(e) = h.expires_at {
+                    self.deadlines.remove(h.expires_at);
                     h.expires_at = Some(e.max(now) + by_ms * MS);
+                    self.deadlines.add(h.expires_at);
                 }
             }
         }

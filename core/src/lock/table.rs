@@ -23,12 +23,18 @@
 //!   `seq` supersedes the client's still-queued request (the client gave up on it), which is
 //!   removed silently: clients are sequential, one pending request each.
 //! - **Deadlock**: after a request queues, cycles in the exact wait-for graph are broken by
-//!   aborting the **youngest** request of the cycle (highest log index) with `Deadlock`.
+//!   aborting the **youngest** request of the cycle (highest log index) with `Deadlock`
+//!   (`deadlock.rs` explains why that is always the request that just queued).
+//!
+//! Two indexes derived from the queues and holdings keep `apply` and `housekeeping` cheap:
+//! `waiting_on` (client → the resource its one queued request waits on) and `deadlines` (every
+//! lease expiry and wait deadline). Every change to a queue or a holding goes through the
+//! helpers below that keep them in step.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::deadlock::{find_cycle, graph_from_edges};
-use super::types::{Holder, LockCmd, LockMode, LockOutput, LockStatus, Waiter};
+use super::lease::Deadlines;
+use super::types::{Holder, LockCmd, LockMode, LockOutput, Waiter};
 use crate::raft::{ApplyCtx, Reply, RequestId};
 use crate::sim::{ActorId, Time, MS};
 
@@ -78,6 +84,10 @@ pub struct LockTable {
     pub(super) sessions: BTreeMap<ActorId, Session>,
     /// The fencing token of the next grant.
     pub(super) next_token: u64,
+    /// Index: client → resource of its queued request (a client has at most one).
+    pub(super) waiting_on: BTreeMap<ActorId, String>,
+    /// Index: every `expires_at` of a holding and `deadline` of a waiter (drives `housekeeping`).
+    pub(super) deadlines: Deadlines,
 }
 
 /// Collects replies and records them in the client sessions.
@@ -136,15 +146,35 @@ impl LockTable {
 
     /// Removes the client's still-queued request (it moved on to a newer `seq`).
     fn drop_pending(&mut self, client: ActorId) -> Vec<String> {
-        let mut touched = Vec::new();
-        for (name, state) in self.resources.iter_mut() {
-            let before = state.queue.len();
-            state.queue.retain(|w| w.req.client != client);
-            if state.queue.len() != before {
-                touched.push(name.clone());
+        let Some(name) = self.waiting_on.get(&client).cloned() else {
+            return Vec::new();
+        };
+        self.unqueue(&name, |w| w.req.client == client);
+        vec![name]
+    }
+
+    /// Removes the waiters of `resource` matching `remove` (keeping both indexes in step) and
+    /// returns their requests in queue order.
+    pub(super) fn unqueue(
+        &mut self,
+        resource: &str,
+        mut remove: impl FnMut(&WaitEntry) -> bool,
+    ) -> Vec<RequestId> {
+        let mut removed = Vec::new();
+        let Some(state) = self.resources.get_mut(resource) else {
+            return removed;
+        };
+        let (waiting_on, deadlines) = (&mut self.waiting_on, &mut self.deadlines);
+        state.queue.retain(|w| {
+            if !remove(w) {
+                return true;
             }
-        }
-        touched
+            waiting_on.remove(&w.req.client);
+            deadlines.remove(w.deadline);
+            removed.push(w.req);
+            false
+        });
+        removed
     }
 
     fn acquire(
@@ -155,7 +185,14 @@ impl LockTable {
         out: &mut Out<'_>,
     ) {
         let try_lock = cmd.wait_timeout_ms.unwrap_or(0) == 0;
-        let state = self.resources.entry(cmd.resource.to_string()).or_default();
+        // Look up before inserting: no key allocation for a resource already in use.
+        if !self.resources.contains_key(cmd.resource) {
+            self.resources
+                .insert(cmd.resource.to_string(), ResourceState::default());
+        }
+        let Some(state) = self.resources.get_mut(cmd.resource) else {
+            return;
+        };
         let own = state.holders.iter().position(|h| h.client == req.client);
         let entry = WaitEntry {
             req,
@@ -184,6 +221,7 @@ impl LockTable {
             }
             // Upgrades go ahead of ordinary waiters, behind earlier upgrades.
             let at = state.queue.iter().take_while(|w| w.upgrade).count();
+            self.deadlines.add(entry.deadline);
             state.queue.insert(at, entry);
         } else {
             let free =
@@ -197,16 +235,14 @@ impl LockTable {
                 );
                 return;
             }
+            self.deadlines.add(entry.deadline);
             state.queue.push_back(entry);
         }
+        self.waiting_on.insert(req.client, cmd.resource.to_string());
         self.grant_waiters(cmd.resource, ctx.time, out);
         // Only a request that had to wait can close a cycle.
-        let queued = self
-            .resources
-            .get(cmd.resource)
-            .is_some_and(|s| s.queue.iter().any(|w| w.req == req));
-        if queued {
-            self.break_deadlocks(ctx.time, out);
+        if self.waiting_on.contains_key(&req.client) {
+            self.break_deadlock(req, cmd.resource, ctx.time, out);
         }
         self.forget_if_idle(cmd.resource);
     }
@@ -247,9 +283,13 @@ impl LockTable {
             let Some(head) = state.queue.pop_front() else {
                 return;
             };
+            self.waiting_on.remove(&head.req.client);
+            self.deadlines.remove(head.deadline);
             let expires_at = (head.lease_ms > 0).then(|| now + head.lease_ms * MS);
+            self.deadlines.add(expires_at);
             let holder = if head.upgrade {
                 let h = &mut state.holders[0];
+                self.deadlines.remove(h.expires_at);
                 h.mode = LockMode::Exclusive;
                 h.fencing_token = token;
                 h.acquired_at = now;
@@ -271,31 +311,6 @@ impl LockTable {
         }
     }
 
-    /// Aborts the youngest request of each wait-for cycle until the graph is acyclic.
-    fn break_deadlocks(&mut self, now: Time, out: &mut Out<'_>) {
-        loop {
-            let graph = graph_from_edges(&self.wait_for_edges());
-            let Some(cycle) = find_cycle(&graph) else {
-                return;
-            };
-            let victim = self
-                .resources
-                .iter()
-                .flat_map(|(name, st)| st.queue.iter().map(move |w| (name, w)))
-                .filter(|(_, w)| cycle.contains(&w.req.client))
-                .max_by_key(|(_, w)| w.index)
-                .map(|(name, w)| (name.clone(), w.req));
-            let Some((resource, req)) = victim else {
-                return;
-            };
-            if let Some(state) = self.resources.get_mut(&resource) {
-                state.queue.retain(|w| w.req != req);
-            }
-            out.send(req, LockOutput::Deadlock);
-            self.grant_waiters(&resource, now, out);
-        }
-    }
-
     fn release(
         &mut self,
         ctx: &ApplyCtx,
@@ -310,7 +325,8 @@ impl LockTable {
         };
         let reply = match state.holders.iter().position(|h| h.lock_id == lock_id) {
             Some(pos) if state.holders[pos].client == req.client => {
-                state.holders.remove(pos);
+                let gone = state.holders.remove(pos);
+                self.deadlines.remove(gone.expires_at);
                 LockOutput::Released {
                     resource: resource.to_string(),
                     lock_id,
@@ -408,20 +424,5 @@ fn granted(resource: &str, h: &Holder) -> LockOutput {
         acquired_at: h.acquired_at,
         resource: resource.to_string(),
         mode: h.mode,
-    }
-}
-
-impl LockStatus {
-    pub(super) fn of(resource: &str, state: Option<&ResourceState>) -> LockStatus {
-        let holders: Vec<Holder> = state.map(|s| s.holders.clone()).unwrap_or_default();
-        LockStatus {
-            resource: resource.to_string(),
-            locked: !holders.is_empty(),
-            mode: holders.iter().map(|h| h.mode).max(),
-            holders,
-            waiters: state
-                .map(|s| s.queue.iter().map(WaitEntry::view).collect())
-                .unwrap_or_default(),
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! Read-only views of the lock table for the API, the UI and the checkers.
 
-use super::table::LockTable;
+use super::deadlock::blockers;
+use super::table::{LockTable, ResourceState, WaitEntry};
 use super::types::{Holder, LockMode, LockStatus};
 use crate::sim::{ActorId, Time};
 
@@ -31,20 +32,14 @@ impl LockTable {
         self.next_token.max(1)
     }
 
-    /// The earliest lease or wait deadline, if any (drives `housekeeping`).
+    /// The earliest lease or wait deadline, if any (drives `housekeeping`, so it reads the
+    /// deadline index instead of scanning every holding and waiter).
     pub fn next_deadline(&self) -> Option<Time> {
-        let leases = self
-            .resources
-            .values()
-            .flat_map(|s| s.holders.iter().filter_map(|h| h.expires_at));
-        let waits = self
-            .resources
-            .values()
-            .flat_map(|s| s.queue.iter().filter_map(|w| w.deadline));
-        leases.chain(waits).min()
+        self.deadlines.first()
     }
 
     /// The exact wait-for graph as `(waiter, blocker, resource)` edges, sorted and deduplicated.
+    /// For the UI only: `apply` never builds the whole graph (see `deadlock.rs`).
     ///
     /// A waiter waits for every incompatible holder and every incompatible waiter ahead of it in
     /// the queue (that is what keeps a reader behind a queued writer). An upgrade waits for the
@@ -53,23 +48,8 @@ impl LockTable {
         let mut edges = Vec::new();
         for (name, state) in &self.resources {
             for (k, w) in state.queue.iter().enumerate() {
-                let me = w.req.client;
-                let holders = state
-                    .holders
-                    .iter()
-                    .filter(|h| !h.mode.compatible(w.mode) || w.upgrade);
-                for h in holders.filter(|h| h.client != me) {
-                    edges.push((me, h.client, name.clone()));
-                }
-                for ahead in state
-                    .queue
-                    .iter()
-                    .take(k)
-                    .filter(|a| !a.mode.compatible(w.mode))
-                {
-                    if ahead.req.client != me {
-                        edges.push((me, ahead.req.client, name.clone()));
-                    }
+                for blocker in blockers(state, k) {
+                    edges.push((w.req.client, blocker, name.clone()));
                 }
             }
         }
@@ -89,5 +69,20 @@ impl LockTable {
             .iter()
             .find(|h| h.client == client)
             .map(|h| h.mode)
+    }
+}
+
+impl LockStatus {
+    pub(super) fn of(resource: &str, state: Option<&ResourceState>) -> LockStatus {
+        let holders: Vec<Holder> = state.map(|s| s.holders.clone()).unwrap_or_default();
+        LockStatus {
+            resource: resource.to_string(),
+            locked: !holders.is_empty(),
+            mode: holders.iter().map(|h| h.mode).max(),
+            holders,
+            waiters: state
+                .map(|s| s.queue.iter().map(WaitEntry::view).collect())
+                .unwrap_or_default(),
+        }
     }
 }

@@ -38,8 +38,9 @@ pub struct SafetyMonitor<SM: RaftSm> {
     leaders: BTreeMap<u64, ActorId>,
     /// Every (index, term) ever seen in a log: the entry and its predecessor's term.
     entries: BTreeMap<(u64, u64), SeenEntry<SM::Cmd>>,
-    /// The committed prefix as learned from any server: index -> term.
-    committed: BTreeMap<u64, u64>,
+    /// The committed prefix as learned from any server: index -> (entry term, the term of the
+    /// server that first reported it committed: an upper bound of the term it was committed in).
+    committed: BTreeMap<u64, (u64, u64)>,
     /// State machine digest after applying index i.
     digests: BTreeMap<u64, u64>,
     seen: BTreeMap<ActorId, Seen>,
@@ -186,29 +187,32 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
             };
             for i in lo.max(log.first_index())..=s.commit_index() {
                 let t = log.term(i).unwrap_or(0);
-                if let Some(&ct) = self.committed.get(&i) {
+                if let Some(&(ct, _)) = self.committed.get(&i) {
                     if ct != t {
                         return Err(format!(
                             "committed entry {i} changed: term {ct} elsewhere, {t} on {name}"
                         ));
                     }
                 } else {
-                    self.committed.insert(i, t);
+                    self.committed.insert(i, (t, s.term()));
                 }
             }
         }
-        // Leader completeness: checked when a server becomes leader of a term.
+        // Leader completeness: when a server becomes leader of term T, it holds every entry
+        // known committed in an earlier term. (A node paused mid-election can legitimately win
+        // an old term late, from votes granted back then: later commits do not bind it.)
         if s.role() == Role::Leader && prev.was_leader_term != s.term() {
-            for (&i, &t) in self.committed.range(log.first_index()..) {
+            let leader_term = s.term();
+            for (&i, &(t, _)) in self
+                .committed
+                .range(log.first_index()..)
+                .filter(|(_, &(_, by))| by < leader_term)
+            {
                 if log.term(i) != Some(t) {
-                    return Err(format!("leader completeness: {name} leads term {} without committed entry {i} (term {t})", s.term()));
+                    return Err(format!(
+                        "leader completeness: {name} leads term {leader_term} without committed entry {i} (term {t})"
+                    ));
                 }
-            }
-            if self.max_committed() > log.last_index() {
-                return Err(format!(
-                    "leader completeness: {name}'s log ends before the committed index {}",
-                    self.max_committed()
-                ));
             }
         }
         // State machine safety: same digest after the same applied index.
@@ -252,12 +256,12 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
 
     /// The committed entry at `index` as recorded, if any.
     pub fn committed_term(&self, index: u64) -> Option<u64> {
-        self.committed.get(&index).copied()
+        self.committed.get(&index).map(|&(t, _)| t)
     }
 
     /// The payload of the committed entry at `index`, if seen.
     pub fn committed_entry(&self, index: u64) -> Option<&Payload<SM::Cmd>> {
-        let t = self.committed.get(&index)?;
+        let (t, _) = self.committed.get(&index)?;
         self.entries.get(&(index, *t)).map(|(_, e)| &e.payload)
     }
 }

@@ -37,9 +37,13 @@ impl<SM: RaftSm> RaftServer<SM> {
         ctx.set_timer(TIMER_ELECTION, self.cfg.election_min);
     }
 
-    /// Start a (pre-)election. Non-voters never campaign.
+    /// Start a (pre-)election. Non-voters never campaign, with one exception: a server whose
+    /// newest configuration (uncommitted) removed it. It may hold the only copy of that entry
+    /// and, being more up to date, refuses its vote to everyone else; so it campaigns among
+    /// the new voters (without counting itself), commits the change, then steps down.
     pub(super) fn campaign(&mut self, ctx: &mut RaftCtx<'_, SM>, pre: bool, transfer: bool) {
-        if !self.is_voter() {
+        let pending_removal = self.log.last_config().is_some_and(|(i, _)| i > self.commit);
+        if !self.is_voter() && !pending_removal {
             self.reset_election_timer(ctx);
             return;
         }

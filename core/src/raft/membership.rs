@@ -50,6 +50,17 @@ impl<SM: RaftSm> RaftServer<SM> {
         Ok(())
     }
 
+    /// The latest configuration known committed (at or below the commit index).
+    pub fn committed_config(&self) -> Vec<ActorId> {
+        if let Some(v) = self.log.config_at(self.commit) {
+            return v.to_vec();
+        }
+        match &self.snapshot {
+            Some(s) if self.log.snap_index > 0 => s.voters.clone(),
+            _ => self.initial_voters.clone(),
+        }
+    }
+
     /// The configuration in the log changed: adopt it and, as leader, track the new peers.
     pub(super) fn on_config_changed(&mut self) {
         self.voters = self.current_config();

@@ -46,11 +46,20 @@ fn fuzz_seeds_375_500() {
 #[test]
 #[ignore]
 fn fuzz_debug_one() {
-    let seed: u64 = std::env::var("SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(17);
-    if let Err(f) = run_seed(seed, &FuzzConfig::default()) {
+    let env = |k: &str, d: u64| {
+        std::env::var(k)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(d)
+    };
+    let chaos = env("CHAOS", 800);
+    let fc = FuzzConfig {
+        chaos: chaos * crate::sim::MS,
+        ops_per_client: (chaos / 20).max(40),
+        trace_capacity: env("TRACE", 0) as usize,
+        ..FuzzConfig::default()
+    };
+    if let Err(f) = run_seed(env("SEED", 17), &fc) {
         panic!("{f}");
     }
 }

@@ -1,0 +1,340 @@
+//! The Benchmarks panel: pick a scenario, edit its parameters, run the suite in chunks with a
+//! progress bar (the page never freezes), then read the summary table and the charts, and
+//! export charts (PNG, SVG) and raw results (JSON, CSV).
+
+mod driver;
+mod form;
+mod form_view;
+mod render;
+mod results;
+mod style;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use syncsim_core::bench::{series_csv, to_csv, Progress, ScenarioKind};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlCanvasElement};
+use yew::prelude::*;
+
+use crate::download;
+use driver::{Driver, Loop, Outcome};
+use form::Form;
+use form_view::ParamForm;
+
+/// A finished suite and a number that changes with every new one (charts redraw on it).
+#[derive(Clone, PartialEq)]
+struct Shown {
+    generation: u32,
+    outcome: Rc<Outcome>,
+}
+
+fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
+    root.cast::<Element>()?
+        .query_selector(&format!("canvas[data-chart=\"{id}\"]"))
+        .ok()??
+        .dyn_into()
+        .ok()
+}
+
+/// Every export of a suite: the raw results, then each chart as SVG and PNG.
+fn export_all(root: &NodeRef, outcome: &Outcome, report: Callback<String>) {
+    let suite = &outcome.suite;
+    let mut problems = Vec::new();
+    let mut note = |r: Result<(), String>| {
+        if let Err(e) = r {
+            problems.push(e);
+        }
+    };
+    note(download::download_text("results.json", "application/json", &suite.to_json()));
+    note(download::download_text("results.csv", "text/csv", &to_csv(suite)));
+    note(download::download_text("series.csv", "text/csv", &series_csv(suite)));
+    for chart in render::available_charts(suite) {
+        note(render::render_svg(chart.id, suite).and_then(|svg| {
+            download::download_text(&format!("{}.svg", chart.id), "image/svg+xml", &svg)
+        }));
+        note(export_png(root, chart.id, report.clone()));
+    }
+    for p in problems {
+        report.emit(p);
+    }
+}
+
+fn export_png(root: &NodeRef, id: &str, report: Callback<String>) -> Result<(), String> {
+    let canvas = find_canvas(root, id).ok_or_else(|| format!("chart `{id}` is not on the page"))?;
+    download::download_canvas_png(&format!("{id}.png"), &canvas, move |e| report.emit(e))
+}
+
+#[component]
+pub fn BenchPanel() -> Html {
+    let form = use_state(|| Form::new(ScenarioKind::QuickLocks));
+    let progress = use_state(|| None::<Progress>);
+    let shown = use_state(|| None::<Shown>);
+    let problems = use_state(Vec::<String>::new);
+    let running: Rc<RefCell<Option<Rc<Loop>>>> = use_mut_ref(|| None);
+    let generations = use_mut_ref(|| 0u32);
+    let charts_ref = use_node_ref();
+
+    // Leaving the tab stops a suite in progress (the loop's timer dies with it).
+    {
+        let running = running.clone();
+        use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
+    }
+
+    // Draw the charts once their canvases are on the page.
+    {
+        let (charts_ref, problems) = (charts_ref.clone(), problems.clone());
+        let generation = shown.as_ref().map(|s| s.generation);
+        let outcome = shown.as_ref().map(|s| s.outcome.clone());
+        use_effect_with(generation, move |_| {
+            if let Some(outcome) = outcome {
+                let mut errors = Vec::new();
+                for chart in render::available_charts(&outcome.suite) {
+                    let drawn = find_canvas(&charts_ref, chart.id)
+                        .ok_or_else(|| format!("chart `{}` has no canvas", chart.id))
+                        .and_then(|c| render::draw_on_canvas(chart.id, c, &outcome.suite));
+                    if let Err(e) = drawn {
+                        errors.push(e);
+                    }
+                }
+                if !errors.is_empty() {
+                    problems.set(errors);
+                }
+            }
+        });
+    }
+
+    let report = {
+        let problems = problems.clone();
+        Callback::from(move |e: String| {
+            let mut list = (*problems).clone();
+            list.push(e);
+            problems.set(list);
+        })
+    };
+
+    let checked = form.params();
+    let is_running = running.borrow().is_some();
+
+    let on_kind = {
+        let form = form.clone();
+        Callback::from(move |kind| form.set(Form::new(kind)))
+    };
+    let on_field = {
+        let form = form.clone();
+        Callback::from(move |(key, text): (&'static str, String)| {
+            let mut next = (*form).clone();
+            next.set_value(key, text);
+            form.set(next);
+        })
+    };
+    let on_run = {
+        let (form, progress, shown, problems, running, generations) = (
+            form.clone(),
+            progress.clone(),
+            shown.clone(),
+            problems.clone(),
+            running.clone(),
+            generations.clone(),
+        );
+        Callback::from(move |_: MouseEvent| {
+            if running.borrow().is_some() {
+                return;
+            }
+            // Invalid parameters are already listed next to the form; nothing starts.
+            let Ok(params) = form.params() else { return };
+            let driver = match Driver::new(params) {
+                Ok(d) => d,
+                Err(e) => {
+                    problems.set(vec![e]);
+                    return;
+                }
+            };
+            problems.set(Vec::new());
+            progress.set(Some(driver_start_progress()));
+            let on_progress = {
+                let progress = progress.clone();
+                move |p: Progress| progress.set(Some(p))
+            };
+            let on_done = {
+                let (progress, shown, problems, slot, generations) = (
+                    progress.clone(),
+                    shown.clone(),
+                    problems.clone(),
+                    running.clone(),
+                    generations.clone(),
+                );
+                move |outcome: Outcome| {
+                    slot.borrow_mut().take();
+                    if let Some(e) = &outcome.error {
+                        problems.set(vec![format!("The suite stopped early: {e}")]);
+                    }
+                    progress.set(Some(outcome.progress.clone()));
+                    let generation = {
+                        let mut g = generations.borrow_mut();
+                        *g += 1;
+                        *g
+                    };
+                    shown.set(Some(Shown { generation, outcome: Rc::new(outcome) }));
+                }
+            };
+            *running.borrow_mut() = Some(Loop::start(driver, on_progress, on_done));
+        })
+    };
+    let on_cancel = {
+        let running = running.clone();
+        Callback::from(move |_: MouseEvent| {
+            let active = running.borrow().clone();
+            if let Some(active) = active {
+                active.cancel();
+            }
+        })
+    };
+
+    let errors = checked.as_ref().err().cloned().unwrap_or_default();
+    let warmup_s = checked.as_ref().map_or(1.0, |p| p.warmup_s);
+    html! {
+        <section class="panel bench-panel" data-testid="bench-panel" aria-label="Benchmarks">
+            <style>{ style::CSS }</style>
+            <h2>{ "Benchmarks" }</h2>
+            <ParamForm form={(*form).clone()} errors={errors.clone()} disabled={is_running}
+                {on_kind} {on_field} />
+            if !errors.all().is_empty() {
+                <div class="bench-error" role="alert" data-testid="bench-error">
+                    <strong>{ "Fix these parameters to run:" }</strong>
+                    <ul>{ for errors.all().into_iter().map(|e| html! { <li>{ e }</li> }) }</ul>
+                </div>
+            }
+            <div class="bench-actions">
+                <button class="primary" data-testid="bench-run" onclick={on_run}
+                    disabled={is_running}>{ "Run" }</button>
+                if is_running {
+                    <button data-testid="bench-cancel" onclick={on_cancel}>{ "Cancel" }</button>
+                }
+                { progress_view(progress.as_ref(), is_running, shown.as_ref()) }
+            </div>
+            if !problems.is_empty() {
+                <div class="bench-error" role="alert" data-testid="bench-error">
+                    <ul>{ for problems.iter().map(|e| html! { <li>{ e }</li> }) }</ul>
+                </div>
+            }
+            if let Some(shown) = shown.as_ref() {
+                { results_view(&shown.outcome, warmup_s, &charts_ref, report) }
+            }
+        </section>
+    }
+}
+
+fn driver_start_progress() -> Progress {
+    Progress { done: false, fraction: 0.0, run: 0, runs: 0, label: String::new(), events: 0 }
+}
+
+fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Shown>) -> Html {
+    let Some(p) = progress else { return html! {} };
+    let pct = (p.fraction * 100.0).floor().clamp(0.0, 100.0) as u32;
+    let cancelled = !running && shown.is_some_and(|s| s.outcome.cancelled);
+    let status = if running {
+        format!("run {}/{} · {} · {} events", (p.run + 1).min(p.runs.max(1)), p.runs.max(1),
+            p.label, p.events)
+    } else if cancelled {
+        format!("cancelled at {pct}%")
+    } else {
+        "done".to_string()
+    };
+    html! {
+        <div class="bench-progress-wrap">
+            <div class="bench-progress" data-testid="bench-progress" data-progress={pct.to_string()}
+                role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                aria-valuenow={pct.to_string()}>
+                <div class="bench-progress-fill" style={format!("width: {pct}%")}></div>
+            </div>
+            <span class="bench-status" data-testid="bench-status"
+                data-state={if running { "running" } else if cancelled { "cancelled" } else { "done" }}>
+                { format!("{pct}% · {status}") }
+            </span>
+        </div>
+    }
+}
+
+fn results_view(outcome: &Rc<Outcome>, warmup_s: f64, charts_ref: &NodeRef,
+    report: Callback<String>) -> Html {
+    let suite = &outcome.suite;
+    if suite.runs.is_empty() {
+        return html! { <p class="bench-note">{ "No run finished, so there are no results." }</p> };
+    }
+    let text_export = |name: &'static str, mime: &'static str, make: fn(&Outcome) -> String| {
+        let (outcome, report) = (outcome.clone(), report.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = download::download_text(name, mime, &make(&outcome)) {
+                report.emit(e);
+            }
+        })
+    };
+    let on_all = {
+        let (outcome, report, root) = (outcome.clone(), report.clone(), charts_ref.clone());
+        Callback::from(move |_: MouseEvent| export_all(&root, &outcome, report.clone()))
+    };
+    let charts = render::available_charts(suite);
+    html! {
+        <div class="bench-results" data-testid="bench-results">
+            if outcome.cancelled {
+                <p class="bench-note">{ "Cancelled: these are the runs that had finished." }</p>
+            }
+            { results::timing_line(outcome) }
+            { results::results_table(outcome, warmup_s) }
+            <div class="bench-exports">
+                <span class="bench-label">{ "Export" }</span>
+                <button data-testid="export-json"
+                    onclick={text_export("results.json", "application/json", |o| o.suite.to_json())}>
+                    { "results.json" }</button>
+                <button data-testid="export-csv"
+                    onclick={text_export("results.csv", "text/csv", |o| to_csv(&o.suite))}>
+                    { "results.csv" }</button>
+                <button data-testid="export-series"
+                    onclick={text_export("series.csv", "text/csv", |o| series_csv(&o.suite))}>
+                    { "series.csv" }</button>
+                <button class="primary" data-testid="export-all" onclick={on_all}>
+                    { "Export all" }</button>
+            </div>
+            <div class="bench-charts" ref={charts_ref.clone()}>
+                { for charts.iter().map(|c| chart_card(c, outcome, charts_ref, report.clone())) }
+            </div>
+        </div>
+    }
+}
+
+fn chart_card(chart: &'static syncsim_charts::ChartSpec, outcome: &Rc<Outcome>, root: &NodeRef,
+    report: Callback<String>) -> Html {
+    let id = chart.id;
+    let on_png = {
+        let (root, report) = (root.clone(), report.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Err(e) = export_png(&root, id, report.clone()) {
+                report.emit(e);
+            }
+        })
+    };
+    let on_svg = {
+        let outcome = outcome.clone();
+        Callback::from(move |_: MouseEvent| {
+            let done = render::render_svg(id, &outcome.suite).and_then(|svg| {
+                download::download_text(&format!("{id}.svg"), "image/svg+xml", &svg)
+            });
+            if let Err(e) = done {
+                report.emit(e);
+            }
+        })
+    };
+    let (w, h) = syncsim_charts::DEFAULT_SIZE;
+    html! {
+        <figure class="bench-chart" data-chart-card={id}>
+            <canvas data-chart={id} width={w.to_string()} height={h.to_string()}
+                aria-label={chart.title}></canvas>
+            <figcaption>
+                <span class="bench-chart-desc">{ chart.description }</span>
+                <button data-testid={format!("export-png-{id}")} onclick={on_png}>{ "PNG" }</button>
+                <button data-testid={format!("export-svg-{id}")} onclick={on_svg}>{ "SVG" }</button>
+            </figcaption>
+        </figure>
+    }
+}
