@@ -179,7 +179,12 @@ pub fn Console(props: &ConsoleProps) -> Html {
             <div class="history-wrap">
                 <table class="history" data-testid="api-history">
                     <thead><tr><th>{ "sent at" }</th><th>{ "from → to" }</th><th>{ "request" }</th><th>{ "status" }</th></tr></thead>
-                    <tbody>{ for history }</tbody>
+                    <tbody>
+                        if exchanges.is_empty() {
+                            <tr><td colspan="4" class="muted">{ "No request sent yet." }</td></tr>
+                        }
+                        { for history }
+                    </tbody>
                 </table>
             </div>
         </section>

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::table::{LockTable, Out};
+use super::table::{count_holding, LockTable, Out};
 use super::types::LockOutput;
 use crate::sim::{Time, MS};
 
@@ -53,11 +53,12 @@ impl LockTable {
             let Some(state) = self.resources.get_mut(&name) else {
                 continue;
             };
-            let deadlines = &mut self.deadlines;
+            let (deadlines, holdings) = (&mut self.deadlines, &mut self.holdings);
             state.holders.retain(|h| {
                 let live = h.expires_at.is_none_or(|e| e > now);
                 if !live {
                     deadlines.remove(h.expires_at);
+                    count_holding(holdings, h.client, false);
                 }
                 live
             });

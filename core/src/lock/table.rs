@@ -88,6 +88,20 @@ pub struct LockTable {
     pub(super) waiting_on: BTreeMap<ActorId, String>,
     /// Index: every `expires_at` of a holding and `deadline` of a waiter (drives `housekeeping`).
     pub(super) deadlines: Deadlines,
+    /// Index: client → number of resources it holds (absent = none).
+    pub(super) holdings: BTreeMap<ActorId, u32>,
+}
+
+/// Counts a holding gained (`gained`) or lost by `client` in the `holdings` index.
+pub(super) fn count_holding(holdings: &mut BTreeMap<ActorId, u32>, client: ActorId, gained: bool) {
+    if gained {
+        *holdings.entry(client).or_default() += 1;
+    } else if let Some(n) = holdings.get_mut(&client) {
+        *n -= 1;
+        if *n == 0 {
+            holdings.remove(&client);
+        }
+    }
 }
 
 /// Collects replies and records them in the client sessions.
@@ -305,6 +319,7 @@ impl LockTable {
                     expires_at,
                 };
                 state.holders.push(h.clone());
+                count_holding(&mut self.holdings, h.client, true);
                 h
             };
             out.send(head.req, granted(resource, &holder));
@@ -327,6 +342,7 @@ impl LockTable {
             Some(pos) if state.holders[pos].client == req.client => {
                 let gone = state.holders.remove(pos);
                 self.deadlines.remove(gone.expires_at);
+                count_holding(&mut self.holdings, gone.client, false);
                 LockOutput::Released {
                     resource: resource.to_string(),
                     lock_id,

@@ -312,15 +312,22 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
     // The operator shuts down servers removed from the cluster: without the leader lease
     // (check-quorum) a removed server that missed its removal disrupts elections forever
     // (Raft thesis §4.2.3), which is expected behaviour, not a liveness bug.
-    let most_committed = (0..servers)
-        .max_by_key(|&i| run.server(i).commit_index())
+    // The most up-to-date durable log can always win the next election, so its newest
+    // configuration is the one that will be in force.
+    let freshest = (0..servers)
+        .max_by_key(|&i| {
+            let d = run.sim.durable(i);
+            let snap = d.snapshot.as_ref().map_or((0, 0), |s| (s.term, s.index));
+            d.log.last().map_or(snap, |e| (e.term, e.index))
+        })
         .unwrap_or(0);
-    let keep: Vec<ActorId> = {
-        let s = run.server(most_committed);
-        let mut v = s.committed_config();
-        v.extend_from_slice(s.voters());
-        v
-    };
+    // Keep that server too: it may hold the only copy of its own removal.
+    let mut keep: Vec<ActorId> = run
+        .sim
+        .durable(freshest)
+        .voters()
+        .unwrap_or_else(|| voters.clone());
+    keep.push(freshest);
     if membership {
         for n in (0..servers).filter(|n| !keep.contains(n)) {
             if run.sim.node_state(n) != NodeState::Crashed {
@@ -340,10 +347,13 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
     loop {
         let t = run.sim.now() + 10 * MS;
         run.run_until(t).map_err(|m| run.fail(seed, m))?;
+        // Every operation invoked before the heal has completed, under a leader.
         let done = run.leader().is_some()
-            && run
-                .clients()
-                .all(|c| !c.is_busy() && c.workload.remaining == 0);
+            && run.clients().all(|c| {
+                c.history()
+                    .iter()
+                    .all(|h| h.invoked > healed_at || h.completed.is_some())
+            });
         if done {
             break;
         }
@@ -369,7 +379,11 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
     // Let followers catch up, then check the histories against the leader's state machine.
     let t = run.sim.now() + 200 * MS;
     run.run_until(t).map_err(|m| run.fail(seed, m))?;
-    while run.leader().is_none() && run.sim.now() < deadline + SEC {
+    let caught_up = |run: &Run| {
+        run.leader()
+            .is_some_and(|l| run.server(l).applied_index() >= run.monitor.max_committed())
+    };
+    while !caught_up(&run) && run.sim.now() < deadline + SEC {
         let t = run.sim.now() + 10 * MS;
         run.run_until(t).map_err(|m| run.fail(seed, m))?;
     }

@@ -41,6 +41,16 @@ impl<SM: RaftSm> RaftServer<SM> {
                     };
                     self.send(ctx, from, resp);
                 }
+                // A stale candidate learns the current term from the rejection (§5.1). Without
+                // it, a candidate that only this node can hear (its config excludes us) could
+                // campaign below our term forever.
+                RaftMsg::RequestVote { .. } => {
+                    let resp = RaftMsg::RequestVoteResp {
+                        term: self.term,
+                        granted: false,
+                    };
+                    self.send(ctx, from, resp);
+                }
                 RaftMsg::PreVote { .. } => {
                     self.send(
                         ctx,

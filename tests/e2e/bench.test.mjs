@@ -1,0 +1,218 @@
+// The Benchmarks panel end to end: run a scenario to 100 %, check the charts are drawn, every
+// export downloads a file of the right type, bad parameters are refused, Cancel stops a run,
+// and (as a figure for the report) how fast the full lock-contention suite runs in Chromium.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import {
+  DIST, assertNoErrors, frames, launchBrowser, openPage, saveScreenshot, startServer,
+} from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  // BENCH_DIST lets the panel be tested from another build (e.g. a dev build of the panel alone).
+  server = await startServer(process.env.BENCH_DIST ?? DIST);
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const PANEL = '[data-testid=bench-panel]';
+const TAB = '[data-testid=tab-benchmarks], [role=tab]:has-text("Benchmarks"), '
+  + 'button:has-text("Benchmarks")';
+
+/** Opens the page and the Benchmarks tab. */
+async function openBench() {
+  const { page, errors } = await openPage(browser.context, server.url, '/', { waitForCluster: false });
+  await page.waitForSelector(`${PANEL}, ${TAB}`);
+  if ((await page.locator(PANEL).count()) === 0) await page.locator(TAB).first().click();
+  await page.waitForSelector('[data-testid=bench-run]');
+  return { page, errors };
+}
+
+const progressOf = async (page) =>
+  Number(await page.getAttribute('[data-testid=bench-progress]', 'data-progress'));
+
+/** Clicks Run and waits until the suite is done (progress 100 % and the results shown). */
+async function runToEnd(page, timeout = 60_000) {
+  await page.click('[data-testid=bench-run]');
+  await page.waitForSelector('[data-testid=bench-status][data-state=done]', { timeout });
+  await page.waitForSelector('[data-testid=bench-results]');
+}
+
+/** Clicks `selector` and returns the download it causes: name and bytes. */
+async function downloadFrom(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  const bytes = await readFile(await download.path());
+  return { name: download.suggestedFilename(), bytes };
+}
+
+const PNG_MAGIC = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+function assertFileType(name, bytes) {
+  const text = () => bytes.toString('utf8');
+  if (name.endsWith('.png')) {
+    assert.ok(bytes.subarray(0, 8).equals(PNG_MAGIC), `${name} is not a PNG`);
+    assert.ok(bytes.length > 2_000, `${name} is suspiciously small (${bytes.length} bytes)`);
+  } else if (name.endsWith('.svg')) {
+    assert.match(text(), /^(<\?xml[^>]*>\s*)?<svg[\s>]/, `${name} has no <svg> root`);
+    assert.match(text(), /<\/svg>\s*$/, `${name} is cut short`);
+    assert.match(text(), /<(rect|path|polyline|line)\b/, `${name} draws nothing`);
+  } else if (name.endsWith('.json')) {
+    const suite = JSON.parse(text());
+    assert.ok(Array.isArray(suite.runs) && suite.runs.length > 0, `${name} has no runs`);
+  } else if (name === 'results.csv') {
+    assert.match(text(), /^suite,run,label,scenario,seed,nodes,duration_s,op,count,ok,failed,/);
+    assert.ok(text().trim().split('\n').length > 1, `${name} has no rows`);
+  } else if (name === 'series.csv') {
+    assert.match(text(), /^suite,run,label,t_s,/);
+    assert.ok(text().trim().split('\n').length > 1, `${name} has no rows`);
+  } else {
+    assert.fail(`unexpected download ${name}`);
+  }
+}
+
+test('quick-locks runs to 100 %, draws its charts and exports every file', async () => {
+  const { page, errors } = await openBench();
+  await page.selectOption('[data-testid=bench-scenario]', 'quick-locks');
+  await runToEnd(page);
+  assert.equal(await progressOf(page), 100);
+
+  // One block of table rows per run, with the 50 acquires of the seeds' quick run.
+  const rows = await page.locator('[data-testid=bench-table] tbody tr').allTextContents();
+  assert.ok(rows.some((r) => /acquire\s*50\b/.test(r)), `no 50-acquire row in ${rows.join(' | ')}`);
+
+  const charts = await page.$$eval('canvas[data-chart]', (list) => list.map((c) => c.dataset.chart));
+  assert.ok(charts.includes('locks_latency_histogram'), `charts: ${charts}`);
+  assert.ok(charts.length >= 5, `only ${charts.length} charts: ${charts}`);
+  // A drawn chart has pixels that are neither white nor transparent.
+  const inked = await page.$$eval('canvas[data-chart]', (list) => list.map((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 230 || data[i + 1] < 230 || data[i + 2] < 230)) ink++;
+    }
+    return [c.dataset.chart, ink];
+  }));
+  for (const [id, ink] of inked) assert.ok(ink > 500, `chart ${id} looks blank (${ink} inked pixels)`);
+
+  const timing = await page.getAttribute('[data-testid=bench-timing]', 'data-sim-per-wall');
+  assert.ok(Number(timing) > 0, `simulated s per wall s: ${timing}`);
+  await saveScreenshot(page, 'bench-quick-locks');
+
+  // Raw results: JSON (stamped with wall time), CSV summary and series.
+  const json = await downloadFrom(page, '[data-testid=export-json]');
+  assert.equal(json.name, 'results.json');
+  assertFileType(json.name, json.bytes);
+  const suite = JSON.parse(json.bytes.toString('utf8'));
+  assert.equal(suite.name, 'quick-locks');
+  assert.ok(suite.runs.every((r) => r.wall_ms > 0), 'every run carries its wall time');
+  for (const [selector, name] of [['export-csv', 'results.csv'], ['export-series', 'series.csv']]) {
+    const file = await downloadFrom(page, `[data-testid=${selector}]`);
+    assert.equal(file.name, name);
+    assertFileType(file.name, file.bytes);
+  }
+  // Each chart as PNG and SVG.
+  for (const id of charts) {
+    for (const ext of ['png', 'svg']) {
+      const file = await downloadFrom(page, `[data-testid=export-${ext}-${id}]`);
+      assert.equal(file.name, `${id}.${ext}`);
+      assertFileType(file.name, file.bytes);
+    }
+  }
+
+  // Export all: the three raw files and both formats of every chart.
+  const expected = new Set(['results.json', 'results.csv', 'series.csv',
+    ...charts.flatMap((id) => [`${id}.png`, `${id}.svg`])]);
+  const seen = new Map();
+  const allDone = new Promise((resolve) => {
+    page.on('download', async (d) => {
+      seen.set(d.suggestedFilename(), await readFile(await d.path()));
+      if (seen.size === expected.size) resolve();
+    });
+  });
+  await page.click('[data-testid=export-all]');
+  await allDone;
+  assert.deepEqual(new Set(seen.keys()), expected);
+  for (const [name, bytes] of seen) assertFileType(name, bytes);
+  assertNoErrors(errors);
+  await page.close();
+});
+
+test('invalid parameters are shown next to the form and nothing runs', async () => {
+  const { page, errors } = await openBench();
+  await page.selectOption('[data-testid=bench-scenario]', 'quick-locks');
+  assert.equal(await page.locator('[data-testid=bench-error]').count(), 0);
+
+  await page.fill('[data-field=clients] input', 'abc');
+  await page.waitForSelector('[data-field=clients].invalid');
+  assert.match(await page.textContent('[data-testid=bench-error]'), /clients.*abc/);
+  await page.click('[data-testid=bench-run]');
+  await frames(page, 10);
+  assert.equal(await page.locator('[data-testid=bench-progress]').count(), 0, 'a run started');
+
+  await page.fill('[data-field=clients] input', '1');
+  await page.waitForSelector('[data-testid=bench-error]', { state: 'detached' });
+  await page.fill('[data-field=nodes] input', '0');
+  await page.waitForSelector('[data-field=nodes].invalid');
+  assert.match(await page.textContent('[data-testid=bench-error]'), /nodes: 0 is outside/);
+  await page.click('[data-testid=bench-run]');
+  await frames(page, 10);
+  assert.equal(await page.locator('[data-testid=bench-progress]').count(), 0, 'a run started');
+  assertNoErrors(errors);
+  await page.close();
+});
+
+test('Cancel stops a long lock-contention run and the page stays responsive', async () => {
+  const { page, errors } = await openBench();
+  await page.selectOption('[data-testid=bench-scenario]', 'lock-contention');
+  // Watch the longest gap between animation frames while the suite runs.
+  await page.evaluate(() => {
+    window.benchFrameGap = 0;
+    let last = performance.now();
+    const tick = (now) => {
+      window.benchFrameGap = Math.max(window.benchFrameGap, now - last);
+      last = now;
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.click('[data-testid=bench-run]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=bench-progress]')
+    ?.dataset.progress) >= 2);
+  await page.click('[data-testid=bench-cancel]');
+  await page.waitForSelector('[data-testid=bench-status][data-state=cancelled]');
+  const stopped = await progressOf(page);
+  assert.ok(stopped < 100, `the run finished before Cancel took effect (${stopped} %)`);
+  await frames(page, 20);
+  assert.equal(await progressOf(page), stopped, 'progress moved after Cancel');
+  assert.equal(await page.locator('[data-testid=bench-cancel]').count(), 0);
+  assert.equal(await page.isEnabled('[data-testid=bench-run]'), true);
+  const gap = await page.evaluate(() => window.benchFrameGap);
+  assert.ok(gap < 250, `the page froze for ${gap.toFixed(0)} ms between two frames`);
+  assertNoErrors(errors);
+  await page.close();
+});
+
+// The figure for the report: the full seeds' lock-contention suite (10, 50 and 100 clients,
+// 60 simulated seconds each) run from the panel, timed by the panel itself.
+test('the full lock-contention suite completes; its speed is reported', async (t) => {
+  const { page, errors } = await openBench();
+  await page.selectOption('[data-testid=bench-scenario]', 'lock-contention');
+  await runToEnd(page, 600_000);
+  const timing = await page.$eval('[data-testid=bench-timing]', (p) => ({
+    wallMs: Number(p.dataset.wallMs), simPerWall: Number(p.dataset.simPerWall), text: p.textContent,
+  }));
+  const runs = await page.$$eval('[data-testid=bench-table] tbody', (b) => b.length);
+  assert.equal(runs, 3);
+  assert.ok(timing.simPerWall > 0);
+  t.diagnostic(`lock-contention 10/50/100 clients × 60 s: ${timing.text}`);
+  console.log(`# lock-contention: ${timing.text}`);
+  await saveScreenshot(page, 'bench-lock-contention');
+  assertNoErrors(errors);
+  await page.close();
+});
