@@ -1,12 +1,15 @@
 //! Lease and wait-timeout expiry. Both happen only when a committed entry says so (`Tick`,
 //! proposed by the leader when `housekeeping` sees a due deadline), using the entry's time, so
 //! every replica expires the same holdings at the same log position.
+//!
+//! Also the upkeep of the table's derived indexes (deadlines, holdings, queued requests).
 
 use std::collections::BTreeMap;
 
-use super::table::{count_holding, LockTable, Out};
+use super::table::{LockTable, Out, WaitEntry};
 use super::types::LockOutput;
-use crate::sim::{Time, MS};
+use crate::raft::RequestId;
+use crate::sim::{ActorId, Time, MS};
 
 /// A multiset of deadlines (lease expiries and wait deadlines), so that `housekeeping`, which
 /// the leader calls every tick, reads the earliest one instead of scanning the whole table.
@@ -39,12 +42,48 @@ impl Deadlines {
     pub fn all(&self) -> Vec<Time> {
         self.0
             .iter()
-            .flat_map(|(&t, &n)| std::iter::repeat_n(t, n as usize))
+            .flat_map(|(&t, &n)| (0..n).map(move |_| t))
             .collect()
     }
 }
 
+/// Counts a holding gained (`gained`) or lost by `client` in the `holdings` index.
+pub(super) fn count_holding(holdings: &mut BTreeMap<ActorId, u32>, client: ActorId, gained: bool) {
+    if gained {
+        *holdings.entry(client).or_default() += 1;
+    } else if let Some(n) = holdings.get_mut(&client) {
+        *n -= 1;
+        if *n == 0 {
+            holdings.remove(&client);
+        }
+    }
+}
+
 impl LockTable {
+    /// Removes the waiters of `resource` matching `remove` (keeping both indexes in step) and
+    /// returns their requests in queue order.
+    pub(super) fn unqueue(
+        &mut self,
+        resource: &str,
+        mut remove: impl FnMut(&WaitEntry) -> bool,
+    ) -> Vec<RequestId> {
+        let mut removed = Vec::new();
+        let Some(state) = self.resources.get_mut(resource) else {
+            return removed;
+        };
+        let (waiting_on, deadlines) = (&mut self.waiting_on, &mut self.deadlines);
+        state.queue.retain(|w| {
+            if !remove(w) {
+                return true;
+            }
+            waiting_on.remove(&w.req.client);
+            deadlines.remove(w.deadline);
+            removed.push(w.req);
+            false
+        });
+        removed
+    }
+
     /// Expires wait deadlines first (their waiters get `Timeout`), then leases, then grants.
     pub(super) fn tick(&mut self, now: Time, out: &mut Out<'_>) {
         let names: Vec<String> = self.resources.keys().cloned().collect();

@@ -33,7 +33,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::lease::Deadlines;
+use super::lease::{count_holding, Deadlines};
 use super::types::{Holder, LockCmd, LockMode, LockOutput, Waiter};
 use crate::raft::{ApplyCtx, Reply, RequestId};
 use crate::sim::{ActorId, Time, MS};
@@ -92,18 +92,6 @@ pub struct LockTable {
     pub(super) holdings: BTreeMap<ActorId, u32>,
 }
 
-/// Counts a holding gained (`gained`) or lost by `client` in the `holdings` index.
-pub(super) fn count_holding(holdings: &mut BTreeMap<ActorId, u32>, client: ActorId, gained: bool) {
-    if gained {
-        *holdings.entry(client).or_default() += 1;
-    } else if let Some(n) = holdings.get_mut(&client) {
-        *n -= 1;
-        if *n == 0 {
-            holdings.remove(&client);
-        }
-    }
-}
-
 /// Collects replies and records them in the client sessions.
 pub(super) struct Out<'a> {
     pub sessions: &'a mut BTreeMap<ActorId, Session>,
@@ -160,35 +148,11 @@ impl LockTable {
 
     /// Removes the client's still-queued request (it moved on to a newer `seq`).
     fn drop_pending(&mut self, client: ActorId) -> Vec<String> {
-        let Some(name) = self.waiting_on.get(&client).cloned() else {
+        let Some(name) = self.waiting_on.remove(&client) else {
             return Vec::new();
         };
         self.unqueue(&name, |w| w.req.client == client);
         vec![name]
-    }
-
-    /// Removes the waiters of `resource` matching `remove` (keeping both indexes in step) and
-    /// returns their requests in queue order.
-    pub(super) fn unqueue(
-        &mut self,
-        resource: &str,
-        mut remove: impl FnMut(&WaitEntry) -> bool,
-    ) -> Vec<RequestId> {
-        let mut removed = Vec::new();
-        let Some(state) = self.resources.get_mut(resource) else {
-            return removed;
-        };
-        let (waiting_on, deadlines) = (&mut self.waiting_on, &mut self.deadlines);
-        state.queue.retain(|w| {
-            if !remove(w) {
-                return true;
-            }
-            waiting_on.remove(&w.req.client);
-            deadlines.remove(w.deadline);
-            removed.push(w.req);
-            false
-        });
-        removed
     }
 
     fn acquire(

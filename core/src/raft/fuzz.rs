@@ -75,7 +75,7 @@ impl Default for FuzzConfig {
     fn default() -> Self {
         FuzzConfig {
             chaos: 800 * MS,
-            liveness: 4 * SEC,
+            liveness: 8 * SEC,
             clients: 3,
             ops_per_client: 40,
             trace_capacity: 0,

@@ -57,6 +57,7 @@ fn fuzz_debug_one() {
         chaos: chaos * crate::sim::MS,
         ops_per_client: (chaos / 20).max(40),
         trace_capacity: env("TRACE", 0) as usize,
+        liveness: env("LIVE", 8000) * crate::sim::MS,
         ..FuzzConfig::default()
     };
     if let Err(f) = run_seed(env("SEED", 17), &fc) {
