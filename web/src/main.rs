@@ -7,11 +7,17 @@ mod controls;
 mod legend;
 mod panic;
 mod runloop;
+mod selftest;
 mod speed;
 mod status;
 mod url;
 
 fn main() {
     panic::install();
+    if let Some(page) = selftest::requested() {
+        let props = selftest::SelfTestProps { page };
+        yew::Renderer::<selftest::SelfTest>::with_props(props).render();
+        return;
+    }
     yew::Renderer::<app::App>::new().render();
 }

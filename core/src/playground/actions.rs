@@ -9,24 +9,53 @@ use crate::sim::{ActorId, Time};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum UiAction {
     /// Click on a link: cut it both ways if any direction is up, heal it otherwise.
-    ToggleLink { a: ActorId, b: ActorId },
+    ToggleLink {
+        a: ActorId,
+        b: ActorId,
+    },
     /// Modifier-click: cut only `from → to`.
-    CutOneWay { from: ActorId, to: ActorId },
-    HealLink { a: ActorId, b: ActorId },
-    Isolate { node: ActorId },
+    CutOneWay {
+        from: ActorId,
+        to: ActorId,
+    },
+    HealLink {
+        a: ActorId,
+        b: ActorId,
+    },
+    Isolate {
+        node: ActorId,
+    },
     IsolateLeader,
     /// Majority / minority split of the servers.
     SplitMajority,
     HealAll,
-    DropMessage { id: u64 },
-    Crash { node: ActorId },
-    Restart { node: ActorId },
-    Pause { node: ActorId },
-    Resume { node: ActorId },
-    ForceTimeout { node: ActorId },
-    TransferLeadership { to: ActorId },
-    AddServer { node: ActorId },
-    RemoveServer { node: ActorId },
+    DropMessage {
+        id: u64,
+    },
+    Crash {
+        node: ActorId,
+    },
+    Restart {
+        node: ActorId,
+    },
+    Pause {
+        node: ActorId,
+    },
+    Resume {
+        node: ActorId,
+    },
+    ForceTimeout {
+        node: ActorId,
+    },
+    TransferLeadership {
+        to: ActorId,
+    },
+    AddServer {
+        node: ActorId,
+    },
+    RemoveServer {
+        node: ActorId,
+    },
     /// Keyboard `c`: the demo client issues a lock request cycle.
     ClientRequest,
     /// Keyboard `r`: restart the leader (crash it if running, else restart the crashed one).

@@ -13,7 +13,11 @@ impl Playground {
         if node < self.servers() {
             Ok(())
         } else {
-            Err(format!("there is no node n{} (the cluster has {})", node + 1, self.servers()))
+            Err(format!(
+                "there is no node n{} (the cluster has {})",
+                node + 1,
+                self.servers()
+            ))
         }
     }
 
@@ -28,7 +32,10 @@ impl Playground {
     fn plan(&self, action: &UiAction) -> Result<Vec<Action<Cmd>>, String> {
         let sim = self.sim();
         let n = self.servers();
-        let leader = || self.leader().ok_or_else(|| "there is no leader right now".to_string());
+        let leader = || {
+            self.leader()
+                .ok_or_else(|| "there is no leader right now".to_string())
+        };
         Ok(match *action {
             UiAction::ToggleLink { a, b } => {
                 self.check_server(a)?;
@@ -86,7 +93,10 @@ impl Playground {
                 // otherwise release the holding the replicated table shows.
                 let c = n + CONSOLE_CLIENTS.len() - 1;
                 let held = self.table_replica().and_then(|t| {
-                    t.holders("demo").iter().find(|h| h.client == c).map(|h| h.lock_id)
+                    t.holders("demo")
+                        .iter()
+                        .find(|h| h.client == c)
+                        .map(|h| h.lock_id)
                 });
                 let cmd = match held {
                     Some(lock_id) => LockCmd::Release {
@@ -124,11 +134,19 @@ impl Playground {
     /// Send a seed-API request line (e.g. `POST /lock/acquire {"resource":"db"}`) from a console
     /// client to a node. A malformed request is rejected at once with the router's error.
     /// Returns the ticket (the client's request sequence number) of the exchange.
-    pub fn api_request(&mut self, client: &str, node: ActorId, line: &str) -> Result<u64, ApiRejection> {
+    pub fn api_request(
+        &mut self,
+        client: &str,
+        node: ActorId,
+        line: &str,
+    ) -> Result<u64, ApiRejection> {
         let reject = |status: u16, message: String| ApiRejection { status, message };
-        let cid = self
-            .console_client_id(client)
-            .ok_or_else(|| reject(400, format!("unknown console client `{client}` (use A, B or C)")))?;
+        let cid = self.console_client_id(client).ok_or_else(|| {
+            reject(
+                400,
+                format!("unknown console client `{client}` (use A, B or C)"),
+            )
+        })?;
         self.check_server(node).map_err(|m| reject(400, m))?;
         let req = parse_request(line).map_err(|e| reject(e.status, e.message))?;
         let op = to_client_op(&req);
@@ -162,21 +180,26 @@ impl Playground {
             let Some(c) = sim.actor(cid).client() else {
                 continue;
             };
-            let submitted = self.timeline.actions().iter().filter(|r| r.at <= now).filter_map(|r| {
-                match &r.action {
+            let submitted = self
+                .timeline
+                .actions()
+                .iter()
+                .filter(|r| r.at <= now)
+                .filter_map(|r| match &r.action {
                     Action::Command {
                         to,
                         cmd: ProcessCmd::Client(ClientCmd::Submit { target, op }),
                     } if *to == cid => Some((r.at, *target, op)),
                     _ => None,
-                }
-            });
+                });
             for (i, (at, target, op)) in submitted.enumerate() {
                 let h = c.history().get(i);
                 let (status, body) = match h.map(|h| (&h.result, h.completed)) {
                     Some((None, Some(_))) => (
                         Some(504),
-                        Some(json_pretty(&serde_json::json!({"error": "timeout: no answer from the node"}))),
+                        Some(json_pretty(
+                            &serde_json::json!({"error": "timeout: no answer from the node"}),
+                        )),
                     ),
                     Some((Some(r), _)) => {
                         let (s, v) = render_result(self, r);
@@ -301,9 +324,9 @@ fn render_op(op: &ClientOp<LockCmd>) -> String {
                 mode_name(*mode),
                 wait_timeout_ms.unwrap_or(0) as f64 / 1000.0
             ),
-            LockCmd::Release { resource, lock_id } => format!(
-                "POST /lock/release {{\"resource\":{resource:?},\"lock_id\":{lock_id}}}"
-            ),
+            LockCmd::Release { resource, lock_id } => {
+                format!("POST /lock/release {{\"resource\":{resource:?},\"lock_id\":{lock_id}}}")
+            }
             LockCmd::Status { resource } => format!("GET /lock/status?resource={resource}"),
             other => format!("{other:?}"),
         },

@@ -39,13 +39,20 @@ impl Playground {
                     };
                     (cat, format!("{who} becomes {name} in term {term}"))
                 }
-                Note::Commit { index, term } => {
-                    (EventCategory::Commit, format!("{who} commits up to index {index} (term {term})"))
-                }
-                Note::Invoke { op } => (EventCategory::Client, format!("client {who} sends request #{op}")),
+                Note::Commit { index, term } => (
+                    EventCategory::Commit,
+                    format!("{who} commits up to index {index} (term {term})"),
+                ),
+                Note::Invoke { op } => (
+                    EventCategory::Client,
+                    format!("client {who} sends request #{op}"),
+                ),
                 Note::Complete { op, ok } => (
                     EventCategory::Client,
-                    format!("client {who} gets an answer to #{op}{}", if ok { "" } else { " (failed)" }),
+                    format!(
+                        "client {who} gets an answer to #{op}{}",
+                        if ok { "" } else { " (failed)" }
+                    ),
                 ),
                 Note::Other { .. } => return None,
             },
@@ -54,15 +61,22 @@ impl Playground {
             TraceKind::Pause => (EventCategory::Fault, format!("{who} paused")),
             TraceKind::Resume => (EventCategory::Fault, format!("{who} resumed")),
             TraceKind::Fault => (EventCategory::Fault, self.describe_fault(e)),
-            TraceKind::Send if include_messages => {
-                (EventCategory::Message, format!("{who} → {}: {}", peer(), e.msg_kind))
-            }
-            TraceKind::Deliver if include_messages => {
-                (EventCategory::Message, format!("{} → {who}: {} delivered", peer(), e.msg_kind))
-            }
+            TraceKind::Send if include_messages => (
+                EventCategory::Message,
+                format!("{who} → {}: {}", peer(), e.msg_kind),
+            ),
+            TraceKind::Deliver if include_messages => (
+                EventCategory::Message,
+                format!("{} → {who}: {} delivered", peer(), e.msg_kind),
+            ),
             TraceKind::Drop if include_messages || e.drop == Some(DropReason::ByUser) => (
                 EventCategory::Message,
-                format!("{who} → {}: {} dropped ({})", peer(), e.msg_kind, drop_reason(e.drop)),
+                format!(
+                    "{who} → {}: {} dropped ({})",
+                    peer(),
+                    e.msg_kind,
+                    drop_reason(e.drop)
+                ),
             ),
             _ => return None,
         };
@@ -89,7 +103,11 @@ fn drop_reason(r: Option<DropReason>) -> &'static str {
 impl Playground {
     fn describe_fault(&self, e: &TraceEvent) -> String {
         let a = self.actor_label(e.actor);
-        let b = if e.peer == NO_PEER { String::new() } else { self.actor_label(e.peer) };
+        let b = if e.peer == NO_PEER {
+            String::new()
+        } else {
+            self.actor_label(e.peer)
+        };
         match e.fault {
             Some(FaultKind::Cut) => format!("link {a} → {b} cut"),
             Some(FaultKind::Heal) => format!("link {a} → {b} healed"),

@@ -18,7 +18,10 @@ impl Playground {
         let mut leaders: BTreeMap<u64, Vec<String>> = BTreeMap::new();
         for s in &servers {
             if sim.node_state(s.id()) != NodeState::Crashed && s.role() == Role::Leader {
-                leaders.entry(s.term()).or_default().push(self.actor_label(s.id()));
+                leaders
+                    .entry(s.term())
+                    .or_default()
+                    .push(self.actor_label(s.id()));
             }
         }
         let two = leaders.iter().find(|(_, v)| v.len() > 1);
@@ -60,7 +63,11 @@ impl Playground {
         let mut bad = None;
         if let Some(t) = self.table_replica() {
             for r in t.resources() {
-                let x = r.holders.iter().filter(|h| h.mode == LockMode::Exclusive).count();
+                let x = r
+                    .holders
+                    .iter()
+                    .filter(|h| h.mode == LockMode::Exclusive)
+                    .count();
                 if x > 1 || (x == 1 && r.holders.len() > 1) {
                     bad = Some(format!("resource {} has conflicting holders", r.resource));
                 }

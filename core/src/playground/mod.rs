@@ -5,11 +5,13 @@
 mod actions;
 mod console;
 mod events;
+mod golden;
 mod invariants;
 mod view;
 mod view_build;
 
 pub use actions::*;
+pub use golden::golden_playground;
 pub use view::*;
 
 use serde::{Deserialize, Serialize};
@@ -192,7 +194,10 @@ impl Playground {
     }
 }
 
-pub(crate) fn server(sim: &Sim<LockProcess>, id: ActorId) -> Option<&RaftServer<crate::lock::LockTable>> {
+pub(crate) fn server(
+    sim: &Sim<LockProcess>,
+    id: ActorId,
+) -> Option<&RaftServer<crate::lock::LockTable>> {
     sim.actors().get(id).and_then(|a| a.server())
 }
 

@@ -34,12 +34,20 @@ fn elects_a_leader_within_a_few_seconds_and_view_matches() {
 #[test]
 fn bad_configs_are_refused_with_a_message() {
     for nodes in [0, 10, 1000] {
-        let e = Playground::new(PlaygroundConfig { nodes, ..Default::default() }).err().unwrap();
-        assert!(e.contains("node count"), "{e}");
-    }
-    let e = Playground::new(PlaygroundConfig { profile: "moon".into(), ..Default::default() })
+        let e = Playground::new(PlaygroundConfig {
+            nodes,
+            ..Default::default()
+        })
         .err()
         .unwrap();
+        assert!(e.contains("node count"), "{e}");
+    }
+    let e = Playground::new(PlaygroundConfig {
+        profile: "moon".into(),
+        ..Default::default()
+    })
+    .err()
+    .unwrap();
     assert!(e.contains("moon"), "{e}");
 }
 
@@ -49,7 +57,12 @@ fn isolating_the_leader_elects_another_and_healing_demotes_the_old_one() {
     let old = run_until_leader(&mut p, 3 * SEC);
     let old_term = p.view().nodes[old].term;
     p.act(UiAction::IsolateLeader).unwrap();
-    assert!(p.view().links.iter().filter(|l| l.a == old || l.b == old).all(|l| l.state == LinkState::Cut));
+    assert!(p
+        .view()
+        .links
+        .iter()
+        .filter(|l| l.a == old || l.b == old)
+        .all(|l| l.state == LinkState::Cut));
     p.advance(2 * SEC);
     let new = p.leader().expect("a new leader in the majority");
     assert_ne!(new, old);
@@ -59,37 +72,65 @@ fn isolating_the_leader_elects_another_and_healing_demotes_the_old_one() {
     p.advance(2 * SEC);
     let v = p.view();
     assert_eq!(v.nodes[old].role, Role::Follower);
-    assert_eq!(p.leader(), Some(new), "pre-vote + check-quorum: the rejoin does not disrupt");
-    assert_eq!(v.nodes[new].term, new_term, "no needless term jump with pre-vote");
+    assert_eq!(
+        p.leader(),
+        Some(new),
+        "pre-vote + check-quorum: the rejoin does not disrupt"
+    );
+    assert_eq!(
+        v.nodes[new].term, new_term,
+        "no needless term jump with pre-vote"
+    );
 }
 
 #[test]
 fn console_lock_flow_grants_queues_and_hands_over() {
     let mut p = pg();
     let l = run_until_leader(&mut p, 3 * SEC);
-    p.api_request("A", l, r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}"#)
-        .unwrap();
+    p.api_request(
+        "A",
+        l,
+        r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}"#,
+    )
+    .unwrap();
     p.advance(200 * MS);
     let ex = p.api_exchanges();
     assert_eq!(ex.len(), 1);
     assert_eq!(ex[0].status, Some(200), "{ex:?}");
     assert!(ex[0].body.as_deref().unwrap().contains("fencing_token"));
-    p.api_request("B", l, r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}"#)
-        .unwrap();
+    p.api_request(
+        "B",
+        l,
+        r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}"#,
+    )
+    .unwrap();
     p.advance(200 * MS);
     let t = p.lock_table();
-    let row = t.rows.iter().find(|r| r.resource == "db").unwrap_or_else(|| panic!("{t:?} {:?}", p.api_exchanges()));
+    let row = t
+        .rows
+        .iter()
+        .find(|r| r.resource == "db")
+        .unwrap_or_else(|| panic!("{t:?} {:?}", p.api_exchanges()));
     assert_eq!(row.holders[0].client, "A");
     assert_eq!(row.waiters[0].client, "B");
     assert_eq!(t.wait_for, vec![("B".into(), "A".into(), "db".into())]);
     assert_eq!(p.api_exchanges()[1].status, None, "B is still waiting");
     let lock_id = row.holders[0].lock_id;
-    p.api_request("A", l, &format!(r#"POST /lock/release {{"resource":"db","lock_id":{lock_id}}}"#))
-        .unwrap();
+    p.api_request(
+        "A",
+        l,
+        &format!(r#"POST /lock/release {{"resource":"db","lock_id":{lock_id}}}"#),
+    )
+    .unwrap();
     p.advance(300 * MS);
     let ex = p.api_exchanges();
     assert!(ex.iter().all(|e| e.status == Some(200)), "{ex:#?}");
-    let row = p.lock_table().rows.into_iter().find(|r| r.resource == "db").unwrap();
+    let row = p
+        .lock_table()
+        .rows
+        .into_iter()
+        .find(|r| r.resource == "db")
+        .unwrap();
     assert_eq!(row.holders[0].client, "B");
     assert!(p.check_history().starts_with("OK"), "{}", p.check_history());
 }
@@ -97,7 +138,9 @@ fn console_lock_flow_grants_queues_and_hands_over() {
 #[test]
 fn malformed_console_requests_are_rejected_at_once() {
     let mut p = pg();
-    let e = p.api_request("A", 0, "POST /lock/acquire {not json").unwrap_err();
+    let e = p
+        .api_request("A", 0, "POST /lock/acquire {not json")
+        .unwrap_err();
     assert_eq!(e.status, 400);
     let e = p.api_request("A", 0, "GET /nope").unwrap_err();
     assert_eq!(e.status, 404);
@@ -113,7 +156,8 @@ fn follower_answers_421_with_the_leader() {
     let mut p = pg();
     let l = run_until_leader(&mut p, 3 * SEC);
     let f = (l + 1) % 5;
-    p.api_request("A", f, r#"GET /lock/status?resource=db"#).unwrap();
+    p.api_request("A", f, r#"GET /lock/status?resource=db"#)
+        .unwrap();
     p.advance(200 * MS);
     let ex = &p.api_exchanges()[0];
     assert_eq!(ex.status, Some(421), "{ex:?}");
@@ -132,7 +176,12 @@ fn share_string_reproduces_the_trace_hash_and_hostile_ones_fail_cleanly() {
     let mut q = Playground::from_share_string(&s).unwrap();
     q.advance(p.now());
     assert_eq!(q.trace_hash_hex(), p.trace_hash_hex());
-    for bad in ["", "{", "null", r#"{"config":{"seed":1,"nodes":0,"profile":"x","pre_vote":true,"check_quorum":true},"actions":[]}"#] {
+    for bad in [
+        "",
+        "{",
+        "null",
+        r#"{"config":{"seed":1,"nodes":0,"profile":"x","pre_vote":true,"check_quorum":true},"actions":[]}"#,
+    ] {
         assert!(Playground::from_share_string(bad).is_err(), "{bad}");
     }
 }
@@ -150,13 +199,43 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
     let end = p.now();
     // An action belongs to the instant it was taken: look just before it.
     p.seek(t_before - MS);
-    assert_eq!(p.now(), t_before - MS, "{:?}", p.view().nodes.iter().map(|n| (n.role, n.term)).collect::<Vec<_>>());
-    assert_eq!(p.leader(), Some(first), "{:?}", p.view().nodes.iter().map(|n| (n.role, n.term)).collect::<Vec<_>>());
+    assert_eq!(
+        p.now(),
+        t_before - MS,
+        "{:?}",
+        p.view()
+            .nodes
+            .iter()
+            .map(|n| (n.role, n.term))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        p.leader(),
+        Some(first),
+        "{:?}",
+        p.view()
+            .nodes
+            .iter()
+            .map(|n| (n.role, n.term))
+            .collect::<Vec<_>>()
+    );
     assert_eq!(p.view().nodes[first].term, term_before);
     assert_eq!(p.end_time(), end);
     let outcome = p.act(UiAction::HealAll).unwrap();
     assert!(outcome.forked);
     p.advance(2 * SEC);
-    assert_eq!(p.leader(), Some(first), "the crash was discarded by the fork");
+    assert_eq!(
+        p.leader(),
+        Some(first),
+        "the crash was discarded by the fork"
+    );
 }
 
+/// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
+pub const GOLDEN_PLAYGROUND: &str = "f4c085381b977768";
+
+#[test]
+fn golden_playground_hash_is_stable() {
+    assert_eq!(golden_playground(), golden_playground());
+    assert_eq!(golden_playground(), GOLDEN_PLAYGROUND);
+}

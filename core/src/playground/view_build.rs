@@ -81,7 +81,11 @@ impl Playground {
             term: v.term,
             voted_for: v.voted_for,
             is_voter: v.voters.contains(&id),
-            election_deadline: if up && role != Role::Leader { v.election_deadline } else { 0 },
+            election_deadline: if up && role != Role::Leader {
+                v.election_deadline
+            } else {
+                0
+            },
             election_timeout: v.election_timeout,
             commit_index: v.commit_index,
             last_applied: v.last_applied,
