@@ -1,18 +1,36 @@
 // Saves docs/screenshot.png (1280×800) of the release build in dist/: `node tests/screenshot.mjs`.
-// It runs the cluster for a moment first so the picture shows a live state, not a blank start.
+// It stages a state worth a picture: a leader, a follower cut off (its log lags behind the
+// leader's match/next markers), a lock held and another queued.
 import { join } from 'node:path';
-import { ROOT, frames, simTime, startSession, waitForSimTimeChange } from './e2e/harness.mjs';
+import { ROOT, startSession } from './e2e/harness.mjs';
+import { REAL_TIME, clickSvg, linksOf, openTab, pause, play, setSpeed, waitForLeader } from './e2e/ui.mjs';
 
 const session = await startSession();
 try {
-  const { page, errors } = await session.open('/?seed=1&nodes=5');
-  // Real time (1×): an election takes a few hundred virtual milliseconds.
-  await page.locator('[data-testid=speed]').fill('9');
-  await page.click('[data-testid=play]');
-  await waitForSimTimeChange(page, await simTime(page));
-  await page.waitForSelector('[data-role=leader]', { timeout: 20_000 }).catch(() => {});
-  await frames(page, 30);
-  await page.click('[data-testid=play]');
+  const { page, errors } = await session.open('/?seed=3&nodes=5');
+  await setSpeed(page, REAL_TIME);
+  await play(page);
+  const leader = await waitForLeader(page);
+  await pause(page);
+  const follower = ['n1', 'n2', 'n3', 'n4', 'n5'].find((n) => n !== leader.id);
+  for (const key of await linksOf(page, follower)) await clickSvg(page, `[data-link="${key}"]`);
+  await openTab(page, 'console');
+  for (const [client, line] of [
+    ['A', 'POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}'],
+    ['B', 'POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}'],
+    ['C', 'POST /lock/acquire {"resource":"cache","mode":"shared","timeout":30}'],
+    ['A', 'GET /lock/status?resource=db'],
+  ]) {
+    await page.selectOption('[data-testid=api-client]', client);
+    await page.fill('[data-testid=api-input]', line);
+    await page.click('[data-testid=api-send]');
+  }
+  await setSpeed(page, 3); // 1/100×: messages are visible in flight
+  await play(page);
+  await page.keyboard.press('c');
+  await page.waitForFunction(() => document.querySelectorAll('[data-msg-kind]').length >= 3);
+  await pause(page);
+  await openTab(page, 'raft');
   await page.locator('body').hover({ position: { x: 1, y: 1 } });
   const path = join(ROOT, 'docs', 'screenshot.png');
   await page.screenshot({ path });

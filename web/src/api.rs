@@ -9,9 +9,17 @@ use syncsim_core::sim::{Time, MS, SEC};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Sent {
     /// Accepted: the exchange is identified by the console client and its ticket.
-    Accepted { client: String, ticket: u64, line: String },
+    Accepted {
+        client: String,
+        ticket: u64,
+        line: String,
+    },
     /// Refused by the router at once (400/404/405…).
-    Rejected { line: String, status: u16, message: String },
+    Rejected {
+        line: String,
+        status: u16,
+        message: String,
+    },
 }
 
 /// How far a paused simulation is advanced, at most, to complete a request.
@@ -40,7 +48,13 @@ pub fn find_exchange<'a>(
 
 /// Sends `line` as `client` to `node_choice`; when `paused`, runs the simulation until the
 /// answer arrives (bounded). Returns what to show.
-pub fn send(pg: &mut Playground, client: &str, node_choice: &str, line: &str, paused: bool) -> Sent {
+pub fn send(
+    pg: &mut Playground,
+    client: &str,
+    node_choice: &str,
+    line: &str,
+    paused: bool,
+) -> Sent {
     let node = resolve_node(pg, node_choice);
     match pg.api_request(client, node, line.trim()) {
         Err(rejection) => Sent::Rejected {
@@ -119,9 +133,14 @@ mod tests {
         let mut pg = Playground::new(PlaygroundConfig::default()).unwrap();
         pg.advance(3 * SEC);
         let sent = send(&mut pg, "A", "leader", "GET /status", true);
-        let Sent::Accepted { client, ticket, .. } = sent else { panic!("{sent:?}") };
+        let Sent::Accepted { client, ticket, .. } = sent else {
+            panic!("{sent:?}")
+        };
         let ex = pg.api_exchanges();
-        assert_eq!(find_exchange(&ex, &client, ticket).unwrap().status, Some(200));
+        assert_eq!(
+            find_exchange(&ex, &client, ticket).unwrap().status,
+            Some(200)
+        );
         let bad = send(&mut pg, "A", "leader", "POST /lock/acquire {oops", true);
         assert!(matches!(bad, Sent::Rejected { status: 400, .. }), "{bad:?}");
         // A non-numeric lock id is the router's problem, reported, not a panic.

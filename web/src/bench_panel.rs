@@ -194,7 +194,7 @@ pub fn BenchPanel() -> Html {
     let errors = checked.as_ref().err().cloned().unwrap_or_default();
     let warmup_s = checked.as_ref().map_or(1.0, |p| p.warmup_s);
     html! {
-        <section class="panel bench-panel" data-testid="bench-panel" aria-label="Benchmarks">
+        <section class="bench-panel" data-testid="bench-panel" aria-label="Benchmarks">
             <style>{ style::CSS }</style>
             <h2>{ "Benchmarks" }</h2>
             <ParamForm form={(*form).clone()} errors={errors.clone()} disabled={is_running}

@@ -1,13 +1,17 @@
 //! The cluster view: an SVG drawing of the servers on a circle, coloured by role, with their
-//! term, election-timer arc, links and messages in flight. It renders only from `ClusterView`.
+//! term, election-timer arc, links and messages in flight. It renders only from `ClusterView`;
+//! clicks become `UiAction`s (links cut/heal, messages dropped) or open a node's menu.
 
 use std::f64::consts::PI;
 
-use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Role};
+use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Role, UiAction};
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
-const SIZE: f64 = 520.0;
+use crate::node_menu::NodeMenu;
+use crate::palette::{is_response, message_family};
+
+pub const SIZE: f64 = 520.0;
 const CENTER: f64 = SIZE / 2.0;
 const ORBIT: f64 = 190.0;
 const NODE_RADIUS: f64 = 42.0;
@@ -20,6 +24,11 @@ pub fn node_position(index: usize, count: usize) -> (f64, f64) {
     }
     let angle = -PI / 2.0 + 2.0 * PI * index as f64 / count as f64;
     (CENTER + ORBIT * angle.cos(), CENTER + ORBIT * angle.sin())
+}
+
+/// Console clients (A, B, C) sit in a column in the bottom-right corner.
+fn client_position(k: usize) -> (f64, f64) {
+    (SIZE - 22.0, SIZE - 100.0 + 38.0 * k as f64)
 }
 
 /// Fraction of the election timeout still left, in 0..=1 (0 when no timer runs).
@@ -64,9 +73,18 @@ fn message_position(msg: &MessageView, from: (f64, f64), to: (f64, f64), now: Ti
     )
 }
 
+/// The link's DOM key, by node names: "n1-n2".
+pub fn link_key(link: &LinkView) -> String {
+    format!("n{}-n{}", link.a + 1, link.b + 1)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub view: ClusterView,
+    pub on_act: Callback<UiAction>,
+    /// The node whose menu is open.
+    pub menu: Option<usize>,
+    pub on_menu: Callback<Option<usize>>,
 }
 
 #[component]
@@ -79,86 +97,186 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             .iter()
             .position(|n| n.id == id)
             .map(|index| node_position(index, count))
+            .or_else(|| {
+                id.checked_sub(count)
+                    .filter(|k| *k < 3)
+                    .map(client_position)
+            })
     };
     let links = view.links.iter().filter_map(|link| {
         let (a, b) = (position_of(link.a)?, position_of(link.b)?);
-        Some(draw_link(link, a, b))
+        Some(draw_link(link, a, b, &props.on_act))
     });
-    let name_of = |id: usize| {
-        view.nodes
-            .iter()
-            .find(|n| n.id == id)
-            .map(|n| n.name.as_str())
+    let label_of = |id: usize| {
+        view.nodes.iter().find(|n| n.id == id).map_or_else(
+            || {
+                ["A", "B", "C"]
+                    .get(id.wrapping_sub(count))
+                    .unwrap_or(&"?")
+                    .to_string()
+            },
+            |n| n.name.clone(),
+        )
     };
     let messages = view.messages.iter().filter_map(|msg| {
         let (from, to) = (position_of(msg.from)?, position_of(msg.to)?);
-        let label = format!("{} {}→{}", msg.kind, name_of(msg.from)?, name_of(msg.to)?);
+        let label = format!("{} {} → {} (click to drop it)", msg.kind, label_of(msg.from), label_of(msg.to));
         let (x, y) = message_position(msg, from, to, view.now);
+        let family = message_family(&msg.kind);
+        let id = msg.id;
+        let onclick = props.on_act.reform(move |e: MouseEvent| {
+            e.stop_propagation();
+            UiAction::DropMessage { id }
+        });
+        let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
         Some(html! {
-            <circle class={classes!("message", format!("msg-{}", msg.kind.to_lowercase()))}
-                cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6">
+            <g class={classes!("message", format!("msg-{family}"), is_response(&msg.kind).then_some("response"))}
+                data-msg-kind={msg.kind.clone()} data-msg-id={id.to_string()} {onclick}>
                 <title>{ label }</title>
-            </circle>
+                <circle class="msg-hit" cx={cx.clone()} cy={cy.clone()} r="11" />
+                <circle class="msg-dot" {cx} {cy} r="6" />
+            </g>
         })
     });
-    let nodes = view
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(index, node)| draw_node(node, node_position(index, count), view.now));
+    let nodes = view.nodes.iter().enumerate().map(|(index, node)| {
+        let id = node.id;
+        let open = props.menu == Some(id);
+        let onclick = props.on_menu.reform(move |e: MouseEvent| {
+            e.stop_propagation();
+            if open {
+                None
+            } else {
+                Some(id)
+            }
+        });
+        draw_node(
+            node,
+            node_position(index, count),
+            view.now,
+            view.leader == Some(id),
+            onclick,
+        )
+    });
+    let clients = (0..3).map(|k| {
+        let (x, y) = client_position(k);
+        html! {
+            <g class="client" data-client-box={["A", "B", "C"][k]}>
+                <rect x={format!("{:.1}", x - 13.0)} y={format!("{:.1}", y - 13.0)} width="26" height="26" rx="5" />
+                <text x={format!("{x:.1}")} y={format!("{:.1}", y + 5.0)}>{ ["A", "B", "C"][k] }</text>
+            </g>
+        }
+    });
+    let (cx, cy) = client_position(0);
+    let menu = props.menu.and_then(|id| {
+        let index = view.nodes.iter().position(|n| n.id == id)?;
+        let (x, y) = node_position(index, count);
+        let node = view.nodes[index].clone();
+        // Open beside the node, towards the middle so the menu stays inside the drawing.
+        let left = 100.0 * (if x > CENTER { x - 280.0 } else { x + 56.0 }) / SIZE;
+        let top = 100.0 * (if y > CENTER { y - 170.0 } else { y - 20.0 }).max(0.0) / SIZE;
+        Some(html! {
+            <NodeMenu {node} has_leader={view.leader.is_some()} left={left.max(0.0)} top={top}
+                on_act={props.on_act.clone()} on_close={props.on_menu.reform(|()| None)} />
+        })
+    });
+    let close_menu = props.on_menu.reform(|_: MouseEvent| None);
     html! {
-        <svg class="cluster" data-testid="cluster" viewBox={format!("0 0 {SIZE} {SIZE}")}
-            role="img" aria-label={format!("A cluster of {count} servers")}>
-            <g class="links">{ for links }</g>
-            <g class="nodes">{ for nodes }</g>
-            <g class="messages">{ for messages }</g>
-        </svg>
+        <div class="cluster-wrap">
+            <svg class="cluster" data-testid="cluster" viewBox={format!("0 0 {SIZE} {SIZE}")}
+                role="img" aria-label={format!("A cluster of {count} servers")} onclick={close_menu}>
+                <defs>
+                    <marker id="arrow-oneway" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="4"
+                        markerHeight="4" orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" /></marker>
+                </defs>
+                <g class="links">{ for links }</g>
+                <g class="clients">
+                    <text class="clients-caption" x={format!("{cx:.1}")} y={format!("{:.1}", cy - 22.0)}>{ "clients" }</text>
+                    { for clients }
+                </g>
+                <g class="messages">{ for messages }</g>
+                <g class="nodes">{ for nodes }</g>
+            </svg>
+            { for menu }
+        </div>
     }
 }
 
-fn draw_link(link: &LinkView, a: (f64, f64), b: (f64, f64)) -> Html {
-    // Ids, not names: the link's data attribute must stay stable even if names change.
+fn draw_link(link: &LinkView, a: (f64, f64), b: (f64, f64), on_act: &Callback<UiAction>) -> Html {
+    let (na, nb) = (format!("n{}", link.a + 1), format!("n{}", link.b + 1));
+    let (ia, ib) = (link.a, link.b);
+    let onclick = on_act.reform(move |e: MouseEvent| {
+        e.stop_propagation();
+        if e.shift_key() {
+            UiAction::CutOneWay { from: ia, to: ib }
+        } else if e.alt_key() {
+            UiAction::CutOneWay { from: ib, to: ia }
+        } else {
+            UiAction::ToggleLink { a: ia, b: ib }
+        }
+    });
+    let dir = |up: bool| if up { "delivers" } else { "cut" };
+    let title = format!(
+        "{na} → {nb} {}, {nb} → {na} {}. Click to {}; Shift-click cuts {na} → {nb} only, Alt-click cuts {nb} → {na} only.",
+        dir(link.a_to_b),
+        dir(link.b_to_a),
+        if link.a_to_b || link.b_to_a { "cut both ways" } else { "heal" }
+    );
+    let f = |v: f64| format!("{v:.1}");
+    // A one-way link shows an arrow, halfway, in the direction that still delivers.
+    let arrow = match (link.a_to_b, link.b_to_a) {
+        (true, false) => Some((a, b)),
+        (false, true) => Some((b, a)),
+        _ => None,
+    };
     html! {
-        <line class={classes!("link", format!("link-{}", link.state.as_str()))}
-            data-link={format!("{}-{}", link.a, link.b)} data-state={link.state.as_str()}
-            x1={format!("{:.1}", a.0)} y1={format!("{:.1}", a.1)}
-            x2={format!("{:.1}", b.0)} y2={format!("{:.1}", b.1)} />
+        <g class={classes!("link", format!("link-{}", link.state.as_str()))}
+            data-link={link_key(link)} data-state={link.state.as_str()} {onclick}>
+            <title>{ title }</title>
+            <line class="link-hit" x1={f(a.0)} y1={f(a.1)} x2={f(b.0)} y2={f(b.1)} />
+            <line class="link-line" x1={f(a.0)} y1={f(a.1)} x2={f(b.0)} y2={f(b.1)} />
+            if let Some((from, to)) = arrow {
+                <line class="link-arrow" x1={f(from.0)} y1={f(from.1)} x2={f((from.0 + to.0) / 2.0)}
+                    y2={f((from.1 + to.1) / 2.0)} marker-end="url(#arrow-oneway)" />
+            }
+        </g>
     }
 }
 
-fn draw_node(node: &NodeView, (x, y): (f64, f64), now: Time) -> Html {
+fn draw_node(
+    node: &NodeView,
+    (x, y): (f64, f64),
+    now: Time,
+    is_leader: bool,
+    onclick: Callback<MouseEvent>,
+) -> Html {
     let role = node.role.as_str();
     let remaining = timer_remaining(node, now);
+    // Below ~2% the arc is a dot that reads as noise rather than as a timer.
     let timer =
-        // Below ~2% the arc is a dot that reads as noise rather than as a timer.
         (remaining > 0.02 && matches!(node.role, Role::Follower | Role::Candidate)).then(|| {
             html! { <path class="election-timer" d={arc_path(x, y, ARC_RADIUS, remaining)} /> }
         });
     let tooltip = format!(
-        "{}: {role}, term {}, commit index {}, log length {}",
+        "{}: {role}, term {}, commit index {}, log length {}. Click for actions.",
         node.name,
         node.term,
         node.commit_index,
-        node.log.len()
+        node.log.last().map_or(node.snapshot_index, |c| c.index)
     );
+    let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
     html! {
-        <g class={classes!("node", format!("role-{role}"))} data-node-id={node.name.clone()}
-            data-role={role} data-term={node.term.to_string()}>
+        <g class={classes!("node", format!("role-{role}"), (!node.is_voter).then_some("non-voter"))}
+            data-node-id={node.name.clone()} data-role={role} data-term={node.term.to_string()} {onclick}>
             <title>{ tooltip }</title>
-            <circle class="node-ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")}
-                r={ARC_RADIUS.to_string()} />
+            <circle class="node-ring" cx={cx.clone()} cy={cy.clone()} r={ARC_RADIUS.to_string()} />
             { for timer }
-            <circle class="node-body" cx={format!("{x:.1}")} cy={format!("{y:.1}")}
-                r={NODE_RADIUS.to_string()} />
-            <text class="node-name" x={format!("{x:.1}")} y={format!("{:.1}", y - 10.0)}>
-                { &node.name }
-            </text>
-            <text class="node-role" x={format!("{x:.1}")} y={format!("{:.1}", y + 8.0)}>
-                { role }
-            </text>
-            <text class="node-term" x={format!("{x:.1}")} y={format!("{:.1}", y + 24.0)}>
-                { format!("term {}", node.term) }
-            </text>
+            <circle class="node-body" cx={cx.clone()} cy={cy.clone()} r={NODE_RADIUS.to_string()} />
+            if is_leader {
+                <text class="crown" x={cx.clone()} y={format!("{:.1}", y - 56.0)}>{ "★ leader" }</text>
+            }
+            <text class="node-name" x={cx.clone()} y={format!("{:.1}", y - 10.0)}>{ &node.name }</text>
+            <text class="node-role" x={cx.clone()} y={format!("{:.1}", y + 8.0)}>{ role }</text>
+            <text class="node-term" x={cx} y={format!("{:.1}", y + 24.0)}>{ format!("term {}", node.term) }</text>
         </g>
     }
 }
@@ -179,11 +297,18 @@ mod tests {
     }
 
     #[test]
-    fn positions_are_distinct() {
+    fn positions_are_distinct_and_clients_clear_of_nodes() {
         let points: Vec<_> = (0..9).map(|i| node_position(i, 9)).collect();
         for (i, a) in points.iter().enumerate() {
             for b in &points[i + 1..] {
                 assert!((a.0 - b.0).hypot(a.1 - b.1) > 2.0 * NODE_RADIUS);
+            }
+            for k in 0..3 {
+                let c = client_position(k);
+                assert!(
+                    (a.0 - c.0).hypot(a.1 - c.1) > ARC_RADIUS + 20.0,
+                    "node {i} client {k}"
+                );
             }
         }
     }
@@ -218,5 +343,17 @@ mod tests {
         assert_eq!(message_position(&msg, a, b, 100), (ARC_RADIUS, 0.0));
         assert_eq!(message_position(&msg, a, b, 150), (150.0, 0.0));
         assert_eq!(message_position(&msg, a, b, 999), (300.0 - ARC_RADIUS, 0.0));
+    }
+
+    #[test]
+    fn links_are_keyed_by_node_names() {
+        assert_eq!(
+            link_key(&LinkView {
+                a: 0,
+                b: 1,
+                ..LinkView::default()
+            }),
+            "n1-n2"
+        );
     }
 }

@@ -22,12 +22,18 @@ pub struct ConsoleProps {
 /// Requests a student can try at once (the release uses the lock id the table shows).
 fn examples(release_id: Option<u64>) -> Vec<(&'static str, String)> {
     vec![
-        ("acquire db", r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10}"#.into()),
+        (
+            "acquire db",
+            r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10}"#.into(),
+        ),
         ("lock status", "GET /lock/status?resource=db".into()),
         ("node status", "GET /status".into()),
         (
             "release db",
-            format!(r#"POST /lock/release {{"resource":"db","lock_id":{}}}"#, release_id.unwrap_or(1)),
+            format!(
+                r#"POST /lock/release {{"resource":"db","lock_id":{}}}"#,
+                release_id.unwrap_or(1)
+            ),
         ),
     ]
 }
@@ -52,9 +58,17 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let servers = pg.servers();
     let clients = pg.console_clients();
     let leader = pg.leader().map(|l| pg.actor_label(l));
-    let release_id = pg.lock_table().rows.iter().find(|r| r.resource == "db").and_then(|r| {
-        r.holders.iter().find(|h| h.client == *client).map(|h| h.lock_id)
-    });
+    let release_id = pg
+        .lock_table()
+        .rows
+        .iter()
+        .find(|r| r.resource == "db")
+        .and_then(|r| {
+            r.holders
+                .iter()
+                .find(|h| h.client == *client)
+                .map(|h| h.lock_id)
+        });
     drop(pg);
 
     let send = {
@@ -83,15 +97,21 @@ pub fn Console(props: &ConsoleProps) -> Html {
     });
     let on_input = {
         let line = line.clone();
-        Callback::from(move |e: InputEvent| line.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+        Callback::from(move |e: InputEvent| {
+            line.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
     };
     let on_client = {
         let client = client.clone();
-        Callback::from(move |e: Event| client.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            client.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
     let on_node = {
         let node = node.clone();
-        Callback::from(move |e: Event| node.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+        Callback::from(move |e: Event| {
+            node.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+        })
     };
 
     let output = match &props.last_sent {
@@ -100,13 +120,21 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 { "Send a request to see the node's answer here." }
             </div>
         },
-        Some(Sent::Rejected { line, status, message }) => html! {
+        Some(Sent::Rejected {
+            line,
+            status,
+            message,
+        }) => html! {
             <div class="api-output client-error" data-testid="api-output" data-status={status.to_string()}>
                 <div class="api-line"><span class="status-badge client-error">{ status }</span><code>{ line }</code></div>
                 <pre>{ format!("{{\n  \"error\": {}\n}}", api::json_string(message)) }</pre>
             </div>
         },
-        Some(Sent::Accepted { client, ticket, line }) => {
+        Some(Sent::Accepted {
+            client,
+            ticket,
+            line,
+        }) => {
             let ex = find_exchange(&exchanges, client, *ticket);
             let status = ex.and_then(|e| e.status);
             let class = status_class(status);

@@ -2,8 +2,9 @@
 //! goes back to the app as a callback, with raw text for the fields so the app can explain a bad
 //! value instead of silently ignoring it.
 
+use syncsim_core::net::NetProfile;
 use syncsim_core::playground::{MAX_NODES, MIN_NODES};
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::speed::{Speed, MAX_INDEX};
@@ -14,11 +15,13 @@ pub struct ControlsProps {
     pub speed_index: usize,
     pub seed: u64,
     pub nodes: usize,
+    pub profile: String,
     pub on_toggle: Callback<()>,
     pub on_step: Callback<()>,
     pub on_speed: Callback<usize>,
     pub on_seed: Callback<String>,
     pub on_nodes: Callback<String>,
+    pub on_profile: Callback<String>,
 }
 
 fn input_value(event: &Event) -> String {
@@ -35,6 +38,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
     });
     let on_seed = props.on_seed.reform(|event: Event| input_value(&event));
     let on_nodes = props.on_nodes.reform(|event: Event| input_value(&event));
+    let on_profile = props
+        .on_profile
+        .reform(|event: Event| event.target_unchecked_into::<HtmlSelectElement>().value());
     let (play_label, play_title) = if props.playing {
         ("❚❚ Pause", "Pause the simulation")
     } else {
@@ -67,6 +73,16 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <input data-testid="nodes" type="number" min={MIN_NODES.to_string()}
                     max={MAX_NODES.to_string()} value={props.nodes.to_string()} onchange={on_nodes}
                     title={format!("Number of servers ({MIN_NODES}–{MAX_NODES})")} />
+            </label>
+            <label class="field">
+                <span>{ "Network" }</span>
+                <select data-testid="profile" onchange={on_profile} title="Latency, jitter and loss of every link">
+                    { for NetProfile::ALL.iter().map(|p| html! {
+                        <option value={p.name()} selected={p.name() == props.profile} title={p.description()}>
+                            { p.name() }
+                        </option>
+                    }) }
+                </select>
             </label>
         </section>
     }

@@ -19,7 +19,10 @@ pub const CATEGORIES: [(EventCategory, &str); 6] = [
 ];
 
 pub fn category_name(c: EventCategory) -> &'static str {
-    CATEGORIES.iter().find(|(k, _)| *k == c).map_or("other", |(_, n)| n)
+    CATEGORIES
+        .iter()
+        .find(|(k, _)| *k == c)
+        .map_or("other", |(_, n)| n)
 }
 
 /// Keeps the events whose category is switched on (`shown` is indexed like `CATEGORIES`).
@@ -30,7 +33,10 @@ pub fn filter(events: Vec<EventView>, shown: &[bool; 6]) -> Vec<EventView> {
         .into_iter()
         .filter(|e| {
             e.category == EventCategory::Message
-                || CATEGORIES.iter().zip(shown).any(|((c, _), on)| *on && *c == e.category)
+                || CATEGORIES
+                    .iter()
+                    .zip(shown)
+                    .any(|((c, _), on)| *on && *c == e.category)
         })
         .collect()
 }
@@ -88,15 +94,28 @@ mod tests {
     use super::*;
 
     fn ev(category: EventCategory) -> EventView {
-        EventView { seq: 0, t: 0, category, text: String::new() }
+        EventView {
+            seq: 0,
+            t: 0,
+            category,
+            text: String::new(),
+        }
     }
 
     #[test]
     fn filter_keeps_only_switched_on_categories() {
-        let all = vec![ev(EventCategory::Election), ev(EventCategory::Fault), ev(EventCategory::Message)];
+        let all = vec![
+            ev(EventCategory::Election),
+            ev(EventCategory::Fault),
+            ev(EventCategory::Message),
+        ];
         let kept = filter(all, &[true, false, false, false, false, false]);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].category, EventCategory::Election);
-        assert_eq!(kept[1].category, EventCategory::Message, "fetched messages are shown");
+        assert_eq!(
+            kept[1].category,
+            EventCategory::Message,
+            "fetched messages are shown"
+        );
     }
 }

@@ -18,7 +18,9 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
         let (pg, verdict) = (props.pg.clone(), verdict.clone());
         Callback::from(move |_: MouseEvent| verdict.set(Some(pg.borrow().check_history())))
     };
-    let verdict_class = verdict.as_deref().map(|v| if v.starts_with("OK") { "ok" } else { "bad" });
+    let verdict_class = verdict
+        .as_deref()
+        .map(|v| if v.starts_with("OK") { "ok" } else { "bad" });
     html! {
         <section class="invariants" aria-label="Invariants" data-testid="invariants">
             { for lights.iter().map(|i| html! {

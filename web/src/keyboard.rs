@@ -41,7 +41,10 @@ pub fn command(key: &str, with_modifier: bool) -> Option<KeyCommand> {
 
 /// True when the user is typing into a field, where shortcuts must not fire.
 fn typing(event: &web_sys::KeyboardEvent) -> bool {
-    let Some(el) = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else {
+    let Some(el) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
         return false;
     };
     let tag = el.tag_name().to_ascii_lowercase();
@@ -61,15 +64,16 @@ pub struct KeyListener {
 impl KeyListener {
     pub fn install(handler: impl Fn(KeyCommand) + 'static) -> Option<KeyListener> {
         let document = web_sys::window()?.document()?;
-        let closure = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-            if typing(&e) && e.key() != "Escape" {
-                return;
-            }
-            if let Some(cmd) = command(&e.key(), e.ctrl_key() || e.meta_key() || e.alt_key()) {
-                e.prevent_default();
-                handler(cmd);
-            }
-        });
+        let closure =
+            Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                if typing(&e) && e.key() != "Escape" {
+                    return;
+                }
+                if let Some(cmd) = command(&e.key(), e.ctrl_key() || e.meta_key() || e.alt_key()) {
+                    e.prevent_default();
+                    handler(cmd);
+                }
+            });
         document
             .add_event_listener_with_callback("keydown", closure.as_ref().unchecked_ref())
             .ok()?;
@@ -81,8 +85,10 @@ impl Drop for KeyListener {
     fn drop(&mut self) {
         if let Some(document) = web_sys::window().and_then(|w| w.document()) {
             // Removing a listener that is gone already is harmless.
-            let _ = document
-                .remove_event_listener_with_callback("keydown", self.closure.as_ref().unchecked_ref());
+            let _ = document.remove_event_listener_with_callback(
+                "keydown",
+                self.closure.as_ref().unchecked_ref(),
+            );
         }
     }
 }

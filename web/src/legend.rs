@@ -1,47 +1,58 @@
-//! The side panel that explains what the drawing means, for a student seeing it the first time.
+//! The key under the drawing: role colours, message colours, link styles. Short, so a student
+//! can read it at a glance; the help overlay (`?`) explains the interactions.
 
 use yew::prelude::*;
+
+use crate::palette::MESSAGE_FAMILIES;
 
 const ROLES: [(&str, &str); 5] = [
     (
         "follower",
-        "waits for a leader; becomes a candidate if it hears nothing before its timer runs out",
+        "follows a leader; times out to candidate if it hears nothing",
     ),
     (
         "candidate",
-        "asks the others for votes to become leader of a new term",
+        "asks for votes (pre-vote first) to lead a new term",
     ),
     (
         "leader",
-        "won a majority of votes; sends heartbeats and replicates the log",
+        "won a majority; sends heartbeats, replicates the log",
     ),
-    (
-        "crashed",
-        "down: loses what it held in memory, keeps its disk",
-    ),
-    ("paused", "frozen: keeps everything but does not react"),
+    ("crashed", "down: memory lost, disk kept"),
+    ("paused", "frozen: keeps everything, reacts to nothing"),
 ];
 
 #[component]
 pub fn Legend() -> Html {
     html! {
-        <aside class="panel legend" aria-label="How to read the cluster">
-            <h2>{ "How to read it" }</h2>
-            <ul class="roles">
+        <div class="legend" aria-label="How to read the cluster">
+            <div class="legend-group">
                 { for ROLES.iter().map(|(role, meaning)| html! {
-                    <li>
+                    <span class="legend-item" title={*meaning}>
                         <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
                             <circle class={classes!("node-body", format!("role-{role}"))} cx="10" cy="10" r="8" />
                         </svg>
-                        <span><b>{ *role }</b>{ format!(": {meaning}") }</span>
-                    </li>
+                        { *role }
+                    </span>
                 }) }
-            </ul>
-            <p>{ "The ring around a follower or candidate is its election timer draining. \
-                  Each server shows its term, the election round it believes in." }</p>
-            <p>{ "Play runs the simulation; Step processes one event. Speed is virtual time per \
-                  real second. The trace hash fingerprints the run: the same seed and the same \
-                  actions always give the same hash." }</p>
-        </aside>
+            </div>
+            <div class="legend-group">
+                { for MESSAGE_FAMILIES.iter().map(|(family, meaning)| html! {
+                    <span class="legend-item" title={*meaning}>
+                        <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
+                            <g class={classes!("message", format!("msg-{family}"))}><circle class="msg-dot" cx="10" cy="10" r="6" /></g>
+                        </svg>
+                        { *meaning }
+                    </span>
+                }) }
+                <span class="legend-item muted">{ "solid = request, hollow = answer" }</span>
+            </div>
+            <div class="legend-group">
+                <span class="legend-item"><svg class="swatch wide" viewBox="0 0 30 20" aria-hidden="true"><line class="legend-link up" x1="2" y1="10" x2="28" y2="10" /></svg>{ "link up" }</span>
+                <span class="legend-item"><svg class="swatch wide" viewBox="0 0 30 20" aria-hidden="true"><line class="legend-link cut" x1="2" y1="10" x2="28" y2="10" /></svg>{ "cut" }</span>
+                <span class="legend-item"><svg class="swatch wide" viewBox="0 0 30 20" aria-hidden="true"><line class="legend-link oneway" x1="2" y1="10" x2="28" y2="10" /></svg>{ "one way" }</span>
+                <span class="legend-item muted">{ "ring = election timer · click a link, node or message" }</span>
+            </div>
+        </div>
     }
 }

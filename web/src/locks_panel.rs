@@ -19,12 +19,16 @@ pub struct LocksPanelProps {
 
 fn text_setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
     let state = state.clone();
-    Callback::from(move |e: InputEvent| state.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    Callback::from(move |e: InputEvent| {
+        state.set(e.target_unchecked_into::<HtmlInputElement>().value())
+    })
 }
 
 fn select_setter(state: &UseStateHandle<String>) -> Callback<Event> {
     let state = state.clone();
-    Callback::from(move |e: Event| state.set(e.target_unchecked_into::<HtmlSelectElement>().value()))
+    Callback::from(move |e: Event| {
+        state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
+    })
 }
 
 #[component]
@@ -45,8 +49,13 @@ pub fn LocksPanel(props: &LocksPanelProps) -> Html {
     drop(pg);
 
     let sender = |make: Box<dyn Fn() -> String>| {
-        let (pg, client, node, on_sent, playing) =
-            (props.pg.clone(), client.clone(), node.clone(), props.on_sent.clone(), props.playing);
+        let (pg, client, node, on_sent, playing) = (
+            props.pg.clone(),
+            client.clone(),
+            node.clone(),
+            props.on_sent.clone(),
+            props.playing,
+        );
         Callback::from(move |_: MouseEvent| {
             let line = make();
             let sent = api::send(&mut pg.borrow_mut(), &client, &node, &line, !playing);
@@ -55,7 +64,9 @@ pub fn LocksPanel(props: &LocksPanelProps) -> Html {
     };
     let on_acquire = {
         let (resource, mode, timeout) = (resource.clone(), mode.clone(), timeout.clone());
-        sender(Box::new(move || api::acquire_line(&resource, &mode, &timeout)))
+        sender(Box::new(move || {
+            api::acquire_line(&resource, &mode, &timeout)
+        }))
     };
     let on_release = {
         let (resource, lock_id) = (resource.clone(), lock_id.clone());
@@ -182,7 +193,10 @@ fn wait_for_graph(table: &LockTableView) -> Html {
     let dots = names.iter().map(|n| html! {
         <g class="wf-node"><circle cx={x(n).to_string()} cy="50" r="15" /><text x={x(n).to_string()} y="55">{ *n }</text></g>
     });
-    let list = table.wait_for.iter().map(|(w, h, r)| html! { <li>{ format!("{w} waits for {h} on {r}") }</li> });
+    let list = table
+        .wait_for
+        .iter()
+        .map(|(w, h, r)| html! { <li>{ format!("{w} waits for {h} on {r}") }</li> });
     html! {
         <div class="wait-for" data-testid="wait-for">
             <h3>{ "Wait-for graph" }</h3>

@@ -54,7 +54,9 @@ pub struct RaftPanelProps {
 pub fn RaftPanel(props: &RaftPanelProps) -> Html {
     let view = props.pg.borrow().view();
     let start = window_start(&view);
-    let leader = view.leader.and_then(|l| view.nodes.iter().find(|n| n.id == l));
+    let leader = view
+        .leader
+        .and_then(|l| view.nodes.iter().find(|n| n.id == l));
     let name_of = |id: usize| {
         view.nodes
             .iter()
@@ -135,23 +137,43 @@ mod tests {
 
     fn node_with(last: u64) -> NodeView {
         NodeView {
-            log: (1..=last).map(|index| LogCell { index, term: 1, ..LogCell::default() }).collect(),
+            log: (1..=last)
+                .map(|index| LogCell {
+                    index,
+                    term: 1,
+                    ..LogCell::default()
+                })
+                .collect(),
             ..NodeView::default()
         }
     }
 
     #[test]
     fn window_ends_at_the_longest_log() {
-        let view = ClusterView { nodes: vec![node_with(3), node_with(100)], ..ClusterView::default() };
+        let view = ClusterView {
+            nodes: vec![node_with(3), node_with(100)],
+            ..ClusterView::default()
+        };
         assert_eq!(window_start(&view), 100 - WINDOW + 1);
-        let short = ClusterView { nodes: vec![node_with(3)], ..ClusterView::default() };
+        let short = ClusterView {
+            nodes: vec![node_with(3)],
+            ..ClusterView::default()
+        };
         assert_eq!(window_start(&short), 1);
     }
 
     #[test]
     fn markers_name_commit_applied_match_and_next() {
-        let node = NodeView { commit_index: 4, last_applied: 3, ..NodeView::default() };
-        let p = PeerProgress { peer: 1, match_index: 4, next_index: 5 };
+        let node = NodeView {
+            commit_index: 4,
+            last_applied: 3,
+            ..NodeView::default()
+        };
+        let p = PeerProgress {
+            peer: 1,
+            match_index: 4,
+            next_index: 5,
+        };
         assert_eq!(markers(&node, Some(&p), 4), ("m".into(), "c".into()));
         assert_eq!(markers(&node, Some(&p), 3), ("".into(), "a".into()));
         assert_eq!(markers(&node, Some(&p), 5), ("n".into(), "".into()));

@@ -1,17 +1,17 @@
-//! Drives the simulation while "play" is on: every frame, advance virtual time by the wall-clock
-//! time elapsed multiplied by the speed, or (at max speed) run events for a fixed budget.
+//! Drives the simulation while "play" is on: on every animation frame, advance virtual time by
+//! the wall-clock time elapsed multiplied by the speed, or (at max speed) run events for a fixed
+//! budget, then redraw once. requestAnimationFrame keeps drawing in step with the screen.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use syncsim_core::playground::Playground;
 use syncsim_core::sim::Time;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 
 use crate::speed::Speed;
 
-/// About 60 frames a second.
-const FRAME_MS: u32 = 16;
 /// A tab in the background gets few frames; never jump more than this much wall time at once.
 const MAX_FRAME_GAP_MS: f64 = 100.0;
 /// Wall-clock budget per frame at max speed, leaving time to render.
@@ -35,24 +35,73 @@ pub fn virtual_delta(wall_ms: f64, ratio: f64, carry: &mut f64) -> Time {
     whole as Time
 }
 
+type FrameCallback = Closure<dyn FnMut(f64)>;
+
+/// The running loop; dropping it stops it.
+pub struct RunLoop {
+    alive: Rc<Cell<bool>>,
+    running: Rc<Cell<bool>>,
+    request: Rc<Cell<i32>>,
+    callback: Rc<RefCell<Option<FrameCallback>>>,
+}
+
+impl Drop for RunLoop {
+    fn drop(&mut self) {
+        self.alive.set(false);
+        if let Some(w) = web_sys::window() {
+            // Cancelling a frame that already ran is harmless.
+            let _ = w.cancel_animation_frame(self.request.get());
+        }
+        // Free the callback (it refers to itself) unless it is the one running right now.
+        if !self.running.get() {
+            self.callback.borrow_mut().take();
+        }
+    }
+}
+
+fn request_frame(callback: &Rc<RefCell<Option<FrameCallback>>>) -> i32 {
+    let Some(window) = web_sys::window() else {
+        return 0;
+    };
+    callback.borrow().as_ref().map_or(0, |cb| {
+        window
+            .request_animation_frame(cb.as_ref().unchecked_ref())
+            .unwrap_or(0)
+    })
+}
+
 /// Starts the loop; dropping the returned handle stops it.
 pub fn start(
     playground: Rc<RefCell<Playground>>,
     speed: Speed,
     redraw: impl Fn() + 'static,
-) -> Interval {
-    let mut last = wall_ms();
+) -> RunLoop {
+    let alive = Rc::new(Cell::new(true));
+    let running = Rc::new(Cell::new(false));
+    let request = Rc::new(Cell::new(0));
+    let callback: Rc<RefCell<Option<FrameCallback>>> = Rc::new(RefCell::new(None));
+    let mut last: Option<f64> = None;
     let mut carry = 0.0;
-    Interval::new(FRAME_MS, move || {
-        let now = wall_ms();
-        let elapsed = (now - last).clamp(0.0, MAX_FRAME_GAP_MS);
-        last = now;
+    let (alive2, running2, request2, callback2) = (
+        alive.clone(),
+        running.clone(),
+        request.clone(),
+        callback.clone(),
+    );
+    *callback.borrow_mut() = Some(Closure::new(move |stamp: f64| {
+        if !alive2.get() {
+            return;
+        }
+        running2.set(true);
+        let elapsed = last.map_or(0.0, |l| (stamp - l).clamp(0.0, MAX_FRAME_GAP_MS));
+        last = Some(stamp);
         {
             let mut pg = playground.borrow_mut();
             match speed {
                 Speed::Ratio(ratio) => pg.advance(virtual_delta(elapsed, ratio, &mut carry)),
                 Speed::Max => {
-                    while wall_ms() - now < MAX_SPEED_BUDGET_MS {
+                    let start = wall_ms();
+                    while wall_ms() - start < MAX_SPEED_BUDGET_MS {
                         for _ in 0..STEPS_PER_CLOCK_READ {
                             pg.step();
                         }
@@ -61,7 +110,18 @@ pub fn start(
             }
         }
         redraw();
-    })
+        if alive2.get() {
+            request2.set(request_frame(&callback2));
+        }
+        running2.set(false);
+    }));
+    request.set(request_frame(&callback));
+    RunLoop {
+        alive,
+        running,
+        request,
+        callback,
+    }
 }
 
 #[cfg(test)]

@@ -41,15 +41,13 @@ pub fn decode(text: &str) -> String {
         let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                    (Some(h), Some(l)) => {
-                        out.push(h * 16 + l);
-                        i += 2;
-                    }
-                    _ => out.push(b'%'),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
                 }
-            }
+                _ => out.push(b'%'),
+            },
             other => out.push(other),
         }
         i += 1;
@@ -96,7 +94,11 @@ mod tests {
 
     #[test]
     fn a_shared_run_replays_to_the_same_trace_hash() {
-        let mut pg = Playground::new(PlaygroundConfig { seed: 9, ..Default::default() }).unwrap();
+        let mut pg = Playground::new(PlaygroundConfig {
+            seed: 9,
+            ..Default::default()
+        })
+        .unwrap();
         pg.advance(2 * SEC);
         pg.act(UiAction::IsolateLeader).unwrap();
         pg.advance(SEC + 123);
@@ -110,12 +112,22 @@ mod tests {
     #[test]
     fn hostile_links_give_messages() {
         assert!(open_shared(None, None).unwrap().is_none());
-        for (run, t) in [("{", None), ("null", None), ("x".repeat(3_000_000).as_str(), None)] {
+        for (run, t) in [
+            ("{", None),
+            ("null", None),
+            ("x".repeat(3_000_000).as_str(), None),
+        ] {
             assert!(open_shared(Some(run), t).is_err());
         }
-        let good = Playground::new(PlaygroundConfig::default()).unwrap().share_string();
-        assert!(open_shared(Some(&good), Some("abc")).unwrap_err().contains("t=abc"));
-        assert!(open_shared(Some(&good), Some("99999999999999")).unwrap_err().contains("too far"));
+        let good = Playground::new(PlaygroundConfig::default())
+            .unwrap()
+            .share_string();
+        assert!(open_shared(Some(&good), Some("abc"))
+            .unwrap_err()
+            .contains("t=abc"));
+        assert!(open_shared(Some(&good), Some("99999999999999"))
+            .unwrap_err()
+            .contains("too far"));
         assert_eq!(encode("a b/{\"é"), "a%20b%2F%7B%22%C3%A9");
         assert_eq!(decode(&encode("a b/{\"é+")), "a b/{\"é+");
         assert_eq!(decode("100%"), "100%");

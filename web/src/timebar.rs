@@ -40,7 +40,9 @@ pub fn Timebar(props: &TimebarProps) -> Html {
     let ticks = {
         let pg = props.pg.clone();
         let end = props.end;
-        use_memo((props.version, end), move |_| tick_percents(&pg.borrow().checkpoint_times(), end))
+        use_memo((props.version, end), move |_| {
+            tick_percents(&pg.borrow().checkpoint_times(), end)
+        })
     };
     let on_input = props.on_seek.reform(|e: InputEvent| {
         let raw = e.target_unchecked_into::<HtmlInputElement>().value();

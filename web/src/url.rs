@@ -1,7 +1,8 @@
-//! The page URL as input: `?seed=…&nodes=…` set the initial cluster. Parsing is pure (no DOM),
+//! The page URL as input: `?seed=…&nodes=…&profile=…` set the initial cluster. Parsing is pure (no DOM),
 //! so it is tested natively. A bad value never panics: it yields a readable problem and the
 //! default is kept.
 
+use syncsim_core::net::NetProfile;
 use syncsim_core::playground::{PlaygroundConfig, MAX_NODES, MIN_NODES};
 
 /// The starting configuration read from the URL, plus one message per rejected parameter.
@@ -66,6 +67,14 @@ pub fn parse_query(query: &str) -> UrlSettings {
                     PlaygroundConfig::default().nodes
                 )),
             },
+            "profile" => match NetProfile::parse(&value) {
+                Ok(profile) => config.profile = profile.name().to_string(),
+                Err(why) => problems.push(format!(
+                    "Ignored the URL parameter profile={value}: {}. Using the default network {}.",
+                    why.0,
+                    PlaygroundConfig::default().profile
+                )),
+            },
             _ => {}
         }
     }
@@ -74,7 +83,10 @@ pub fn parse_query(query: &str) -> UrlSettings {
 
 /// The query string that reproduces `config`, for a shareable URL.
 pub fn to_query(config: &PlaygroundConfig) -> String {
-    format!("?seed={}&nodes={}", config.seed, config.nodes)
+    format!(
+        "?seed={}&nodes={}&profile={}",
+        config.seed, config.nodes, config.profile
+    )
 }
 
 /// True when the URL asks for a deliberate panic (`?debug=panic`), which lets the end-to-end
@@ -213,6 +225,18 @@ mod tests {
             ..PlaygroundConfig::default()
         };
         assert_eq!(parse_query(&to_query(&config)).config, config);
+    }
+
+    #[test]
+    fn network_profile_is_read_and_checked() {
+        assert_eq!(parse_query("profile=WAN").config.profile, "wan");
+        let bad = parse_query("profile=moon");
+        assert_eq!(bad.config.profile, PlaygroundConfig::default().profile);
+        assert!(
+            bad.problems[0].contains("profile=moon"),
+            "{:?}",
+            bad.problems
+        );
     }
 
     #[test]

@@ -8,9 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::check::SafetyMonitor;
-use super::client::Workload;
 pub use super::history::check_kv_histories;
-use super::msg::{ClientOp, ClientResult, Payload};
+use super::msg::{ClientResult, Payload};
 use super::process::{Process, ProcessCmd};
 use super::server::ServerCmd;
 use super::testsm::{KvCmd, KvSm};
@@ -18,44 +17,7 @@ use super::{RaftClient, RaftConfig, RaftServer, Role};
 use crate::net::{Jitter, LinkConfig};
 use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, SimRng, Time, TraceKind, MS, SEC};
 
-/// A closed-loop KV workload: `remaining` operations, mostly increments, some reads.
-#[derive(Clone, Debug)]
-pub struct KvWorkload {
-    pub remaining: u64,
-    pub keys: u8,
-    pub read_ratio: f64,
-    pub think_min: Time,
-    pub think_max: Time,
-}
-
-impl KvWorkload {
-    pub fn new(remaining: u64) -> Self {
-        KvWorkload {
-            remaining,
-            keys: 4,
-            read_ratio: 0.2,
-            think_min: 2 * MS,
-            think_max: 20 * MS,
-        }
-    }
-}
-
-impl Workload<KvSm> for KvWorkload {
-    fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<KvCmd>, Time)> {
-        if self.remaining == 0 {
-            return None;
-        }
-        self.remaining -= 1;
-        let key = rng.range_u64(0, u64::from(self.keys.max(1))) as u8;
-        let op = if rng.chance(self.read_ratio) {
-            ClientOp::Read(KvCmd::Get { key })
-        } else {
-            ClientOp::Cmd(KvCmd::Add { key, delta: 1 })
-        };
-        Some((op, rng.range_u64(self.think_min, self.think_max)))
-    }
-    fn on_result(&mut self, _op: &ClientOp<KvCmd>, _result: &ClientResult<u64>) {}
-}
+pub use super::testsm::KvWorkload;
 
 pub type KvProcess = Process<KvSm, KvWorkload>;
 

@@ -2,7 +2,7 @@
 //! shell; keeping these rules here keeps the panel self-contained).
 
 pub const CSS: &str = r#"
-.bench-panel { margin-top: 16px; }
+.bench-panel { margin-top: 4px; }
 .bench-panel h2 { margin: 0 0 10px; font-size: 16px; }
 .bench-panel button { font: inherit; font-size: 13px; padding: 5px 12px; border-radius: 7px;
   border: 1px solid var(--line, #dbe2ea); background: #f8fafc; color: var(--ink, #1e293b);
@@ -59,7 +59,7 @@ pub const CSS: &str = r#"
 .bench-table tr.overall td { font-weight: 600; background: #f8fafc; }
 .bench-failover { font-size: 13px; margin: 8px 0 0; padding-left: 18px; }
 .bench-exports { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
-.bench-charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 14px; }
+.bench-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 14px; }
 .bench-chart { margin: 0; border: 1px solid var(--line, #dbe2ea); border-radius: 8px;
   padding: 6px; background: white; }
 .bench-chart canvas { display: block; width: 100%; height: auto; }

@@ -10,3 +10,4 @@ mod harness;
 mod paper_election;
 mod paper_replication;
 mod scenarios;
+mod scenarios_client;
