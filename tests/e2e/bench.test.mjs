@@ -83,8 +83,10 @@ test('quick-locks runs to 100 %, draws its charts and exports every file', async
   assert.equal(await progressOf(page), 100);
 
   // One block of table rows per run, with the 50 acquires of the seeds' quick run.
-  const rows = await page.locator('[data-testid=bench-table] tbody tr').allTextContents();
-  assert.ok(rows.some((r) => /acquire\s*50\b/.test(r)), `no 50-acquire row in ${rows.join(' | ')}`);
+  const rows = await page.$$eval('[data-testid=bench-table] tbody tr',
+    (list) => list.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  assert.ok(rows.some(([op, count, success]) => op === 'acquire' && count === '50'
+    && success === '100.0%'), `no 50-acquire row in ${JSON.stringify(rows)}`);
 
   const charts = await page.$$eval('canvas[data-chart]', (list) => list.map((c) => c.dataset.chart));
   assert.ok(charts.includes('locks_latency_histogram'), `charts: ${charts}`);

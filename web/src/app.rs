@@ -10,18 +10,14 @@ use syncsim_core::sim::Time;
 use yew::prelude::*;
 
 use crate::api::Sent;
-use crate::bench_panel::BenchPanel;
 use crate::cluster::Cluster;
-use crate::console::Console;
 use crate::controls::Controls;
-use crate::event_log::EventLog;
 use crate::handle::PgHandle;
 use crate::help::Help;
 use crate::invariants::Invariants;
 use crate::keyboard::{KeyCommand, KeyListener};
 use crate::legend::Legend;
-use crate::locks_panel::LocksPanel;
-use crate::raft_panel::RaftPanel;
+use crate::side_panel::SidePanel;
 use crate::speed::{Speed, DEFAULT_INDEX};
 use crate::status::Status;
 use crate::timebar::Timebar;
@@ -30,23 +26,6 @@ use crate::{panic, runloop, share, url};
 /// Slow panels (logs, lock table, events) re-read the playground at most this often while
 /// playing; the cluster drawing follows every frame.
 const SLOW_REFRESH_MS: f64 = 150.0;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tab {
-    Raft,
-    Locks,
-    Console,
-    Events,
-    Bench,
-}
-
-const TABS: [(Tab, &str, &str); 5] = [
-    (Tab::Raft, "raft", "Raft logs"),
-    (Tab::Locks, "locks", "Locks"),
-    (Tab::Console, "console", "API console"),
-    (Tab::Events, "events", "Event log"),
-    (Tab::Bench, "benchmarks", "Benchmarks"),
-];
 
 /// Builds a playground, falling back to the default cluster (with a message) if the core refuses.
 fn build(config: PlaygroundConfig) -> (Playground, Option<String>) {
@@ -120,9 +99,6 @@ pub fn App() -> Html {
     let speed_index = use_state(|| DEFAULT_INDEX);
     let menu = use_state(|| None::<usize>);
     let help = use_state(|| false);
-    let tab = use_state(|| Tab::Raft);
-    // The benchmarks panel mounts the first time its tab opens, then stays mounted.
-    let bench_opened = use_state(|| false);
     let forked_at = use_state(|| None::<Time>);
     let last_sent = use_state(|| None::<Sent>);
     let share_url = use_state(|| None::<String>);
@@ -342,30 +318,6 @@ pub fn App() -> Html {
         let p = playground.borrow();
         (p.view(), p.end_time())
     };
-    let tabs = TABS.iter().map(|&(t, key, label)| {
-        let (tab_state, bench_opened) = (tab.clone(), bench_opened.clone());
-        let onclick = Callback::from(move |_: MouseEvent| {
-            if t == Tab::Bench {
-                bench_opened.set(true);
-            }
-            tab_state.set(t)
-        });
-        html! {
-            <button role="tab" class={classes!("tab", (*tab == t).then_some("active"))}
-                aria-selected={(*tab == t).to_string()} data-testid={format!("tab-{key}")} {onclick}>{ label }</button>
-        }
-    });
-    let panel = match *tab {
-        Tab::Raft => html! { <RaftPanel pg={pg.clone()} {version} /> },
-        Tab::Locks => {
-            html! { <LocksPanel pg={pg.clone()} {version} playing={*playing} on_sent={on_sent.clone()} /> }
-        }
-        Tab::Console => html! {
-            <Console pg={pg.clone()} {version} playing={*playing} last_sent={(*last_sent).clone()} on_sent={on_sent.clone()} />
-        },
-        Tab::Events => html! { <EventLog pg={pg.clone()} {version} /> },
-        Tab::Bench => html! {},
-    };
     let close_help = {
         let help = help.clone();
         Callback::from(move |()| help.set(false))
@@ -425,14 +377,8 @@ pub fn App() -> Html {
                     <Cluster view={view.clone()} on_act={on_act.clone()} menu={*menu} {on_menu} />
                     <Legend />
                 </section>
-                <section class="panel side-panel">
-                    <nav class="tabs" role="tablist">{ for tabs }</nav>
-                    { panel }
-                    // Kept mounted once opened: switching tabs must not stop a running benchmark.
-                    if *bench_opened {
-                        <div class="bench-tab" hidden={*tab != Tab::Bench}><BenchPanel /></div>
-                    }
-                </section>
+                <SidePanel pg={pg.clone()} {version} playing={*playing}
+                    last_sent={(*last_sent).clone()} {on_sent} />
             </main>
             if *help { <Help on_close={close_help} /> }
         </div>

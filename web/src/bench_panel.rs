@@ -46,9 +46,21 @@ fn export_all(root: &NodeRef, outcome: &Outcome, report: Callback<String>) {
             problems.push(e);
         }
     };
-    note(download::download_text("results.json", "application/json", &suite.to_json()));
-    note(download::download_text("results.csv", "text/csv", &to_csv(suite)));
-    note(download::download_text("series.csv", "text/csv", &series_csv(suite)));
+    note(download::download_text(
+        "results.json",
+        "application/json",
+        &suite.to_json(),
+    ));
+    note(download::download_text(
+        "results.csv",
+        "text/csv",
+        &to_csv(suite),
+    ));
+    note(download::download_text(
+        "series.csv",
+        "text/csv",
+        &series_csv(suite),
+    ));
     for chart in render::available_charts(suite) {
         note(render::render_svg(chart.id, suite).and_then(|svg| {
             download::download_text(&format!("{}.svg", chart.id), "image/svg+xml", &svg)
@@ -175,7 +187,10 @@ pub fn BenchPanel() -> Html {
                         *g += 1;
                         *g
                     };
-                    shown.set(Some(Shown { generation, outcome: Rc::new(outcome) }));
+                    shown.set(Some(Shown {
+                        generation,
+                        outcome: Rc::new(outcome),
+                    }));
                 }
             };
             *running.borrow_mut() = Some(Loop::start(driver, on_progress, on_done));
@@ -226,7 +241,14 @@ pub fn BenchPanel() -> Html {
 }
 
 fn driver_start_progress() -> Progress {
-    Progress { done: false, fraction: 0.0, run: 0, runs: 0, label: String::new(), events: 0 }
+    Progress {
+        done: false,
+        fraction: 0.0,
+        run: 0,
+        runs: 0,
+        label: String::new(),
+        events: 0,
+    }
 }
 
 fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Shown>) -> Html {
@@ -234,8 +256,13 @@ fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Show
     let pct = (p.fraction * 100.0).floor().clamp(0.0, 100.0) as u32;
     let cancelled = !running && shown.is_some_and(|s| s.outcome.cancelled);
     let status = if running {
-        format!("run {}/{} · {} · {} events", (p.run + 1).min(p.runs.max(1)), p.runs.max(1),
-            p.label, p.events)
+        format!(
+            "run {}/{} · {} · {} events",
+            (p.run + 1).min(p.runs.max(1)),
+            p.runs.max(1),
+            p.label,
+            p.events
+        )
     } else if cancelled {
         format!("cancelled at {pct}%")
     } else {
@@ -256,8 +283,12 @@ fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Show
     }
 }
 
-fn results_view(outcome: &Rc<Outcome>, warmup_s: f64, charts_ref: &NodeRef,
-    report: Callback<String>) -> Html {
+fn results_view(
+    outcome: &Rc<Outcome>,
+    warmup_s: f64,
+    charts_ref: &NodeRef,
+    report: Callback<String>,
+) -> Html {
     let suite = &outcome.suite;
     if suite.runs.is_empty() {
         return html! { <p class="bench-note">{ "No run finished, so there are no results." }</p> };
@@ -303,8 +334,12 @@ fn results_view(outcome: &Rc<Outcome>, warmup_s: f64, charts_ref: &NodeRef,
     }
 }
 
-fn chart_card(chart: &'static syncsim_charts::ChartSpec, outcome: &Rc<Outcome>, root: &NodeRef,
-    report: Callback<String>) -> Html {
+fn chart_card(
+    chart: &'static syncsim_charts::ChartSpec,
+    outcome: &Rc<Outcome>,
+    root: &NodeRef,
+    report: Callback<String>,
+) -> Html {
     let id = chart.id;
     let on_png = {
         let (root, report) = (root.clone(), report.clone());

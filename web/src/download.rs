@@ -10,7 +10,10 @@ use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 const REVOKE_AFTER_MS: u32 = 60_000;
 
 fn js_err(what: &str, e: JsValue) -> String {
-    format!("{what}: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))
+    format!(
+        "{what}: {}",
+        e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    )
 }
 
 /// Offer `text` as a file called `name` with MIME type `mime`.

@@ -22,6 +22,7 @@ mod raft_panel;
 mod runloop;
 mod selftest;
 mod share;
+mod side_panel;
 mod speed;
 mod status;
 mod timebar;

@@ -73,7 +73,10 @@ pub const ADVANCED_FIELDS: &[Field] = &[
 ];
 
 fn join(list: &[usize]) -> String {
-    list.iter().map(usize::to_string).collect::<Vec<_>>().join(",")
+    list.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn range(&(lo, hi): &(u64, u64)) -> String {
@@ -185,7 +188,7 @@ impl Form {
     pub fn params(&self) -> Result<ScenarioParams, FormErrors> {
         let mut params = ScenarioParams::defaults(self.kind);
         let mut errors = FormErrors::default();
-        let fault_details = self.has_fault().then_some(FAULT_FIELDS).unwrap_or(&[]);
+        let fault_details = if self.has_fault() { FAULT_FIELDS } else { &[] };
         // "fault" before its details: the setter creates the fault plan the details edit.
         let order = MAIN_FIELDS
             .iter()
@@ -234,7 +237,11 @@ mod tests {
     fn every_scenarios_defaults_round_trip_through_the_form() {
         for kind in ScenarioKind::ALL {
             let form = Form::new(kind);
-            assert_eq!(form.params(), Ok(ScenarioParams::defaults(kind)), "{kind:?}");
+            assert_eq!(
+                form.params(),
+                Ok(ScenarioParams::defaults(kind)),
+                "{kind:?}"
+            );
         }
     }
 

@@ -33,8 +33,8 @@ pub fn timing_line(outcome: &Outcome) -> Html {
             { format!("{runs} run{} · {} simulated s in {:.2} s of wall time · ",
                 if runs == 1 { "" } else { "s" }, fmt(t.simulated_s), t.elapsed_ms / 1e3) }
             <strong>{ format!("{} simulated s per wall s", fmt(t.sim_per_wall())) }</strong>
-            { format!(" · {} chunks of {:.1} ms on average, simulating {:.0}% of the time",
-                t.chunks, t.mean_chunk_ms(), busy) }
+            { format!(" · {} chunk{} of {:.1} ms on average, simulating {:.0}% of the time",
+                t.chunks, if t.chunks == 1 { "" } else { "s" }, t.mean_chunk_ms(), busy) }
         </p>
     }
 }
@@ -56,12 +56,19 @@ fn op_cells(op: &OpStats) -> Html {
 }
 
 fn run_rows(run: &BenchResult, warmup_s: f64) -> Html {
-    let ops: Vec<&OpStats> = run.ops.iter().chain(std::iter::once(&run.overall)).collect();
+    let ops: Vec<&OpStats> = run
+        .ops
+        .iter()
+        .chain(std::iter::once(&run.overall))
+        .collect();
     let span = ops.len().to_string();
     let wall = run.wall_ms.map_or("–".to_string(), |w| format!("{w:.0}"));
-    let ratio = run.wall_ms.filter(|w| *w > 0.0).map_or("–".to_string(), |w| {
-        fmt((run.duration_s + warmup_s) / (w / 1e3))
-    });
+    let ratio = run
+        .wall_ms
+        .filter(|w| *w > 0.0)
+        .map_or("–".to_string(), |w| {
+            fmt((run.duration_s + warmup_s) / (w / 1e3))
+        });
     ops.iter()
         .enumerate()
         .map(|(i, op)| {
@@ -71,8 +78,10 @@ fn run_rows(run: &BenchResult, warmup_s: f64) -> Html {
                     if i == 0 {
                         <th rowspan={span.clone()} scope="row">
                             { &run.label }
-                            <span class="nodes">{ format!("{} node{}", run.nodes,
-                                if run.nodes == 1 { "" } else { "s" }) }</span>
+                            if !run.label.contains("node") {
+                                <span class="nodes">{ format!("{} node{}", run.nodes,
+                                    if run.nodes == 1 { "" } else { "s" }) }</span>
+                            }
                         </th>
                     }
                     { op_cells(op) }

@@ -56,7 +56,7 @@ pub const CSS: &str = r#"
 .bench-table th[scope=row] .nodes { display: block; font-weight: 400; font-size: 12px;
   color: var(--muted, #64748b); }
 .bench-table tbody { border-bottom: 2px solid var(--line, #dbe2ea); }
-.bench-table tr.overall td { font-weight: 600; background: #f8fafc; }
+.bench-table tr.overall td { font-weight: 600; }
 .bench-failover { font-size: 13px; margin: 8px 0 0; padding-left: 18px; }
 .bench-exports { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin: 12px 0; }
 .bench-charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 14px; }
