@@ -8,7 +8,6 @@ mod form_view;
 mod render;
 mod results;
 mod style;
-mod yielder;
 
 use std::cell::RefCell;
 use std::rc::Rc;
