@@ -37,44 +37,39 @@ fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
         .ok()
 }
 
-/// Every export of a suite: the raw results, then each chart as SVG and PNG.
-fn export_all(root: &NodeRef, outcome: &Outcome, report: Callback<String>) {
-    let suite = &outcome.suite;
-    let mut problems = Vec::new();
-    let mut note = |r: Result<(), String>| {
-        if let Err(e) = r {
-            problems.push(e);
-        }
+type ExportJob = Box<dyn FnOnce() -> Result<(), String>>;
+
+/// Every export of a suite: the raw results, then each chart as SVG and PNG. All start inside
+/// the click's user gesture (Chromium blocks downloads started later from timers).
+fn export_all(root: &NodeRef, outcome: &Rc<Outcome>, report: Callback<String>) {
+    let text = |name: &'static str, mime: &'static str, make: fn(&Outcome) -> String| {
+        let outcome = outcome.clone();
+        Box::new(move || download::download_text(name, mime, &make(&outcome))) as ExportJob
     };
-    note(download::download_text(
-        "results.json",
-        "application/json",
-        &suite.to_json(),
-    ));
-    note(download::download_text(
-        "results.csv",
-        "text/csv",
-        &to_csv(suite),
-    ));
-    note(download::download_text(
-        "series.csv",
-        "text/csv",
-        &series_csv(suite),
-    ));
-    for chart in render::available_charts(suite) {
-        note(render::render_svg(chart.id, suite).and_then(|svg| {
-            download::download_text(&format!("{}.svg", chart.id), "image/svg+xml", &svg)
+    let mut jobs: Vec<ExportJob> = vec![
+        text("results.json", "application/json", |o| o.suite.to_json()),
+        text("results.csv", "text/csv", |o| to_csv(&o.suite)),
+        text("series.csv", "text/csv", |o| series_csv(&o.suite)),
+    ];
+    for chart in render::available_charts(&outcome.suite) {
+        let (id, svg_outcome) = (chart.id, outcome.clone());
+        jobs.push(Box::new(move || {
+            let svg = render::render_svg(id, &svg_outcome.suite)?;
+            download::download_text(&format!("{id}.svg"), "image/svg+xml", &svg)
         }));
-        note(export_png(root, chart.id, report.clone()));
+        let root = root.clone();
+        jobs.push(Box::new(move || export_png(&root, id)));
     }
-    for p in problems {
-        report.emit(p);
+    for job in jobs {
+        if let Err(e) = job() {
+            report.emit(e);
+        }
     }
 }
 
-fn export_png(root: &NodeRef, id: &str, report: Callback<String>) -> Result<(), String> {
+fn export_png(root: &NodeRef, id: &str) -> Result<(), String> {
     let canvas = find_canvas(root, id).ok_or_else(|| format!("chart `{id}` is not on the page"))?;
-    download::download_canvas_png(&format!("{id}.png"), &canvas, move |e| report.emit(e))
+    download::download_canvas_png(&format!("{id}.png"), &canvas)
 }
 
 #[component]
@@ -344,7 +339,7 @@ fn chart_card(
     let on_png = {
         let (root, report) = (root.clone(), report.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Err(e) = export_png(&root, id, report.clone()) {
+            if let Err(e) = export_png(&root, id) {
                 report.emit(e);
             }
         })

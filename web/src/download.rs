@@ -1,7 +1,6 @@
 //! Browser downloads: hand the user a file built in memory, through an `<a download>` pointing
 //! at a Blob URL (works for text and binary, no size limit of data: URLs).
 
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlCanvasElement, Url};
 
@@ -47,24 +46,27 @@ pub fn download_blob(name: &str, blob: &Blob) -> Result<(), String> {
     Ok(())
 }
 
-/// Offer the picture on `canvas` as a PNG file called `name` (encoded asynchronously by the
-/// browser; `on_error` hears about a failure).
-pub fn download_canvas_png(
-    name: &str,
-    canvas: &HtmlCanvasElement,
-    on_error: impl FnOnce(String) + 'static,
-) -> Result<(), String> {
-    let name = name.to_string();
-    let callback = Closure::once_into_js(move |blob: Option<Blob>| {
-        let outcome = match blob {
-            Some(blob) => download_blob(&name, &blob),
-            None => Err(format!("the browser could not encode {name}")),
-        };
-        if let Err(e) = outcome {
-            on_error(e);
-        }
-    });
-    canvas
-        .to_blob_with_type(callback.unchecked_ref(), "image/png")
-        .map_err(|e| js_err("could not encode the chart", e))
+/// Offer the picture on `canvas` as a PNG file called `name`. Encoded synchronously (data URL,
+/// decoded to a Blob) so the download starts inside the click's user gesture: Chromium blocks
+/// repeated downloads started later from callbacks.
+pub fn download_canvas_png(name: &str, canvas: &HtmlCanvasElement) -> Result<(), String> {
+    let url = canvas
+        .to_data_url_with_type("image/png")
+        .map_err(|e| js_err("could not encode the chart", e))?;
+    let base64 = url
+        .split_once(',')
+        .map(|(_, data)| data)
+        .ok_or("the browser returned no PNG data")?;
+    let window = web_sys::window().ok_or("no window")?;
+    let binary = window
+        .atob(base64)
+        .map_err(|e| js_err("could not decode the PNG", e))?;
+    // `atob` yields one char per byte (all < 256).
+    let bytes: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    let options = BlobPropertyBag::new();
+    options.set_type("image/png");
+    let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| js_err("could not build the PNG file", e))?;
+    download_blob(name, &blob)
 }

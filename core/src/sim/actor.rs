@@ -107,7 +107,12 @@ pub trait Actor: Clone + Debug {
 
     /// Boot, and every restart after a crash: rebuild volatile state from `ctx.durable`.
     fn on_start(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>);
-    fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, from: ActorId, msg: Self::Msg);
+    fn on_message(
+        &mut self,
+        ctx: &mut Ctx<'_, Self::Msg, Self::Durable>,
+        from: ActorId,
+        msg: Self::Msg,
+    );
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, kind: TimerKind);
     fn on_command(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Durable>, cmd: Self::Cmd);
     /// The node crashed: forget every volatile field. The simulator keeps the durable store,

@@ -46,7 +46,7 @@ pub const CSS: &str = r#"
 .bench-table-wrap { overflow-x: auto; }
 .bench-table { border-collapse: collapse; font-size: 13px; width: 100%;
   font-variant-numeric: tabular-nums; }
-.bench-table th, .bench-table td { padding: 4px 8px; text-align: right;
+.bench-table th, .bench-table td { padding: 4px 6px; text-align: right;
   border-bottom: 1px solid #eef2f7; white-space: nowrap; }
 .bench-table thead th { color: var(--muted, #64748b); font-weight: 600; font-size: 12px;
   border-bottom: 2px solid var(--line, #dbe2ea); }
@@ -55,6 +55,7 @@ pub const CSS: &str = r#"
 .bench-table th[scope=row] { vertical-align: top; font-weight: 600; }
 .bench-table th[scope=row] .nodes { display: block; font-weight: 400; font-size: 12px;
   color: var(--muted, #64748b); }
+.bench-table td.wall .ratio { display: block; font-size: 11px; color: var(--muted, #64748b); }
 .bench-table tbody { border-bottom: 2px solid var(--line, #dbe2ea); }
 .bench-table tr.overall td { font-weight: 600; }
 .bench-failover { font-size: 13px; margin: 8px 0 0; padding-left: 18px; }
