@@ -17,6 +17,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
 
+use crate::zip::{store_zip, ZipEntry};
+
 use crate::download;
 use driver::{Driver, Loop, Outcome};
 use form::Form;
@@ -37,33 +39,38 @@ fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
         .ok()
 }
 
-type ExportJob = Box<dyn FnOnce() -> Result<(), String>>;
-
-/// Every export of a suite: the raw results, then each chart as SVG and PNG. All start inside
-/// the click's user gesture (Chromium blocks downloads started later from timers).
+/// Every export of a suite in one ZIP file: the raw results, then each chart as SVG and PNG.
+/// One download instead of a burst, which browsers throttle (Chromium delivers ~10) or block.
 fn export_all(root: &NodeRef, outcome: &Rc<Outcome>, report: Callback<String>) {
-    let text = |name: &'static str, mime: &'static str, make: fn(&Outcome) -> String| {
-        let outcome = outcome.clone();
-        Box::new(move || download::download_text(name, mime, &make(&outcome))) as ExportJob
-    };
-    let mut jobs: Vec<ExportJob> = vec![
-        text("results.json", "application/json", |o| o.suite.to_json()),
-        text("results.csv", "text/csv", |o| to_csv(&o.suite)),
-        text("series.csv", "text/csv", |o| series_csv(&o.suite)),
-    ];
-    for chart in render::available_charts(&outcome.suite) {
-        let (id, svg_outcome) = (chart.id, outcome.clone());
-        jobs.push(Box::new(move || {
-            let svg = render::render_svg(id, &svg_outcome.suite)?;
-            download::download_text(&format!("{id}.svg"), "image/svg+xml", &svg)
-        }));
-        let root = root.clone();
-        jobs.push(Box::new(move || export_png(&root, id)));
-    }
-    for job in jobs {
-        if let Err(e) = job() {
-            report.emit(e);
+    let build = || -> Result<Vec<u8>, String> {
+        let suite = &outcome.suite;
+        let text = |name: &str, body: String| ZipEntry {
+            name: name.to_string(),
+            data: body.into_bytes(),
+        };
+        let mut files = vec![
+            text("results.json", suite.to_json()),
+            text("results.csv", to_csv(suite)),
+            text("series.csv", series_csv(suite)),
+        ];
+        for chart in render::available_charts(suite) {
+            let id = chart.id;
+            files.push(text(&format!("{id}.svg"), render::render_svg(id, suite)?));
+            let canvas =
+                find_canvas(root, id).ok_or_else(|| format!("chart `{id}` is not on the page"))?;
+            files.push(ZipEntry {
+                name: format!("{id}.png"),
+                data: download::canvas_png_bytes(&canvas)?,
+            });
         }
+        store_zip(&files)
+    };
+    let result = build().and_then(|zip| {
+        let name = format!("syncsim-{}.zip", outcome.suite.name);
+        download::download_bytes(&name, "application/zip", &zip)
+    });
+    if let Err(e) = result {
+        report.emit(e);
     }
 }
 

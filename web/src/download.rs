@@ -46,10 +46,8 @@ pub fn download_blob(name: &str, blob: &Blob) -> Result<(), String> {
     Ok(())
 }
 
-/// Offer the picture on `canvas` as a PNG file called `name`. Encoded synchronously (data URL,
-/// decoded to a Blob) so the download starts inside the click's user gesture: Chromium blocks
-/// repeated downloads started later from callbacks.
-pub fn download_canvas_png(name: &str, canvas: &HtmlCanvasElement) -> Result<(), String> {
+/// The PNG encoding of a canvas, as bytes.
+pub fn canvas_png_bytes(canvas: &HtmlCanvasElement) -> Result<Vec<u8>, String> {
     let url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|e| js_err("could not encode the chart", e))?;
@@ -62,11 +60,21 @@ pub fn download_canvas_png(name: &str, canvas: &HtmlCanvasElement) -> Result<(),
         .atob(base64)
         .map_err(|e| js_err("could not decode the PNG", e))?;
     // `atob` yields one char per byte (all < 256).
-    let bytes: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes.as_slice()));
+    Ok(binary.chars().map(|c| c as u32 as u8).collect())
+}
+
+/// Offer raw bytes as a file called `name`.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = BlobPropertyBag::new();
-    options.set_type("image/png");
+    options.set_type(mime);
     let blob = Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|e| js_err("could not build the PNG file", e))?;
+        .map_err(|e| js_err("could not build the file", e))?;
     download_blob(name, &blob)
+}
+
+/// Offer a canvas as a PNG file called `name`. Encoded synchronously, so the download starts
+/// inside the click's user gesture.
+pub fn download_canvas_png(name: &str, canvas: &HtmlCanvasElement) -> Result<(), String> {
+    download_bytes(name, "image/png", &canvas_png_bytes(canvas)?)
 }

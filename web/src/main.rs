@@ -27,6 +27,7 @@ mod speed;
 mod status;
 mod timebar;
 mod url;
+mod zip;
 
 fn main() {
     panic::install();
