@@ -3,9 +3,10 @@
 // and (as a figure for the report) how fast the full lock-contention suite runs in Chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
-  DIST, assertNoErrors, frames, launchBrowser, openPage, saveScreenshot, startServer,
+  ARTIFACTS, DIST, assertNoErrors, frames, launchBrowser, openPage, saveScreenshot, startServer,
 } from './harness.mjs';
 
 let server;
@@ -181,6 +182,8 @@ test('Export all downloads one ZIP holding every chart (PNG, SVG) and the raw re
   ]);
   assert.equal(download.suggestedFilename(), 'syncsim-quick-locks.zip');
   const bytes = await readFile(await download.path());
+  await mkdir(ARTIFACTS, { recursive: true });
+  await writeFile(join(ARTIFACTS, 'export-all.zip'), bytes); // for a look with any unzip tool
   const entries = zipEntries(bytes);
   assert.deepEqual([...entries.keys()].sort(), [...expected].sort());
   for (const [name, data] of entries) assertFileType(name, data);
