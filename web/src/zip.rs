@@ -17,6 +17,21 @@ fn u32le(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
+/// The fields a local header and its central-directory record share, from "version needed"
+/// to "extra field length" (APPNOTE 4.3.7 / 4.3.12).
+fn shared_fields(out: &mut Vec<u8>, crc: u32, size: u32, name_len: u16) {
+    u16le(out, 20); // version needed: 2.0
+    u16le(out, 0x0800); // flags: names are UTF-8
+    u16le(out, 0); // method: stored
+    u16le(out, 0); // time
+    u16le(out, 0x21); // date: 1980-01-01
+    u32le(out, crc);
+    u32le(out, size); // compressed size
+    u32le(out, size); // uncompressed size
+    u16le(out, name_len);
+    u16le(out, 0); // extra field length
+}
+
 /// Build a ZIP archive with every entry stored. Fails when the archive would need ZIP64
 /// (more than 65535 entries or 4 GiB), which an export never comes near.
 pub fn store_zip(entries: &[ZipEntry]) -> Result<Vec<u8>, String> {
@@ -37,32 +52,14 @@ pub fn store_zip(entries: &[ZipEntry]) -> Result<Vec<u8>, String> {
         let crc = crc32fast::hash(&e.data);
         // Local file header.
         u32le(&mut out, 0x0403_4b50);
-        u16le(&mut out, 20); // version needed: 2.0
-        u16le(&mut out, 0x0800); // flags: names are UTF-8
-        u16le(&mut out, 0); // method: stored
-        u16le(&mut out, 0); // time
-        u16le(&mut out, 0x21); // date: 1980-01-01
-        u32le(&mut out, crc);
-        u32le(&mut out, size);
-        u32le(&mut out, size);
-        u16le(&mut out, name_len);
-        u16le(&mut out, 0); // extra length
+        shared_fields(&mut out, crc, size, name_len);
         out.extend_from_slice(name);
         out.extend_from_slice(&e.data);
         // Central directory record.
         u32le(&mut central, 0x0201_4b50);
-        u16le(&mut central, 20); // made by
-        u16le(&mut central, 20); // needed
-        u16le(&mut central, 0x0800);
-        u16le(&mut central, 0);
-        u16le(&mut central, 0);
-        u16le(&mut central, 0x21);
-        u32le(&mut central, crc);
-        u32le(&mut central, size);
-        u32le(&mut central, size);
-        u16le(&mut central, name_len);
-        u16le(&mut central, 0); // extra
-        u16le(&mut central, 0); // comment
+        u16le(&mut central, 20); // made by: 2.0
+        shared_fields(&mut central, crc, size, name_len);
+        u16le(&mut central, 0); // comment length
         u16le(&mut central, 0); // disk
         u16le(&mut central, 0); // internal attributes
         u32le(&mut central, 0); // external attributes
