@@ -4,12 +4,14 @@
 //! actions always give the same trace hash, natively and in WebAssembly. See `ARCHITECTURE.md`.
 //!
 //! Module map:
+//! - [`base`]: virtual time, the seeded PRNG and the stable hasher (no dependencies).
 //! - [`sim`]: the discrete-event kernel (event queue, actors, effects, faults, trace, checkpoints).
 //! - [`net`]: the network model (per-link latency distributions, loss, duplication, bandwidth).
 //! - [`raft`]: a sans-I/O Raft node with pre-vote, check-quorum, snapshots, membership, transfer.
 //! - [`lock`]: the replicated lock manager, its seed-shaped API router, clients and history checker.
 //! - [`bench`]: benchmark scenarios and serde result types.
 
+pub mod base;
 pub mod bench;
 pub mod lock;
 pub mod net;

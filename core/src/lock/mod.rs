@@ -6,7 +6,7 @@
 //! - `types.rs`: `LockMode`, `LockCmd`, `LockOutput`, `LockStatus`, `Holder`, `Waiter`.
 //! - `table.rs` (queue, grants, upgrades, release, idempotency), `lease.rs` (tick expiry,
 //!   leader-change extension), `deadlock.rs` (wait-for cycle search), `view.rs` (read-only views
-//!   for the UI), `replicated.rs` (the `StateMachine` impl, labels, FNV-1a digest in `digest.rs`).
+//!   for the UI), `replicated.rs` (the `StateMachine` impl, labels, digest by `base::StableHasher`).
 //! - `fenced.rs`: `FencedStore`, which rejects writes carrying an older fencing token.
 //! - `api.rs` + `router.rs`: `parse_request("POST /lock/acquire {...}")`, `to_lock_cmd`,
 //!   `to_client_op`, `render_response` (seed JSON shapes; `timeout` and `lease` in seconds).
@@ -22,7 +22,6 @@ pub mod api;
 pub mod checker;
 pub mod cluster;
 pub mod deadlock;
-pub mod digest;
 pub mod fenced;
 mod lease;
 mod linearize;

@@ -1,8 +1,8 @@
 //! `LockTable` as a Raft `StateMachine`: apply, housekeeping, labels and the digest.
 
-use super::digest::Fnv;
 use super::table::{LockTable, LEADER_CHANGE_EXTENSION_MS};
 use super::types::{LockCmd, LockMode, LockOutput};
+use crate::base::StableHasher;
 use crate::raft::{ApplyCtx, Reply, RequestId, StateMachine};
 use crate::sim::Time;
 
@@ -55,7 +55,7 @@ impl StateMachine for LockTable {
     }
 
     fn digest(&self) -> u64 {
-        let mut h = Fnv::default();
+        let mut h = StableHasher::default();
         h.u64(self.next_fencing_token());
         h.u64(self.resources.len() as u64);
         for (name, st) in &self.resources {
@@ -121,7 +121,7 @@ fn mode_code(m: LockMode) -> u64 {
     }
 }
 
-fn hash_output(h: &mut Fnv, out: &LockOutput) {
+fn hash_output(h: &mut StableHasher, out: &LockOutput) {
     match out {
         LockOutput::Granted {
             lock_id,

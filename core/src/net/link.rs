@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::{SimRng, Time};
+use crate::base::{SimRng, Time};
 
 /// Latencies (base, jitter bound or mean) above one minute are rejected as absurd: they are
 /// almost certainly a unit mistake (ms or ns typed as µs).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ConfigError, Jitter, LinkConfig};
-use crate::sim::MS;
+use crate::base::MS;
 
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,

@@ -81,14 +81,12 @@ impl StateMachine for KvSm {
 
     fn digest(&self) -> u64 {
         // FNV-1a over the values: stable across platforms.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut h = crate::base::StableHasher::default();
         for (&k, &v) in &self.values {
-            for b in std::iter::once(k).chain(v.to_le_bytes()) {
-                h ^= u64::from(b);
-                h = h.wrapping_mul(0x100_0000_01b3);
-            }
+            h.bytes(&[k]);
+            h.bytes(&v.to_le_bytes());
         }
-        h
+        h.finish()
     }
 
     fn approx_size(&self) -> usize {

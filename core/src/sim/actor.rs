@@ -4,13 +4,9 @@ use std::fmt::Debug;
 
 use serde::{Deserialize, Serialize};
 
-use super::SimRng;
+use crate::base::SimRng;
 
-/// Virtual time in microseconds since the start of the run.
-pub type Time = u64;
-/// Microseconds per millisecond and per second, for readable constants.
-pub const MS: Time = 1_000;
-pub const SEC: Time = 1_000_000;
+pub use crate::base::time::{Time, MS, SEC};
 
 /// Index of an actor in the simulation (servers first: 0 is "n1"; clients follow).
 pub type ActorId = usize;

@@ -4,7 +4,7 @@
 //! them inputs (start, message, timer, external command, crash) and applies the effects they emit
 //! (send, set/cancel timer, persist, note). Nothing else delivers anything.
 //!
-//! Files: `actor.rs` (the contract), `rng.rs`, `config.rs` (settings, limits, errors),
+//! Files: `actor.rs` (the contract), `config.rs` (settings, limits, errors),
 //! `action.rs` (outside actions and views), `kernel.rs` (event loop), `wire.rs` (effects and
 //! the link model), `view.rs` (read-only accessors), `faults.rs` (actions),
 //! `trace.rs` (trace ring and hash), `timeline.rs` (checkpoints, time travel), `echo.rs`
@@ -16,12 +16,12 @@ pub mod config;
 pub mod echo;
 mod faults;
 mod kernel;
-pub mod rng;
 pub mod timeline;
 pub mod trace;
 mod view;
 mod wire;
 
+pub use crate::base::rng::{self, SimRng};
 pub use crate::net::{ConfigError, Jitter, LinkConfig, NetProfile};
 pub use action::{Action, InFlight, NodeState};
 pub use actor::*;
@@ -29,6 +29,5 @@ pub use config::{
     SimConfig, SimError, MAX_ACTORS, MAX_CPU_SERVICE_US, MAX_SERVERS, MAX_TRACE_CAPACITY,
 };
 pub use kernel::Sim;
-pub use rng::SimRng;
 pub use timeline::{Recorded, Timeline, MAX_CHECKPOINTS};
 pub use trace::{DropReason, FaultKind, Trace, TraceEvent, TraceHasher, TraceKind, NO_PEER};

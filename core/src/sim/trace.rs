@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{ActorId, Note, Time};
+use crate::base::StableHasher;
 
 /// `peer` of events that have no peer (timers, crashes, notes...).
 pub const NO_PEER: ActorId = ActorId::MAX;
@@ -113,34 +114,23 @@ impl TraceEvent {
     }
 }
 
-/// The trace hash: FNV-1a generalised to 64-bit words. For each word `w` (every field as an
-/// explicit little-endian-independent u64, never usize-width dependent):
-/// `h = (h ^ w) * 0x100000001b3; h ^= h >> 32`. Start value 0xcbf29ce484222325.
-/// The extra xor-shift feeds high bits back into low bits, which plain word-FNV lacks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TraceHasher(pub u64);
-
-impl Default for TraceHasher {
-    fn default() -> Self {
-        TraceHasher(0xcbf2_9ce4_8422_2325)
-    }
-}
+/// The trace hash: the core's `StableHasher` fed one 64-bit word per field (every field as an
+/// explicit u64, never usize-width dependent). See `base::hash` for the word step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TraceHasher(StableHasher);
 
 impl TraceHasher {
     #[inline]
     pub fn word(&mut self, w: u64) {
-        let h = (self.0 ^ w).wrapping_mul(0x0000_0100_0000_01b3);
-        self.0 = h ^ (h >> 32);
+        self.0.word(w);
     }
 
-    /// Length, then the bytes packed little-endian into words.
     pub fn str(&mut self, s: &str) {
-        self.word(s.len() as u64);
-        for chunk in s.as_bytes().chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.word(u64::from_le_bytes(buf));
-        }
+        self.0.word_str(s);
+    }
+
+    pub fn finish(&self) -> u64 {
+        self.0.finish()
     }
 
     fn actor(&mut self, a: ActorId) {
@@ -272,7 +262,7 @@ impl Trace {
     }
 
     pub fn hash(&self) -> u64 {
-        self.hasher.0
+        self.hasher.finish()
     }
 
     pub fn capacity(&self) -> usize {
