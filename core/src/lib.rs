@@ -8,13 +8,19 @@
 //! - [`sim`]: the discrete-event kernel (event queue, actors, effects, faults, trace, checkpoints).
 //! - [`net`]: the network model (per-link latency distributions, loss, duplication, bandwidth).
 //! - [`raft`]: a sans-I/O Raft node with pre-vote, check-quorum, snapshots, membership, transfer.
-//! - [`lock`]: the replicated lock manager, its seed-shaped API router, clients and history checker.
+//! - [`service`]: the service contract, the node host that composes services, console routing.
+//! - [`services`]: the services (`lock`: the Raft lock manager; `status`: node status and the
+//!   phi-accrual failure detector) and their registration.
 //! - [`bench`]: benchmark scenarios and serde result types.
 
 pub mod base;
 pub mod bench;
-pub mod lock;
 pub mod net;
 pub mod playground;
 pub mod raft;
+pub mod service;
+pub mod services;
 pub mod sim;
+
+/// The lock manager keeps its short path (`syncsim_core::lock`).
+pub use services::lock;

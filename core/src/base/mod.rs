@@ -3,6 +3,7 @@
 //! `net` and `sim` depend on `base` without depending on each other.
 
 pub mod hash;
+pub mod math;
 pub mod rng;
 pub mod time;
 

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base::math::ln_portable;
 use crate::base::{SimRng, Time};
 
 /// Latencies (base, jitter bound or mean) above one minute are rejected as absurd: they are
@@ -133,59 +134,9 @@ impl LinkConfig {
     }
 }
 
-/// Natural logarithm built only from IEEE-exact operations (+, -, ×, ÷ and bit manipulation).
-/// `f64::ln` calls the platform's libm, which may differ in the last bit between native and
-/// WebAssembly builds; that would break "same seed, same trace" across them.
-pub fn ln_portable(x: f64) -> f64 {
-    if x.is_nan() || x <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    // Scale subnormals into the normal range first.
-    let (x, extra_exp) = if x < f64::MIN_POSITIVE {
-        (x * (1u64 << 54) as f64, -54i64)
-    } else {
-        (x, 0)
-    };
-    let bits = x.to_bits();
-    let mut exp = ((bits >> 52) & 0x7ff) as i64 - 1023 + extra_exp;
-    // Mantissa in [1, 2); move it to [sqrt(1/2), sqrt(2)) so the series converges fast.
-    let mut m = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        exp += 1;
-    }
-    // ln(m) = 2·atanh(s), s = (m-1)/(m+1), |s| < 0.172: 12 odd terms reach double precision.
-    let s = (m - 1.0) / (m + 1.0);
-    let s2 = s * s;
-    let mut term = s;
-    let mut sum = 0.0;
-    let mut k = 1.0;
-    for _ in 0..12 {
-        sum += term / k;
-        term *= s2;
-        k += 2.0;
-    }
-    2.0 * sum + exp as f64 * std::f64::consts::LN_2
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ln_portable_matches_std_closely() {
-        for &x in &[
-            1e-300, 1e-10, 0.001, 0.3, 0.5, 0.9, 1.0, 1.5, 2.0, 10.0, 1e10,
-        ] {
-            let want = f64::ln(x);
-            let got = ln_portable(x);
-            assert!(
-                (got - want).abs() <= 1e-12 * want.abs().max(1.0),
-                "ln({x}): {got} vs {want}"
-            );
-        }
-        assert_eq!(ln_portable(0.0), f64::NEG_INFINITY);
-    }
 
     #[test]
     fn validate_rejects_bad_values_with_messages() {

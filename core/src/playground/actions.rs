@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::{ActorId, Time};
 
+pub use crate::service::{ApiExample, ApiExchange, ApiRejection, EventCategory, InvariantView};
+
 /// A user action. Every action is recorded with its virtual time, so a run replays exactly and a
 /// share link can carry it; acting while looking at the past forks history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,29 +70,6 @@ pub struct ActOutcome {
     pub forked: bool,
 }
 
-/// One API-console exchange.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ApiExchange {
-    pub ticket: u64,
-    /// Console client name: "A", "B", "C".
-    pub client: String,
-    pub node: ActorId,
-    pub request: String,
-    pub invoked: Time,
-    pub completed: Option<Time>,
-    /// HTTP-like status code once completed (200, 404, 409, 421 not leader, 504 timeout…).
-    pub status: Option<u16>,
-    /// Pretty JSON body once completed.
-    pub body: Option<String>,
-}
-
-/// A rejected console request: the router's error (400/404/405) shown at once.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ApiRejection {
-    pub status: u16,
-    pub message: String,
-}
-
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LockHolderView {
     pub client: String,
@@ -125,28 +104,10 @@ pub struct LockTableView {
     pub wait_for: Vec<(String, String, String)>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EventCategory {
-    Election,
-    Role,
-    Commit,
-    Fault,
-    Client,
-    Message,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
     pub seq: u64,
     pub t: Time,
     pub category: EventCategory,
     pub text: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InvariantView {
-    pub name: String,
-    pub ok: bool,
-    pub detail: String,
 }

@@ -2,6 +2,8 @@
 
 use super::actions::{EventCategory, EventView};
 use super::Playground;
+use crate::service::ServiceSet;
+use crate::services::Node;
 use crate::sim::{DropReason, FaultKind, Note, TraceEvent, TraceKind, NO_PEER};
 
 impl Playground {
@@ -25,24 +27,10 @@ impl Playground {
         let peer = || self.actor_label(e.peer);
         let (category, text) = match e.kind {
             TraceKind::Note => match e.note? {
-                Note::Role { role, term } => {
-                    let name = match role {
-                        0 => "follower",
-                        1 => "candidate",
-                        2 => "leader",
-                        _ => "pre-candidate",
-                    };
-                    let cat = if role == 2 || role == 1 {
-                        EventCategory::Election
-                    } else {
-                        EventCategory::Role
-                    };
-                    (cat, format!("{who} becomes {name} in term {term}"))
+                Note::Proto { code, a, b } => {
+                    let (slot, code) = Node::note_owner(code)?;
+                    self.services()[slot].describe_note(&who, code, a, b)?
                 }
-                Note::Commit { index, term } => (
-                    EventCategory::Commit,
-                    format!("{who} commits up to index {index} (term {term})"),
-                ),
                 Note::Invoke { op } => (
                     EventCategory::Client,
                     format!("client {who} sends request #{op}"),
@@ -54,7 +42,6 @@ impl Playground {
                         if ok { "" } else { " (failed)" }
                     ),
                 ),
-                Note::Other { .. } => return None,
             },
             TraceKind::Crash => (EventCategory::Fault, format!("{who} crashed")),
             TraceKind::Restart => (EventCategory::Fault, format!("{who} restarted")),

@@ -1,6 +1,8 @@
-//! The playground facade: the one entry point the web UI uses. It owns a lock cluster on the
-//! simulator (Raft servers + console clients) inside a `Timeline` (time travel, forks, replay),
-//! and turns the core's state into plain view structs, so the UI holds no protocol logic.
+//! The playground facade: the one entry point the web UI uses. It owns a world of `Node`s (every
+//! registered service on every server, and on the console clients) inside a `Timeline` (time
+//! travel, forks, replay), and turns the core's state into plain view structs, so the UI holds no
+//! protocol logic. Nothing here names a service: services add their own views and actions
+//! through their descriptors (`service::ServiceApi`) and `impl Playground` blocks in their modules.
 
 mod actions;
 mod console;
@@ -16,10 +18,10 @@ pub use view::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::lock::cluster::{LockProcess, LockWorkload};
 use crate::net::NetProfile;
-use crate::raft::{ClientConfig, Process, RaftClient, RaftConfig, RaftServer};
-use crate::sim::{ActorId, NodeState, Recorded, Sim, SimConfig, Time, Timeline, MS, SEC};
+use crate::service::{ServiceApi, ServiceSet, World};
+use crate::services::Node;
+use crate::sim::{Action, Actor, ActorId, Recorded, Sim, SimConfig, Time, Timeline, MS};
 
 /// The cluster a user asks for (from the controls or the URL).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -68,7 +70,9 @@ impl PlaygroundConfig {
 /// A running playground.
 pub struct Playground {
     config: PlaygroundConfig,
-    timeline: Timeline<LockProcess>,
+    timeline: Timeline<Node>,
+    /// Console clients: (name, actor id).
+    console: Vec<(String, ActorId)>,
 }
 
 /// A share link's content: the config and every recorded action.
@@ -76,13 +80,14 @@ pub struct Playground {
 #[serde(deny_unknown_fields)]
 struct Shared {
     config: PlaygroundConfig,
-    actions: Vec<Recorded<<LockProcess as crate::sim::Actor>::Cmd>>,
+    actions: Vec<Recorded<<Node as Actor>::Cmd>>,
 }
 
 impl Playground {
     pub fn new(config: PlaygroundConfig) -> Result<Self, String> {
         let sim = build_sim(&config)?;
         Ok(Playground {
+            console: console_clients(config.nodes),
             config,
             timeline: Timeline::new(sim, CHECKPOINT_EVERY),
         })
@@ -91,7 +96,7 @@ impl Playground {
     pub fn config(&self) -> &PlaygroundConfig {
         &self.config
     }
-    pub fn sim(&self) -> &Sim<LockProcess> {
+    pub fn sim(&self) -> &Sim<Node> {
         self.timeline.sim()
     }
     pub fn now(&self) -> Time {
@@ -150,6 +155,7 @@ impl Playground {
         let timeline = Timeline::with_actions(sim, CHECKPOINT_EVERY, shared.actions)
             .map_err(|e| format!("share link cannot be replayed: {}", e.0))?;
         Ok(Playground {
+            console: console_clients(shared.config.nodes),
             config: shared.config,
             timeline,
         })
@@ -162,69 +168,70 @@ impl Playground {
 
     /// The current leader: the up server in the leader role with the highest term.
     pub fn leader(&self) -> Option<ActorId> {
-        let sim = self.sim();
-        (0..self.servers())
-            .filter(|&i| sim.node_state(i) == NodeState::Up)
-            .filter_map(|i| server(sim, i).map(|s| (i, s)))
-            .filter(|(_, s)| s.role() == crate::raft::Role::Leader)
-            .max_by_key(|(_, s)| s.term())
-            .map(|(i, _)| i)
+        self.with_world(|w| w.leader())
+    }
+
+    /// What services see of this world: the simulator, the console clients and the recorded
+    /// actions up to now.
+    pub fn with_world<R>(&self, f: impl FnOnce(&World<'_, Node>) -> R) -> R {
+        let now = self.now();
+        let actions: Vec<(Time, &Action<<Node as Actor>::Cmd>)> = self
+            .timeline
+            .actions()
+            .iter()
+            .filter(|r| r.at <= now)
+            .map(|r| (r.at, &r.action))
+            .collect();
+        f(&World {
+            sim: self.sim(),
+            servers: self.servers(),
+            console: &self.console,
+            actions: &actions,
+        })
+    }
+
+    /// The registered services, in registration order.
+    pub fn services(&self) -> &'static [&'static dyn ServiceApi<Node>] {
+        Node::services()
     }
 
     /// Actor id of a console client by name.
     pub fn console_client_id(&self, name: &str) -> Option<ActorId> {
-        CONSOLE_CLIENTS
+        self.console
             .iter()
-            .position(|c| c.eq_ignore_ascii_case(name))
-            .map(|k| self.servers() + k)
+            .find(|(c, _)| c.eq_ignore_ascii_case(name))
+            .map(|(_, id)| *id)
     }
     /// Console clients, by name ("A", "B", "C").
     pub fn console_clients(&self) -> Vec<String> {
-        CONSOLE_CLIENTS.iter().map(|c| c.to_string()).collect()
+        self.console.iter().map(|(c, _)| c.clone()).collect()
     }
     /// "n1" for a server, "A"/"B"/"C" for a console client.
     pub fn actor_label(&self, id: ActorId) -> String {
-        if id < self.servers() {
-            format!("n{}", id + 1)
-        } else {
-            CONSOLE_CLIENTS
-                .get(id - self.servers())
-                .map_or_else(|| format!("c{id}"), |c| c.to_string())
-        }
+        self.with_world(|w| w.label(id))
     }
 }
 
-pub(crate) fn server(
-    sim: &Sim<LockProcess>,
-    id: ActorId,
-) -> Option<&RaftServer<crate::lock::LockTable>> {
-    sim.actors().get(id).and_then(|a| a.server())
+fn console_clients(servers: usize) -> Vec<(String, ActorId)> {
+    CONSOLE_CLIENTS
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (c.to_string(), servers + k))
+        .collect()
 }
 
-fn build_sim(config: &PlaygroundConfig) -> Result<Sim<LockProcess>, String> {
+fn build_sim(config: &PlaygroundConfig) -> Result<Sim<Node>, String> {
     config.validate()?;
     let profile = NetProfile::parse(&config.profile).map_err(|e| e.0)?;
-    let raft = RaftConfig {
-        pre_vote: config.pre_vote,
-        check_quorum: config.check_quorum,
-        ..RaftConfig::default()
-    };
     let n = config.nodes;
-    let ids: Vec<ActorId> = (0..n).collect();
-    let mut actors: Vec<LockProcess> = ids
-        .iter()
-        .map(|&i| Process::Server(RaftServer::new(i, ids.clone(), raft.clone())))
-        .collect();
-    for k in 0..CONSOLE_CLIENTS.len() {
-        // Console clients issue nothing on their own: only what the user submits.
-        let mut c = RaftClient::new(n + k, ids.clone(), LockWorkload::passive());
-        // Long enough for a queued acquire with the default wait timeout to be answered.
-        c.config = ClientConfig {
-            request_timeout: 15 * SEC,
-            ..ClientConfig::default()
-        };
-        actors.push(Process::Client(c));
-    }
+    let actors = crate::services::world(
+        n,
+        CONSOLE_CLIENTS.len(),
+        &crate::services::WorldOptions {
+            pre_vote: config.pre_vote,
+            check_quorum: config.check_quorum,
+        },
+    );
     let cfg = SimConfig {
         seed: config.seed,
         servers: n,

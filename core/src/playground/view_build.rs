@@ -1,8 +1,8 @@
 //! Builds the plain `ClusterView` from the simulator and the Raft servers' own views.
 
 use super::view::*;
-use super::{server, Playground};
-use crate::raft::Role as RaftRole;
+use super::Playground;
+use crate::service::{ConsensusRole, ServiceSet};
 use crate::sim::{ActorId, NodeState};
 
 /// Log cells shown per node (the most recent ones).
@@ -56,20 +56,19 @@ impl Playground {
     fn node_view(&self, id: ActorId) -> NodeView {
         let sim = self.sim();
         let name = format!("n{}", id + 1);
-        let Some(s) = server(sim, id) else {
+        let Some(v) = sim.actor(id).raft_view(MAX_LOG_CELLS) else {
             return NodeView {
                 id,
                 name,
                 ..NodeView::default()
             };
         };
-        let v = s.view(MAX_LOG_CELLS);
         let role = match sim.node_state(id) {
             NodeState::Crashed => Role::Crashed,
             NodeState::Paused => Role::Paused,
-            NodeState::Up => match s.role() {
-                RaftRole::Leader => Role::Leader,
-                RaftRole::Candidate | RaftRole::PreCandidate => Role::Candidate,
+            NodeState::Up => match sim.actor(id).consensus().map(|c| c.role) {
+                Some(ConsensusRole::Leader) => Role::Leader,
+                Some(ConsensusRole::Candidate) => Role::Candidate,
                 _ => Role::Follower,
             },
         };

@@ -12,6 +12,7 @@ pub mod log;
 mod membership;
 pub mod msg;
 pub mod node;
+pub mod notes;
 pub mod process;
 pub mod progress;
 pub mod read;

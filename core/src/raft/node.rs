@@ -12,11 +12,12 @@ use serde::{Deserialize, Serialize};
 use super::config::RaftConfig;
 use super::log::RaftLog;
 use super::msg::{Payload, Wire};
+use super::notes;
 use super::progress::Progress;
 use super::read::ReadQueue;
 use super::sm::{Reply, StateMachine};
 use super::storage::{PersistOp, RaftDurable, Snapshot};
-use crate::sim::{ActorId, Ctx, Note, Time, TimerKind};
+use crate::sim::{ActorId, Ctx, Time, TimerKind};
 
 /// The bounds a state machine needs to run under Raft: snapshots share it across clones of the
 /// simulation behind an `Arc<dyn Any>`.
@@ -40,7 +41,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// The code used by `Note::Role` (0 follower, 1 candidate, 2 leader, 3 pre-candidate).
+    /// The value a role-change note carries (0 follower, 1 candidate, 2 leader, 3 pre-candidate).
     pub fn code(self) -> u8 {
         match self {
             Role::Follower => 0,
@@ -197,10 +198,7 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         self.log.reset(d.log.clone());
         self.voters = self.current_config();
-        ctx.note(Note::Role {
-            role: Role::Follower.code(),
-            term: self.term,
-        });
+        ctx.note(notes::role(Role::Follower, self.term));
         self.reset_election_timer(ctx);
     }
 
@@ -250,10 +248,7 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     pub(super) fn set_role(&mut self, ctx: &mut RaftCtx<'_, SM>, role: Role) {
         self.role = role;
-        ctx.note(Note::Role {
-            role: role.code(),
-            term: self.term,
-        });
+        ctx.note(notes::role(role, self.term));
     }
 
     pub(super) fn reset_election_timer(&mut self, ctx: &mut RaftCtx<'_, SM>) {

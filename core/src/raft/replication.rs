@@ -3,11 +3,12 @@
 
 use super::msg::{Entry, Payload, RaftMsg, Wire};
 use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_HEARTBEAT};
+use super::notes;
 use super::progress::ReplState;
 use super::sm::{ApplyCtx, RequestId};
 use super::storage::PersistOp;
 use super::ClientResult;
-use crate::sim::{ActorId, Note};
+use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
     /// Leader: append an entry of the current term, persist it, replicate it. Returns its index.
@@ -337,10 +338,7 @@ impl<SM: RaftSm> RaftServer<SM> {
             return;
         }
         self.commit = index;
-        ctx.note(Note::Commit {
-            index,
-            term: self.log.term(index).unwrap_or(0),
-        });
+        ctx.note(notes::commit(index, self.log.term(index).unwrap_or(0)));
         self.apply_committed(ctx);
     }
 

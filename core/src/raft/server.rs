@@ -6,9 +6,10 @@ use super::msg::{node_name, ClientOp, ClientResult, NodeStatus, Payload, Wire};
 use super::node::{
     RaftCtx, RaftServer, RaftSm, Role, TIMER_ELECTION, TIMER_HEARTBEAT, TIMER_HOUSEKEEPING,
 };
+use super::notes;
 use super::sm::RequestId;
 use super::storage::RaftDurable;
-use crate::sim::{Actor, ActorId, Note, Time, TimerKind, SEC};
+use crate::sim::{Actor, ActorId, Time, TimerKind, SEC};
 
 /// Operator commands (UI buttons, scenario scripts).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,9 +28,6 @@ pub enum ServerCmd {
     /// Snapshot the state machine now.
     Compact,
 }
-
-/// `Note::Other` codes a server emits when an operator command is refused.
-pub const NOTE_CMD_REFUSED: u16 = 100;
 
 impl<SM: RaftSm> RaftServer<SM> {
     fn on_request(&mut self, ctx: &mut RaftCtx<'_, SM>, id: RequestId, op: ClientOp<SM::Cmd>) {
@@ -128,10 +126,7 @@ impl<SM: RaftSm> Actor for RaftServer<SM> {
 
     fn on_command(&mut self, ctx: &mut RaftCtx<'_, SM>, cmd: ServerCmd) {
         if self.command(ctx, cmd).is_err() {
-            ctx.note(Note::Other {
-                code: NOTE_CMD_REFUSED,
-                value: self.id as u64,
-            });
+            ctx.note(notes::refused(self.id));
         }
     }
 

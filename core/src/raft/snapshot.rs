@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use super::msg::RaftMsg;
 use super::node::{RaftCtx, RaftServer, RaftSm};
+use super::notes;
 use super::progress::ReplState;
 use super::storage::{PersistOp, Snapshot};
-use crate::sim::{ActorId, Note};
+use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
     /// Compact once `snapshot_every` entries were applied since the last snapshot.
@@ -83,10 +84,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                 self.applied = snap.index;
                 self.snapshot = Some(snap.clone());
                 self.voters = self.current_config();
-                ctx.note(Note::Commit {
-                    index: snap.index,
-                    term: snap.term,
-                });
+                ctx.note(notes::commit(snap.index, snap.term));
                 ctx.persist(PersistOp::Snapshot(snap));
             }
         }

@@ -39,24 +39,21 @@ impl Durable for NoDurable {
     fn apply(&mut self, _op: ()) {}
 }
 
-/// A protocol annotation that goes into the trace (role changes, commits, client ops...).
-/// Plain data (no heap) so that recording one costs nothing on the hot path.
+/// An annotation that goes into the trace. Plain data (no heap) so that recording one costs
+/// nothing on the hot path. The kernel gives no meaning to `Proto` notes: the protocol that emits
+/// one (a role change, a commit, a suspicion) decodes it again for the event log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Note {
-    /// Role changed: role code (0 follower, 1 candidate, 2 leader, 3 pre-candidate), term.
-    Role { role: u8, term: u64 },
-    /// Commit index advanced to `index` in `term`.
-    Commit { index: u64, term: u64 },
+    /// A protocol-defined event: `code` says what happened, `a` and `b` carry its values.
+    Proto { code: u16, a: u64, b: u64 },
     /// A client invoked operation `op` (client-local id).
     Invoke { op: u64 },
     /// A client's operation `op` completed; `ok` says whether it succeeded.
     Complete { op: u64, ok: bool },
-    /// Anything else, as a code and a value, meaningful to the protocol that emitted it.
-    Other { code: u16, value: u64 },
 }
 
 /// What an actor asks the simulator to do.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M, P> {
     Send { to: ActorId, msg: M },
     SetTimer { kind: TimerKind, after: Time },

@@ -140,15 +140,11 @@ impl TraceHasher {
     fn note(&mut self, n: &Option<Note>) {
         match *n {
             None => self.word(0),
-            Some(Note::Role { role, term }) => {
+            Some(Note::Proto { code, a, b }) => {
                 self.word(1);
-                self.word(role as u64);
-                self.word(term);
-            }
-            Some(Note::Commit { index, term }) => {
-                self.word(2);
-                self.word(index);
-                self.word(term);
+                self.word(code as u64);
+                self.word(a);
+                self.word(b);
             }
             Some(Note::Invoke { op }) => {
                 self.word(3);
@@ -158,11 +154,6 @@ impl TraceHasher {
                 self.word(4);
                 self.word(op);
                 self.word(ok as u64);
-            }
-            Some(Note::Other { code, value }) => {
-                self.word(5);
-                self.word(code as u64);
-                self.word(value);
             }
         }
     }

@@ -67,10 +67,14 @@ fn paper_04_reject_stale_term_message() {
 fn paper_05_start_as_follower() {
     let h = H::new(0, 3);
     assert_eq!(h.node.role(), Role::Follower);
-    assert!(h
-        .out
-        .iter()
-        .any(|e| matches!(e, Effect::Note(Note::Role { role: 0, term: 0 }))));
+    assert!(h.out.iter().any(|e| matches!(
+        e,
+        Effect::Note(Note::Proto {
+            code: crate::raft::notes::ROLE,
+            a: 0,
+            b: 0
+        })
+    )));
 }
 
 #[test]

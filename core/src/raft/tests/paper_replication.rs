@@ -369,7 +369,7 @@ fn paper_26_leader_only_commits_log_from_current_term() {
         h.step(1, ok_resp(3, ack));
         assert_eq!(h.node.commit_index(), want_commit, "ack {ack}");
         assert!(h.out.iter().all(
-            |e| !matches!(e, Effect::Note(crate::sim::Note::Commit { index, .. }) if *index < 3)
+            |e| !matches!(e, Effect::Note(crate::sim::Note::Proto { code: crate::raft::notes::COMMIT, a: index, .. }) if *index < 3)
         ));
     }
 }

@@ -8,7 +8,8 @@ use crate::net::LinkConfig;
 use crate::raft::{
     ClientOp, ClientResult, HistoryEntry, Process, RaftConfig, StateMachine, Workload,
 };
-use crate::sim::{ActorId, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS};
+use crate::service::Part;
+use crate::sim::{Actor, ActorId, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS};
 
 /// One process (server or client) of a lock cluster.
 pub type LockProcess = Process<LockTable, LockWorkload>;
@@ -203,10 +204,10 @@ pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<L
 }
 
 /// Every client's history of a lock cluster, as checker events.
-pub fn cluster_events(sim: &Sim<LockProcess>) -> Vec<LockEvent> {
+pub fn cluster_events<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<LockEvent> {
     sim.actors()
         .iter()
-        .filter_map(|p| p.client())
+        .filter_map(|p| p.part().client())
         .flat_map(|c| history_to_events(c.history()))
         .collect()
 }

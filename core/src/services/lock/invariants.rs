@@ -1,0 +1,148 @@
+//! Live invariant lights of the lock service and its Raft group (point-in-time checks of the
+//! current state; the randomized tests check the same properties after every event), and the
+//! lock-table views the playground shows.
+
+use super::cluster::{cluster_events, LockProcess};
+use super::service::{leaders_by_term, mode_name};
+use super::table::LockTable;
+use super::types::LockMode;
+use super::{check_history, Verdict};
+use crate::playground::{LockHolderView, LockRowView, LockTableView, LockWaiterView, Playground};
+use crate::service::{Hosts, InvariantView, World};
+use crate::sim::NodeState;
+
+pub(crate) fn lights<N: Hosts<LockProcess>>(world: &World<'_, N>) -> Vec<InvariantView> {
+    let leaders = leaders_by_term(world);
+    let two = leaders.iter().find(|(_, v)| v.len() > 1);
+    let election = InvariantView {
+        name: "Election safety".into(),
+        ok: two.is_none(),
+        detail: match two {
+            Some((t, v)) => format!("two leaders in term {t}: {}", v.join(", ")),
+            None => "at most one leader per term".into(),
+        },
+        service: "raft".into(),
+    };
+
+    // Log matching + state machine safety on committed prefixes: every pair of servers agrees
+    // on the term of each index both have committed.
+    let servers: Vec<_> = (0..world.servers)
+        .filter_map(|i| world.sim.actor(i).part().server())
+        .collect();
+    let mut mismatch = None;
+    for (i, a) in servers.iter().enumerate() {
+        for b in &servers[i + 1..] {
+            let upto = a.commit_index().min(b.commit_index());
+            let from = a.log().snap_index.max(b.log().snap_index) + 1;
+            if let Some(idx) = (from..=upto).find(|&idx| a.log().term(idx) != b.log().term(idx)) {
+                mismatch = Some(format!(
+                    "{} and {} disagree at committed index {idx}",
+                    world.label(a.id()),
+                    world.label(b.id())
+                ));
+            }
+        }
+    }
+    let logs = InvariantView {
+        name: "Committed logs agree".into(),
+        ok: mismatch.is_none(),
+        detail: mismatch.unwrap_or_else(|| "log matching on every committed index".into()),
+        service: "raft".into(),
+    };
+
+    // Lock mutual exclusion on the shown replica.
+    let mut bad = None;
+    if let Some(t) = table_replica(world) {
+        for r in t.resources() {
+            let x = r
+                .holders
+                .iter()
+                .filter(|h| h.mode == LockMode::Exclusive)
+                .count();
+            if x > 1 || (x == 1 && r.holders.len() > 1) {
+                bad = Some(format!("resource {} has conflicting holders", r.resource));
+            }
+        }
+    }
+    let mutex = InvariantView {
+        name: "Lock mutual exclusion".into(),
+        ok: bad.is_none(),
+        detail: bad.unwrap_or_else(|| "no exclusive holder shares a lock".into()),
+        service: "lock".into(),
+    };
+    vec![election, logs, mutex]
+}
+
+/// The replica whose lock table the UI shows: the leader, else the most advanced up server.
+pub(crate) fn table_replica<'w, N: Hosts<LockProcess>>(
+    world: &World<'w, N>,
+) -> Option<&'w LockTable> {
+    let sim = world.sim;
+    let server = |i| sim.actor(i).part().server();
+    let id = world.leader().or_else(|| {
+        (0..world.servers)
+            .filter(|&i| sim.node_state(i) != NodeState::Crashed)
+            .max_by_key(|&i| server(i).map_or(0, |s| s.applied_index()))
+    })?;
+    server(id).map(|s| s.state_machine())
+}
+
+/// The lock service's part of the playground facade.
+impl Playground {
+    pub fn lock_table(&self) -> LockTableView {
+        self.with_world(|world| {
+            let Some(t) = table_replica(world) else {
+                return LockTableView::default();
+            };
+            let rows = t
+                .resources()
+                .into_iter()
+                .map(|s| LockRowView {
+                    resource: s.resource.clone(),
+                    mode: s.mode.map(|m| mode_name(m).to_string()),
+                    holders: s
+                        .holders
+                        .iter()
+                        .map(|h| LockHolderView {
+                            client: world.label(h.client),
+                            lock_id: h.lock_id,
+                            mode: mode_name(h.mode).into(),
+                            fencing_token: h.fencing_token,
+                            expires_at: h.expires_at.unwrap_or(0),
+                        })
+                        .collect(),
+                    waiters: s
+                        .waiters
+                        .iter()
+                        .map(|w| LockWaiterView {
+                            client: world.label(w.client),
+                            mode: mode_name(w.mode).into(),
+                            since: w.since,
+                        })
+                        .collect(),
+                })
+                .collect();
+            let wait_for = t
+                .wait_for_edges()
+                .into_iter()
+                .map(|(w, h, r)| (world.label(w), world.label(h), r))
+                .collect();
+            LockTableView {
+                replica: world.leader(),
+                rows,
+                wait_for,
+            }
+        })
+    }
+
+    /// Linearizability, mutual exclusion and fencing verdict over the console clients' history.
+    pub fn check_history(&self) -> String {
+        let events = cluster_events(self.sim());
+        let n = events.len();
+        match check_history(&events, 200_000) {
+            Verdict::Ok => format!("OK: {n} operations are linearizable, exclusive, and fenced"),
+            Verdict::Violation(v) => format!("VIOLATION: {v}"),
+            Verdict::Unknown => format!("UNKNOWN: the search budget ran out on {n} operations"),
+        }
+    }
+}

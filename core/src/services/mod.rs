@@ -1,0 +1,43 @@
+//! The services every simulated node runs, and their registration: the one place that lists
+//! them. Adding a service is a module here plus one line in `node_services!` below (see
+//! `ARCHITECTURE.md`, "How to add a service"); nothing else changes.
+
+pub mod lock;
+pub mod status;
+
+use lock::{LockApi, LockProcess};
+use status::{StatusActor, StatusApi};
+
+crate::node_services! {
+    /// One simulated process of the playground's world: every service's actor, in registration
+    /// order (a service's slot is its position: it namespaces its timers and trace notes).
+    pub struct Node / NodeMsg / NodeCmd / NodeDurable / NodeOp {
+        0: lock: Lock => LockProcess, api: LockApi;
+        1: status: Status => StatusActor, api: StatusApi;
+    }
+}
+
+/// World-wide settings the services' constructors read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorldOptions {
+    pub pre_vote: bool,
+    pub check_quorum: bool,
+}
+
+/// `servers` nodes (ids `0..servers`) and `clients` console clients after them, each running
+/// every registered service in the server or the client role.
+pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
+    let ids: Vec<usize> = (0..servers).collect();
+    let server = |i| Node {
+        lock: lock::service_server(i, &ids, opts),
+        status: StatusActor::server(i, ids.clone()),
+    };
+    let client = |i| Node {
+        lock: lock::service_console_client(i, &ids),
+        status: StatusActor::client(i, ids.clone()),
+    };
+    (0..servers)
+        .map(server)
+        .chain((servers..servers + clients).map(client))
+        .collect()
+}
