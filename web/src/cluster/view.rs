@@ -8,7 +8,7 @@ use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Rol
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
-use crate::node_menu::NodeMenu;
+use super::node_menu::NodeMenu;
 use crate::palette::{is_response, message_family};
 
 pub const SIZE: f64 = 520.0;

@@ -10,7 +10,7 @@ use syncsim_core::sim::Time;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::speed::Speed;
+use super::speed::Speed;
 
 /// A tab in the background gets few frames; never jump more than this much wall time at once.
 const MAX_FRAME_GAP_MS: f64 = 100.0;

@@ -9,19 +9,18 @@ use syncsim_core::playground::{Playground, PlaygroundConfig, UiAction};
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
-use crate::api::Sent;
-use crate::cluster::Cluster;
-use crate::controls::Controls;
-use crate::handle::PgHandle;
-use crate::help::Help;
-use crate::invariants::Invariants;
-use crate::keyboard::{KeyCommand, KeyListener};
-use crate::legend::Legend;
-use crate::side_panel::SidePanel;
-use crate::speed::{Speed, DEFAULT_INDEX};
-use crate::status::Status;
-use crate::timebar::Timebar;
-use crate::{panic, runloop, share, url};
+use super::controls::Controls;
+use super::handle::PgHandle;
+use super::help::Help;
+use super::keyboard::{KeyCommand, KeyListener};
+use super::side_panel::SidePanel;
+use super::speed::{Speed, DEFAULT_INDEX};
+use super::status::Status;
+use super::timebar::Timebar;
+use super::{panic, runloop, share, url};
+use crate::cluster::{Cluster, Legend};
+use crate::panels::api::Sent;
+use crate::panels::invariants::Invariants;
 
 /// Slow panels (logs, lock table, events) re-read the playground at most this often while
 /// playing; the cluster drawing follows every frame.
