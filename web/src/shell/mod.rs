@@ -13,6 +13,7 @@ pub mod runloop;
 pub mod share;
 pub mod side_panel;
 pub mod speed;
+pub mod state;
 pub mod status;
 pub mod timebar;
 pub mod url;

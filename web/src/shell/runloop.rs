@@ -20,7 +20,7 @@ const MAX_SPEED_BUDGET_MS: f64 = 8.0;
 const STEPS_PER_CLOCK_READ: usize = 64;
 
 /// Milliseconds from the browser's monotonic clock (never the wall-clock date).
-fn wall_ms() -> f64 {
+pub fn wall_ms() -> f64 {
     web_sys::window()
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
