@@ -46,13 +46,13 @@ fn build(config: PlaygroundConfig) -> (Playground, Option<String>) {
 }
 
 /// The first playground: a shared run (`?run=`) if there is a valid one, else the URL's settings.
-fn initial_playground(settings: &url::UrlSettings, problems: &mut Vec<String>) -> Playground {
-    let query = url::current_query();
-    let (run, t) = (
-        share::query_param(&query, "run"),
-        share::query_param(&query, "t"),
-    );
-    match share::open_shared(run.as_deref(), t.as_deref()) {
+fn initial_playground(
+    params: &[(String, String)],
+    settings: &url::UrlSettings,
+    problems: &mut Vec<String>,
+) -> Playground {
+    let (run, t) = (url::param(params, "run"), url::param(params, "t"));
+    match share::open_shared(run, t) {
         Ok(Some(pg)) => return pg,
         Ok(None) => {}
         Err(why) => problems.push(format!(
@@ -66,18 +66,18 @@ fn initial_playground(settings: &url::UrlSettings, problems: &mut Vec<String>) -
 
 #[component]
 pub fn App() -> Html {
+    let params = use_memo((), |_| url::current_params());
     let initial = use_memo((), |_| {
-        let query = url::current_query();
-        let settings = url::parse_query(&query);
+        let settings = url::parse_query(&params);
         panic::remember(&settings.config);
-        if url::wants_debug_panic(&query) {
+        if url::wants_debug_panic(&params) {
             panic!("deliberate panic requested by ?debug=panic");
         }
         settings
     });
     let startup_problems = use_mut_ref(Vec::<String>::new);
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
-        let pg = initial_playground(&initial, &mut startup_problems.borrow_mut());
+        let pg = initial_playground(&params, &initial, &mut startup_problems.borrow_mut());
         panic::remember(pg.config());
         pg
     });
