@@ -9,17 +9,17 @@ use syncsim_core::playground::{Playground, PlaygroundConfig, UiAction};
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
+use super::clock::now_ms;
 use super::controls::Controls;
 use super::handle::PgHandle;
 use super::help::Help;
 use super::keyboard::{KeyCommand, KeyListener};
-use super::runloop::{self, wall_ms};
 use super::side_panel::SidePanel;
 use super::speed::Speed;
 use super::state::{AppAction, AppState};
 use super::status::Status;
 use super::timebar::Timebar;
-use super::{panic, share, url};
+use super::{panic, runloop, share, url};
 use crate::cluster::{Cluster, Legend};
 use crate::panels::api::Sent;
 use crate::panels::invariants::Invariants;
@@ -262,7 +262,7 @@ pub fn App() -> Html {
     // While playing, the slow panels follow at a few refreshes per second.
     let version = {
         let mut s = slow.borrow_mut();
-        let now = wall_ms();
+        let now = now_ms();
         if state.playing && now - s.1 >= SLOW_REFRESH_MS {
             s.0 += 1;
             s.1 = now;

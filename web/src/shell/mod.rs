@@ -3,6 +3,7 @@
 //! and share links, keyboard shortcuts and help, the panic banner, downloads.
 
 pub mod app;
+pub mod clock;
 pub mod controls;
 pub mod download;
 pub mod handle;
