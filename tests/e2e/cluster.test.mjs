@@ -121,3 +121,16 @@ test('keyboard: space plays, ? opens help, Escape closes it, r crashes the leade
   assertNoErrors(errors);
   await page.close();
 });
+
+test('a horizontal link (n2-n5 with 5 nodes) is visible and takes a normal click', async () => {
+  const { page, errors } = await session.open('/?nodes=5');
+  const link = page.locator('[data-link="n2-n5"]');
+  assert.equal(await link.getAttribute('data-state'), 'up');
+  const box = await link.boundingBox();
+  assert.ok(box && box.height > 0 && box.width > 0, `n2-n5 has a real box: ${JSON.stringify(box)}`);
+  // Playwright's own click: it refuses elements it finds invisible or covered (no force).
+  await link.click();
+  await page.waitForSelector('[data-link="n2-n5"][data-state=cut]');
+  assertNoErrors(errors);
+  await page.close();
+});

@@ -28,6 +28,21 @@ for (const param of ['nodes=0', 'nodes=abc', 'nodes=1000', 'seed=-1', 'seed=abc'
   });
 }
 
+test('URL parameters are percent-decoded by the browser; a malformed escape is explained', async () => {
+  const good = await session.open('/?seed=%34%32&nodes=%33');
+  assert.equal(await good.page.inputValue('[data-testid=seed]'), '42');
+  assert.equal(await nodeCount(good.page), 3);
+  assert.equal(await good.page.locator('[data-testid=message]').count(), 0);
+  assertNoErrors(good.errors);
+  await good.page.close();
+  const bad = await session.open('/?seed=4%zz');
+  await bad.page.locator('[data-testid=message]').first().waitFor();
+  assert.ok((await bad.page.textContent('[data-testid=messages]')).includes('seed=4%zz'));
+  assert.equal(await bad.page.inputValue('[data-testid=seed]'), '1');
+  assertNoErrors(bad.errors);
+  await bad.page.close();
+});
+
 test('a bad value typed in the control bar is explained and ignored', async () => {
   const { page, errors } = await session.open('/');
   await page.fill('[data-testid=seed]', 'twelve');

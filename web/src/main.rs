@@ -1,33 +1,13 @@
 //! The syncsim playground (Yew, client-side rendering). It renders the core's `Playground`
 //! facade and sends it actions; all protocol logic lives in `syncsim-core`.
 
-mod api;
-mod app;
-mod bench_panel;
 mod cluster;
-mod console;
-mod controls;
-mod download;
-mod event_log;
-mod handle;
-mod help;
-mod invariants;
-mod keyboard;
-mod legend;
-mod locks_panel;
-mod node_menu;
 mod palette;
-mod panic;
-mod raft_panel;
-mod runloop;
+mod panels;
 mod selftest;
-mod share;
-mod side_panel;
-mod speed;
-mod status;
-mod timebar;
-mod url;
-mod zip;
+mod shell;
+
+use shell::{app, panic};
 
 fn main() {
     panic::install();

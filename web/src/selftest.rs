@@ -8,6 +8,8 @@ use syncsim_core::playground::golden_playground;
 use syncsim_core::sim::{echo, SEC};
 use yew::prelude::*;
 
+use crate::shell::clock::now_ms;
+
 /// Which hidden page the URL asks for, if any.
 pub fn requested() -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
@@ -16,12 +18,6 @@ pub fn requested() -> Option<String> {
         return Some(format!("selftest={v}"));
     }
     params.get("bench").map(|v| format!("bench={v}"))
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 #[derive(Properties, PartialEq)]

@@ -17,12 +17,8 @@ fn js_err(what: &str, e: JsValue) -> String {
 
 /// Offer `text` as a file called `name` with MIME type `mime`.
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options)
-        .map_err(|e| js_err("could not build the file", e))?;
-    download_blob(name, &blob)
+    // A Blob stores a string as its UTF-8 bytes: the same file either way.
+    download_bytes(name, mime, text.as_bytes())
 }
 
 /// Offer `blob` as a file called `name`.

@@ -5,8 +5,8 @@ use syncsim_core::sim::Time;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::handle::PgHandle;
-use crate::status::format_sim_time;
+use super::handle::PgHandle;
+use super::status::format_sim_time;
 
 /// At most this many tick marks are drawn, however long the run.
 const MAX_TICKS: usize = 120;

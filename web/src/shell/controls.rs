@@ -7,7 +7,7 @@ use syncsim_core::playground::{MAX_NODES, MIN_NODES};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::speed::{Speed, MAX_INDEX};
+use super::speed::{Speed, MAX_INDEX};
 
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {

@@ -17,9 +17,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
 
-use crate::zip::{store_zip, ZipEntry};
+use crate::shell::zip::{store_zip, ZipEntry};
 
-use crate::download;
+use crate::shell::download;
 use driver::{Driver, Loop, Outcome};
 use form::Form;
 use form_view::ParamForm;

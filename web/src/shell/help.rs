@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::keyboard::SHORTCUTS;
+use super::keyboard::SHORTCUTS;
 
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {

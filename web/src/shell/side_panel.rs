@@ -3,13 +3,13 @@
 
 use yew::prelude::*;
 
-use crate::api::Sent;
-use crate::bench_panel::BenchPanel;
-use crate::console::Console;
-use crate::event_log::EventLog;
-use crate::handle::PgHandle;
-use crate::locks_panel::LocksPanel;
-use crate::raft_panel::RaftPanel;
+use super::handle::PgHandle;
+use crate::panels::api::Sent;
+use crate::panels::bench::BenchPanel;
+use crate::panels::console::Console;
+use crate::panels::events::EventLog;
+use crate::panels::locks::LocksPanel;
+use crate::panels::raft::RaftPanel;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Tab {

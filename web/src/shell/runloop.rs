@@ -10,7 +10,8 @@ use syncsim_core::sim::Time;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 
-use crate::speed::Speed;
+use super::clock::now_ms;
+use super::speed::Speed;
 
 /// A tab in the background gets few frames; never jump more than this much wall time at once.
 const MAX_FRAME_GAP_MS: f64 = 100.0;
@@ -18,13 +19,6 @@ const MAX_FRAME_GAP_MS: f64 = 100.0;
 const MAX_SPEED_BUDGET_MS: f64 = 8.0;
 /// Events between two clock reads at max speed (reading the clock costs more than a step).
 const STEPS_PER_CLOCK_READ: usize = 64;
-
-/// Milliseconds from the browser's monotonic clock (never the wall-clock date).
-fn wall_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 /// Converts elapsed wall time to virtual microseconds, carrying the fraction to the next frame
 /// so that slow speeds (1/1000×) still advance exactly on average.
@@ -100,8 +94,8 @@ pub fn start(
             match speed {
                 Speed::Ratio(ratio) => pg.advance(virtual_delta(elapsed, ratio, &mut carry)),
                 Speed::Max => {
-                    let start = wall_ms();
-                    while wall_ms() - start < MAX_SPEED_BUDGET_MS {
+                    let start = now_ms();
+                    while now_ms() - start < MAX_SPEED_BUDGET_MS {
                         for _ in 0..STEPS_PER_CLOCK_READ {
                             pg.step();
                         }

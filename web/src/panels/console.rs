@@ -6,9 +6,9 @@ use syncsim_core::playground::ApiExchange;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, find_exchange, Sent};
-use crate::handle::PgHandle;
-use crate::status::format_sim_time;
+use super::api::{self, find_exchange, Sent};
+use crate::shell::handle::PgHandle;
+use crate::shell::status::format_sim_time;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::handle::PgHandle;
+use crate::shell::handle::PgHandle;
 
 #[derive(Properties, PartialEq)]
 pub struct InvariantsProps {

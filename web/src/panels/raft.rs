@@ -5,8 +5,8 @@
 use syncsim_core::playground::{ClusterView, NodeView, PeerProgress};
 use yew::prelude::*;
 
-use crate::handle::PgHandle;
 use crate::palette::term_colour;
+use crate::shell::handle::PgHandle;
 
 /// Log indices shown at once: the most recent ones across the cluster.
 pub const WINDOW: u64 = 30;

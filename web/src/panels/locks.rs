@@ -5,9 +5,9 @@ use syncsim_core::playground::LockTableView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::api::{self, Sent};
-use crate::handle::PgHandle;
-use crate::status::format_sim_time;
+use super::api::{self, Sent};
+use crate::shell::handle::PgHandle;
+use crate::shell::status::format_sim_time;
 
 #[derive(Properties, PartialEq)]
 pub struct LocksPanelProps {

@@ -1,6 +1,6 @@
-//! The application shell: owns the playground and the UI settings, lays out the header, control
-//! bar, status strip, time bar, cluster view and panels, and schedules the run loop. No protocol
-//! logic lives here: every change goes through the core's `Playground` facade.
+//! The application shell: owns the playground, keeps the UI state in a reducer (`state.rs`), lays
+//! out the header, control bar, status strip, time bar, cluster view and panels, and schedules
+//! the run loop. No protocol logic lives here: every change goes through the core's `Playground` facade.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -9,19 +9,20 @@ use syncsim_core::playground::{Playground, PlaygroundConfig, UiAction};
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
-use crate::api::Sent;
-use crate::cluster::Cluster;
-use crate::controls::Controls;
-use crate::handle::PgHandle;
-use crate::help::Help;
-use crate::invariants::Invariants;
-use crate::keyboard::{KeyCommand, KeyListener};
-use crate::legend::Legend;
-use crate::side_panel::SidePanel;
-use crate::speed::{Speed, DEFAULT_INDEX};
-use crate::status::Status;
-use crate::timebar::Timebar;
-use crate::{panic, runloop, share, url};
+use super::clock::now_ms;
+use super::controls::Controls;
+use super::handle::PgHandle;
+use super::help::Help;
+use super::keyboard::{KeyCommand, KeyListener};
+use super::side_panel::SidePanel;
+use super::speed::Speed;
+use super::state::{AppAction, AppState};
+use super::status::Status;
+use super::timebar::Timebar;
+use super::{panic, runloop, share, url};
+use crate::cluster::{Cluster, Legend};
+use crate::panels::api::Sent;
+use crate::panels::invariants::Invariants;
 
 /// Slow panels (logs, lock table, events) re-read the playground at most this often while
 /// playing; the cluster drawing follows every frame.
@@ -45,13 +46,13 @@ fn build(config: PlaygroundConfig) -> (Playground, Option<String>) {
 }
 
 /// The first playground: a shared run (`?run=`) if there is a valid one, else the URL's settings.
-fn initial_playground(settings: &url::UrlSettings, problems: &mut Vec<String>) -> Playground {
-    let query = url::current_query();
-    let (run, t) = (
-        share::query_param(&query, "run"),
-        share::query_param(&query, "t"),
-    );
-    match share::open_shared(run.as_deref(), t.as_deref()) {
+fn initial_playground(
+    params: &[(String, String)],
+    settings: &url::UrlSettings,
+    problems: &mut Vec<String>,
+) -> Playground {
+    let (run, t) = (url::param(params, "run"), url::param(params, "t"));
+    match share::open_shared(run, t) {
         Ok(Some(pg)) => return pg,
         Ok(None) => {}
         Err(why) => problems.push(format!(
@@ -63,45 +64,31 @@ fn initial_playground(settings: &url::UrlSettings, problems: &mut Vec<String>) -
     pg
 }
 
-/// What a keyboard shortcut runs (rebuilt every render, so it sees the current state).
-type KeyHandler = Rc<dyn Fn(KeyCommand)>;
-
-fn wall_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 #[component]
 pub fn App() -> Html {
+    let params = use_memo((), |_| url::current_params());
     let initial = use_memo((), |_| {
-        let query = url::current_query();
-        let settings = url::parse_query(&query);
+        let settings = url::parse_query(&params);
         panic::remember(&settings.config);
-        if url::wants_debug_panic(&query) {
+        if url::wants_debug_panic(&params) {
             panic!("deliberate panic requested by ?debug=panic");
         }
         settings
     });
     let startup_problems = use_mut_ref(Vec::<String>::new);
     let playground: Rc<RefCell<Playground>> = use_mut_ref(|| {
-        let pg = initial_playground(&initial, &mut startup_problems.borrow_mut());
+        let pg = initial_playground(&params, &initial, &mut startup_problems.borrow_mut());
         panic::remember(pg.config());
         pg
     });
     let pg = PgHandle(playground.clone());
-    let messages = use_state(|| {
-        let mut list = initial.problems.clone();
-        list.append(&mut startup_problems.borrow_mut());
-        list
+    let state = use_reducer(|| {
+        let mut messages = initial.problems.clone();
+        messages.append(&mut startup_problems.borrow_mut());
+        AppState::new(messages)
     });
-    let playing = use_state(|| false);
-    let speed_index = use_state(|| DEFAULT_INDEX);
-    let menu = use_state(|| None::<usize>);
-    let help = use_state(|| false);
-    let forked_at = use_state(|| None::<Time>);
-    let last_sent = use_state(|| None::<Sent>);
-    let share_url = use_state(|| None::<String>);
+    // Callbacks keep the dispatcher, which stays the same from one render to the next.
+    let dispatch = state.dispatcher();
     // (version, wall time of the last bump): panels re-read the playground when it changes.
     let slow = use_mut_ref(|| (0u64, 0.0f64));
     let redraw = use_force_update();
@@ -116,146 +103,107 @@ pub fn App() -> Html {
 
     {
         let (playground, redraw) = (playground.clone(), redraw.clone());
-        use_effect_with((*playing, *speed_index), move |&(playing, speed_index)| {
-            let handle = playing.then(|| {
-                runloop::start(playground, Speed::from_index(speed_index), move || {
-                    redraw.force_update()
-                })
-            });
-            move || drop(handle)
-        });
+        use_effect_with(
+            (state.playing, state.speed_index),
+            move |&(playing, speed_index)| {
+                let handle = playing.then(|| {
+                    runloop::start(playground, Speed::from_index(speed_index), move || {
+                        redraw.force_update()
+                    })
+                });
+                move || drop(handle)
+            },
+        );
     }
 
-    let report = {
-        let messages = messages.clone();
-        Rc::new(move |text: String| {
-            let mut list = (*messages).clone();
-            list.push(text);
-            messages.set(list);
-        })
-    };
     let rebuild = {
-        let (playground, bump, report, forked_at, last_sent, menu) = (
-            playground.clone(),
-            bump.clone(),
-            report.clone(),
-            forked_at.clone(),
-            last_sent.clone(),
-            menu.clone(),
-        );
+        let (playground, bump, dispatch) = (playground.clone(), bump.clone(), dispatch.clone());
         move |config: PlaygroundConfig| {
             let (pg, problem) = build(config);
             panic::remember(pg.config());
             url::replace_url(pg.config());
             *playground.borrow_mut() = pg;
             if let Some(problem) = problem {
-                report(problem);
+                dispatch.dispatch(AppAction::Report(problem));
             }
-            forked_at.set(None);
-            last_sent.set(None);
-            menu.set(None);
+            dispatch.dispatch(AppAction::Rebuilt);
             bump();
         }
     };
 
     let on_act = {
-        let (playground, bump, report, forked_at) = (
-            playground.clone(),
-            bump.clone(),
-            report.clone(),
-            forked_at.clone(),
-        );
+        let (playground, bump, dispatch) = (playground.clone(), bump.clone(), dispatch.clone());
         Callback::from(move |action: UiAction| {
-            let result = playground.borrow_mut().act(action.clone());
+            let result = playground.borrow_mut().act(action);
             match result {
-                Ok(outcome) if outcome.forked => forked_at.set(Some(playground.borrow().now())),
+                Ok(outcome) if outcome.forked => {
+                    dispatch.dispatch(AppAction::Forked(playground.borrow().now()))
+                }
                 Ok(_) => {}
-                Err(why) => report(format!("Could not do that: {why}.")),
+                Err(why) => {
+                    dispatch.dispatch(AppAction::Report(format!("Could not do that: {why}.")))
+                }
             }
             bump();
         })
     };
     let on_toggle = {
-        let (playing, forked_at, bump) = (playing.clone(), forked_at.clone(), bump.clone());
+        let (dispatch, bump) = (dispatch.clone(), bump.clone());
         Callback::from(move |()| {
-            forked_at.set(None);
-            playing.set(!*playing);
+            dispatch.dispatch(AppAction::TogglePlay);
             // The panels catch up with the exact moment play stopped.
             bump();
         })
     };
     let on_step = {
-        let (playground, playing, bump) = (playground.clone(), playing.clone(), bump.clone());
+        let (playground, dispatch, bump) = (playground.clone(), dispatch.clone(), bump.clone());
         Callback::from(move |()| {
-            playing.set(false);
+            dispatch.dispatch(AppAction::Step);
             playground.borrow_mut().step();
             bump();
         })
     };
     let on_seek = {
-        let (playground, playing, bump, forked_at) = (
-            playground.clone(),
-            playing.clone(),
-            bump.clone(),
-            forked_at.clone(),
-        );
+        let (playground, dispatch, bump) = (playground.clone(), dispatch.clone(), bump.clone());
         Callback::from(move |t: Time| {
-            playing.set(false);
-            forked_at.set(None);
+            dispatch.dispatch(AppAction::Seek);
             playground.borrow_mut().seek(t);
             bump();
         })
     };
     let on_sent = {
-        let (last_sent, bump) = (last_sent.clone(), bump.clone());
+        let (dispatch, bump) = (dispatch.clone(), bump.clone());
         Callback::from(move |sent: Sent| {
-            last_sent.set(Some(sent));
+            dispatch.dispatch(AppAction::Sent(sent));
             bump();
         })
     };
-    let on_menu = {
-        let menu = menu.clone();
-        Callback::from(move |m: Option<usize>| menu.set(m))
-    };
+    let on_menu = dispatch.to_callback().reform(AppAction::SetMenu);
+    let on_speed = dispatch.to_callback().reform(AppAction::SetSpeed);
 
-    // Keyboard shortcuts read the latest state through this cell, refreshed every render.
-    let key_handler: Rc<RefCell<Option<KeyHandler>>> = use_mut_ref(|| None);
     {
-        let (on_toggle, on_step, on_act, help, menu) = (
+        // Everything the shortcuts use is stable across renders, so they are installed once.
+        let (on_toggle, on_step, on_act, dispatch) = (
             on_toggle.clone(),
             on_step.clone(),
             on_act.clone(),
-            help.clone(),
-            menu.clone(),
+            dispatch.clone(),
         );
-        *key_handler.borrow_mut() = Some(Rc::new(move |cmd: KeyCommand| match cmd {
-            KeyCommand::PlayPause => on_toggle.emit(()),
-            KeyCommand::Step => on_step.emit(()),
-            KeyCommand::ClientRequest => on_act.emit(UiAction::ClientRequest),
-            KeyCommand::RestartLeader => on_act.emit(UiAction::RestartLeader),
-            KeyCommand::Help => help.set(!*help),
-            KeyCommand::Close => {
-                help.set(false);
-                menu.set(None);
-            }
-        }));
-    }
-    {
-        let key_handler = key_handler.clone();
         use_effect_with((), move |_| {
-            let listener = KeyListener::install(move |cmd| {
-                // Release the cell before running: the handler's state changes re-render.
-                let handler = key_handler.borrow().clone();
-                if let Some(handler) = handler {
-                    handler(cmd);
-                }
+            let listener = KeyListener::install(move |cmd| match cmd {
+                KeyCommand::PlayPause => on_toggle.emit(()),
+                KeyCommand::Step => on_step.emit(()),
+                KeyCommand::ClientRequest => on_act.emit(UiAction::ClientRequest),
+                KeyCommand::RestartLeader => on_act.emit(UiAction::RestartLeader),
+                KeyCommand::Help => dispatch.dispatch(AppAction::ToggleHelp),
+                KeyCommand::Close => dispatch.dispatch(AppAction::CloseOverlays),
             });
             move || drop(listener)
         });
     }
 
     let on_share = {
-        let (playground, share_url) = (playground.clone(), share_url.clone());
+        let (playground, dispatch) = (playground.clone(), dispatch.clone());
         Callback::from(move |_: MouseEvent| {
             let query = share::share_query(&playground.borrow());
             let base = web_sys::window()
@@ -264,30 +212,32 @@ pub fn App() -> Html {
                     Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
                 })
                 .unwrap_or_default();
-            share_url.set(Some(format!("{base}{query}")));
+            dispatch.dispatch(AppAction::Shared(format!("{base}{query}")));
         })
     };
     let preset = |action: UiAction| on_act.reform(move |_: MouseEvent| action.clone());
 
     let config = playground.borrow().config().clone();
     let on_seed = {
-        let (config, rebuild, report) = (config.clone(), rebuild.clone(), report.clone());
+        let (config, rebuild, dispatch) = (config.clone(), rebuild.clone(), dispatch.clone());
         Callback::from(move |raw: String| match url::parse_seed(&raw) {
             Ok(seed) => rebuild(PlaygroundConfig {
                 seed,
                 ..config.clone()
             }),
-            Err(why) => report(format!("Seed not changed: {why}.")),
+            Err(why) => dispatch.dispatch(AppAction::Report(format!("Seed not changed: {why}."))),
         })
     };
     let on_nodes = {
-        let (config, report, rebuild) = (config.clone(), report.clone(), rebuild.clone());
+        let (config, rebuild, dispatch) = (config.clone(), rebuild.clone(), dispatch.clone());
         Callback::from(move |raw: String| match url::parse_nodes(&raw) {
             Ok(nodes) => rebuild(PlaygroundConfig {
                 nodes,
                 ..config.clone()
             }),
-            Err(why) => report(format!("Node count not changed: {why}.")),
+            Err(why) => {
+                dispatch.dispatch(AppAction::Report(format!("Node count not changed: {why}.")))
+            }
         })
     };
     let on_profile = {
@@ -299,16 +249,21 @@ pub fn App() -> Html {
             })
         })
     };
-    let on_dismiss = {
-        let messages = messages.clone();
-        Callback::from(move |_: MouseEvent| messages.set(Vec::new()))
-    };
+    let on_dismiss = dispatch
+        .to_callback()
+        .reform(|_: MouseEvent| AppAction::Dismiss);
+    let close_help = dispatch
+        .to_callback()
+        .reform(|()| AppAction::SetHelp(false));
+    let open_help = dispatch
+        .to_callback()
+        .reform(|_: MouseEvent| AppAction::SetHelp(true));
 
     // While playing, the slow panels follow at a few refreshes per second.
     let version = {
         let mut s = slow.borrow_mut();
-        let now = wall_ms();
-        if *playing && now - s.1 >= SLOW_REFRESH_MS {
+        let now = now_ms();
+        if state.playing && now - s.1 >= SLOW_REFRESH_MS {
             s.0 += 1;
             s.1 = now;
         }
@@ -317,14 +272,6 @@ pub fn App() -> Html {
     let (view, end) = {
         let p = playground.borrow();
         (p.view(), p.end_time())
-    };
-    let close_help = {
-        let help = help.clone();
-        Callback::from(move |()| help.set(false))
-    };
-    let open_help = {
-        let help = help.clone();
-        Callback::from(move |_: MouseEvent| help.set(true))
     };
     html! {
         <div class="app">
@@ -339,7 +286,7 @@ pub fn App() -> Html {
                     <button class="chip" data-testid="help-button" onclick={open_help} title="Keyboard and mouse help (?)">{ "? Help" }</button>
                 </span>
             </header>
-            if let Some(link) = &*share_url {
+            if let Some(link) = &state.share_url {
                 <div class="share-box">
                     <span>{ "Link to this run (same seed, actions and time):" }</span>
                     <input data-testid="share-url" readonly=true value={link.clone()}
@@ -347,23 +294,23 @@ pub fn App() -> Html {
                     <a href={link.clone()} target="_blank" rel="noopener">{ "open" }</a>
                 </div>
             }
-            if !messages.is_empty() {
+            if !state.messages.is_empty() {
                 <div class="banner banner-warning" role="alert" data-testid="messages">
                     <ul>
-                        { for messages.iter().map(|m| html! { <li data-testid="message">{ m }</li> }) }
+                        { for state.messages.iter().map(|m| html! { <li data-testid="message">{ m }</li> }) }
                     </ul>
                     <button class="dismiss" onclick={on_dismiss} title="Dismiss">{ "✕" }</button>
                 </div>
             }
-            <Controls playing={*playing} speed_index={*speed_index} seed={config.seed}
+            <Controls playing={state.playing} speed_index={state.speed_index} seed={config.seed}
                 nodes={config.nodes} profile={config.profile.clone()} {on_toggle} {on_step}
-                on_speed={{ let s = speed_index.clone(); Callback::from(move |i| s.set(i)) }}
+                {on_speed}
                 {on_seed} {on_nodes} {on_profile} />
             <div class="status-row">
                 <Status view={view.clone()} />
                 <Invariants pg={pg.clone()} {version} />
             </div>
-            <Timebar pg={pg.clone()} {version} now={view.now} {end} forked_at={*forked_at} {on_seek} />
+            <Timebar pg={pg.clone()} {version} now={view.now} {end} forked_at={state.forked_at} {on_seek} />
             <main class="workspace">
                 <section class="panel cluster-panel" aria-label="Cluster">
                     <div class="panel-head">
@@ -374,13 +321,13 @@ pub fn App() -> Html {
                             <button class="chip" data-testid="preset-heal" onclick={preset(UiAction::HealAll)}>{ "Heal all" }</button>
                         </span>
                     </div>
-                    <Cluster view={view.clone()} on_act={on_act.clone()} menu={*menu} {on_menu} />
+                    <Cluster view={view.clone()} on_act={on_act.clone()} menu={state.menu} {on_menu} />
                     <Legend />
                 </section>
-                <SidePanel pg={pg.clone()} {version} playing={*playing}
-                    last_sent={(*last_sent).clone()} {on_sent} />
+                <SidePanel pg={pg.clone()} {version} playing={state.playing}
+                    last_sent={state.last_sent.clone()} {on_sent} />
             </main>
-            if *help { <Help on_close={close_help} /> }
+            if state.help { <Help on_close={close_help} /> }
         </div>
     }
 }

@@ -3,8 +3,8 @@
 use syncsim_core::playground::{EventCategory, EventView};
 use yew::prelude::*;
 
-use crate::handle::PgHandle;
-use crate::status::format_sim_time;
+use crate::shell::handle::PgHandle;
+use crate::shell::status::format_sim_time;
 
 /// Events fetched per refresh: enough to scroll back a little, cheap to render.
 const LIMIT: usize = 150;

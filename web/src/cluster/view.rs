@@ -8,7 +8,7 @@ use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Rol
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
-use crate::node_menu::NodeMenu;
+use super::node_menu::NodeMenu;
 use crate::palette::{is_response, message_family};
 
 pub const SIZE: f64 = 520.0;
@@ -71,6 +71,34 @@ fn message_position(msg: &MessageView, from: (f64, f64), to: (f64, f64), now: Ti
         start.0 + (end.0 - start.0) * t,
         start.1 + (end.1 - start.1) * t,
     )
+}
+
+/// Width of the clickable band around a link's line.
+const LINK_HIT_WIDTH: f64 = 16.0;
+
+/// The corners of the clickable band around the segment `a`–`b`, as SVG `points`. A filled
+/// area (unlike a stroke) gives the link a box with height even when it is horizontal, so the
+/// link is "visible" and clickable for the browser and for the end-to-end tests.
+fn hit_area(a: (f64, f64), b: (f64, f64)) -> String {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let length = dx.hypot(dy);
+    let half = LINK_HIT_WIDTH / 2.0;
+    // A perpendicular of length `half` (any direction for a degenerate segment).
+    let (px, py) = if length > 0.0 {
+        (-dy / length * half, dx / length * half)
+    } else {
+        (0.0, half)
+    };
+    [
+        (a.0 + px, a.1 + py),
+        (b.0 + px, b.1 + py),
+        (b.0 - px, b.1 - py),
+        (a.0 - px, a.1 - py),
+    ]
+    .iter()
+    .map(|(x, y)| format!("{x:.1},{y:.1}"))
+    .collect::<Vec<_>>()
+    .join(" ")
 }
 
 /// The link's DOM key, by node names: "n1-n2".
@@ -232,7 +260,8 @@ fn draw_link(link: &LinkView, a: (f64, f64), b: (f64, f64), on_act: &Callback<Ui
         <g class={classes!("link", format!("link-{}", link.state.as_str()))}
             data-link={link_key(link)} data-state={link.state.as_str()} {onclick}>
             <title>{ title }</title>
-            <line class="link-hit" x1={f(a.0)} y1={f(a.1)} x2={f(b.0)} y2={f(b.1)} />
+            <polygon class="link-hit" points={hit_area(a, b)}
+                style="fill: transparent; stroke: none; pointer-events: all" />
             <line class="link-line" x1={f(a.0)} y1={f(a.1)} x2={f(b.0)} y2={f(b.1)} />
             if let Some((from, to)) = arrow {
                 <line class="link-arrow" x1={f(from.0)} y1={f(from.1)} x2={f((from.0 + to.0) / 2.0)}
@@ -354,6 +383,24 @@ mod tests {
                 ..LinkView::default()
             }),
             "n1-n2"
+        );
+    }
+
+    #[test]
+    fn a_horizontal_link_gets_a_hit_band_with_height() {
+        let (a, b) = (node_position(1, 5), node_position(4, 5));
+        assert!((a.1 - b.1).abs() < 1e-9, "n2-n5 is horizontal with 5 nodes");
+        let ys: Vec<f64> = hit_area(a, b)
+            .split(' ')
+            .map(|p| p.split_once(',').unwrap().1.parse().unwrap())
+            .collect();
+        assert_eq!(ys.len(), 4);
+        let height = ys.iter().cloned().fold(f64::MIN, f64::max)
+            - ys.iter().cloned().fold(f64::MAX, f64::min);
+        assert!((height - LINK_HIT_WIDTH).abs() < 0.2, "{height}");
+        assert_eq!(
+            hit_area((5.0, 5.0), (5.0, 5.0)),
+            "5.0,13.0 5.0,13.0 5.0,-3.0 5.0,-3.0"
         );
     }
 }

@@ -8,6 +8,8 @@ use std::rc::Rc;
 use gloo_timers::callback::Timeout;
 use syncsim_core::bench::{BenchRun, Progress, ScenarioParams, Suite};
 
+use crate::shell::clock::now_ms;
+
 /// Wall time one chunk should take: long enough to amortise the timer, short enough that the
 /// page answers clicks and repaints the progress bar smoothly.
 pub const TARGET_CHUNK_MS: f64 = 10.0;
@@ -17,13 +19,6 @@ const MAX_BUDGET: u64 = 5_000_000;
 /// The progress bar is redrawn at most this often: a re-render and repaint after every chunk
 /// would cost about as much wall time as the chunk itself.
 const PROGRESS_EVERY_MS: f64 = 50.0;
-
-/// Milliseconds from the browser's monotonic clock.
-pub fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
 
 /// The next event budget: scale the last one towards the target, at most doubling or halving
 /// per chunk so one slow chunk (a run being built, a GC pause) does not swing it wildly.

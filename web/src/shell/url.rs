@@ -1,6 +1,7 @@
-//! The page URL as input: `?seed=…&nodes=…&profile=…` set the initial cluster. Parsing is pure (no DOM),
-//! so it is tested natively. A bad value never panics: it yields a readable problem and the
-//! default is kept.
+//! The page URL as input: `?seed=…&nodes=…&profile=…` set the initial cluster. The browser's
+//! `URLSearchParams` splits and percent-decodes the query (the page's only decoder); reading
+//! the decoded pairs is pure (no DOM), so it is tested natively. A bad value never panics: it
+//! yields a readable problem and the default is kept.
 
 use syncsim_core::net::NetProfile;
 use syncsim_core::playground::{PlaygroundConfig, MAX_NODES, MIN_NODES};
@@ -46,28 +47,39 @@ pub fn parse_nodes(raw: &str) -> Result<usize, String> {
     Ok(nodes)
 }
 
-/// Reads `seed` and `nodes` from a query string (with or without the leading `?`).
+/// A query string's parameters in order, already percent-decoded (`+` is a space).
+pub type Params = Vec<(String, String)>;
+
+/// The first value of `key`, if the query has one.
+pub fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Reads `seed`, `nodes` and `profile` from the query's parameters.
 /// Unknown parameters are left alone: later features add their own.
-pub fn parse_query(query: &str) -> UrlSettings {
+pub fn parse_query(params: &[(String, String)]) -> UrlSettings {
     let mut config = PlaygroundConfig::default();
     let mut problems = Vec::new();
-    for (key, value) in query_pairs(query) {
+    for (key, value) in params {
         match key.as_str() {
-            "seed" => match parse_seed(&value) {
+            "seed" => match parse_seed(value) {
                 Ok(seed) => config.seed = seed,
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter seed={value}: {why}. Using the default seed {}.",
                     PlaygroundConfig::default().seed
                 )),
             },
-            "nodes" => match parse_nodes(&value) {
+            "nodes" => match parse_nodes(value) {
                 Ok(nodes) => config.nodes = nodes,
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter nodes={value}: {why}. Using the default {} nodes.",
                     PlaygroundConfig::default().nodes
                 )),
             },
-            "profile" => match NetProfile::parse(&value) {
+            "profile" => match NetProfile::parse(value) {
                 Ok(profile) => config.profile = profile.name().to_string(),
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter profile={value}: {}. Using the default network {}.",
@@ -91,58 +103,35 @@ pub fn to_query(config: &PlaygroundConfig) -> String {
 
 /// True when the URL asks for a deliberate panic (`?debug=panic`), which lets the end-to-end
 /// tests prove that the panic banner replaces a dead page.
-pub fn wants_debug_panic(query: &str) -> bool {
-    query_pairs(query).any(|(k, v)| k == "debug" && v == "panic")
+pub fn wants_debug_panic(params: &[(String, String)]) -> bool {
+    params.iter().any(|(k, v)| k == "debug" && v == "panic")
 }
 
-fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(key), percent_decode(value))
-        })
-}
-
-/// Decodes `%XX` escapes and `+` (form encoding). Malformed escapes are kept verbatim.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(high), Some(low)) => {
-                    out.push(high * 16 + low);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(byte: u8) -> Option<u8> {
-    (byte as char).to_digit(16).map(|d| d as u8)
-}
-
-/// The live page's query string ("" outside a browser).
+/// The live page's query parameters, decoded by the browser's `URLSearchParams` (none outside
+/// a browser).
 #[cfg(target_arch = "wasm32")]
-pub fn current_query() -> String {
-    web_sys::window()
+pub fn current_params() -> Params {
+    use wasm_bindgen::JsCast;
+    let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
-        .unwrap_or_default()
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return Vec::new();
+    };
+    // Each entry is a [key, value] array of two strings.
+    params
+        .entries()
+        .into_iter()
+        .filter_map(|entry| {
+            let pair = entry.ok()?.dyn_into::<js_sys::Array>().ok()?;
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-pub fn current_query() -> String {
-    String::new()
+pub fn current_params() -> Params {
+    Vec::new()
 }
 
 /// Rewrites the address bar (without reloading) so the URL always reproduces the cluster.
@@ -164,16 +153,29 @@ pub fn replace_url(config: &PlaygroundConfig) {
 mod tests {
     use super::*;
 
+    /// Splits a query the way `URLSearchParams` does, for values that need no decoding.
+    fn q(query: &str) -> Params {
+        query
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (k.to_string(), v.to_string())
+            })
+            .collect()
+    }
+
     #[test]
     fn empty_query_gives_defaults_without_problems() {
-        let parsed = parse_query("");
+        let parsed = parse_query(&q(""));
         assert_eq!(parsed.config, PlaygroundConfig::default());
         assert!(parsed.problems.is_empty());
     }
 
     #[test]
     fn valid_seed_and_nodes_are_applied() {
-        let parsed = parse_query("?seed=42&nodes=7");
+        let parsed = parse_query(&q("?seed=42&nodes=7"));
         assert_eq!(parsed.config.seed, 42);
         assert_eq!(parsed.config.nodes, 7);
         assert!(parsed.problems.is_empty());
@@ -189,7 +191,7 @@ mod tests {
             ("seed=", "seed="),
             ("seed=99999999999999999999999", "seed=9999"),
         ] {
-            let parsed = parse_query(query);
+            let parsed = parse_query(&q(query));
             assert_eq!(parsed.config, PlaygroundConfig::default(), "{query}");
             assert_eq!(parsed.problems.len(), 1, "{query}");
             assert!(
@@ -202,19 +204,18 @@ mod tests {
 
     #[test]
     fn one_bad_parameter_does_not_discard_a_good_one() {
-        let parsed = parse_query("seed=7&nodes=abc");
+        let parsed = parse_query(&q("seed=7&nodes=abc"));
         assert_eq!(parsed.config.seed, 7);
         assert_eq!(parsed.config.nodes, PlaygroundConfig::default().nodes);
         assert_eq!(parsed.problems.len(), 1);
     }
 
     #[test]
-    fn percent_escapes_are_decoded_and_malformed_ones_kept() {
-        assert_eq!(parse_query("seed=%34%32").config.seed, 42);
-        assert_eq!(percent_decode("a%zzb"), "a%zzb");
-        assert_eq!(percent_decode("100%"), "100%");
-        assert_eq!(percent_decode("a+b"), "a b");
-        assert_eq!(percent_decode("%é1"), "%é1");
+    fn the_first_value_of_a_parameter_is_found() {
+        let params = q("?x=1&run=a&t=5&run=b");
+        assert_eq!(param(&params, "run"), Some("a"));
+        assert_eq!(param(&params, "t"), Some("5"));
+        assert_eq!(param(&params, "nope"), None);
     }
 
     #[test]
@@ -224,13 +225,13 @@ mod tests {
             nodes: 3,
             ..PlaygroundConfig::default()
         };
-        assert_eq!(parse_query(&to_query(&config)).config, config);
+        assert_eq!(parse_query(&q(&to_query(&config))).config, config);
     }
 
     #[test]
     fn network_profile_is_read_and_checked() {
-        assert_eq!(parse_query("profile=WAN").config.profile, "wan");
-        let bad = parse_query("profile=moon");
+        assert_eq!(parse_query(&q("profile=WAN")).config.profile, "wan");
+        let bad = parse_query(&q("profile=moon"));
         assert_eq!(bad.config.profile, PlaygroundConfig::default().profile);
         assert!(
             bad.problems[0].contains("profile=moon"),
@@ -241,7 +242,7 @@ mod tests {
 
     #[test]
     fn debug_panic_is_opt_in() {
-        assert!(wants_debug_panic("?seed=1&debug=panic"));
-        assert!(!wants_debug_panic("?seed=1"));
+        assert!(wants_debug_panic(&q("?seed=1&debug=panic")));
+        assert!(!wants_debug_panic(&q("?seed=1")));
     }
 }
