@@ -1,14 +1,67 @@
-//! `syncsim fuzz` (randomized Raft fault runs with safety checks after every event) and
-//! `syncsim raftbench` (commit throughput with batching + pipelining on vs off).
+//! `syncsim fuzz --service raft|lock|status` (randomized fault runs with the service's safety
+//! checks after every event) and `syncsim raftbench` (commit throughput with batching +
+//! pipelining on vs off).
 
 use std::time::Instant;
 
+use syncsim_core::lock::fuzz::LockFuzz;
 use syncsim_core::raft::fuzz::{run_seed, FuzzConfig, KvProcess, KvWorkload};
 use syncsim_core::raft::{ClientResult, Process, RaftConfig, Role};
+use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
+use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
-/// `syncsim fuzz --seeds N [--from S] [--chaos-ms T]`
+/// `syncsim fuzz [--service raft|lock|status] --seeds N [--from S] [--chaos-ms T]`
 pub fn run(args: &[String]) -> Result<(), String> {
+    let service: String = crate::opt(args, "--service")?.unwrap_or_else(|| "raft".into());
+    match service.as_str() {
+        "raft" => run_raft(args),
+        "lock" => run_service::<LockFuzz>("lock", args),
+        "status" => run_service::<StatusFuzz>("status", args),
+        other => Err(format!(
+            "unknown service `{other}` for --service (raft, lock, status)"
+        )),
+    }
+}
+
+/// Any service through the generic fuzzer (`service::fuzz`).
+fn run_service<T: FuzzTarget>(name: &str, args: &[String]) -> Result<(), String> {
+    let seeds: u64 = crate::opt(args, "--seeds")?.unwrap_or(1000);
+    let from: u64 = crate::opt(args, "--from")?.unwrap_or(0);
+    let faults: u32 = crate::opt(args, "--faults")?.unwrap_or(20);
+    if seeds == 0 {
+        return Err("--seeds must be at least 1".into());
+    }
+    let opts = FuzzOptions {
+        faults,
+        ..FuzzOptions::default()
+    };
+    let start = Instant::now();
+    let (total, failures) = run_seeds::<T>(from, seeds, &opts);
+    let wall = start.elapsed().as_secs_f64();
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    println!(
+        "fuzz --service {name}: {seeds} seeds from {from}, {faults} faults each: {} failed; {} events, {} safety checks, {} acknowledged ops, {} fault actions, {:.0} simulated s, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
+        failures.len(),
+        total.events,
+        total.checks,
+        total.acked,
+        total.faults,
+        total.virtual_time as f64 / SEC as f64,
+        seeds as f64 / wall.max(1e-9),
+        total.events as f64 / wall.max(1e-9),
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} seeds failed", failures.len()))
+    }
+}
+
+/// Raft on its own fuzzer (membership changes and transfers included).
+fn run_raft(args: &[String]) -> Result<(), String> {
     let seeds: u64 = crate::opt(args, "--seeds")?.unwrap_or(1000);
     let from: u64 = crate::opt(args, "--from")?.unwrap_or(0);
     let chaos_ms: u64 = crate::opt(args, "--chaos-ms")?.unwrap_or(800);

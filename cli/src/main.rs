@@ -8,7 +8,8 @@ mod simbench;
 const USAGE: &str = "usage: syncsim <command> [options]
 commands:
   simbench [--events N]            simulator speed (events/s, simulated s per wall s)
-  fuzz [--seeds N] [--from S] ...  randomized Raft fault runs with safety checks
+  fuzz [--service raft|lock|status] [--seeds N] [--from S] ...
+                                   randomized fault runs, safety checks after every event
   raftbench                        Raft commit throughput, batching/pipelining on vs off
   bench <scenario> [--seed S] [--out DIR] ...   benchmark scenarios (JSON, CSV, SVG)";
 

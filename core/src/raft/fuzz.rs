@@ -15,6 +15,7 @@ use super::server::ServerCmd;
 use super::testsm::{KvCmd, KvSm};
 use super::{RaftClient, RaftConfig, RaftServer, Role};
 use crate::net::{Jitter, LinkConfig};
+pub use crate::service::fuzz::FuzzFailure;
 use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, SimRng, Time, TraceKind, MS, SEC};
 
 pub use super::testsm::KvWorkload;
@@ -42,24 +43,6 @@ impl Default for FuzzConfig {
             ops_per_client: 40,
             trace_capacity: 0,
         }
-    }
-}
-
-/// A failed seed: everything needed to reproduce and read it.
-#[derive(Clone, Debug)]
-pub struct FuzzFailure {
-    pub seed: u64,
-    pub message: String,
-    pub actions: Vec<(Time, String)>,
-}
-
-impl std::fmt::Display for FuzzFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(f, "seed {}: {}", self.seed, self.message)?;
-        for (t, a) in &self.actions {
-            writeln!(f, "  t={:>8.3} ms  {a}", *t as f64 / MS as f64)?;
-        }
-        Ok(())
     }
 }
 

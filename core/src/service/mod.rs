@@ -15,6 +15,7 @@
 //! playground or the UI shell names a service.
 
 pub mod console;
+pub mod fuzz;
 pub mod host;
 
 use serde::{Deserialize, Serialize};

@@ -23,6 +23,7 @@ pub mod checker;
 pub mod cluster;
 pub mod deadlock;
 pub mod fenced;
+pub mod fuzz;
 mod invariants;
 mod lease;
 mod linearize;

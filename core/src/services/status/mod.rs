@@ -7,6 +7,7 @@
 //! `view.rs` (what the UI draws: phi per pair of nodes).
 
 mod actor;
+pub mod fuzz;
 pub mod phi;
 mod view;
 

@@ -1,0 +1,266 @@
+//! One fuzzer for every service: a seeded fault schedule (crashes, restarts, isolation, one-way
+//! cuts, pauses, lossy and duplicating links) played against any service's world and workload,
+//! with the service's safety checks after **every** event, then a heal-and-quiet phase and the
+//! service's end-of-run checks (histories, replica agreement, liveness). A failure carries its
+//! seed and the actions taken, so `syncsim fuzz --service S --from SEED --seeds 1` replays it.
+//!
+//! Each seed draws its own fault mix (swarm testing, Groce et al. 2012): some seeds never
+//! crash, some never cut, some are loss-heavy, so that one fault kind does not mask another.
+
+use crate::base::{SimRng, Time, MS, SEC};
+use crate::net::NetProfile;
+use crate::sim::{Action, Actor, ActorId, NodeState, Sim};
+
+/// A failed seed: everything needed to reproduce and read it.
+#[derive(Clone, Debug)]
+pub struct FuzzFailure {
+    pub seed: u64,
+    pub message: String,
+    pub actions: Vec<(Time, String)>,
+}
+
+impl std::fmt::Display for FuzzFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "seed {}: {}", self.seed, self.message)?;
+        for (t, a) in &self.actions {
+            writeln!(f, "  t={:>8.3} ms  {a}", *t as f64 / MS as f64)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a service plugs into the fuzzer.
+pub trait FuzzTarget: Sized {
+    type A: Actor;
+    /// Build the world for `seed`: servers are actors `0..servers()`, clients follow.
+    fn build(seed: u64, rng: &mut SimRng) -> Result<(Sim<Self::A>, Self), String>;
+    fn servers(&self) -> usize;
+    /// Safety, checked after every event.
+    fn check_event(&mut self, sim: &Sim<Self::A>) -> Result<(), String>;
+    /// After healing and a quiet period: histories, agreement, liveness. Returns the number of
+    /// acknowledged operations, for the report.
+    fn check_end(&mut self, sim: &Sim<Self::A>) -> Result<u64, String>;
+}
+
+#[derive(Clone, Debug)]
+pub struct FuzzOptions {
+    /// Number of fault decisions per seed.
+    pub faults: u32,
+    /// Calm time after healing before the end checks.
+    pub quiet: Time,
+}
+
+impl Default for FuzzOptions {
+    fn default() -> Self {
+        FuzzOptions {
+            faults: 20,
+            quiet: 3 * SEC,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SeedStats {
+    pub events: u64,
+    pub checks: u64,
+    pub acked: u64,
+    pub faults: u64,
+    pub virtual_time: Time,
+}
+
+/// The seed's fault mix: a weight per kind (0 = this seed never does it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Swarm {
+    pub crash: u64,
+    pub isolate: u64,
+    pub cut_one_way: u64,
+    pub pause: u64,
+    pub lossy: u64,
+    pub heal: u64,
+}
+
+impl Swarm {
+    pub fn draw(rng: &mut SimRng) -> Self {
+        let mut w = || {
+            if rng.chance(0.3) {
+                0
+            } else {
+                rng.range_u64(1, 5)
+            }
+        };
+        Swarm {
+            crash: w(),
+            isolate: w(),
+            cut_one_way: w(),
+            pause: w(),
+            lossy: w(),
+            heal: 2,
+        }
+    }
+}
+
+struct Run<T: FuzzTarget> {
+    sim: Sim<T::A>,
+    target: T,
+    actions: Vec<(Time, String)>,
+    checks: u64,
+}
+
+impl<T: FuzzTarget> Run<T> {
+    /// Process events up to `t`, checking safety after each.
+    fn run_until(&mut self, t: Time) -> Result<(), String> {
+        while self.sim.next_event_time().is_some_and(|nt| nt <= t) {
+            self.sim.step();
+            self.checks += 1;
+            self.target.check_event(&self.sim)?;
+        }
+        self.sim.run_until(t);
+        Ok(())
+    }
+
+    fn act(&mut self, a: Action<<T::A as Actor>::Cmd>) {
+        let label = format!("{a:?}");
+        if self.sim.apply(a).is_ok() {
+            self.actions.push((self.sim.now(), label));
+        }
+    }
+}
+
+/// Run one seed. Deterministic: the same seed gives the same run.
+pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStats, FuzzFailure> {
+    let mut rng = SimRng::new(seed ^ 0x5e41_ce5f_0220_1e57);
+    let (sim, target) = T::build(seed, &mut rng).map_err(|message| FuzzFailure {
+        seed,
+        message,
+        actions: Vec::new(),
+    })?;
+    let mut run = Run {
+        sim,
+        target,
+        actions: Vec::new(),
+        checks: 0,
+    };
+    let result = drive(&mut run, &mut rng, opts);
+    let stats = SeedStats {
+        events: run.sim.events_processed(),
+        checks: run.checks,
+        acked: 0,
+        faults: run.actions.len() as u64,
+        virtual_time: run.sim.now(),
+    };
+    match result {
+        Ok(acked) => Ok(SeedStats { acked, ..stats }),
+        Err(message) => Err(FuzzFailure {
+            seed,
+            message,
+            actions: run.actions,
+        }),
+    }
+}
+
+fn drive<T: FuzzTarget>(
+    run: &mut Run<T>,
+    rng: &mut SimRng,
+    opts: &FuzzOptions,
+) -> Result<u64, String> {
+    let servers = run.target.servers();
+    let swarm = Swarm::draw(rng);
+    let weights = [
+        swarm.crash,
+        swarm.crash, // restart, as often as crash
+        swarm.isolate,
+        swarm.cut_one_way,
+        swarm.pause,
+        swarm.lossy,
+        swarm.heal,
+    ];
+    let total: u64 = weights.iter().sum();
+    let minority = (servers - 1) / 2;
+    let mut down: Vec<ActorId> = Vec::new();
+    // Let the cluster settle first.
+    run.run_until(run.sim.now() + 500 * MS)?;
+    for _ in 0..opts.faults {
+        let mut pick = rng.range_u64(0, total.max(1));
+        let kind = weights
+            .iter()
+            .position(|&w| {
+                if pick < w {
+                    true
+                } else {
+                    pick -= w;
+                    false
+                }
+            })
+            .unwrap_or(6);
+        let node = rng.range_u64(0, servers as u64) as ActorId;
+        match kind {
+            0 if down.len() < minority && !down.contains(&node) => {
+                down.push(node);
+                run.act(Action::Crash { node });
+            }
+            1 if !down.is_empty() => {
+                let n = down.remove(0);
+                match run.sim.node_state(n) {
+                    NodeState::Paused => run.act(Action::Resume { node: n }),
+                    _ => run.act(Action::Restart { node: n }),
+                }
+            }
+            2 => run.act(Action::Isolate { node }),
+            3 => {
+                let to = rng.range_u64(0, servers as u64) as ActorId;
+                if to != node {
+                    run.act(Action::Cut { from: node, to });
+                }
+            }
+            4 if down.len() < minority && !down.contains(&node) => {
+                down.push(node);
+                run.act(Action::Pause { node });
+            }
+            5 => {
+                let mut link = NetProfile::Localhost.link();
+                link.loss = rng.unit_f64() * 0.1;
+                link.duplicate = rng.unit_f64() * 0.05;
+                run.act(Action::SetAllLinks { link });
+            }
+            _ => run.act(Action::HealAll),
+        }
+        let calm = rng.range_u64(50, 600) * MS;
+        run.run_until(run.sim.now() + calm)?;
+    }
+    // Heal: every link, every node, default links; then a quiet period.
+    run.act(Action::HealAll);
+    run.act(Action::SetAllLinks {
+        link: NetProfile::Localhost.link(),
+    });
+    for n in down {
+        match run.sim.node_state(n) {
+            NodeState::Paused => run.act(Action::Resume { node: n }),
+            _ => run.act(Action::Restart { node: n }),
+        }
+    }
+    run.run_until(run.sim.now() + opts.quiet)?;
+    run.target.check_end(&run.sim)
+}
+
+/// Run `seeds` seeds from `from`; returns the totals and the failures.
+pub fn run_seeds<T: FuzzTarget>(
+    from: u64,
+    seeds: u64,
+    opts: &FuzzOptions,
+) -> (SeedStats, Vec<FuzzFailure>) {
+    let mut total = SeedStats::default();
+    let mut failures = Vec::new();
+    for seed in from..from.saturating_add(seeds) {
+        match run_seed::<T>(seed, opts) {
+            Ok(s) => {
+                total.events += s.events;
+                total.checks += s.checks;
+                total.acked += s.acked;
+                total.faults += s.faults;
+                total.virtual_time += s.virtual_time;
+            }
+            Err(f) => failures.push(f),
+        }
+    }
+    (total, failures)
+}
