@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::sim::{ActorId, Time};
 
-pub use crate::service::{ApiExample, ApiExchange, ApiRejection, EventCategory, InvariantView};
+pub use crate::service::{
+    ApiExample, ApiExchange, ApiRejection, EventCategory, InvariantView, NodeMenuItem,
+};
 
 /// A user action. Every action is recorded with its virtual time, so a run replays exactly and a
 /// share link can carry it; acting while looking at the past forks history.

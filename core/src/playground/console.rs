@@ -5,7 +5,7 @@
 use super::actions::*;
 use super::Playground;
 use crate::service::console::route;
-use crate::service::{ApiExchange, ApiRejection};
+use crate::service::{ApiExchange, ApiRejection, NodeMenuItem};
 use crate::services::Node;
 use crate::sim::{Action, Actor, ActorId, NodeState};
 
@@ -146,18 +146,45 @@ impl Playground {
         out
     }
 
-    /// Example request lines of every service, for the console.
-    pub fn api_examples(&self) -> Vec<crate::service::ApiExample> {
-        self.services().iter().flat_map(|s| s.examples()).collect()
-    }
-
-    /// Which node-level actions each service offers on `node` now.
-    pub fn node_actions(&self, node: ActorId) -> Vec<&'static str> {
+    /// Example request lines of every service, for console client `client` ("A").
+    pub fn api_examples(&self, client: &str) -> Vec<crate::service::ApiExample> {
+        let Some(cid) = self.console_client_id(client) else {
+            return Vec::new();
+        };
         self.with_world(|w| {
             self.services()
                 .iter()
-                .flat_map(|s| s.node_actions(w, node))
+                .flat_map(|s| s.examples(w, cid))
                 .collect()
         })
+    }
+
+    /// The legal actions on `node` now: the kernel's (crash, restart, pause, resume), then
+    /// each service's (Raft: force a timeout, transfer leadership, add or remove).
+    pub fn node_menu(&self, node: ActorId) -> Vec<NodeMenuItem> {
+        if node >= self.servers() {
+            return Vec::new();
+        }
+        let mut out = match self.sim().node_state(node) {
+            NodeState::Crashed => vec![NodeMenuItem::new(
+                "restart",
+                "Restart (recovers its disk)",
+                UiAction::Restart { node },
+            )],
+            NodeState::Paused => vec![
+                NodeMenuItem::new("resume", "Resume", UiAction::Resume { node }),
+                NodeMenuItem::new("crash", "Crash", UiAction::Crash { node }),
+            ],
+            NodeState::Up => vec![
+                NodeMenuItem::new("crash", "Crash (loses memory)", UiAction::Crash { node }),
+                NodeMenuItem::new("pause", "Pause (freeze)", UiAction::Pause { node }),
+            ],
+        };
+        self.with_world(|w| {
+            for s in self.services() {
+                out.extend(s.node_actions(w, node));
+            }
+        });
+        out
     }
 }

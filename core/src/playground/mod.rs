@@ -9,11 +9,13 @@ mod console;
 mod events;
 mod golden;
 mod invariants;
+mod request;
 mod view;
 mod view_build;
 
 pub use actions::*;
 pub use golden::golden_playground;
+pub use request::{find_exchange, Sent, PAUSED_ADVANCE_LIMIT};
 pub use view::*;
 
 use serde::{Deserialize, Serialize};

@@ -239,3 +239,29 @@ fn golden_playground_hash_is_stable() {
     assert_eq!(golden_playground(), golden_playground());
     assert_eq!(golden_playground(), GOLDEN_PLAYGROUND);
 }
+
+#[test]
+fn node_menus_offer_only_legal_actions() {
+    let mut p = pg();
+    let keys = |p: &Playground, n: usize| -> Vec<String> {
+        p.node_menu(n).into_iter().map(|i| i.key).collect()
+    };
+    // No leader yet at t = 0: only the kernel's actions and a forced timeout.
+    assert_eq!(keys(&p, 0), ["crash", "pause", "timeout"]);
+    let leader = run_until_leader(&mut p, 5 * SEC);
+    assert_eq!(keys(&p, leader), ["crash", "pause", "remove"]);
+    let follower = (leader + 1) % p.servers();
+    assert_eq!(
+        keys(&p, follower),
+        ["crash", "pause", "timeout", "transfer", "remove"]
+    );
+    p.act(UiAction::Crash { node: follower }).unwrap();
+    let menu = p.node_menu(follower);
+    assert_eq!(menu[0].action, UiAction::Restart { node: follower });
+    assert_eq!(
+        p.view().nodes[follower].menu,
+        menu,
+        "the view carries the menu"
+    );
+    assert!(p.node_menu(99).is_empty());
+}

@@ -63,6 +63,8 @@ pub struct NodeView {
     pub progress: Vec<PeerProgress>,
     /// Time since this node last heard from each other server (None = never), for suspicion.
     pub last_heard: Vec<(ActorId, Option<Time>)>,
+    /// The actions legal on this node now (its menu), decided by the core.
+    pub menu: Vec<crate::service::NodeMenuItem>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -60,6 +60,7 @@ impl Playground {
             return NodeView {
                 id,
                 name,
+                menu: self.node_menu(id),
                 ..NodeView::default()
             };
         };
@@ -109,6 +110,7 @@ impl Playground {
                 })
                 .collect(),
             last_heard: Vec::new(),
+            menu: self.node_menu(id),
         }
     }
 }

@@ -218,6 +218,24 @@ pub struct InvariantView {
     pub service: String,
 }
 
+/// One entry of a node's menu: a stable key (`data-menu-action`), a label and the action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeMenuItem {
+    pub key: String,
+    pub label: String,
+    pub action: crate::playground::UiAction,
+}
+
+impl NodeMenuItem {
+    pub fn new(key: &str, label: &str, action: crate::playground::UiAction) -> Self {
+        NodeMenuItem {
+            key: key.into(),
+            label: label.into(),
+            action,
+        }
+    }
+}
+
 /// How the event log groups a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -239,8 +257,9 @@ pub trait ServiceApi<N: Actor>: Sync {
     fn tab(&self) -> (&'static str, &'static str);
     /// Whether a request path (`/lock/acquire`, `/status`) belongs to this service.
     fn owns_path(&self, path: &str) -> bool;
-    /// Example request lines for the console.
-    fn examples(&self) -> Vec<ApiExample>;
+    /// Example request lines for the console, for console client `client` (a release example
+    /// can name the lock that client holds).
+    fn examples(&self, world: &World<'_, N>, client: ActorId) -> Vec<ApiExample>;
     /// Turn a console line into the command that console client `client` runs against `node`.
     fn request(&self, client: ActorId, node: ActorId, line: &str) -> Result<N::Cmd, ApiRejection>;
     /// This service's console exchanges so far.
@@ -257,8 +276,8 @@ pub trait ServiceApi<N: Actor>: Sync {
     ) -> Option<Result<Vec<Action<N::Cmd>>, String>> {
         None
     }
-    /// Which node-level actions this service offers on `node` now (`UiAction` names).
-    fn node_actions(&self, _world: &World<'_, N>, _node: ActorId) -> Vec<&'static str> {
+    /// The node-menu entries this service offers on `node` now (only legal ones).
+    fn node_actions(&self, _world: &World<'_, N>, _node: ActorId) -> Vec<NodeMenuItem> {
         Vec::new()
     }
     /// A sentence for one of this service's trace notes (`code` is already un-namespaced).

@@ -6,9 +6,11 @@ use syncsim_core::playground::ApiExchange;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::api::{self, find_exchange, Sent};
+use super::api::Sent;
 use crate::shell::handle::PgHandle;
 use crate::shell::status::format_sim_time;
+use syncsim_core::lock::api::json_string;
+use syncsim_core::playground::find_exchange;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -17,25 +19,6 @@ pub struct ConsoleProps {
     pub playing: bool,
     pub last_sent: Option<Sent>,
     pub on_sent: Callback<Sent>,
-}
-
-/// Requests a student can try at once (the release uses the lock id the table shows).
-fn examples(release_id: Option<u64>) -> Vec<(&'static str, String)> {
-    vec![
-        (
-            "acquire db",
-            r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10}"#.into(),
-        ),
-        ("lock status", "GET /lock/status?resource=db".into()),
-        ("node status", "GET /status".into()),
-        (
-            "release db",
-            format!(
-                r#"POST /lock/release {{"resource":"db","lock_id":{}}}"#,
-                release_id.unwrap_or(1)
-            ),
-        ),
-    ]
 }
 
 fn status_class(status: Option<u16>) -> &'static str {
@@ -58,17 +41,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let servers = pg.servers();
     let clients = pg.console_clients();
     let leader = pg.leader().map(|l| pg.actor_label(l));
-    let release_id = pg
-        .lock_table()
-        .rows
-        .iter()
-        .find(|r| r.resource == "db")
-        .and_then(|r| {
-            r.holders
-                .iter()
-                .find(|h| h.client == *client)
-                .map(|h| h.lock_id)
-        });
+    let examples = pg.api_examples(&client);
     drop(pg);
 
     let send = {
@@ -81,7 +54,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
             props.playing,
         );
         move || {
-            let sent = api::send(&mut pg.borrow_mut(), &client, &node, &line, !playing);
+            let sent = pg.borrow_mut().send(&client, &node, &line, !playing);
             on_sent.emit(sent);
         }
     };
@@ -127,7 +100,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
         }) => html! {
             <div class="api-output client-error" data-testid="api-output" data-status={status.to_string()}>
                 <div class="api-line"><span class="status-badge client-error">{ status }</span><code>{ line }</code></div>
-                <pre>{ format!("{{\n  \"error\": {}\n}}", api::json_string(message)) }</pre>
+                <pre>{ format!("{{\n  \"error\": {}\n}}", json_string(message)) }</pre>
             </div>
         },
         Some(Sent::Accepted {
@@ -135,7 +108,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
             ticket,
             line,
         }) => {
-            let ex = find_exchange(&exchanges, client, *ticket);
+            let ex = find_exchange(&exchanges, client, *ticket, line);
             let status = ex.and_then(|e| e.status);
             let class = status_class(status);
             html! {
@@ -168,7 +141,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
         }
     });
 
-    let example_buttons = examples(release_id).into_iter().map(|(label, text)| {
+    let example_buttons = examples.into_iter().map(|ex| {
+        let (label, text) = (ex.label, ex.line);
         let line = line.clone();
         let title = text.clone();
         let onclick = Callback::from(move |_: MouseEvent| line.set(text.clone()));

@@ -5,9 +5,10 @@ use syncsim_core::playground::LockTableView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::api::{self, Sent};
+use super::api::Sent;
 use crate::shell::handle::PgHandle;
 use crate::shell::status::format_sim_time;
+use syncsim_core::lock::api::{acquire_line, release_line};
 
 #[derive(Properties, PartialEq)]
 pub struct LocksPanelProps {
@@ -58,19 +59,17 @@ pub fn LocksPanel(props: &LocksPanelProps) -> Html {
         );
         Callback::from(move |_: MouseEvent| {
             let line = make();
-            let sent = api::send(&mut pg.borrow_mut(), &client, &node, &line, !playing);
+            let sent = pg.borrow_mut().send(&client, &node, &line, !playing);
             on_sent.emit(sent);
         })
     };
     let on_acquire = {
         let (resource, mode, timeout) = (resource.clone(), mode.clone(), timeout.clone());
-        sender(Box::new(move || {
-            api::acquire_line(&resource, &mode, &timeout)
-        }))
+        sender(Box::new(move || acquire_line(&resource, &mode, &timeout)))
     };
     let on_release = {
         let (resource, lock_id) = (resource.clone(), lock_id.clone());
-        sender(Box::new(move || api::release_line(&resource, &lock_id)))
+        sender(Box::new(move || release_line(&resource, &lock_id)))
     };
 
     html! {

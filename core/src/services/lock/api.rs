@@ -238,3 +238,31 @@ pub fn render_status(s: &LockStatus) -> Value {
     json!({ "resource": s.resource, "locked": s.locked, "holder": s.holders.first().map(|h| h.client),
             "holders": holders, "mode": s.mode, "waiters": waiters })
 }
+
+/// JSON string literal for a user-typed value (quotes and backslashes escaped).
+pub fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// The request line the locks form sends for an acquire (an empty timeout means the default).
+pub fn acquire_line(resource: &str, mode: &str, timeout_s: &str) -> String {
+    let timeout = timeout_s.trim();
+    let timeout = if timeout.is_empty() { "10" } else { timeout };
+    format!(
+        "POST /lock/acquire {{\"resource\":{},\"mode\":{},\"timeout\":{}}}",
+        json_string(resource.trim()),
+        json_string(mode),
+        timeout
+    )
+}
+
+/// The request line the locks form sends for a release (an empty id is sent as null, which the
+/// router rejects with a message naming `lock_id`).
+pub fn release_line(resource: &str, lock_id: &str) -> String {
+    let id = lock_id.trim();
+    format!(
+        "POST /lock/release {{\"resource\":{},\"lock_id\":{}}}",
+        json_string(resource.trim()),
+        if id.is_empty() { "null" } else { id }
+    )
+}

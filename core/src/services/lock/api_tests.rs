@@ -220,3 +220,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn form_lines_are_valid_seed_api_requests() {
+    use super::api::{acquire_line, release_line};
+    assert_eq!(
+        acquire_line(" db ", "exclusive", "30"),
+        r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}"#
+    );
+    assert_eq!(
+        release_line("d\"b", "7"),
+        r#"POST /lock/release {"resource":"d\"b","lock_id":7}"#
+    );
+}

@@ -14,7 +14,7 @@ use crate::raft::{
 };
 use crate::service::{
     ApiExample, ApiExchange, ApiRejection, Consensus, ConsensusRole, EventCategory, Hosts,
-    InvariantView, Service, ServiceApi, World,
+    InvariantView, NodeMenuItem, Service, ServiceApi, World,
 };
 use crate::sim::{Action, ActorId, NodeState};
 
@@ -60,26 +60,31 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
     fn owns_path(&self, path: &str) -> bool {
         path == "/lock" || path.starts_with("/lock/")
     }
-    fn examples(&self) -> Vec<ApiExample> {
+    fn examples(&self, world: &World<'_, N>, client: ActorId) -> Vec<ApiExample> {
+        let held = super::invariants::table_replica(world).and_then(|t| {
+            t.holders("db")
+                .iter()
+                .find(|h| h.client == client)
+                .map(|h| h.lock_id)
+        });
         [
             (
-                "acquire exclusive",
-                r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":5}"#,
+                "acquire db",
+                r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10}"#.into(),
             ),
+            ("lock status", "GET /lock/status?resource=db".into()),
             (
-                "acquire shared",
-                r#"POST /lock/acquire {"resource":"db","mode":"shared","timeout":5}"#,
+                "release db",
+                format!(
+                    r#"POST /lock/release {{"resource":"db","lock_id":{}}}"#,
+                    held.unwrap_or(1)
+                ),
             ),
-            (
-                "release",
-                r#"POST /lock/release {"resource":"db","lock_id":1}"#,
-            ),
-            ("status", "GET /lock/status?resource=db"),
         ]
         .into_iter()
-        .map(|(label, line)| ApiExample {
+        .map(|(label, line): (&str, String)| ApiExample {
             label: label.into(),
-            line: line.into(),
+            line,
         })
         .collect()
     }
@@ -173,19 +178,40 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
         Some(plan)
     }
 
-    fn node_actions(&self, world: &World<'_, N>, node: ActorId) -> Vec<&'static str> {
-        let Some(c) = world.sim.actor(node).part().consensus() else {
+    /// Raft's node actions: a follower can be forced to time out or handed the leadership; with
+    /// a leader, a voter can be removed and a non-voter added.
+    fn node_actions(&self, world: &World<'_, N>, node: ActorId) -> Vec<NodeMenuItem> {
+        let Some(s) = world.sim.actor(node).part().server() else {
             return Vec::new();
         };
-        if world.sim.node_state(node) != NodeState::Up {
-            return Vec::new();
-        }
+        let has_leader = world.leader().is_some();
+        let voter = s.voters().contains(&node);
         let mut v = Vec::new();
-        if c.role != ConsensusRole::Leader {
-            v.push("force-timeout");
-            if world.leader().is_some() {
-                v.push("transfer-leadership");
+        let up = world.sim.node_state(node) == NodeState::Up;
+        if up && s.role() != Role::Leader {
+            v.push(NodeMenuItem::new(
+                "timeout",
+                "Force election timeout",
+                UiAction::ForceTimeout { node },
+            ));
+            if has_leader && voter {
+                v.push(NodeMenuItem::new(
+                    "transfer",
+                    "Transfer leadership here",
+                    UiAction::TransferLeadership { to: node },
+                ));
             }
+        }
+        if has_leader {
+            v.push(if voter {
+                NodeMenuItem::new(
+                    "remove",
+                    "Remove from the cluster",
+                    UiAction::RemoveServer { node },
+                )
+            } else {
+                NodeMenuItem::new("add", "Add to the cluster", UiAction::AddServer { node })
+            });
         }
         v
     }

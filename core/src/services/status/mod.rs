@@ -39,7 +39,7 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
     fn owns_path(&self, path: &str) -> bool {
         path == "/status"
     }
-    fn examples(&self) -> Vec<ApiExample> {
+    fn examples(&self, _world: &World<'_, N>, _client: ActorId) -> Vec<ApiExample> {
         vec![ApiExample {
             label: "node status".into(),
             line: "GET /status".into(),
