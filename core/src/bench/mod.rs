@@ -3,6 +3,7 @@
 //! types ([`result`]), exported as CSV ([`export`]) or JSON. See lib.rs for the module map.
 
 pub mod export;
+pub mod form;
 mod lockrun;
 pub mod metrics;
 pub mod params;
@@ -16,8 +17,9 @@ mod scenario_tests;
 mod tests;
 
 pub use export::{parse_csv, series_csv, to_csv};
+pub use form::{Field, Form, FormErrors, Input};
 pub use metrics::Recorder;
-pub use params::{MAX_CLIENTS, MAX_DURATION_S, MAX_RESOURCES, MAX_RUNS, PARAM_KEYS};
+pub use params::{FieldError, MAX_CLIENTS, MAX_DURATION_S, MAX_RESOURCES, MAX_RUNS, PARAM_KEYS};
 pub use result::*;
 pub use runner::{run_suite, BenchRun, Progress};
 pub use scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioKind, ScenarioParams};

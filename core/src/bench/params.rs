@@ -38,18 +38,53 @@ pub const MAX_RUNS: usize = 20;
 pub const MAX_DURATION_S: f64 = 3600.0;
 pub const MAX_RESOURCES: usize = 1000;
 
+/// One problem with the parameters: the field it belongs to (a `set` key), if any, and what is
+/// wrong, in words that make sense next to that field.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FieldError {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.field {
+            Some(k) => write!(f, "{k}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 impl ScenarioParams {
     /// Checks every field; the message names the field and the allowed range.
     pub fn validate(&self) -> Result<(), String> {
-        if self.nodes.is_empty() || self.clients.is_empty() {
-            return Err("give at least one node count and one client count".into());
+        match self.validate_fields().into_iter().next() {
+            Some(e) => Err(e.to_string()),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem at once, each attributed to its field (for forms).
+    pub fn validate_fields(&self) -> Vec<FieldError> {
+        let mut out = Vec::new();
+        let mut bad = |field: Option<&str>, message: String| {
+            out.push(FieldError {
+                field: field.map(str::to_string),
+                message,
+            })
+        };
+        if self.nodes.is_empty() {
+            bad(Some("nodes"), "give at least one node count".into());
+        }
+        if self.clients.is_empty() {
+            bad(Some("clients"), "give at least one client count".into());
         }
         if let Some(&n) = self
             .nodes
             .iter()
             .find(|&&n| !(1..=MAX_SERVERS).contains(&n))
         {
-            return Err(format!("nodes: {n} is outside 1..={MAX_SERVERS}"));
+            bad(Some("nodes"), format!("{n} is outside 1..={MAX_SERVERS}"));
         }
         let max_clients = MAX_CLIENTS.min(MAX_ACTORS - MAX_SERVERS);
         if let Some(&c) = self
@@ -57,87 +92,106 @@ impl ScenarioParams {
             .iter()
             .find(|&&c| !(1..=max_clients).contains(&c))
         {
-            return Err(format!("clients: {c} is outside 1..={max_clients}"));
+            bad(Some("clients"), format!("{c} is outside 1..={max_clients}"));
         }
         let runs = self.nodes.len() * self.clients.len();
         if runs > MAX_RUNS {
-            return Err(format!(
-                "{runs} runs (nodes × clients) requested; the limit is {MAX_RUNS}"
-            ));
+            bad(
+                None,
+                format!("{runs} runs (nodes × clients) requested; the limit is {MAX_RUNS}"),
+            );
         }
         if !(1..=MAX_RESOURCES).contains(&self.resources) {
-            return Err(format!(
-                "resources: {} is outside 1..={MAX_RESOURCES}",
-                self.resources
-            ));
+            bad(
+                Some("resources"),
+                format!("{} is outside 1..={MAX_RESOURCES}", self.resources),
+            );
         }
         if !(0.0..=1.0).contains(&self.shared_fraction) {
-            return Err(format!(
-                "shared: {} is not a fraction in 0..1",
-                self.shared_fraction
-            ));
+            bad(
+                Some("shared"),
+                format!("{} is not a fraction in 0..1", self.shared_fraction),
+            );
         }
         if !(self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
-            return Err(format!(
-                "duration: {} s is outside (0, {MAX_DURATION_S}]",
-                self.duration_s
-            ));
+            bad(
+                Some("duration"),
+                format!("{} s is outside (0, {MAX_DURATION_S}]", self.duration_s),
+            );
         }
         if !(0.0..=60.0).contains(&self.warmup_s) {
-            return Err(format!("warmup: {} s is outside 0..=60", self.warmup_s));
+            bad(
+                Some("warmup"),
+                format!("{} s is outside 0..=60", self.warmup_s),
+            );
         }
         if self.ops_per_client == Some(0) {
-            return Err("ops: give at least 1 pair per client, or `none`".into());
+            bad(
+                Some("ops"),
+                "give at least 1 pair per client, or `none`".into(),
+            );
         }
         for (name, (lo, hi)) in [("think-ms", self.think_ms), ("hold-ms", self.hold_ms)] {
             if lo > hi || hi > 60_000 {
-                return Err(format!("{name}: {lo}-{hi} must satisfy lo <= hi <= 60000"));
+                bad(
+                    Some(name),
+                    format!("{lo}-{hi} must satisfy lo <= hi <= 60000"),
+                );
             }
         }
-        if self.wait_timeout_ms > 600_000 || self.lease_ms > 3_600_000 {
-            return Err("wait-timeout-ms must be <= 600000 and lease-ms <= 3600000".into());
+        if self.wait_timeout_ms > 600_000 {
+            bad(Some("wait-timeout-ms"), "must be <= 600000".into());
+        }
+        if self.lease_ms > 3_600_000 {
+            bad(Some("lease-ms"), "must be <= 3600000".into());
         }
         if self.cpu_service_us > MAX_CPU_SERVICE_US {
-            return Err(format!(
-                "cpu-us: {} exceeds {MAX_CPU_SERVICE_US}",
-                self.cpu_service_us
-            ));
+            bad(
+                Some("cpu-us"),
+                format!("{} exceeds {MAX_CPU_SERVICE_US}", self.cpu_service_us),
+            );
         }
         if let Some(f) = &self.fault {
-            self.validate_fault(f)?;
+            if let Some((field, message)) = self.fault_problem(f) {
+                bad(Some(field), message);
+            }
         }
-        Ok(())
+        out
     }
 
-    fn validate_fault(&self, f: &FaultPlan) -> Result<(), String> {
+    fn fault_problem(&self, f: &FaultPlan) -> Option<(&'static str, String)> {
         let smallest = self.nodes.iter().copied().min().unwrap_or(1);
         if !(f.at_s >= 0.0 && f.at_s < self.duration_s) {
-            return Err(format!(
-                "fault-at: {} s must be inside the measured {} s",
-                f.at_s, self.duration_s
+            return Some((
+                "fault-at",
+                format!(
+                    "{} s must be inside the measured {} s",
+                    f.at_s, self.duration_s
+                ),
             ));
         }
         if let Some(u) = f.until_s {
             if u.is_nan() || u <= f.at_s {
-                return Err(format!(
-                    "fault-until: {u} s must come after fault-at {} s",
-                    f.at_s
+                return Some((
+                    "fault-until",
+                    format!("{u} s must come after fault-at {} s", f.at_s),
                 ));
             }
         }
         match f.target {
-            FaultTarget::Node(k) if k == 0 || k > smallest => Err(format!(
-                "fault-target: n{k} does not exist in a {smallest}-node cluster"
+            FaultTarget::Node(k) if k == 0 || k > smallest => Some((
+                "fault-target",
+                format!("n{k} does not exist in a {smallest}-node cluster"),
             )),
             FaultTarget::Follower if smallest < 2 => {
-                Err("fault-target: a 1-node cluster has no follower".into())
+                Some(("fault-target", "a 1-node cluster has no follower".into()))
             }
             FaultTarget::Leader | FaultTarget::Follower | FaultTarget::Node(_)
                 if f.action == FaultAction::Isolate && smallest < 2 =>
             {
-                Err("fault: isolating a node needs at least 2 nodes".into())
+                Some(("fault", "isolating a node needs at least 2 nodes".into()))
             }
-            _ => Ok(()),
+            _ => None,
         }
     }
 

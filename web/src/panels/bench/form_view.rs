@@ -4,7 +4,9 @@ use syncsim_core::bench::{ScenarioKind, PARAM_KEYS};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::form::{Field, Form, FormErrors, Input, ADVANCED_FIELDS, FAULT_FIELDS, MAIN_FIELDS};
+use syncsim_core::bench::form::{
+    Field, Form, FormErrors, Input, ADVANCED_FIELDS, FAULT_FIELDS, MAIN_FIELDS,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
@@ -26,7 +28,7 @@ fn help(key: &str) -> &'static str {
 fn field_view(field: &Field, props: &FormProps) -> Html {
     let key = field.key;
     let value = props.form.value(key).to_string();
-    let error = props.errors.fields.get(key).cloned();
+    let error = props.errors.field(key).map(str::to_string);
     let on_field = props.on_field.clone();
     let control = match field.input {
         Input::Text => {

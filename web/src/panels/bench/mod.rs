@@ -3,7 +3,6 @@
 //! export charts (PNG, SVG) and raw results (JSON, CSV).
 
 mod driver;
-mod form;
 mod form_view;
 mod render;
 mod results;
@@ -21,8 +20,8 @@ use crate::shell::zip::{store_zip, ZipEntry};
 
 use crate::shell::download;
 use driver::{Driver, Loop, Outcome};
-use form::Form;
 use form_view::ParamForm;
+use syncsim_core::bench::Form;
 
 /// A finished suite and a number that changes with every new one (charts redraw on it).
 #[derive(Clone, PartialEq)]

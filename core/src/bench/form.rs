@@ -1,14 +1,18 @@
-//! The parameter form's model: one text per `ScenarioParams::set` key, turned into parameters
-//! (or per-field error messages) by the core's own setter and validator, so the form accepts
-//! exactly what the CLI accepts.
+//! The benchmark form's model, for any UI: which fields exist (with labels and choices), their
+//! text, and the parameters they describe or the problems with them, as `(field, message)`
+//! pairs. It uses the same setter and validator as the CLI, so the form accepts exactly what
+//! the CLI accepts, and the UI only renders it.
 
 use std::collections::BTreeMap;
 
-use syncsim_core::bench::{FaultAction, FaultTarget, ScenarioKind, ScenarioParams};
-use syncsim_core::net::NetProfile;
+use serde::{Deserialize, Serialize};
+
+use super::params::FieldError;
+use super::{FaultAction, FaultTarget, ScenarioKind, ScenarioParams};
+use crate::net::NetProfile;
 
 /// How a field is edited.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub enum Input {
     Text,
     /// A fixed set of choices.
@@ -16,15 +20,17 @@ pub enum Input {
 }
 
 /// One form field: a `ScenarioParams::set` key with a human label.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
     pub input: Input,
 }
 
-const PROFILES: &[&str] = &["localhost", "lan", "datacenter", "wan", "flaky"];
-const FAULTS: &[&str] = &["none", "crash", "isolate", "pause"];
+/// Network profile choices (`NetProfile::ALL`, by name; a test keeps them in step).
+pub const PROFILES: &[&str] = &["localhost", "lan", "datacenter", "wan", "flaky"];
+/// Fault choices: none, or a `FaultAction` (a test keeps them in step with `set("fault")`).
+pub const FAULTS: &[&str] = &["none", "crash", "isolate", "pause"];
 
 const fn text(key: &'static str, label: &'static str) -> Field {
     Field {
@@ -130,19 +136,38 @@ pub fn param_text(params: &ScenarioParams, key: &str) -> String {
     }
 }
 
-/// What is wrong with the form: messages per field key, and ones that concern no single field.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What is wrong with the form: `(field key, message)` pairs, and messages that concern no
+/// single field (such as too many runs).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FormErrors {
-    pub fields: BTreeMap<&'static str, String>,
+    pub fields: Vec<(String, String)>,
     pub general: Vec<String>,
 }
 
 impl FormErrors {
+    /// The message for one field, if it has one.
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, m)| m.as_str())
+    }
     /// Every message, field ones first, for the summary box.
     pub fn all(&self) -> Vec<String> {
-        let mut out: Vec<String> = self.fields.values().cloned().collect();
+        let mut out: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(k, m)| format!("{k}: {m}"))
+            .collect();
         out.extend(self.general.iter().cloned());
         out
+    }
+    fn push(&mut self, e: FieldError) {
+        match e.field {
+            Some(k) if self.field(&k).is_none() => self.fields.push((k, e.message)),
+            Some(_) => {}
+            None => self.general.push(e.message),
+        }
     }
 }
 
@@ -196,17 +221,15 @@ impl Form {
             .chain(fault_details);
         for field in order {
             if let Err(e) = params.set(field.key, self.value(field.key)) {
-                errors.fields.insert(field.key, tidy(&e));
+                errors.push(FieldError {
+                    field: Some(field.key.to_string()),
+                    message: tidy(field.key, &e),
+                });
             }
         }
         if errors.fields.is_empty() {
-            if let Err(e) = params.validate() {
-                match owning_field(&e) {
-                    Some(key) => {
-                        errors.fields.insert(key, e);
-                    }
-                    None => errors.general.push(e),
-                }
+            for e in params.validate_fields() {
+                errors.push(e);
             }
         }
         if errors == FormErrors::default() {
@@ -217,16 +240,14 @@ impl Form {
     }
 }
 
-/// The setter's messages name CLI flags (`--clients: ...`); the form shows them next to the
-/// field, so the flag prefix only gets in the way.
-fn tidy(message: &str) -> String {
-    message.strip_prefix("--").unwrap_or(message).to_string()
-}
-
-/// The field a validation message is about: the core starts them with `key:`.
-fn owning_field(message: &str) -> Option<&'static str> {
-    let (head, _) = message.split_once(':')?;
-    all_fields().map(|f| f.key).find(|k| *k == head.trim())
+/// The setter's messages name CLI flags (`--clients: ...`); next to the field, the flag prefix
+/// only gets in the way.
+fn tidy(key: &str, message: &str) -> String {
+    let m = message.strip_prefix("--").unwrap_or(message);
+    m.strip_prefix(key)
+        .and_then(|r| r.strip_prefix(':'))
+        .map_or(m, str::trim_start)
+        .to_string()
 }
 
 #[cfg(test)]
@@ -266,8 +287,12 @@ mod tests {
         form.set_value("clients", "abc".into());
         form.set_value("shared", "half".into());
         let errors = form.params().unwrap_err();
-        assert!(errors.fields["clients"].contains("`abc`"), "{errors:?}");
-        assert!(errors.fields.contains_key("shared"));
+        assert!(
+            errors.field("clients").unwrap().contains("`abc`"),
+            "{errors:?}"
+        );
+        assert!(errors.field("shared").is_some());
+        assert!(!errors.field("clients").unwrap().starts_with("--"));
         assert!(errors.general.is_empty());
     }
 
@@ -276,12 +301,37 @@ mod tests {
         let mut form = Form::new(ScenarioKind::QuickLocks);
         form.set_value("nodes", "0".into());
         let errors = form.params().unwrap_err();
-        assert!(errors.fields["nodes"].contains("outside"), "{errors:?}");
+        assert!(
+            errors.field("nodes").unwrap().contains("outside"),
+            "{errors:?}"
+        );
+        assert_eq!(errors.field("nodes"), Some("0 is outside 1..=16"));
 
         let mut form = Form::new(ScenarioKind::Scaling);
         form.set_value("clients", "1,2,3,4,5".into());
         let errors = form.params().unwrap_err();
         assert_eq!(errors.general.len(), 1, "{errors:?}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_on_its_field() {
+        let mut form = Form::new(ScenarioKind::QuickLocks);
+        form.set_value("resources", "0".into());
+        form.set_value("shared", "2".into());
+        form.set_value("lease-ms", "9999999".into());
+        let errors = form.params().unwrap_err();
+        let keys: Vec<&str> = errors.fields.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["resources", "shared", "lease-ms"], "{errors:?}");
+    }
+
+    #[test]
+    fn choice_lists_match_the_core() {
+        let names: Vec<&str> = NetProfile::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(PROFILES, names.as_slice());
+        for f in FAULTS {
+            let mut p = ScenarioParams::defaults(ScenarioKind::LockContention);
+            assert!(p.set("fault", f).is_ok(), "{f}");
+        }
     }
 
     #[test]
