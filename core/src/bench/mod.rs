@@ -4,12 +4,12 @@
 
 pub mod export;
 pub mod form;
-mod lockrun;
 pub mod metrics;
 pub mod params;
 pub mod result;
 pub mod runner;
 pub mod scenario;
+pub mod target;
 
 #[cfg(test)]
 mod scenario_tests;

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::lockrun::LockRun;
 use super::result::{BenchResult, Suite};
 use super::scenario::{RunSpec, ScenarioParams};
+use super::target::RunDriver;
+use crate::services::bench_run;
 
 /// Where a suite stands after a chunk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,7 +29,7 @@ pub struct BenchRun {
     params: ScenarioParams,
     specs: Vec<RunSpec>,
     weights: Vec<f64>,
-    current: Option<LockRun>,
+    current: Option<Box<dyn RunDriver>>,
     /// Index of the run in `current` (or the next one to build).
     index: usize,
     results: Vec<BenchResult>,
@@ -46,7 +47,7 @@ impl BenchRun {
             .iter()
             .map(|s| span * (s.nodes + s.clients) as f64)
             .collect();
-        let first = LockRun::new(&params, specs[0].clone())?;
+        let first = bench_run(&params, specs[0].clone())?;
         Ok(BenchRun {
             params,
             specs,
@@ -88,7 +89,7 @@ impl BenchRun {
                 self.results.push(run.finish());
                 self.index += 1;
                 if let Some(spec) = self.specs.get(self.index) {
-                    match LockRun::new(&self.params, spec.clone()) {
+                    match bench_run(&self.params, spec.clone()) {
                         Ok(next) => self.current = Some(next),
                         Err(e) => self.error = Some(e),
                     }

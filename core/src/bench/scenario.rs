@@ -35,6 +35,17 @@ impl ScenarioKind {
         }
     }
 
+    /// The service this scenario measures (the registry builds its runs).
+    pub fn service(self) -> &'static str {
+        match self {
+            ScenarioKind::QuickLocks
+            | ScenarioKind::LockContention
+            | ScenarioKind::NodeFailure
+            | ScenarioKind::Scaling
+            | ScenarioKind::SingleVsDistributed => "lock",
+        }
+    }
+
     pub fn description(self) -> &'static str {
         match self {
             ScenarioKind::QuickLocks => {

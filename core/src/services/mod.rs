@@ -41,3 +41,15 @@ pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
         .chain((servers..servers + clients).map(client))
         .collect()
 }
+
+/// The benchmark run for one `nodes × clients` combination of a scenario, by the service the
+/// scenario measures (`ScenarioKind::service`).
+pub fn bench_run(
+    params: &crate::bench::ScenarioParams,
+    spec: crate::bench::RunSpec,
+) -> Result<Box<dyn crate::bench::target::RunDriver>, String> {
+    match params.scenario.service() {
+        "lock" => Ok(Box::new(lock::bench::LockRun::new(params, spec)?)),
+        other => Err(format!("no benchmark for service `{other}`")),
+    }
+}

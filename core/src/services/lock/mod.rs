@@ -19,6 +19,7 @@
 //! and milliseconds in responses.
 
 pub mod api;
+pub mod bench;
 pub mod checker;
 pub mod cluster;
 pub mod deadlock;

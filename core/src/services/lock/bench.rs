@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::metrics::Recorder;
-use super::result::{BenchResult, FaultInterval};
-use super::scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
+use crate::bench::metrics::Recorder;
+use crate::bench::result::{BenchResult, FaultInterval};
+use crate::bench::scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
+use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
 use crate::raft::{ClientOp, ClientResult, Process, RaftConfig, Role};
@@ -72,7 +73,7 @@ pub(crate) struct LockRun {
 }
 
 impl LockRun {
-    pub(crate) fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
+    pub fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
         let params = params.for_run(&spec);
         let t0 = secs(params.warmup_s);
         let resources: Vec<String> = (1..=params.resources).map(|i| format!("r{i}")).collect();
@@ -341,5 +342,23 @@ impl LockRun {
             extra,
             wall_ms: None,
         }
+    }
+}
+
+impl RunDriver for LockRun {
+    fn step(&mut self, budget: u64) {
+        LockRun::step(self, budget);
+    }
+    fn done(&self) -> bool {
+        LockRun::done(self)
+    }
+    fn fraction(&self) -> f64 {
+        LockRun::fraction(self)
+    }
+    fn events(&self) -> u64 {
+        LockRun::events(self)
+    }
+    fn finish(self: Box<Self>) -> BenchResult {
+        LockRun::finish(*self)
     }
 }
