@@ -18,6 +18,7 @@ pub mod progress;
 pub mod read;
 mod replication;
 pub mod server;
+pub mod sessions;
 pub mod sm;
 mod snapshot;
 mod step;

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::client::Workload;
 use super::msg::{ClientOp, ClientResult};
+use super::sessions::{Admit, Sessions};
 use super::sm::{ApplyCtx, Reply, RequestId, StateMachine};
-use crate::sim::{ActorId, SimRng, Time, MS};
+use crate::sim::{SimRng, Time, MS};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KvCmd {
@@ -22,7 +23,7 @@ pub enum KvCmd {
 pub struct KvSm {
     pub values: BTreeMap<u8, u64>,
     /// Last applied seq and its output per client: a retry gets the same answer, applied once.
-    pub sessions: BTreeMap<ActorId, (u64, u64)>,
+    pub sessions: Sessions<u64>,
     /// Every request applied, in order (lets tests prove "applied exactly once").
     pub applied_reqs: Vec<RequestId>,
     pub last_index: u64,
@@ -41,13 +42,10 @@ impl StateMachine for KvSm {
     ) {
         self.last_index = ctx.index;
         if let Some(r) = req {
-            if let Some(&(seq, out)) = self.sessions.get(&r.client) {
-                if r.seq <= seq {
-                    if r.seq == seq {
-                        replies.push(Reply { to: r, output: out });
-                    }
-                    return;
-                }
+            match self.sessions.admit(r) {
+                Admit::Run { .. } => {}
+                Admit::Replay(output) => return replies.push(Reply { to: r, output }),
+                Admit::Pending | Admit::Stale => return,
             }
         }
         let out = match *cmd {
@@ -59,7 +57,7 @@ impl StateMachine for KvSm {
             KvCmd::Get { key } => self.values.get(&key).copied().unwrap_or(0),
         };
         if let Some(r) = req {
-            self.sessions.insert(r.client, (r.seq, out));
+            self.sessions.record(r, &out);
             self.applied_reqs.push(r);
             replies.push(Reply { to: r, output: out });
         }

@@ -76,6 +76,20 @@ impl ConsensusRole {
     }
 }
 
+/// The one leader lookup: the up server whose consensus facts say leader, with the highest term
+/// (a deposed leader that has not heard of the new term yet can briefly coexist with it).
+pub fn leader_of<A: Actor>(
+    sim: &Sim<A>,
+    consensus: impl Fn(&A) -> Option<Consensus>,
+) -> Option<(ActorId, u64)> {
+    (0..sim.servers())
+        .filter(|&i| sim.node_state(i) == crate::sim::NodeState::Up)
+        .filter_map(|i| consensus(sim.actor(i)).map(|c| (i, c)))
+        .filter(|(_, c)| c.role == ConsensusRole::Leader)
+        .max_by_key(|(_, c)| c.term)
+        .map(|(i, c)| (i, c.term))
+}
+
 /// What the host tells a fact-reading service about its node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeFacts {
@@ -158,12 +172,7 @@ impl<N: Actor> World<'_, N> {
     where
         N: ServiceSet,
     {
-        (0..self.servers)
-            .filter(|&i| self.sim.node_state(i) == crate::sim::NodeState::Up)
-            .filter_map(|i| self.sim.actor(i).consensus().map(|c| (i, c)))
-            .filter(|(_, c)| c.role == ConsensusRole::Leader)
-            .max_by_key(|(_, c)| c.term)
-            .map(|(i, _)| i)
+        leader_of(self.sim, |n| n.consensus()).map(|(i, _)| i)
     }
 }
 

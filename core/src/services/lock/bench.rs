@@ -10,7 +10,7 @@ use crate::bench::scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, Scena
 use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
-use crate::raft::{ClientOp, ClientResult, Process, RaftConfig, Role};
+use crate::raft::{ClientOp, ClientResult, Process, RaftConfig};
 use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
 
 /// Events between two checks of "have all clients finished their ops".
@@ -141,12 +141,7 @@ impl LockRun {
 
     /// The running leader with the highest term.
     fn leader(&self) -> Option<(ActorId, u64)> {
-        (0..self.sim.servers())
-            .filter(|&id| self.sim.node_state(id) == NodeState::Up)
-            .filter_map(|id| self.sim.actor(id).server().map(|s| (id, s)))
-            .filter(|(_, s)| s.role() == Role::Leader)
-            .map(|(id, s)| (id, s.term()))
-            .max_by_key(|&(_, term)| term)
+        crate::service::leader_of(&self.sim, crate::service::Service::consensus)
     }
 
     /// The next time the driver itself must act (fault, undo, end).

@@ -6,17 +6,11 @@ use super::cluster::*;
 use super::stats::{summarize, LockRunStats};
 use super::types::{LockCmd, LockMode};
 use crate::net::{LinkConfig, NetProfile};
-use crate::raft::{ClientOp, RaftConfig, Role, StateMachine};
-use crate::sim::{Action, ActorId, NodeState, Sim, SimRng, Time, MS, SEC};
+use crate::raft::{ClientOp, RaftConfig, StateMachine};
+use crate::sim::{Action, ActorId, Sim, SimRng, Time, MS, SEC};
 
 fn leader(sim: &Sim<LockProcess>) -> Option<ActorId> {
-    (0..sim.servers()).find(|&id| {
-        sim.node_state(id) == NodeState::Up
-            && sim
-                .actor(id)
-                .server()
-                .is_some_and(|s| s.role() == Role::Leader)
-    })
+    crate::service::leader_of(sim, crate::service::Service::consensus).map(|(i, _)| i)
 }
 
 fn percentile(sorted: &[Time], p: f64) -> Time {

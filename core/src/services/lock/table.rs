@@ -35,6 +35,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use super::lease::{count_holding, Deadlines};
 use super::types::{Holder, LockCmd, LockMode, LockOutput, Waiter};
+use crate::raft::sessions::{Admit, Sessions};
 use crate::raft::{ApplyCtx, Reply, RequestId};
 use crate::sim::{ActorId, Time, MS};
 
@@ -72,16 +73,9 @@ pub(super) struct ResourceState {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Session {
-    pub last_seq: u64,
-    /// `None` while the last request is still queued.
-    pub last: Option<LockOutput>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LockTable {
     pub(super) resources: BTreeMap<String, ResourceState>,
-    pub(super) sessions: BTreeMap<ActorId, Session>,
+    pub(super) sessions: Sessions<LockOutput>,
     /// The fencing token of the next grant.
     pub(super) next_token: u64,
     /// Index: client → resource of its queued request (a client has at most one).
@@ -94,16 +88,13 @@ pub struct LockTable {
 
 /// Collects replies and records them in the client sessions.
 pub(super) struct Out<'a> {
-    pub sessions: &'a mut BTreeMap<ActorId, Session>,
+    pub sessions: &'a mut Sessions<LockOutput>,
     pub replies: &'a mut Vec<Reply<LockOutput>>,
 }
 
 impl Out<'_> {
     pub fn send(&mut self, to: RequestId, output: LockOutput) {
-        let session = self.sessions.entry(to.client).or_default();
-        if session.last_seq == to.seq {
-            session.last = Some(output.clone());
-        }
+        self.sessions.record(to, &output);
         self.replies.push(Reply { to, output });
     }
 }
@@ -123,27 +114,15 @@ impl LockTable {
         req: RequestId,
         replies: &mut Vec<Reply<LockOutput>>,
     ) -> Option<Vec<String>> {
-        let session = self.sessions.entry(req.client).or_default();
-        if req.seq < session.last_seq {
-            return None;
-        }
-        if req.seq == session.last_seq && session.last_seq != 0 {
-            if let Some(output) = &session.last {
-                replies.push(Reply {
-                    to: req,
-                    output: output.clone(),
-                });
+        match self.sessions.admit(req) {
+            Admit::Stale | Admit::Pending => None,
+            Admit::Replay(output) => {
+                replies.push(Reply { to: req, output });
+                None
             }
-            return None;
+            Admit::Run { superseded: true } => Some(self.drop_pending(req.client)),
+            Admit::Run { superseded: false } => Some(Vec::new()),
         }
-        let superseded = session.last.is_none() && session.last_seq != 0;
-        session.last_seq = req.seq;
-        session.last = None;
-        Some(if superseded {
-            self.drop_pending(req.client)
-        } else {
-            Vec::new()
-        })
     }
 
     /// Removes the client's still-queued request (it moved on to a newer `seq`).
