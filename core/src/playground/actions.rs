@@ -72,40 +72,6 @@ pub struct ActOutcome {
     pub forked: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LockHolderView {
-    pub client: String,
-    pub lock_id: u64,
-    pub mode: String,
-    pub fencing_token: u64,
-    pub expires_at: Time,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LockWaiterView {
-    pub client: String,
-    pub mode: String,
-    pub since: Time,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LockRowView {
-    pub resource: String,
-    pub mode: Option<String>,
-    pub holders: Vec<LockHolderView>,
-    pub waiters: Vec<LockWaiterView>,
-}
-
-/// The replicated lock table as applied on the leader (or the most advanced replica).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LockTableView {
-    /// Which node's replica this is.
-    pub replica: Option<ActorId>,
-    pub rows: Vec<LockRowView>,
-    /// Wait-for graph edges: (waiter, holder, resource).
-    pub wait_for: Vec<(String, String, String)>,
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventView {
     pub seq: u64,

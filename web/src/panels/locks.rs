@@ -1,7 +1,7 @@
 //! The locks panel: acquire and release forms (they send seed-API requests through the console
 //! clients), the replicated lock table with fencing tokens and leases, and the wait-for graph.
 
-use syncsim_core::playground::LockTableView;
+use syncsim_core::lock::LockTableView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 

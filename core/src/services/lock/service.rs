@@ -61,7 +61,7 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
         path == "/lock" || path.starts_with("/lock/")
     }
     fn examples(&self, world: &World<'_, N>, client: ActorId) -> Vec<ApiExample> {
-        let held = super::invariants::table_replica(world).and_then(|t| {
+        let held = super::panel::table_replica(world).and_then(|t| {
             t.holders("db")
                 .iter()
                 .find(|h| h.client == client)
@@ -144,7 +144,7 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
     }
 
     fn invariants(&self, world: &World<'_, N>) -> Vec<InvariantView> {
-        super::invariants::lights(world)
+        super::panel::lights(world)
     }
 
     fn plan(
@@ -237,7 +237,7 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
 /// holds none, otherwise release the holding the replicated table shows.
 fn demo_request<N: Hosts<LockProcess>>(world: &World<'_, N>) -> Action<N::Cmd> {
     let c = world.console.last().map_or(world.servers, |(_, id)| *id);
-    let held = super::invariants::table_replica(world).and_then(|t| {
+    let held = super::panel::table_replica(world).and_then(|t| {
         t.holders("demo")
             .iter()
             .find(|h| h.client == c)

@@ -1,15 +1,51 @@
-//! Live invariant lights of the lock service and its Raft group (point-in-time checks of the
-//! current state; the randomized tests check the same properties after every event), and the
-//! lock-table views the playground shows.
+//! The lock service's part of the playground: live invariant lights of the lock service and its
+//! Raft group (point-in-time checks of the current state; the fuzzer checks the same properties
+//! after every event), and the lock-table view the Locks panel renders.
 
 use super::cluster::{cluster_events, LockProcess};
 use super::service::{leaders_by_term, mode_name};
 use super::table::LockTable;
 use super::types::LockMode;
 use super::{check_history, Verdict};
-use crate::playground::{LockHolderView, LockRowView, LockTableView, LockWaiterView, Playground};
+use serde::{Deserialize, Serialize};
+
+use crate::playground::Playground;
 use crate::service::{Hosts, InvariantView, World};
-use crate::sim::NodeState;
+use crate::sim::{ActorId, NodeState, Time};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockHolderView {
+    pub client: String,
+    pub lock_id: u64,
+    pub mode: String,
+    pub fencing_token: u64,
+    pub expires_at: Time,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockWaiterView {
+    pub client: String,
+    pub mode: String,
+    pub since: Time,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockRowView {
+    pub resource: String,
+    pub mode: Option<String>,
+    pub holders: Vec<LockHolderView>,
+    pub waiters: Vec<LockWaiterView>,
+}
+
+/// The replicated lock table as applied on the leader (or the most advanced replica).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LockTableView {
+    /// Which node's replica this is.
+    pub replica: Option<ActorId>,
+    pub rows: Vec<LockRowView>,
+    /// Wait-for graph edges: (waiter, holder, resource).
+    pub wait_for: Vec<(String, String, String)>,
+}
 
 pub(crate) fn lights<N: Hosts<LockProcess>>(world: &World<'_, N>) -> Vec<InvariantView> {
     let leaders = leaders_by_term(world);
