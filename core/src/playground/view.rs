@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::raft::view::LogCell;
 use crate::sim::{ActorId, Time};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,14 +27,6 @@ impl Role {
             Role::Paused => "paused",
         }
     }
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LogCell {
-    pub index: u64,
-    pub term: u64,
-    pub label: String,
-    pub committed: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -90,16 +90,7 @@ impl Playground {
             commit_index: v.commit_index,
             last_applied: v.last_applied,
             snapshot_index: v.snapshot_index,
-            log: v
-                .log
-                .iter()
-                .map(|c| LogCell {
-                    index: c.index,
-                    term: c.term,
-                    label: c.label.clone(),
-                    committed: c.index <= v.commit_index,
-                })
-                .collect(),
+            log: v.log,
             progress: v
                 .peers
                 .iter()

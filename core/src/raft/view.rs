@@ -7,11 +7,13 @@ use super::node::{RaftServer, RaftSm};
 use super::progress::ReplState;
 use crate::sim::{ActorId, Time};
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One log entry as the UI shows it (the playground's `NodeView` uses this type too).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LogCell {
     pub index: u64,
     pub term: u64,
     pub label: String,
+    pub committed: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -64,6 +66,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                         format!("cfg {}", names.join(","))
                     }
                 },
+                committed: e.index <= self.commit,
             })
             .collect();
         RaftView {
