@@ -32,7 +32,7 @@ impl Default for PhiConfig {
     fn default() -> Self {
         PhiConfig {
             window: 64,
-            min_std: 20 * MS,
+            min_std: 50 * MS,
             acceptable_pause: 0,
             threshold: 8.0,
             first_interval: 100 * MS,

@@ -208,3 +208,30 @@ fn bad_status_requests_are_rejected_naming_the_problem() {
     let e = p.api_request("A", 0, "GET /nope").unwrap_err();
     assert!(e.status == 404 && e.message.contains("/status"), "{e:?}");
 }
+
+/// The figures for the notes: n1's phi for n2 every 100 ms around a 1.5 s cut of n1–n2.
+/// `cargo test -p syncsim-core phi_figures -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn phi_figures_of_a_cut_and_heal_run() {
+    let mut p = playground();
+    let t0 = p.now();
+    let mut rows = Vec::new();
+    for k in 0..40u64 {
+        if k == 5 {
+            p.act(UiAction::ToggleLink { a: 0, b: 1 }).unwrap();
+        }
+        if k == 20 {
+            p.act(UiAction::ToggleLink { a: 0, b: 1 }).unwrap();
+        }
+        rows.push(format!(
+            "t={:>5} ms {:<6} phi(n1→n2)={:>6.2} phi(n3→n2)={:>5.2}",
+            (p.now() - t0) / MS,
+            if (5..20).contains(&k) { "cut" } else { "" },
+            phi(&p, 0, 1),
+            phi(&p, 2, 1)
+        ));
+        p.advance(100 * MS);
+    }
+    println!("{}", rows.join("\n"));
+}
