@@ -209,6 +209,16 @@ impl ApiRejection {
     }
 }
 
+/// The body of a console exchange whose request got no answer in time (shown with 504).
+pub fn timeout_body() -> String {
+    pretty_json(&serde_json::json!({"error": "timeout: no answer from the node"}))
+}
+
+/// Pretty JSON for console bodies.
+pub fn pretty_json(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
 /// An example request the console offers for a service.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ApiExample {

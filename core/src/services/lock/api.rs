@@ -41,8 +41,6 @@ pub enum ApiRequest {
     Status {
         resource: String,
     },
-    /// `GET /status`: answered by the node (see `raft::NodeStatus`), not by the lock table.
-    NodeStatus,
 }
 
 /// A request the API refuses, with the HTTP status to answer (400, 404, 405, 413).
@@ -132,37 +130,35 @@ pub fn seconds_to_ms(field: &str, value: f64, allow_zero: bool) -> Result<u64, A
 }
 
 /// The command to replicate for a request; `None` for requests the node answers itself.
-pub fn to_lock_cmd(req: &ApiRequest) -> Option<LockCmd> {
+pub fn to_lock_cmd(req: &ApiRequest) -> LockCmd {
     match req {
         ApiRequest::Acquire {
             resource,
             mode,
             timeout_ms,
             lease_ms,
-        } => Some(LockCmd::Acquire {
+        } => LockCmd::Acquire {
             resource: resource.clone(),
             mode: *mode,
             wait_timeout_ms: Some(*timeout_ms),
             lease_ms: *lease_ms,
-        }),
-        ApiRequest::Release { resource, lock_id } => Some(LockCmd::Release {
+        },
+        ApiRequest::Release { resource, lock_id } => LockCmd::Release {
             resource: resource.clone(),
             lock_id: *lock_id,
-        }),
-        ApiRequest::Status { resource } => Some(LockCmd::Status {
+        },
+        ApiRequest::Status { resource } => LockCmd::Status {
             resource: resource.clone(),
-        }),
-        ApiRequest::NodeStatus => None,
+        },
     }
 }
 
 /// How a client sends the request: commands through the log, lock status as a linearizable
-/// read (ReadIndex), node status answered by whichever node is asked.
+/// read (ReadIndex).
 pub fn to_client_op(req: &ApiRequest) -> ClientOp<LockCmd> {
-    match (req, to_lock_cmd(req)) {
-        (ApiRequest::Status { .. }, Some(cmd)) => ClientOp::Read(cmd),
-        (_, Some(cmd)) => ClientOp::Cmd(cmd),
-        (_, None) => ClientOp::NodeStatus,
+    match req {
+        ApiRequest::Status { .. } => ClientOp::Read(to_lock_cmd(req)),
+        _ => ClientOp::Cmd(to_lock_cmd(req)),
     }
 }
 

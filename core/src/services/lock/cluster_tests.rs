@@ -124,14 +124,7 @@ fn item9_replicas_agree_and_locks_survive_leader_crash() {
 /// One randomized run with crashes, partitions and message loss; returns a failure message.
 fn fault_run(seed: u64) -> Result<LockRunStats, String> {
     let servers = if seed.is_multiple_of(2) { 3 } else { 5 };
-    let mut workloads = Vec::new();
-    for k in 0..4 {
-        let mut w = LockWorkload::new(&["a", "b", "c"], 0.5);
-        w.lease_ms = 1_500;
-        w.depth = if seed.is_multiple_of(3) { 1 } else { 2 };
-        w.wait_timeout_ms = 1_000 + 300 * k;
-        workloads.push(w);
-    }
+    let workloads = super::fuzz::fault_workloads(if seed.is_multiple_of(3) { 1 } else { 2 });
     let raft = RaftConfig {
         snapshot_every: if seed % 4 == 1 { 40 } else { 1000 },
         ..RaftConfig::default()

@@ -73,11 +73,5 @@ fn console_requests_round_trip_through_the_cluster() {
         (200, Some("released")),
         "{body}"
     );
-
-    let (code, body) = submit(&mut sim, b, "GET /status");
-    assert_eq!(code, 200);
-    assert!(
-        body["node_id"].as_str().is_some_and(|n| n.starts_with('n')),
-        "{body}"
-    );
+    // `GET /status` belongs to the status service (see services/status/tests.rs).
 }

@@ -27,15 +27,7 @@ impl FuzzTarget for LockFuzz {
     fn build(seed: u64, rng: &mut SimRng) -> Result<(Sim<LockProcess>, Self), String> {
         let servers = if rng.chance(0.5) { 3 } else { 5 };
         let depth = if rng.chance(0.5) { 1 } else { 2 };
-        let workloads = (0..4)
-            .map(|k| {
-                let mut w = LockWorkload::new(&["a", "b", "c"], 0.5);
-                w.lease_ms = 1_500;
-                w.depth = depth;
-                w.wait_timeout_ms = 1_000 + 300 * k;
-                w
-            })
-            .collect();
+        let workloads = fault_workloads(depth);
         let raft = RaftConfig {
             pre_vote: rng.chance(0.75),
             check_quorum: rng.chance(0.75),
@@ -87,6 +79,20 @@ impl FuzzTarget for LockFuzz {
         }
         Ok(events.iter().filter(|e| e.known_result().is_some()).count() as u64)
     }
+}
+
+/// Four closed-loop clients on three resources, half shared, with leases and staggered wait
+/// timeouts; `depth` 2 lets a holder take a second lock (deadlocks become possible).
+pub fn fault_workloads(depth: usize) -> Vec<LockWorkload> {
+    (0..4)
+        .map(|k| {
+            let mut w = LockWorkload::new(&["a", "b", "c"], 0.5);
+            w.lease_ms = 1_500;
+            w.depth = depth;
+            w.wait_timeout_ms = 1_000 + 300 * k;
+            w
+        })
+        .collect()
 }
 
 /// No resource has an exclusive holder together with any other holder.

@@ -5,7 +5,6 @@
 use super::cluster::{cluster_events, LockProcess};
 use super::service::{leaders_by_term, mode_name};
 use super::table::LockTable;
-use super::types::LockMode;
 use super::{check_history, Verdict};
 use serde::{Deserialize, Serialize};
 
@@ -87,19 +86,7 @@ pub(crate) fn lights<N: Hosts<LockProcess>>(world: &World<'_, N>) -> Vec<Invaria
     };
 
     // Lock mutual exclusion on the shown replica.
-    let mut bad = None;
-    if let Some(t) = table_replica(world) {
-        for r in t.resources() {
-            let x = r
-                .holders
-                .iter()
-                .filter(|h| h.mode == LockMode::Exclusive)
-                .count();
-            if x > 1 || (x == 1 && r.holders.len() > 1) {
-                bad = Some(format!("resource {} has conflicting holders", r.resource));
-            }
-        }
-    }
+    let bad = table_replica(world).and_then(|t| super::fuzz::mutual_exclusion(t).err());
     let mutex = InvariantView {
         name: "Lock mutual exclusion".into(),
         ok: bad.is_none(),

@@ -3,37 +3,18 @@
 
 use super::api::{check_resource, seconds_to_ms, AcquireBody, ApiError, ApiRequest, ReleaseBody};
 use super::api::{DEFAULT_LEASE_S, DEFAULT_WAIT_S};
-
-/// Longest accepted request line, in bytes.
-pub const MAX_LINE: usize = 64 * 1024;
+use crate::service::console::split_line;
+pub use crate::service::console::MAX_LINE;
 
 /// `POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":30}` → `ApiRequest::Acquire`.
 /// Unknown path → 404; known path with the wrong method → 405; bad input → 400; too long → 413.
+/// The line is split by the console's own splitter (`service::console::split_line`).
 pub fn parse_request(line: &str) -> Result<ApiRequest, ApiError> {
-    if line.len() > MAX_LINE {
-        return Err(ApiError::new(
-            413,
-            format!("request longer than {MAX_LINE} bytes"),
-        ));
-    }
-    let line = line.trim();
-    let (method, rest) = split_word(line);
-    if method.is_empty() {
-        return Err(ApiError::bad(
-            "empty request: expected `METHOD /path [JSON body]`",
-        ));
-    }
-    let (target, body) = split_word(rest);
-    if !target.starts_with('/') {
-        return Err(ApiError::bad(format!(
-            "expected a path starting with `/` after {method}, got `{target}`"
-        )));
-    }
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let method = method.to_ascii_uppercase();
-    let allowed = match path.trim_end_matches('/') {
+    let head = split_line(line).map_err(|r| ApiError::new(r.status, r.message))?;
+    let (path, query, body, method) = (head.path, head.query, head.body, head.method);
+    let allowed = match path {
         "/lock/acquire" | "/lock/release" => "POST",
-        "/lock/status" | "/status" => "GET",
+        "/lock/status" => "GET",
         _ => return Err(ApiError::new(404, format!("no route for `{path}`"))),
     };
     if method != allowed {
@@ -42,7 +23,7 @@ pub fn parse_request(line: &str) -> Result<ApiRequest, ApiError> {
             format!("`{path}` accepts {allowed}, not {method}"),
         ));
     }
-    match path.trim_end_matches('/') {
+    match path {
         "/lock/acquire" => acquire(parse_body(body)?),
         "/lock/release" => {
             let b: ReleaseBody = parse_body(body)?;
@@ -51,7 +32,7 @@ pub fn parse_request(line: &str) -> Result<ApiRequest, ApiError> {
                 lock_id: b.lock_id,
             })
         }
-        "/lock/status" => {
+        _ => {
             no_body(body)?;
             let resource = query_param(query, "resource")?.ok_or_else(|| {
                 ApiError::bad("missing query parameter `resource` (e.g. /lock/status?resource=db)")
@@ -59,10 +40,6 @@ pub fn parse_request(line: &str) -> Result<ApiRequest, ApiError> {
             Ok(ApiRequest::Status {
                 resource: check_resource(&resource)?,
             })
-        }
-        _ => {
-            no_body(body)?;
-            Ok(ApiRequest::NodeStatus)
         }
     }
 }
@@ -74,14 +51,6 @@ fn acquire(b: AcquireBody) -> Result<ApiRequest, ApiError> {
         timeout_ms: seconds_to_ms("timeout", b.timeout.unwrap_or(DEFAULT_WAIT_S), true)?,
         lease_ms: seconds_to_ms("lease", b.lease.unwrap_or(DEFAULT_LEASE_S), false)?,
     })
-}
-
-fn split_word(s: &str) -> (&str, &str) {
-    let s = s.trim_start();
-    match s.find(char::is_whitespace) {
-        Some(i) => (&s[..i], s[i..].trim()),
-        None => (s, ""),
-    }
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {

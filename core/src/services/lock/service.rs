@@ -13,8 +13,8 @@ use crate::raft::{
     notes, ClientCmd, ClientOp, ClientResult, ProcessCmd, RaftView, Role, ServerCmd,
 };
 use crate::service::{
-    ApiExample, ApiExchange, ApiRejection, Consensus, ConsensusRole, EventCategory, Hosts,
-    InvariantView, NodeMenuItem, Service, ServiceApi, World,
+    pretty_json, timeout_body, ApiExample, ApiExchange, ApiRejection, Consensus, ConsensusRole,
+    EventCategory, Hosts, InvariantView, NodeMenuItem, Service, ServiceApi, World,
 };
 use crate::sim::{Action, ActorId, NodeState};
 
@@ -116,15 +116,10 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
             for (i, (at, target, op)) in submitted.enumerate() {
                 let h = c.history().get(i);
                 let (status, body) = match h.map(|h| (&h.result, h.completed)) {
-                    Some((None, Some(_))) => (
-                        Some(504),
-                        Some(pretty(
-                            &serde_json::json!({"error": "timeout: no answer from the node"}),
-                        )),
-                    ),
+                    Some((None, Some(_))) => (Some(504), Some(timeout_body())),
                     Some((Some(r), _)) => {
                         let (s, v) = render_result(world, r);
-                        (Some(s), Some(pretty(&v)))
+                        (Some(s), Some(pretty_json(&v)))
                     }
                     _ => (None, None),
                 };
@@ -270,10 +265,6 @@ pub(crate) fn mode_name(m: LockMode) -> &'static str {
         LockMode::Shared => "shared",
         LockMode::Exclusive => "exclusive",
     }
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
 /// HTTP-like rendering of a client result: lock outputs through the router's renderer, a

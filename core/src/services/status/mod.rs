@@ -22,7 +22,8 @@ pub use view::{PeerPhi, StatusNodeView, StatusView};
 
 use crate::service::console::split_line;
 use crate::service::{
-    ApiExample, ApiExchange, ApiRejection, EventCategory, Hosts, InvariantView, ServiceApi, World,
+    timeout_body, ApiExample, ApiExchange, ApiRejection, EventCategory, Hosts, InvariantView,
+    ServiceApi, World,
 };
 use crate::sim::{ActorId, NodeState};
 
@@ -87,12 +88,7 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
                         completed: Some(_),
                         doc: None,
                         ..
-                    }) => (
-                        Some(504),
-                        Some(pretty(&serde_json::json!({
-                            "error": "timeout: no answer from the node"
-                        }))),
-                    ),
+                    }) => (Some(504), Some(timeout_body())),
                     _ => (None, None),
                 };
                 out.push(ApiExchange {
@@ -168,8 +164,4 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
             _ => None,
         }
     }
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
 }
