@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use syncsim_core::bench::{OpStats, Suite};
 
-use crate::common::{fmt_num, grouped_bars, op_groups, titled, BarSeries};
+use crate::common::{fmt_num, grouped_bars, op_groups, runs_by_nodes, titled, BarSeries};
 
 /// The stats a whole-run comparison uses: the run's overall stats, labelled by run.
 fn run_overalls(suite: &Suite) -> Vec<(String, &OpStats)> {
@@ -130,8 +130,7 @@ pub fn draw_single_vs_distributed<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let body = titled(area, title, suite)?;
     let panels = body.split_evenly((1, 2));
-    let mut runs: Vec<_> = suite.runs.iter().collect();
-    runs.sort_by_key(|r| r.nodes);
+    let runs = runs_by_nodes(suite);
     let groups: Vec<(String, &OpStats)> =
         runs.iter().map(|r| (r.label.clone(), &r.overall)).collect();
     let cats = names(&groups);

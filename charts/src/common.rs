@@ -6,7 +6,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 pub use plotters::style::text_anchor::{HPos, Pos, VPos};
-use syncsim_core::bench::{OpStats, Suite};
+use syncsim_core::bench::{BenchResult, OpStats, Suite};
 
 pub const FONT: &str = "sans-serif";
 pub const TITLE_SIZE: u32 = 22;
@@ -106,6 +106,17 @@ pub fn titled<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, Shift>, String> {
     let full = format!("{title} — {}", suite.name);
     area.titled(&full, (FONT, TITLE_SIZE)).map_err(err)
+}
+
+/// The suite's runs ordered by node count (stable, so equal counts keep their order).
+///
+/// Deliberately not generic: a sort written inside a chart function (generic over the backend)
+/// is compiled once per backend and per call site, and each copy of the standard library's
+/// stable sort costs kilobytes of WASM.
+pub fn runs_by_nodes(suite: &Suite) -> Vec<&BenchResult> {
+    let mut runs: Vec<&BenchResult> = suite.runs.iter().collect();
+    runs.sort_by_key(|r| r.nodes);
+    runs
 }
 
 /// Most "run · op" groups a multi-run bar chart shows before it falls back to one group per run.

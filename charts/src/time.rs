@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use syncsim_core::bench::{FaultInterval, Suite};
 
 use crate::common::{
-    axis_top, color, err, fmt_num, titled, HPos, KeyedAxis, Pos, VPos, FONT, LABEL_SIZE,
-    PANEL_TITLE_SIZE,
+    axis_top, color, err, fmt_num, runs_by_nodes, titled, HPos, KeyedAxis, Pos, VPos, FONT,
+    LABEL_SIZE, PANEL_TITLE_SIZE,
 };
 
 /// Fault shading colour (light red) and its label colour.
@@ -229,8 +229,7 @@ pub fn draw_scaling<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let body = titled(area, title, suite)?;
     let panels = body.split_evenly((1, 2));
-    let mut runs: Vec<_> = suite.runs.iter().collect();
-    runs.sort_by_key(|r| r.nodes);
+    let runs = runs_by_nodes(suite);
     let keys: Vec<f64> = runs.iter().map(|r| r.nodes as f64).collect();
     let x_max = keys.last().copied().unwrap_or(1.0) + 0.5;
     let pts = |f: fn(&syncsim_core::bench::OpStats) -> f64| {
