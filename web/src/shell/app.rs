@@ -269,9 +269,9 @@ pub fn App() -> Html {
         }
         s.0
     };
-    let (view, end) = {
+    let (view, status, end) = {
         let p = playground.borrow();
-        (p.view(), p.end_time())
+        (p.view(), p.status_view(), p.end_time())
     };
     html! {
         <div class="app">
@@ -321,7 +321,7 @@ pub fn App() -> Html {
                             <button class="chip" data-testid="preset-heal" onclick={preset(UiAction::HealAll)}>{ "Heal all" }</button>
                         </span>
                     </div>
-                    <Cluster view={view.clone()} on_act={on_act.clone()} menu={state.menu} {on_menu} />
+                    <Cluster view={view.clone()} {status} on_act={on_act.clone()} menu={state.menu} {on_menu} />
                     <Legend />
                 </section>
                 <SidePanel pg={pg.clone()} {version} playing={state.playing}
