@@ -2,6 +2,7 @@
 //! node × peer matrix coloured against the suspicion threshold, who suspects whom, and a
 //! one-line explanation of phi for students.
 
+use syncsim_core::services::status::phi::MAX_PHI;
 use syncsim_core::services::status::{PeerPhi, StatusNodeView, StatusView};
 use yew::prelude::*;
 
@@ -158,6 +159,12 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
                     phi_colour(0.0, threshold), phi_colour(threshold / 2.0, threshold), phi_colour(threshold, threshold))}></span>
                 <span>{ format!("{t} · suspected") }</span>
             </div>
+            <p class="panel-note">
+                { format!("phi stops at {MAX_PHI:.0}: by then a heartbeat is hopelessly overdue.") }
+                if view.nodes.iter().any(|n| n.state != "up") {
+                    { " Grey rows: a paused or crashed node's detector is frozen, so it suspects nobody until it runs again." }
+                }
+            </p>
         </section>
     }
 }
