@@ -42,6 +42,33 @@ pub fn is_response(kind: &str) -> bool {
     kind.ends_with("Resp") || kind == "ClientResponse"
 }
 
+/// Where `phi` sits against the suspicion threshold, in 0..=1 (1 at or past the threshold).
+pub fn suspicion_level(phi: f64, threshold: f64) -> f64 {
+    if !phi.is_finite() || threshold <= 0.0 {
+        return if phi > 0.0 { 1.0 } else { 0.0 };
+    }
+    (phi / threshold).clamp(0.0, 1.0)
+}
+
+/// The colour of a phi value, the same in the status matrix and the cluster's suspicion rings:
+/// green at 0, amber halfway to the threshold, red at and past it.
+pub fn phi_colour(phi: f64, threshold: f64) -> String {
+    let level = suspicion_level(phi, threshold);
+    // Hue 140 (green) → 40 (amber) → 0 (red), darkening a little as it goes.
+    let hue = if level < 0.5 {
+        140.0 - 200.0 * level
+    } else {
+        80.0 * (1.0 - level)
+    };
+    let light = 45.0 - 5.0 * level;
+    format!("hsl({hue:.0}, 85%, {light:.0}%)")
+}
+
+/// phi as shown to students: one decimal; "—" when there is nothing to show.
+pub fn format_phi(phi: Option<f64>) -> String {
+    phi.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +88,17 @@ mod tests {
         assert_eq!(message_family("ClientRequest"), "client");
         assert_eq!(message_family("TimeoutNow"), "other");
         assert!(is_response("AppendResp") && !is_response("AppendEntries"));
+    }
+
+    #[test]
+    fn phi_colours_run_from_green_through_amber_to_red() {
+        assert_eq!(phi_colour(0.0, 8.0), "hsl(140, 85%, 45%)");
+        assert_eq!(phi_colour(4.0, 8.0), "hsl(40, 85%, 42%)");
+        assert_eq!(phi_colour(8.0, 8.0), "hsl(0, 85%, 40%)");
+        assert_eq!(phi_colour(30.0, 8.0), phi_colour(8.0, 8.0));
+        assert_eq!(suspicion_level(f64::INFINITY, 8.0), 1.0);
+        assert_eq!(suspicion_level(-1.0, 8.0), 0.0);
+        assert_eq!(format_phi(Some(8.26)), "8.3");
+        assert_eq!(format_phi(None), "—");
     }
 }

@@ -53,6 +53,17 @@ pub fn Legend() -> Html {
                 <span class="legend-item"><svg class="swatch wide" viewBox="0 0 30 20" aria-hidden="true"><line class="legend-link oneway" x1="2" y1="10" x2="28" y2="10" /></svg>{ "one way" }</span>
                 <span class="legend-item muted">{ "ring = election timer · click a link, node or message" }</span>
             </div>
+            <div class="legend-group">
+                <span class="legend-item" title="The highest phi any up peer has for this node: how overdue its heartbeats are. The Status tab shows every pair.">
+                    <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
+                        <circle cx="10" cy="10" r="7" style="fill: none; stroke: hsl(40, 85%, 42%); stroke-width: 2.5" />
+                    </svg>
+                    <svg class="swatch" viewBox="0 0 20 20" aria-hidden="true">
+                        <circle cx="10" cy="10" r="7" style="fill: none; stroke: hsl(0, 85%, 40%); stroke-width: 4" />
+                    </svg>
+                    { "outer ring = peers' suspicion (phi): amber rising, red = suspected · Status tab" }
+                </span>
+            </div>
         </div>
     }
 }

@@ -5,17 +5,20 @@
 use std::f64::consts::PI;
 
 use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Role, UiAction};
+use syncsim_core::services::status::{StatusNodeView, StatusView};
 use syncsim_core::sim::Time;
 use yew::prelude::*;
 
 use super::node_menu::NodeMenu;
-use crate::palette::{is_response, message_family};
+use crate::palette::{format_phi, is_response, message_family, phi_colour, suspicion_level};
 
 pub const SIZE: f64 = 520.0;
 const CENTER: f64 = SIZE / 2.0;
 const ORBIT: f64 = 190.0;
 const NODE_RADIUS: f64 = 42.0;
 const ARC_RADIUS: f64 = NODE_RADIUS + 7.0;
+/// The suspicion ring sits just outside the election-timer arc.
+const SUSPICION_RADIUS: f64 = ARC_RADIUS + 11.0;
 
 /// Where server `index` of `count` sits: on a circle, the first one at the top, clockwise.
 pub fn node_position(index: usize, count: usize) -> (f64, f64) {
@@ -106,9 +109,73 @@ pub fn link_key(link: &LinkView) -> String {
     format!("n{}-n{}", link.a + 1, link.b + 1)
 }
 
+/// How the suspicion ring of a node with suspicion `phi` looks: (opacity, stroke width).
+/// Below phi 1 it is all but invisible (heartbeats are a little late all the time); from there
+/// it grows to a thick opaque ring at the threshold.
+pub fn suspicion_ring(phi: f64, threshold: f64) -> (f64, f64) {
+    let level = suspicion_level(phi, threshold);
+    let opacity = if phi < 1.0 {
+        0.15 * phi.max(0.0)
+    } else {
+        0.3 + 0.7 * level
+    };
+    (opacity.clamp(0.0, 1.0), 3.0 + 7.0 * level)
+}
+
+/// The hover text of a node's suspicion: who suspects it (with their phi, see
+/// `suspected_by_text`), and its own phi for each peer.
+pub fn suspicion_text(status: &StatusView, node: &StatusNodeView) -> String {
+    let watchers = if node.suspected_by.is_empty() {
+        format!(
+            "Suspected by nobody (highest phi for it {:.1}, threshold {})",
+            node.suspicion, status.threshold
+        )
+    } else {
+        capitalise(&suspected_by_text(status, node))
+    };
+    let own: Vec<String> = node
+        .peers
+        .iter()
+        .map(|p| {
+            let phi = format_phi(p.silent_ms.map(|_| p.phi));
+            format!(
+                "{} {phi}{}",
+                p.name,
+                if p.suspected { " (suspected)" } else { "" }
+            )
+        })
+        .collect();
+    let own = if own.is_empty() {
+        "nothing (it is down)".to_string()
+    } else {
+        own.join(", ")
+    };
+    format!("{watchers}. Its phi for its peers: {own}.")
+}
+
+/// "suspected by n1 (phi 9.1), n3 (phi 8.4)": who suspects `node`, with each watcher's phi.
+fn suspected_by_text(status: &StatusView, node: &StatusNodeView) -> String {
+    let by: Vec<String> = node
+        .suspected_by
+        .iter()
+        .map(|w| {
+            let phi = status
+                .nodes
+                .iter()
+                .find(|o| &o.name == w)
+                .and_then(|o| o.peers.iter().find(|p| p.peer == node.node))
+                .map(|p| p.phi);
+            format!("{w} (phi {})", format_phi(phi))
+        })
+        .collect();
+    format!("suspected by {}", by.join(", "))
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub view: ClusterView,
+    /// Every node's failure-detector view (the suspicion rings).
+    pub status: StatusView,
     pub on_act: Callback<UiAction>,
     /// The node whose menu is open.
     pub menu: Option<usize>,
@@ -177,11 +244,13 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 Some(id)
             }
         });
+        let status = props.status.nodes.iter().find(|s| s.node == id);
         draw_node(
             node,
             node_position(index, count),
             view.now,
             view.leader == Some(id),
+            Suspicion::of(&props.status, status),
             onclick,
         )
     });
@@ -271,11 +340,75 @@ fn draw_link(link: &LinkView, a: (f64, f64), b: (f64, f64), on_act: &Callback<Ui
     }
 }
 
+/// What the cluster shows of one node's suspicion.
+struct Suspicion {
+    phi: f64,
+    threshold: f64,
+    suspected: bool,
+    /// Who suspects it, for the label under the node: "n1, n2" or "4 peers".
+    watchers: String,
+    /// The hover text: who suspects it, and its own phi for each peer.
+    detail: String,
+}
+
+impl Suspicion {
+    fn of(status: &StatusView, node: Option<&StatusNodeView>) -> Suspicion {
+        let threshold = status.threshold;
+        match node {
+            Some(n) => Suspicion {
+                phi: n.suspicion,
+                threshold,
+                suspected: !n.suspected_by.is_empty(),
+                watchers: watchers_label(&n.suspected_by),
+                detail: suspicion_text(status, n),
+            },
+            None => Suspicion {
+                phi: 0.0,
+                threshold,
+                suspected: false,
+                watchers: String::new(),
+                detail: "No failure-detector data for this node.".into(),
+            },
+        }
+    }
+
+    /// The ring (always drawn, so every node has one `data-phi` marker) and, once phi is
+    /// worth noticing, its value under the node.
+    fn draw(&self, x: f64, y: f64) -> Html {
+        let (opacity, width) = suspicion_ring(self.phi, self.threshold);
+        let colour = phi_colour(self.phi, self.threshold);
+        let below = y + SUSPICION_RADIUS + 17.0;
+        let label = (self.phi >= 1.0).then(|| {
+            html! {
+                <text class="suspicion-label" x={format!("{x:.1}")} y={format!("{below:.1}")}
+                    style={format!("fill: {colour}")}>
+                    { format!("phi {:.1}", self.phi) }
+                    if self.suspected {
+                        <tspan x={format!("{x:.1}")} dy="14">{ format!("suspected by {}", self.watchers) }</tspan>
+                    }
+                </text>
+            }
+        });
+        let title = self.detail.clone();
+        html! {
+            <g class={classes!("suspicion", self.suspected.then_some("suspected"))}
+                data-phi={format!("{:.2}", self.phi)} data-suspected={self.suspected.to_string()}>
+                <title>{ title }</title>
+                <circle class="suspicion-ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")}
+                    r={SUSPICION_RADIUS.to_string()}
+                    style={format!("stroke: {colour}; fill: {colour}; stroke-width: {width:.1}; opacity: {opacity:.2}")} />
+                { for label }
+            </g>
+        }
+    }
+}
+
 fn draw_node(
     node: &NodeView,
     (x, y): (f64, f64),
     now: Time,
     is_leader: bool,
+    suspicion: Suspicion,
     onclick: Callback<MouseEvent>,
 ) -> Html {
     let role = node.role.as_str();
@@ -286,17 +419,19 @@ fn draw_node(
             html! { <path class="election-timer" d={arc_path(x, y, ARC_RADIUS, remaining)} /> }
         });
     let tooltip = format!(
-        "{}: {role}, term {}, commit index {}, log length {}. Click for actions.",
+        "{}: {role}, term {}, commit index {}, log length {}. {} Click for actions.",
         node.name,
         node.term,
         node.commit_index,
-        node.log.last().map_or(node.snapshot_index, |c| c.index)
+        node.log.last().map_or(node.snapshot_index, |c| c.index),
+        suspicion.detail
     );
     let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
     html! {
         <g class={classes!("node", format!("role-{role}"), (!node.is_voter).then_some("non-voter"))}
             data-node-id={node.name.clone()} data-role={role} data-term={node.term.to_string()} {onclick}>
             <title>{ tooltip }</title>
+            { suspicion.draw(x, y) }
             <circle class="node-ring" cx={cx.clone()} cy={cy.clone()} r={ARC_RADIUS.to_string()} />
             { for timer }
             <circle class="node-body" cx={cx.clone()} cy={cy.clone()} r={NODE_RADIUS.to_string()} />
@@ -310,9 +445,83 @@ fn draw_node(
     }
 }
 
+/// Who suspects a node, short enough to sit under it: names up to two, else a count.
+fn watchers_label(by: &[String]) -> String {
+    if by.len() <= 2 {
+        by.join(", ")
+    } else {
+        format!("{} peers", by.len())
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_uppercase().chain(chars).collect::<String>()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syncsim_core::services::status::PeerPhi;
+
+    #[test]
+    fn the_suspicion_ring_is_faint_while_phi_is_low_and_bold_at_the_threshold() {
+        let (quiet, _) = suspicion_ring(0.3, 8.0);
+        assert!(quiet < 0.05, "{quiet}");
+        assert_eq!(suspicion_ring(0.0, 8.0).0, 0.0);
+        let (loud, width) = suspicion_ring(9.0, 8.0);
+        assert_eq!((loud, width), (1.0, 10.0));
+        let (mid, _) = suspicion_ring(4.0, 8.0);
+        assert!(quiet < mid && mid < loud);
+    }
+
+    #[test]
+    fn the_hover_text_names_the_watchers_and_the_nodes_own_phis() {
+        let peer = |peer: usize, phi: f64, suspected: bool| PeerPhi {
+            peer,
+            name: format!("n{}", peer + 1),
+            phi,
+            suspected,
+            silent_ms: Some(10),
+        };
+        let status = StatusView {
+            threshold: 8.0,
+            nodes: vec![
+                StatusNodeView {
+                    node: 0,
+                    name: "n1".into(),
+                    state: "up".into(),
+                    peers: vec![peer(1, 9.14, true)],
+                    ..StatusNodeView::default()
+                },
+                StatusNodeView {
+                    node: 1,
+                    name: "n2".into(),
+                    state: "up".into(),
+                    peers: vec![peer(0, 0.2, false)],
+                    suspicion: 9.14,
+                    suspected_by: vec!["n1".into()],
+                },
+            ],
+        };
+        let s = Suspicion::of(&status, Some(&status.nodes[1]));
+        assert!(s.suspected);
+        assert_eq!(
+            s.detail,
+            "Suspected by n1 (phi 9.1). Its phi for its peers: n1 0.2."
+        );
+        assert_eq!(
+            suspicion_text(&status, &status.nodes[0]),
+            "Suspected by nobody (highest phi for it 0.0, threshold 8). Its phi for its peers: n2 9.1 (suspected)."
+        );
+        assert_eq!(capitalise("suspected by n1"), "Suspected by n1");
+        assert_eq!(s.watchers, "n1");
+        let four: Vec<String> = ["n1", "n2", "n4", "n5"].map(String::from).to_vec();
+        assert_eq!(watchers_label(&four), "4 peers");
+        assert_eq!(watchers_label(&four[..2]), "n1, n2");
+    }
 
     #[test]
     fn nodes_sit_on_the_orbit_first_at_the_top() {

@@ -9,14 +9,25 @@ use crate::shell::status::format_sim_time;
 /// Events fetched per refresh: enough to scroll back a little, cheap to render.
 const LIMIT: usize = 150;
 
-pub const CATEGORIES: [(EventCategory, &str); 6] = [
+pub const CATEGORIES: [(EventCategory, &str); 7] = [
     (EventCategory::Election, "election"),
     (EventCategory::Role, "role"),
     (EventCategory::Commit, "commit"),
     (EventCategory::Fault, "fault"),
+    (EventCategory::Suspicion, "suspicion"),
     (EventCategory::Client, "client"),
     (EventCategory::Message, "message"),
 ];
+
+/// Where "message" sits in `CATEGORIES`: off by default, and it decides what the core returns.
+const MESSAGE: usize = CATEGORIES.len() - 1;
+
+/// Which categories are on at first: all but messages (heartbeats would drown everything else).
+const SHOWN_AT_FIRST: [bool; CATEGORIES.len()] = {
+    let mut on = [true; CATEGORIES.len()];
+    on[MESSAGE] = false;
+    on
+};
 
 pub fn category_name(c: EventCategory) -> &'static str {
     CATEGORIES
@@ -28,7 +39,7 @@ pub fn category_name(c: EventCategory) -> &'static str {
 /// Keeps the events whose category is switched on (`shown` is indexed like `CATEGORIES`).
 /// Message events always pass: with "message" off the core returns only the messages the user
 /// dropped, which belong in the log like any other fault.
-pub fn filter(events: Vec<EventView>, shown: &[bool; 6]) -> Vec<EventView> {
+pub fn filter(events: Vec<EventView>, shown: &[bool; CATEGORIES.len()]) -> Vec<EventView> {
     events
         .into_iter()
         .filter(|e| {
@@ -49,11 +60,10 @@ pub struct EventLogProps {
 
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {
-    // Messages are off by default: heartbeats would drown everything else.
-    let shown = use_state(|| [true, true, true, true, true, false]);
+    let shown = use_state(|| SHOWN_AT_FIRST);
     let events = {
         let pg = props.pg.borrow();
-        filter(pg.events(LIMIT, shown[5]), &shown)
+        filter(pg.events(LIMIT, shown[MESSAGE]), &shown)
     };
     let toggles = CATEGORIES.iter().enumerate().map(|(i, (_, name))| {
         let on = shown[i];
@@ -109,7 +119,7 @@ mod tests {
             ev(EventCategory::Fault),
             ev(EventCategory::Message),
         ];
-        let kept = filter(all, &[true, false, false, false, false, false]);
+        let kept = filter(all, &[true, false, false, false, false, false, false]);
         assert_eq!(kept.len(), 2);
         assert_eq!(kept[0].category, EventCategory::Election);
         assert_eq!(
@@ -117,5 +127,14 @@ mod tests {
             EventCategory::Message,
             "fetched messages are shown"
         );
+    }
+
+    #[test]
+    fn every_category_has_a_name_and_suspicion_is_on_at_first() {
+        assert_eq!(CATEGORIES[MESSAGE].0, EventCategory::Message);
+        assert!(!SHOWN_AT_FIRST[MESSAGE]);
+        assert_eq!(category_name(EventCategory::Suspicion), "suspicion");
+        let kept = filter(vec![ev(EventCategory::Suspicion)], &SHOWN_AT_FIRST);
+        assert_eq!(kept.len(), 1);
     }
 }

@@ -1,5 +1,7 @@
-//! Live invariant lights (green = holds now) and the linearizability check of the history.
+//! Live invariant lights (green = holds now), grouped by the protocol they belong to, and the
+//! linearizability check of the history.
 
+use syncsim_core::service::InvariantView;
 use yew::prelude::*;
 
 use crate::shell::handle::PgHandle;
@@ -8,6 +10,18 @@ use crate::shell::handle::PgHandle;
 pub struct InvariantsProps {
     pub pg: PgHandle,
     pub version: u64,
+}
+
+/// The lights grouped by service, in the order the services first appear.
+pub fn by_service(lights: &[InvariantView]) -> Vec<(&str, Vec<&InvariantView>)> {
+    let mut groups: Vec<(&str, Vec<&InvariantView>)> = Vec::new();
+    for light in lights {
+        match groups.iter_mut().find(|(s, _)| *s == light.service) {
+            Some((_, group)) => group.push(light),
+            None => groups.push((&light.service, vec![light])),
+        }
+    }
+    groups
 }
 
 #[component]
@@ -23,10 +37,17 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
         .map(|v| if v.starts_with("OK") { "ok" } else { "bad" });
     html! {
         <section class="invariants" aria-label="Invariants" data-testid="invariants">
-            { for lights.iter().map(|i| html! {
-                <span class={classes!("light", if i.ok { "ok" } else { "bad" })} title={i.detail.clone()}
-                    data-invariant={i.name.clone()} data-ok={i.ok.to_string()}>
-                    <span class="dot"></span>{ &i.name }
+            { for by_service(&lights).into_iter().map(|(service, group)| html! {
+                <span class="light-group" data-service={service.to_string()}
+                    title={format!("Invariants of the {service} protocol")}>
+                    <span class="service-name">{ if service.is_empty() { "other" } else { service } }</span>
+                    { for group.into_iter().map(|i| html! {
+                        <span class={classes!("light", if i.ok { "ok" } else { "bad" })} title={i.detail.clone()}
+                            data-invariant={i.name.clone()} data-ok={i.ok.to_string()}
+                            data-service={i.service.clone()}>
+                            <span class="dot"></span>{ &i.name }
+                        </span>
+                    }) }
                 </span>
             }) }
             <button class="chip" data-testid="check-history" onclick={on_check}
@@ -37,5 +58,41 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
                 <span class={classes!("verdict", verdict_class)} data-testid="history-verdict">{ v }</span>
             }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn light(service: &str, name: &str) -> InvariantView {
+        InvariantView {
+            name: name.into(),
+            ok: true,
+            detail: String::new(),
+            service: service.into(),
+        }
+    }
+
+    #[test]
+    fn lights_are_grouped_by_service_in_first_seen_order() {
+        let lights = [
+            light("raft", "Election safety"),
+            light("lock", "Mutual exclusion"),
+            light("raft", "Log matching"),
+            light("status", "No false suspicion"),
+        ];
+        let groups: Vec<(&str, Vec<&str>)> = by_service(&lights)
+            .into_iter()
+            .map(|(s, g)| (s, g.iter().map(|l| l.name.as_str()).collect()))
+            .collect();
+        assert_eq!(
+            groups,
+            [
+                ("raft", vec!["Election safety", "Log matching"]),
+                ("lock", vec!["Mutual exclusion"]),
+                ("status", vec!["No false suspicion"]),
+            ]
+        );
     }
 }

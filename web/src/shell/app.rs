@@ -269,9 +269,14 @@ pub fn App() -> Html {
         }
         s.0
     };
-    let (view, end) = {
+    let (view, status, end, events) = {
         let p = playground.borrow();
-        (p.view(), p.end_time())
+        (
+            p.view(),
+            p.status_view(),
+            p.end_time(),
+            p.sim().events_processed(),
+        )
     };
     html! {
         <div class="app">
@@ -307,7 +312,7 @@ pub fn App() -> Html {
                 {on_speed}
                 {on_seed} {on_nodes} {on_profile} />
             <div class="status-row">
-                <Status view={view.clone()} />
+                <Status view={view.clone()} {events} />
                 <Invariants pg={pg.clone()} {version} />
             </div>
             <Timebar pg={pg.clone()} {version} now={view.now} {end} forked_at={state.forked_at} {on_seek} />
@@ -321,7 +326,7 @@ pub fn App() -> Html {
                             <button class="chip" data-testid="preset-heal" onclick={preset(UiAction::HealAll)}>{ "Heal all" }</button>
                         </span>
                     </div>
-                    <Cluster view={view.clone()} on_act={on_act.clone()} menu={state.menu} {on_menu} />
+                    <Cluster view={view.clone()} {status} on_act={on_act.clone()} menu={state.menu} {on_menu} />
                     <Legend />
                 </section>
                 <SidePanel pg={pg.clone()} {version} playing={state.playing}

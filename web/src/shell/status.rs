@@ -12,6 +12,8 @@ pub fn format_sim_time(now: Time) -> String {
 #[derive(Properties, PartialEq)]
 pub struct StatusProps {
     pub view: ClusterView,
+    /// Simulation events processed so far: one "Step" is exactly one more.
+    pub events: u64,
 }
 
 #[component]
@@ -32,6 +34,12 @@ pub fn Status(props: &StatusProps) -> Html {
                 <span class="stat-label">{ "Leader" }</span>
                 <span class="stat-value" data-testid="leader">{ leader.clone().unwrap_or_default() }</span>
                 if leader.is_none() { <span class="stat-value muted">{ "none" }</span> }
+            </div>
+            <div class="stat">
+                <span class="stat-label" title="Simulation events processed so far (message arrivals, timers, CPU wake-ups): Step processes exactly one">
+                    { "Events" }
+                </span>
+                <span class="stat-value" data-testid="events-processed">{ props.events }</span>
             </div>
             <div class="stat">
                 <span class="stat-label" title="A fingerprint of every event so far: equal hashes mean identical runs">
