@@ -49,7 +49,17 @@ pub fn bench_run(
     spec: crate::bench::RunSpec,
 ) -> Result<Box<dyn crate::bench::target::RunDriver>, String> {
     match params.scenario.service() {
-        "lock" => Ok(Box::new(lock::bench::LockRun::new(params, spec)?)),
+        // The benchmark world is the playground's `Node`, with every other service quiet (a
+        // status client with no peers sends nothing), so the page carries one copy of the
+        // kernel and the lock figures are those of the lock service alone.
+        "lock" => Ok(Box::new(lock::bench::LockRun::new(
+            params,
+            spec,
+            |id, lock| Node {
+                lock,
+                status: StatusActor::client(id, Vec::new()),
+            },
+        )?)),
         other => Err(format!("no benchmark for service `{other}`")),
     }
 }

@@ -11,7 +11,8 @@ use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
 use crate::raft::{ClientOp, ClientResult, Process, RaftConfig};
-use crate::sim::{Action, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
+use crate::service::{Part, Service};
+use crate::sim::{Action, Actor, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
 
 /// Events between two checks of "have all clients finished their ops".
 const DONE_CHECK_EVERY: u64 = 2_048;
@@ -56,10 +57,12 @@ struct Fault {
     undone: bool,
 }
 
-pub(crate) struct LockRun {
+/// One lock benchmark run. `A` is the world's actor: the playground's `Node` in the browser and
+/// the CLI (so the page carries one copy of the kernel), with the other services quiet.
+pub(crate) struct LockRun<A: Actor + Part<LockProcess>> {
     spec: RunSpec,
     params: ScenarioParams,
-    sim: Sim<LockProcess>,
+    sim: Sim<A>,
     t0: Time,
     end: Time,
     fault: Option<Fault>,
@@ -72,8 +75,13 @@ pub(crate) struct LockRun {
     done: bool,
 }
 
-impl LockRun {
-    pub fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
+impl<A: Actor + Part<LockProcess>> LockRun<A> {
+    /// `host` puts each lock process (servers first, then clients) into the world's actor.
+    pub fn new(
+        params: &ScenarioParams,
+        spec: RunSpec,
+        host: impl Fn(ActorId, LockProcess) -> A,
+    ) -> Result<Self, String> {
         let params = params.for_run(&spec);
         let t0 = secs(params.warmup_s);
         let resources: Vec<String> = (1..=params.resources).map(|i| format!("r{i}")).collect();
@@ -97,7 +105,11 @@ impl LockRun {
             cpu_service_us: params.cpu_service_us,
             trace_capacity: 1_000,
         };
-        let actors = Process::cluster(spec.nodes, &RaftConfig::default(), workloads);
+        let actors = Process::cluster(spec.nodes, &RaftConfig::default(), workloads)
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| host(i, p))
+            .collect();
         let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
         let fault = params.fault.map(|plan| Fault {
             plan,
@@ -141,7 +153,7 @@ impl LockRun {
 
     /// The running leader with the highest term.
     fn leader(&self) -> Option<(ActorId, u64)> {
-        crate::service::leader_of(&self.sim, crate::service::Service::consensus)
+        crate::service::leader_of(&self.sim, |a| a.part().consensus())
     }
 
     /// The next time the driver itself must act (fault, undo, end).
@@ -254,7 +266,7 @@ impl LockRun {
             .sim
             .actors()
             .iter()
-            .filter_map(|p| p.client())
+            .filter_map(|p| p.part().client())
             .all(|c| {
                 // Cheap tests first: most checks stop here while clients are still busy.
                 if c.workload.acquires_issued() < max || c.is_busy() {
@@ -284,7 +296,7 @@ impl LockRun {
         let mut rec = Recorder::new(self.t0);
         let mut last_completion = self.t0;
         let mut unfinished = 0u64;
-        for client in self.sim.actors().iter().filter_map(|p| p.client()) {
+        for client in self.sim.actors().iter().filter_map(|p| p.part().client()) {
             for h in client.history() {
                 match (&h.result, h.completed) {
                     (Some(result), Some(done)) => {
@@ -308,7 +320,7 @@ impl LockRun {
                 .map(|_| rec.failover(f.at, end, self.election_ms))
         });
         let max_term = (0..self.sim.servers())
-            .filter_map(|id| self.sim.actor(id).server().map(|s| s.term()))
+            .filter_map(|id| self.sim.actor(id).part().server().map(|s| s.term()))
             .max()
             .unwrap_or(0);
         let mut extra = BTreeMap::new();
@@ -340,7 +352,7 @@ impl LockRun {
     }
 }
 
-impl RunDriver for LockRun {
+impl<A: Actor + Part<LockProcess>> RunDriver for LockRun<A> {
     fn step(&mut self, budget: u64) {
         LockRun::step(self, budget);
     }

@@ -213,11 +213,12 @@ pub fn cluster_events<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<LockEve
 }
 
 /// `(server, applied index, state digest)` of every running server.
-pub fn replica_digests(sim: &Sim<LockProcess>) -> Vec<(ActorId, u64, u64)> {
+pub fn replica_digests<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<(ActorId, u64, u64)> {
     (0..sim.servers())
         .filter(|&id| sim.node_state(id) == NodeState::Up)
         .filter_map(|id| {
             sim.actor(id)
+                .part()
                 .server()
                 .map(|s| (id, s.applied_index(), s.state_machine().digest()))
         })
@@ -226,7 +227,7 @@ pub fn replica_digests(sim: &Sim<LockProcess>) -> Vec<(ActorId, u64, u64)> {
 
 /// Checks that replicas that applied the same prefix have the same digest; returns a message
 /// naming the first disagreement.
-pub fn replicas_agree(sim: &Sim<LockProcess>) -> Result<(), String> {
+pub fn replicas_agree<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Result<(), String> {
     let digests = replica_digests(sim);
     for a in &digests {
         if let Some(b) = digests.iter().find(|b| b.1 == a.1 && b.2 != a.2) {
