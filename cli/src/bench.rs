@@ -12,53 +12,114 @@ use syncsim_core::bench::{
     series_csv, to_csv, BenchRun, ScenarioKind, ScenarioParams, Suite, PARAM_KEYS,
 };
 
-fn usage() -> String {
-    let mut s = String::from(
-        "usage: syncsim bench <scenario> [--out DIR] [--quiet] [--<param> VALUE ...]\n\
-         scenarios:\n",
-    );
+/// `syncsim bench <scenario> [--out DIR] [--quiet] [--<param> VALUE ...]`
+#[derive(clap::Args, Debug)]
+#[command(after_help = scenarios_help())]
+pub struct BenchArgs {
+    /// Scenario to run (see below), or `list` to show this help
+    #[arg(value_name = "SCENARIO", value_parser = parse_target)]
+    pub scenario: Target,
+    /// Output directory [default: out/bench/<SCENARIO>]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress lines on stderr
+    #[arg(long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub params: ParamArgs,
+}
+
+/// What `bench` was asked for: a scenario, or the list of scenarios and parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    List,
+    Scenario(ScenarioKind),
+}
+
+fn parse_target(s: &str) -> Result<Target, String> {
+    if s.trim().eq_ignore_ascii_case("list") {
+        Ok(Target::List)
+    } else {
+        ScenarioKind::parse(s).map(Target::Scenario)
+    }
+}
+
+fn scenarios_help() -> String {
+    let mut s = String::from("Scenarios:\n");
     for k in ScenarioKind::ALL {
         let _ = writeln!(s, "  {:<22} {}", k.id(), k.description());
-    }
-    s.push_str("params:\n");
-    for (key, help) in PARAM_KEYS {
-        let _ = writeln!(s, "  --{key:<18} {help}");
     }
     s
 }
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let Some(name) = args.first() else {
-        return Err(usage());
-    };
-    if matches!(name.as_str(), "-h" | "--help" | "list") {
-        println!("{}", usage());
-        return Ok(());
+/// The scenario parameters: one `--<key> VALUE` option per entry of [`PARAM_KEYS`], generated
+/// at run time, forwarded to [`ScenarioParams::set`] in command-line order (some depend on
+/// others, e.g. the default fault time on `--duration`).
+#[derive(Debug, Default)]
+pub struct ParamArgs {
+    /// `(key, value)` pairs in the order given.
+    pub pairs: Vec<(String, String)>,
+}
+
+impl clap::Args for ParamArgs {
+    fn augment_args(mut cmd: clap::Command) -> clap::Command {
+        for (key, help) in PARAM_KEYS {
+            cmd = cmd.arg(
+                clap::Arg::new(*key)
+                    .long(*key)
+                    .value_name("VALUE")
+                    .help(*help)
+                    .help_heading("Scenario parameters")
+                    // Repeats apply in order, the last one winning; values may start with `-`.
+                    .action(clap::ArgAction::Append)
+                    .allow_hyphen_values(true),
+            );
+        }
+        cmd
     }
-    let kind = ScenarioKind::parse(name)?;
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for ParamArgs {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut indexed = Vec::new();
+        for (key, _) in PARAM_KEYS {
+            if let (Some(indices), Some(values)) =
+                (matches.indices_of(key), matches.get_many::<String>(key))
+            {
+                indexed.extend(indices.zip(values).map(|(i, v)| (i, key, v.clone())));
+            }
+        }
+        indexed.sort_by_key(|(i, _, _)| *i);
+        Ok(ParamArgs {
+            pairs: indexed
+                .into_iter()
+                .map(|(_, k, v)| (k.to_string(), v))
+                .collect(),
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+pub fn run(kind: ScenarioKind, args: &BenchArgs) -> Result<(), String> {
     let mut params = ScenarioParams::defaults(kind);
-    let mut out = PathBuf::from(format!("out/bench/{}", kind.id()));
-    let mut quiet = false;
-    let mut rest = args[1..].iter();
-    while let Some(flag) = rest.next() {
-        let key = flag
-            .strip_prefix("--")
-            .ok_or_else(|| format!("expected a --flag, got `{flag}`\n{}", usage()))?;
-        if key == "quiet" {
-            quiet = true;
-            continue;
-        }
-        let value = rest
-            .next()
-            .ok_or_else(|| format!("--{key} needs a value"))?;
-        match key {
-            "out" => out = PathBuf::from(value),
-            _ => params.set(key, value)?,
-        }
+    for (key, value) in &args.params.pairs {
+        params.set(key, value)?;
     }
     params.validate()?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("out/bench/{}", kind.id())));
 
-    let suite = run_suite(params, quiet)?;
+    let suite = run_suite(params, args.quiet)?;
     print!("{}", summary_table(&suite));
     write_outputs(&suite, &out)?;
     println!("wrote {}", out.display());

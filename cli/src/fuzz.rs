@@ -11,27 +11,64 @@ use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
 use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
-/// `syncsim fuzz [--service raft|lock|status] --seeds N [--from S] [--chaos-ms T]`
-pub fn run(args: &[String]) -> Result<(), String> {
-    let service: String = crate::opt(args, "--service")?.unwrap_or_else(|| "raft".into());
-    match service.as_str() {
-        "raft" => run_raft(args),
-        "lock" => run_service::<LockFuzz>("lock", args),
-        "status" => run_service::<StatusFuzz>("status", args),
-        other => Err(format!(
-            "unknown service `{other}` for --service (raft, lock, status)"
-        )),
+/// The services `fuzz --service` can target.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// Raft on its own fuzzer (membership changes and transfers included)
+    Raft,
+    /// The lock manager through the generic service fuzzer
+    Lock,
+    /// The status service through the generic service fuzzer
+    Status,
+}
+
+/// `syncsim fuzz [--service raft|lock|status] [--seeds N] [--from S] [--chaos-ms T] [--faults N]`
+#[derive(clap::Args, Debug)]
+pub struct FuzzArgs {
+    /// Service to fuzz
+    #[arg(long, value_enum, default_value_t = Service::Raft)]
+    pub service: Service,
+    /// Number of seeds to run
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 1000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub seeds: u64,
+    /// First seed
+    #[arg(
+        long,
+        value_name = "S",
+        allow_negative_numbers = true,
+        default_value_t = 0
+    )]
+    pub from: u64,
+    /// Length of the fault phase in ms (raft only)
+    #[arg(
+        long,
+        value_name = "T",
+        allow_negative_numbers = true,
+        default_value_t = 800
+    )]
+    pub chaos_ms: u64,
+    /// Fault actions per seed (lock and status only)
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        default_value_t = 20
+    )]
+    pub faults: u32,
+}
+
+pub fn run(args: &FuzzArgs) -> Result<(), String> {
+    match args.service {
+        Service::Raft => run_raft(args),
+        Service::Lock => run_service::<LockFuzz>("lock", args),
+        Service::Status => run_service::<StatusFuzz>("status", args),
     }
 }
 
 /// Any service through the generic fuzzer (`service::fuzz`).
-fn run_service<T: FuzzTarget>(name: &str, args: &[String]) -> Result<(), String> {
-    let seeds: u64 = crate::opt(args, "--seeds")?.unwrap_or(1000);
-    let from: u64 = crate::opt(args, "--from")?.unwrap_or(0);
-    let faults: u32 = crate::opt(args, "--faults")?.unwrap_or(20);
-    if seeds == 0 {
-        return Err("--seeds must be at least 1".into());
-    }
+fn run_service<T: FuzzTarget>(name: &str, args: &FuzzArgs) -> Result<(), String> {
+    let (seeds, from, faults) = (args.seeds, args.from, args.faults);
     let opts = FuzzOptions {
         faults,
         ..FuzzOptions::default()
@@ -61,13 +98,8 @@ fn run_service<T: FuzzTarget>(name: &str, args: &[String]) -> Result<(), String>
 }
 
 /// Raft on its own fuzzer (membership changes and transfers included).
-fn run_raft(args: &[String]) -> Result<(), String> {
-    let seeds: u64 = crate::opt(args, "--seeds")?.unwrap_or(1000);
-    let from: u64 = crate::opt(args, "--from")?.unwrap_or(0);
-    let chaos_ms: u64 = crate::opt(args, "--chaos-ms")?.unwrap_or(800);
-    if seeds == 0 {
-        return Err("--seeds must be at least 1".into());
-    }
+fn run_raft(args: &FuzzArgs) -> Result<(), String> {
+    let (seeds, from, chaos_ms) = (args.seeds, args.from, args.chaos_ms);
     // Keep the clients busy for the whole fault phase (about one op per 20 ms each).
     let fc = FuzzConfig {
         chaos: chaos_ms * MS,
@@ -181,12 +213,20 @@ fn bench_once(
 }
 
 /// `syncsim raftbench [--clients N] [--secs S]`
-pub fn raftbench(args: &[String]) -> Result<(), String> {
-    let clients: usize = crate::opt(args, "--clients")?.unwrap_or(100);
-    let secs: u64 = crate::opt(args, "--secs")?.unwrap_or(5);
-    if clients == 0 || secs == 0 {
-        return Err("--clients and --secs must be at least 1".into());
-    }
+#[derive(clap::Args, Debug)]
+pub struct RaftbenchArgs {
+    /// Closed-loop clients (no think time)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 100,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub clients: usize,
+    /// Measured simulated seconds per configuration
+    #[arg(long, value_name = "S", allow_negative_numbers = true, default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub secs: u64,
+}
+
+pub fn raftbench(args: &RaftbenchArgs) -> Result<(), String> {
+    let (clients, secs) = (args.clients, args.secs);
     println!("raftbench: closed loop, {clients} clients (no think time), localhost profile, 150 µs CPU/msg, KV increments");
     println!(
         "{:<7} {:<28} {:>14} {:>16} {:>12}",

@@ -1,35 +1,48 @@
 //! `syncsim`: the headless native runner. The core stays I/O free; all file and console output
-//! lives here. Each subcommand has its own module.
+//! lives here. Each subcommand has its own module; the command line is parsed by `clap`.
 
 mod bench;
 mod fuzz;
 mod simbench;
 
-const USAGE: &str = "usage: syncsim <command> [options]
-commands:
-  simbench [--events N]            simulator speed (events/s, simulated s per wall s)
-  fuzz [--service raft|lock|status] [--seeds N] [--from S] ...
-                                   randomized fault runs, safety checks after every event
-  raftbench                        Raft commit throughput, batching/pipelining on vs off
-  bench <scenario> [--seed S] [--out DIR] ...   benchmark scenarios (JSON, CSV, SVG)";
+use clap::{CommandFactory, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "syncsim",
+    about = "Headless native runner for syncsim: benchmarks, fuzzing and simulator speed",
+    arg_required_else_help = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulator speed (events/s, simulated s per wall s)
+    Simbench(simbench::SimbenchArgs),
+    /// Randomized fault runs, safety checks after every event
+    Fuzz(fuzz::FuzzArgs),
+    /// Raft commit throughput, batching/pipelining on vs off
+    Raftbench(fuzz::RaftbenchArgs),
+    /// Benchmark scenarios (JSON, CSV, SVG)
+    Bench(bench::BenchArgs),
+}
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(cmd) = args.first() else {
-        eprintln!("{USAGE}");
-        std::process::exit(2);
-    };
-    let rest = &args[1..];
-    let result = match cmd.as_str() {
-        "simbench" => simbench::run(rest),
-        "fuzz" => fuzz::run(rest),
-        "raftbench" => fuzz::raftbench(rest),
-        "bench" => bench::run(rest),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Simbench(args) => simbench::run(&args),
+        Command::Fuzz(args) => fuzz::run(&args),
+        Command::Raftbench(args) => fuzz::raftbench(&args),
+        Command::Bench(args) => match args.scenario {
+            bench::Target::List => {
+                println!("{}", bench_help());
+                Ok(())
+            }
+            bench::Target::Scenario(kind) => bench::run(kind, &args),
+        },
     };
     if let Err(e) = result {
         eprintln!("error: {e}");
@@ -37,15 +50,214 @@ fn main() {
     }
 }
 
-/// Parse `--name value` from an argument list.
-pub fn opt<T: std::str::FromStr>(args: &[String], name: &str) -> Result<Option<T>, String> {
-    match args.iter().position(|a| a == name) {
-        None => Ok(None),
-        Some(i) => {
-            let v = args.get(i + 1).ok_or(format!("{name} needs a value"))?;
-            v.parse()
-                .map(Some)
-                .map_err(|_| format!("bad value `{v}` for {name}"))
+/// The help of `syncsim bench` (scenarios and every parameter), for `syncsim bench list`.
+fn bench_help() -> String {
+    let mut cmd = Cli::command();
+    cmd.build();
+    cmd.find_subcommand_mut("bench")
+        .expect("bench is a subcommand")
+        .render_long_help()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::error::ErrorKind;
+    use syncsim_core::bench::{ScenarioKind, PARAM_KEYS};
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("syncsim").chain(args.iter().copied()))
+            .map(|c| c.command)
+    }
+
+    fn err(args: &[&str]) -> (ErrorKind, String) {
+        let e = parse(args).expect_err("should be rejected");
+        (e.kind(), e.to_string())
+    }
+
+    #[test]
+    fn the_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn simbench_parses_with_defaults_and_values() {
+        let Command::Simbench(a) = parse(&["simbench"]).unwrap() else {
+            panic!("not simbench")
+        };
+        assert_eq!(a.events, 5_000_000);
+        let Command::Simbench(a) = parse(&["simbench", "--events", "1000"]).unwrap() else {
+            panic!("not simbench")
+        };
+        assert_eq!(a.events, 1000);
+    }
+
+    #[test]
+    fn fuzz_parses_every_flag() {
+        let Command::Fuzz(a) = parse(&["fuzz"]).unwrap() else {
+            panic!("not fuzz")
+        };
+        assert_eq!(
+            (a.service, a.seeds, a.from, a.chaos_ms, a.faults),
+            (fuzz::Service::Raft, 1000, 0, 800, 20)
+        );
+        let Command::Fuzz(a) = parse(&[
+            "fuzz",
+            "--service",
+            "lock",
+            "--seeds",
+            "5",
+            "--from",
+            "7",
+            "--chaos-ms",
+            "300",
+            "--faults",
+            "3",
+        ])
+        .unwrap() else {
+            panic!("not fuzz")
+        };
+        assert_eq!(
+            (a.service, a.seeds, a.from, a.chaos_ms, a.faults),
+            (fuzz::Service::Lock, 5, 7, 300, 3)
+        );
+        let Command::Fuzz(a) = parse(&["fuzz", "--service", "status"]).unwrap() else {
+            panic!("not fuzz")
+        };
+        assert_eq!(a.service, fuzz::Service::Status);
+    }
+
+    #[test]
+    fn raftbench_parses() {
+        let Command::Raftbench(a) = parse(&["raftbench"]).unwrap() else {
+            panic!("not raftbench")
+        };
+        assert_eq!((a.clients, a.secs), (100, 5));
+        let Command::Raftbench(a) =
+            parse(&["raftbench", "--clients", "10", "--secs", "2"]).unwrap()
+        else {
+            panic!("not raftbench")
+        };
+        assert_eq!((a.clients, a.secs), (10, 2));
+    }
+
+    #[test]
+    fn bench_parses_and_forwards_param_keys_in_order() {
+        let Command::Bench(a) = parse(&[
+            "bench",
+            "quick-locks",
+            "--fault",
+            "crash",
+            "--seed",
+            "1",
+            "--out",
+            "/tmp/x",
+            "--think-ms",
+            "5-10",
+            "--quiet",
+            "--fault-at",
+            "-1",
+            "--seed",
+            "2",
+        ])
+        .unwrap() else {
+            panic!("not bench")
+        };
+        assert_eq!(
+            a.scenario,
+            bench::Target::Scenario(ScenarioKind::QuickLocks)
+        );
+        assert_eq!(a.out.as_deref(), Some(std::path::Path::new("/tmp/x")));
+        assert!(a.quiet);
+        let pairs: Vec<(&str, &str)> = a
+            .params
+            .pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("fault", "crash"),
+                ("seed", "1"),
+                ("think-ms", "5-10"),
+                ("fault-at", "-1"),
+                ("seed", "2"),
+            ]
+        );
+        let Command::Bench(a) = parse(&["bench", "LIST"]).unwrap() else {
+            panic!("not bench")
+        };
+        assert_eq!(a.scenario, bench::Target::List);
+    }
+
+    #[test]
+    fn bench_accepts_every_param_key() {
+        for (key, _) in PARAM_KEYS {
+            let flag = format!("--{key}");
+            let Command::Bench(a) = parse(&["bench", "scaling", &flag, "v"]).unwrap() else {
+                panic!("not bench")
+            };
+            assert_eq!(a.params.pairs, [(key.to_string(), "v".to_string())]);
         }
+    }
+
+    #[test]
+    fn bench_help_lists_scenarios_and_param_keys() {
+        let help = bench_help();
+        assert!(help.contains("Usage: syncsim bench"), "{help}");
+        for (key, description) in PARAM_KEYS {
+            assert!(help.contains(&format!("--{key} <VALUE>")), "{key}: {help}");
+            assert!(help.contains(description), "{key}: {help}");
+        }
+        for k in ScenarioKind::ALL {
+            assert!(help.contains(k.id()) && help.contains(k.description()));
+        }
+    }
+
+    #[test]
+    fn bad_numbers_are_rejected_naming_the_flag() {
+        for (args, flag) in [
+            (&["simbench", "--events", "x"][..], "--events"),
+            (&["simbench", "--events", "0"][..], "--events"),
+            (&["fuzz", "--seeds", "abc"][..], "--seeds"),
+            (&["fuzz", "--seeds", "0"][..], "--seeds"),
+            (&["fuzz", "--from", "-3"][..], "--from"),
+            (&["fuzz", "--faults", "1e3"][..], "--faults"),
+            (&["fuzz", "--chaos-ms", ""][..], "--chaos-ms"),
+            (&["raftbench", "--clients", "many"][..], "--clients"),
+            (&["raftbench", "--secs", "0"][..], "--secs"),
+        ] {
+            let (kind, msg) = err(args);
+            assert!(
+                matches!(
+                    kind,
+                    ErrorKind::ValueValidation | ErrorKind::UnknownArgument
+                ),
+                "{args:?}: {kind:?} {msg}"
+            );
+            assert!(msg.contains(flag), "{args:?}: {msg}");
+        }
+        let (_, msg) = err(&["fuzz", "--service", "paxos"]);
+        assert!(msg.contains("--service") && msg.contains("raft"), "{msg}");
+        let (_, msg) = err(&["bench", "no-such-scenario"]);
+        assert!(msg.contains("unknown scenario"), "{msg}");
+    }
+
+    #[test]
+    fn unknown_flags_and_missing_values_are_rejected() {
+        let (kind, msg) = err(&["fuzz", "--sedes", "5"]);
+        assert_eq!(kind, ErrorKind::UnknownArgument);
+        assert!(msg.contains("--sedes"), "{msg}");
+        let (kind, msg) = err(&["bench", "quick-locks", "--no-such-param", "1"]);
+        assert_eq!(kind, ErrorKind::UnknownArgument);
+        assert!(msg.contains("--no-such-param"), "{msg}");
+        let (kind, _) = err(&["bench", "quick-locks", "--seed"]);
+        assert_eq!(kind, ErrorKind::InvalidValue);
+        let (kind, _) = err(&["bench"]);
+        assert_eq!(kind, ErrorKind::MissingRequiredArgument);
+        let (kind, _) = err(&["nope"]);
+        assert_eq!(kind, ErrorKind::InvalidSubcommand);
     }
 }

@@ -7,11 +7,16 @@ use std::time::Instant;
 use syncsim_core::sim::echo::bench_echo;
 use syncsim_core::sim::SEC;
 
-pub fn run(args: &[String]) -> Result<(), String> {
-    let events: u64 = crate::opt(args, "--events")?.unwrap_or(5_000_000);
-    if events == 0 {
-        return Err("--events must be at least 1".into());
-    }
+#[derive(clap::Args, Debug)]
+pub struct SimbenchArgs {
+    /// Events to process (after a short warm-up)
+    #[arg(long, value_name = "N", allow_negative_numbers = true, default_value_t = 5_000_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub events: u64,
+}
+
+pub fn run(args: &SimbenchArgs) -> Result<(), String> {
+    let events = args.events;
     // A short warm-up so the figure reflects steady state, not page faults.
     bench_echo(events.min(100_000));
     let start = Instant::now();

@@ -1,10 +1,9 @@
-//! CSV export of benchmark suites: pure string building (the caller writes the file or offers
-//! the download). JSON is `Suite::to_json` / `Suite::from_json`.
+//! CSV export of benchmark suites through the `csv` crate, into memory only (the caller writes
+//! the file or offers the download). JSON is `Suite::to_json` / `Suite::from_json`.
 //!
 //! Format: RFC 4180 (comma separated, `\n` line ends, fields quoted when they contain a comma,
-//! quote or newline; quotes doubled). Numbers are written with Rust's shortest round-trip form.
-
-use std::fmt::Write;
+//! quote, `\r` or `\n`; quotes doubled). Numbers are written with Rust's shortest round-trip
+//! form.
 
 use super::result::{OpStats, Suite};
 
@@ -45,19 +44,39 @@ pub const SERIES_HEADER: &[&str] = &[
     "failed",
 ];
 
-/// Quote a field if it needs it.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// A CSV writer into memory: `,` separated, `\n` line ends, fields quoted only when they
+/// contain a comma, quote, `\r` or `\n` (the `csv` crate's defaults).
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::Writer::from_writer(Vec::new())
 }
 
-fn push_row(out: &mut String, fields: &[String]) {
-    let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-    out.push_str(&row.join(","));
-    out.push('\n');
+/// The text a writer produced. Writing into a `Vec` cannot fail, and UTF-8 fields give UTF-8.
+fn finish(w: csv::Writer<Vec<u8>>) -> String {
+    let bytes = w.into_inner().expect("flushing into a Vec cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8")
+}
+
+/// Write one record; every record of a file has the header's length, so this cannot fail.
+fn push_record<I, T>(w: &mut csv::Writer<Vec<u8>>, fields: I)
+where
+    I: IntoIterator<Item = T>,
+    T: AsRef<[u8]>,
+{
+    w.write_record(fields)
+        .expect("writing a record of the header's length into a Vec cannot fail");
+}
+
+/// Quote a field if it needs it (the quoting [`to_csv`] and [`series_csv`] apply).
+pub fn csv_field(s: &str) -> String {
+    if s.is_empty() {
+        // Written alone, an empty field becomes `""` so that the record is not a blank line.
+        return String::new();
+    }
+    let mut w = writer();
+    push_record(&mut w, [s]);
+    let mut field = finish(w);
+    field.pop(); // the record's `\n`
+    field
 }
 
 /// "timeout=3;conflict=1" (sorted by reason).
@@ -72,20 +91,14 @@ fn reasons(op: &OpStats) -> String {
 
 /// One row per run × operation kind, plus one `op = "all"` row per run.
 pub fn to_csv(suite: &Suite) -> String {
-    let mut out = String::new();
-    push_row(
-        &mut out,
-        &SUMMARY_HEADER
-            .iter()
-            .map(|h| h.to_string())
-            .collect::<Vec<_>>(),
-    );
+    let mut w = writer();
+    push_record(&mut w, SUMMARY_HEADER);
     for (i, run) in suite.runs.iter().enumerate() {
         for op in run.ops.iter().chain(std::iter::once(&run.overall)) {
             let l = &op.latency_ms;
-            push_row(
-                &mut out,
-                &[
+            push_record(
+                &mut w,
+                [
                     suite.name.clone(),
                     i.to_string(),
                     run.label.clone(),
@@ -110,75 +123,55 @@ pub fn to_csv(suite: &Suite) -> String {
             );
         }
     }
-    out
+    finish(w)
 }
 
 /// One row per run × simulated second.
 pub fn series_csv(suite: &Suite) -> String {
-    let mut out = String::new();
-    push_row(
-        &mut out,
-        &SERIES_HEADER
-            .iter()
-            .map(|h| h.to_string())
-            .collect::<Vec<_>>(),
-    );
+    let mut w = writer();
+    push_record(&mut w, SERIES_HEADER);
     for (i, run) in suite.runs.iter().enumerate() {
         for p in &run.series {
-            let mut line = String::new();
-            // Only the suite name and label can need quoting.
-            let _ = write!(
-                line,
-                "{},{},{},{},{},{},{},{},{}",
-                csv_field(&suite.name),
-                i,
-                csv_field(&run.label),
-                p.t_s,
-                p.throughput,
-                p.p50_ms,
-                p.p99_ms,
-                p.ok,
-                p.failed
+            push_record(
+                &mut w,
+                [
+                    suite.name.clone(),
+                    i.to_string(),
+                    run.label.clone(),
+                    p.t_s.to_string(),
+                    p.throughput.to_string(),
+                    p.p50_ms.to_string(),
+                    p.p99_ms.to_string(),
+                    p.ok.to_string(),
+                    p.failed.to_string(),
+                ],
             );
-            out.push_str(&line);
-            out.push('\n');
         }
     }
-    out
+    finish(w)
 }
 
 /// Parse CSV text produced by this module back into rows of fields (for tests and imports).
-/// Returns an error on an unterminated quote.
+/// Rows may differ in length; blank lines are skipped. Returns an error on an unterminated quote.
 pub fn parse_csv(text: &str) -> Result<Vec<Vec<String>>, String> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (in_quotes, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => in_quotes = false,
-            (true, c) => field.push(c),
-            (false, '"') if field.is_empty() => in_quotes = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, '\r') => {}
-            (false, c) => field.push(c),
-        }
+    // The `csv` reader ends a quoted field silently at the end of the input. To notice an
+    // unterminated quote, append a line holding only a marker: it comes back as a record of its
+    // own unless the text ended inside quotes, which swallows it into the last field.
+    const END: &str = "\u{0}end of syncsim CSV";
+    let guarded = format!("{text}\n{END}");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(guarded.as_bytes());
+    let mut rows = reader
+        .records()
+        .map(|r| {
+            r.map(|rec| rec.iter().map(str::to_string).collect::<Vec<_>>())
+                .map_err(|e| format!("bad CSV: {e}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    match rows.pop() {
+        Some(last) if last == [END] => Ok(rows),
+        _ => Err("CSV ends inside a quoted field".into()),
     }
-    if in_quotes {
-        return Err("CSV ends inside a quoted field".into());
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    Ok(rows)
 }
