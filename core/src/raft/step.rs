@@ -26,10 +26,12 @@ impl<SM: RaftSm> RaftServer<SM> {
             }
         } else if mterm < self.term {
             match &msg {
-                // Tell a stale leader (or a candidate stuck after a partition) the new term.
-                RaftMsg::AppendEntries { .. } | RaftMsg::InstallSnapshot { .. }
-                    if self.cfg.check_quorum || self.cfg.pre_vote =>
-                {
+                // Tell a stale leader the new term, always (§5.1: a stale request is rejected
+                // with the current term). etcd answers only with check-quorum or pre-vote on,
+                // counting on the stale leader to hear a higher-term RequestVote otherwise; but a
+                // follower whose newest config excludes that leader campaigns only towards the
+                // others, so without this answer the leader never learns (fuzz seed 3000443).
+                RaftMsg::AppendEntries { .. } | RaftMsg::InstallSnapshot { .. } => {
                     let resp = RaftMsg::AppendResp {
                         term: self.term,
                         success: false,

@@ -122,3 +122,20 @@ fn fuzz_runs_are_deterministic() {
         );
     }
 }
+
+/// Regression: with pre-vote and check-quorum off, a follower whose newest (uncommitted) config
+/// excluded the leader campaigned forever towards that config, and the stale leader never
+/// learnt the higher term, because stale-term AppendEntries went unanswered. Found by
+/// `syncsim fuzz --seeds 1000 --from 3000000 --chaos-ms 30000`.
+#[test]
+fn seed_3000443_stale_leader_learns_the_higher_term() {
+    let chaos_ms = 30_000;
+    let fc = FuzzConfig {
+        chaos: chaos_ms * crate::sim::MS,
+        ops_per_client: chaos_ms / 20,
+        ..FuzzConfig::default()
+    };
+    if let Err(f) = run_seed(3_000_443, &fc) {
+        panic!("{f}");
+    }
+}

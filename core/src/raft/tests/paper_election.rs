@@ -56,11 +56,25 @@ fn paper_04_reject_stale_term_message() {
         (2, Role::Follower, None)
     );
     assert_eq!(h.node.log().last_index(), 0);
+    // The only effect is the rejection carrying the current term (§5.1), so that a stale
+    // leader learns it even with pre-vote and check-quorum off (see step.rs).
+    let sent = h.sent();
+    assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(
-        h.out.is_empty(),
-        "a stale message must change nothing and emit nothing: {:?}",
-        h.out
+        matches!(
+            sent[0],
+            (
+                1,
+                RaftMsg::AppendResp {
+                    term: 2,
+                    success: false,
+                    ..
+                }
+            )
+        ),
+        "{sent:?}"
     );
+    assert!(h.out.is_empty(), "nothing else: {:?}", h.out);
 }
 
 #[test]
