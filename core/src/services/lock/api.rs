@@ -126,7 +126,16 @@ pub fn seconds_to_ms(field: &str, value: f64, allow_zero: bool) -> Result<u64, A
             "field `{field}` must be a number of seconds with {low} {field} ≤ {MAX_SECONDS}, got {value}"
         )));
     }
-    Ok((value * 1000.0).round() as u64)
+    let ms = (value * 1000.0).round() as u64;
+    // A tiny positive value must not round to 0, which means "none" (an infinite lease):
+    // reject it rather than guess, and say why.
+    if !allow_zero && ms == 0 {
+        return Err(ApiError::bad(format!(
+            "field `{field}` must be at least 0.001 s (1 ms): {value} s rounds to 0 ms, which \
+             would mean no {field} at all"
+        )));
+    }
+    Ok(ms)
 }
 
 /// The command to replicate for a request; `None` for requests the node answers itself.

@@ -236,3 +236,25 @@ fn form_lines_are_valid_seed_api_requests() {
         r#"POST /lock/release {"resource":"d\"b","lock_id":7}"#
     );
 }
+
+/// Regression (issue 11): `"lease": 0.0004` passed the `> 0` check, rounded to 0 ms, and 0
+/// means "no lease", so a tiny lease became an infinite one.
+#[test]
+fn a_tiny_positive_lease_is_rejected_not_made_infinite() {
+    let e =
+        parse_request(r#"POST /lock/acquire {"resource":"db","mode":"exclusive","lease":0.0004}"#)
+            .unwrap_err();
+    assert_eq!(e.status, 400);
+    assert!(
+        e.message.contains("`lease`") && e.message.contains("0.001"),
+        "{e:?}"
+    );
+    // The smallest lease that means something is accepted.
+    let ok =
+        parse_request(r#"POST /lock/acquire {"resource":"db","mode":"exclusive","lease":0.001}"#)
+            .unwrap();
+    assert!(
+        matches!(ok, ApiRequest::Acquire { lease_ms: 1, .. }),
+        "{ok:?}"
+    );
+}
