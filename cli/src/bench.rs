@@ -63,7 +63,7 @@ pub struct ParamArgs {
 
 impl clap::Args for ParamArgs {
     fn augment_args(mut cmd: clap::Command) -> clap::Command {
-        for (key, help) in PARAM_KEYS {
+        for (key, help) in PARAM_KEYS.iter() {
             cmd = cmd.arg(
                 clap::Arg::new(*key)
                     .long(*key)
@@ -86,7 +86,7 @@ impl clap::Args for ParamArgs {
 impl clap::FromArgMatches for ParamArgs {
     fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
         let mut indexed = Vec::new();
-        for (key, _) in PARAM_KEYS {
+        for (key, _) in PARAM_KEYS.iter() {
             if let (Some(indices), Some(values)) =
                 (matches.indices_of(key), matches.get_many::<String>(key))
             {

@@ -194,7 +194,7 @@ mod tests {
 
     #[test]
     fn bench_accepts_every_param_key() {
-        for (key, _) in PARAM_KEYS {
+        for (key, _) in PARAM_KEYS.iter() {
             let flag = format!("--{key}");
             let Command::Bench(a) = parse(&["bench", "scaling", &flag, "v"]).unwrap() else {
                 panic!("not bench")
@@ -207,7 +207,7 @@ mod tests {
     fn bench_help_lists_scenarios_and_param_keys() {
         let help = bench_help();
         assert!(help.contains("Usage: syncsim bench"), "{help}");
-        for (key, description) in PARAM_KEYS {
+        for (key, description) in PARAM_KEYS.iter() {
             assert!(help.contains(&format!("--{key} <VALUE>")), "{key}: {help}");
             assert!(help.contains(description), "{key}: {help}");
         }

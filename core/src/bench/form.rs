@@ -85,14 +85,6 @@ fn join(list: &[usize]) -> String {
         .join(",")
 }
 
-fn range(&(lo, hi): &(u64, u64)) -> String {
-    if lo == hi {
-        lo.to_string()
-    } else {
-        format!("{lo}-{hi}")
-    }
-}
-
 /// `params`' value for `key`, written the way `ScenarioParams::set` reads it back.
 pub fn param_text(params: &ScenarioParams, key: &str) -> String {
     let fault = params.fault.as_ref();
@@ -101,17 +93,11 @@ pub fn param_text(params: &ScenarioParams, key: &str) -> String {
         "profile" => NetProfile::name(params.profile).to_string(),
         "nodes" => join(&params.nodes),
         "clients" => join(&params.clients),
-        "resources" => params.resources.to_string(),
-        "shared" => params.shared_fraction.to_string(),
         "duration" => params.duration_s.to_string(),
         "warmup" => params.warmup_s.to_string(),
         "ops" => params
             .ops_per_client
             .map_or("none".to_string(), |n| n.to_string()),
-        "think-ms" => range(&params.think_ms),
-        "hold-ms" => range(&params.hold_ms),
-        "wait-timeout-ms" => params.wait_timeout_ms.to_string(),
-        "lease-ms" => params.lease_ms.to_string(),
         "cpu-us" => params.cpu_service_us.to_string(),
         "fault" => match fault.map(|f| f.action) {
             None => "none",
@@ -132,7 +118,7 @@ pub fn param_text(params: &ScenarioParams, key: &str) -> String {
         "fault-until" => fault
             .and_then(|f| f.until_s)
             .map_or("never".to_string(), |u| u.to_string()),
-        _ => String::new(),
+        _ => params.service.text(key).unwrap_or_default(),
     }
 }
 

@@ -19,7 +19,9 @@ mod tests;
 pub use export::{parse_csv, series_csv, to_csv};
 pub use form::{Field, Form, FormErrors, Input};
 pub use metrics::Recorder;
-pub use params::{FieldError, MAX_CLIENTS, MAX_DURATION_S, MAX_RESOURCES, MAX_RUNS, PARAM_KEYS};
+pub use params::{
+    FieldError, GENERIC_PARAM_KEYS, MAX_CLIENTS, MAX_DURATION_S, MAX_RUNS, PARAM_KEYS,
+};
 pub use result::*;
 pub use runner::{run_suite, BenchRun, Progress};
 pub use scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioKind, ScenarioParams};

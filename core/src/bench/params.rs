@@ -5,8 +5,9 @@ use super::scenario::{FaultAction, FaultPlan, FaultTarget, ScenarioParams};
 use crate::net::NetProfile;
 use crate::sim::{MAX_ACTORS, MAX_CPU_SERVICE_US, MAX_SERVERS};
 
-/// Keys accepted by [`ScenarioParams::set`] (CLI flags without the leading `--`).
-pub const PARAM_KEYS: &[(&str, &str)] = &[
+/// The generic keys of [`ScenarioParams::set`] (CLI flags without the leading `--`); each
+/// service adds its own (see [`PARAM_KEYS`]).
+pub const GENERIC_PARAM_KEYS: &[(&str, &str)] = &[
     ("seed", "PRNG seed (u64)"),
     (
         "profile",
@@ -14,15 +15,9 @@ pub const PARAM_KEYS: &[(&str, &str)] = &[
     ),
     ("nodes", "cluster sizes, comma separated, e.g. 1,3,5"),
     ("clients", "client counts, comma separated, e.g. 10,50,100"),
-    ("resources", "number of lock resources"),
-    ("shared", "fraction of shared acquires, 0..1"),
     ("duration", "measured simulated seconds"),
     ("warmup", "simulated seconds before measurement"),
     ("ops", "acquire/release pairs per client, or `none`"),
-    ("think-ms", "think time range in ms, `lo-hi` or one value"),
-    ("hold-ms", "hold time range in ms, `lo-hi` or one value"),
-    ("wait-timeout-ms", "acquire wait timeout in ms"),
-    ("lease-ms", "lease length in ms (0 = none)"),
     ("cpu-us", "server CPU service time per message, µs"),
     ("fault", "none, crash, isolate or pause"),
     ("fault-target", "n<k> (e.g. n2), leader or follower"),
@@ -36,7 +31,63 @@ pub const PARAM_KEYS: &[(&str, &str)] = &[
 pub const MAX_CLIENTS: usize = 400;
 pub const MAX_RUNS: usize = 20;
 pub const MAX_DURATION_S: f64 = 3600.0;
-pub const MAX_RESOURCES: usize = 1000;
+
+/// Every key `ScenarioParams::set` accepts, with its help text: the generic ones, then every
+/// service's (built once, on first use).
+pub static PARAM_KEYS: std::sync::LazyLock<Vec<(&'static str, &'static str)>> =
+    std::sync::LazyLock::new(|| {
+        GENERIC_PARAM_KEYS
+            .iter()
+            .chain(crate::services::BenchParams::all_keys())
+            .copied()
+            .collect()
+    });
+
+/// One `--key value` being parsed, with the parsers every parameter set shares. Errors name the
+/// key and the value.
+pub struct ParamText<'a> {
+    pub key: &'a str,
+    pub value: &'a str,
+}
+
+impl ParamText<'_> {
+    pub fn bad(&self, what: &str) -> String {
+        format!("--{}: `{}` is not {what}", self.key, self.value)
+    }
+    pub fn num(&self, what: &str) -> Result<u64, String> {
+        self.value.trim().parse::<u64>().map_err(|_| self.bad(what))
+    }
+    pub fn float(&self, what: &str) -> Result<f64, String> {
+        self.value
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| self.bad(what))
+    }
+    pub fn list(&self) -> Result<Vec<usize>, String> {
+        self.value
+            .trim()
+            .split(',')
+            .map(|p| {
+                p.trim()
+                    .parse::<usize>()
+                    .map_err(|_| self.bad("a comma-separated list of counts"))
+            })
+            .collect()
+    }
+    /// `lo-hi` or one value, in ms.
+    pub fn range(&self) -> Result<(u64, u64), String> {
+        let v = self.value.trim();
+        let (a, b) = v.split_once('-').unwrap_or((v, v));
+        let p = |s: &str| {
+            s.trim()
+                .parse::<u64>()
+                .map_err(|_| self.bad("`lo-hi` in ms"))
+        };
+        Ok((p(a)?, p(b)?))
+    }
+}
 
 /// One problem with the parameters: the field it belongs to (a `set` key), if any, and what is
 /// wrong, in words that make sense next to that field.
@@ -101,18 +152,6 @@ impl ScenarioParams {
                 format!("{runs} runs (nodes × clients) requested; the limit is {MAX_RUNS}"),
             );
         }
-        if !(1..=MAX_RESOURCES).contains(&self.resources) {
-            bad(
-                Some("resources"),
-                format!("{} is outside 1..={MAX_RESOURCES}", self.resources),
-            );
-        }
-        if !(0.0..=1.0).contains(&self.shared_fraction) {
-            bad(
-                Some("shared"),
-                format!("{} is not a fraction in 0..1", self.shared_fraction),
-            );
-        }
         if !(self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {
             bad(
                 Some("duration"),
@@ -131,20 +170,6 @@ impl ScenarioParams {
                 "give at least 1 pair per client, or `none`".into(),
             );
         }
-        for (name, (lo, hi)) in [("think-ms", self.think_ms), ("hold-ms", self.hold_ms)] {
-            if lo > hi || hi > 60_000 {
-                bad(
-                    Some(name),
-                    format!("{lo}-{hi} must satisfy lo <= hi <= 60000"),
-                );
-            }
-        }
-        if self.wait_timeout_ms > 600_000 {
-            bad(Some("wait-timeout-ms"), "must be <= 600000".into());
-        }
-        if self.lease_ms > 3_600_000 {
-            bad(Some("lease-ms"), "must be <= 3600000".into());
-        }
         if self.cpu_service_us > MAX_CPU_SERVICE_US {
             bad(
                 Some("cpu-us"),
@@ -156,6 +181,7 @@ impl ScenarioParams {
                 bad(Some(field), message);
             }
         }
+        self.service.validate_fields(&mut out);
         out
     }
 
@@ -197,44 +223,21 @@ impl ScenarioParams {
 
     /// Set one parameter from text (CLI flag or form field). Errors name the key and value.
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let t = ParamText { key, value };
         let v = value.trim();
-        let bad = |what: &str| format!("--{key}: `{value}` is not {what}");
-        let num = |what: &str| v.parse::<u64>().map_err(|_| bad(what));
-        let float = |what: &str| {
-            v.parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .ok_or_else(|| bad(what))
-        };
-        let list = || -> Result<Vec<usize>, String> {
-            v.split(',')
-                .map(|p| {
-                    p.trim()
-                        .parse::<usize>()
-                        .map_err(|_| bad("a comma-separated list of counts"))
-                })
-                .collect()
-        };
-        let range = || -> Result<(u64, u64), String> {
-            let (a, b) = v.split_once('-').unwrap_or((v, v));
-            let p = |s: &str| s.trim().parse::<u64>().map_err(|_| bad("`lo-hi` in ms"));
-            Ok((p(a)?, p(b)?))
-        };
+        let bad = |what: &str| t.bad(what);
+        let num = |what: &str| t.num(what);
+        let float = |what: &str| t.float(what);
+        let list = || t.list();
         match key {
             "seed" => self.seed = num("an unsigned integer")?,
             "profile" => self.profile = NetProfile::parse(v).map_err(|e| e.0)?,
             "nodes" => self.nodes = list()?,
             "clients" => self.clients = list()?,
-            "resources" => self.resources = num("a count")? as usize,
-            "shared" => self.shared_fraction = float("a fraction")?,
             "duration" => self.duration_s = float("a number of seconds")?,
             "warmup" => self.warmup_s = float("a number of seconds")?,
             "ops" if v == "none" => self.ops_per_client = None,
             "ops" => self.ops_per_client = Some(num("a count or `none`")?),
-            "think-ms" => self.think_ms = range()?,
-            "hold-ms" => self.hold_ms = range()?,
-            "wait-timeout-ms" => self.wait_timeout_ms = num("milliseconds")?,
-            "lease-ms" => self.lease_ms = num("milliseconds")?,
             "cpu-us" => self.cpu_service_us = num("microseconds")?,
             "fault" => {
                 let action = match v {
@@ -265,6 +268,9 @@ impl ScenarioParams {
             "fault-until" if v == "never" => self.fault_mut().until_s = None,
             "fault-until" => self.fault_mut().until_s = Some(float("seconds or `never`")?),
             _ => {
+                if let Some(r) = self.service.set(&t) {
+                    return r;
+                }
                 let keys: Vec<&str> = PARAM_KEYS.iter().map(|k| k.0).collect();
                 return Err(format!(
                     "unknown parameter `{key}`; known: {}",

@@ -121,24 +121,19 @@ pub struct ScenarioParams {
     pub nodes: Vec<usize>,
     /// Numbers of closed-loop clients to run.
     pub clients: Vec<usize>,
-    pub resources: usize,
-    /// Probability that an acquire is shared, in [0, 1].
-    pub shared_fraction: f64,
     /// Measured simulated seconds (warm-up excluded). With `ops_per_client` it is the limit.
     pub duration_s: f64,
     /// Simulated seconds before measurement (leader election); clients start after it.
     pub warmup_s: f64,
     /// Acquire/release pairs per client; `None` = keep going for `duration_s`.
     pub ops_per_client: Option<u64>,
-    /// Client think time before each acquire, uniform in `[lo, hi)` ms.
-    pub think_ms: (u64, u64),
-    /// How long a granted lock is held, uniform in `[lo, hi)` ms.
-    pub hold_ms: (u64, u64),
-    pub wait_timeout_ms: u64,
-    pub lease_ms: u64,
     /// Server CPU time per message or timer (what makes throughput finite).
     pub cpu_service_us: u64,
     pub fault: Option<FaultPlan>,
+    /// The measured service's own parameters (the lock workload's resources, hold times...),
+    /// flattened into the same JSON object.
+    #[serde(flatten)]
+    pub service: crate::services::BenchParams,
 }
 
 impl ScenarioParams {
@@ -150,27 +145,18 @@ impl ScenarioParams {
             profile: NetProfile::Localhost,
             nodes: vec![3],
             clients: vec![10],
-            resources: 5,
-            shared_fraction: 0.5,
             duration_s: 30.0,
             warmup_s: 1.0,
             ops_per_client: None,
-            think_ms: (0, 20),
-            hold_ms: (5, 30),
-            wait_timeout_ms: 2_000,
-            lease_ms: 5_000,
             cpu_service_us: 150,
             fault: None,
+            service: crate::services::BenchParams::defaults(kind),
         };
         match kind {
             ScenarioKind::QuickLocks => ScenarioParams {
                 clients: vec![1],
-                resources: 1,
-                shared_fraction: 0.0,
                 duration_s: 60.0,
                 ops_per_client: Some(50),
-                think_ms: (0, 0),
-                hold_ms: (0, 0),
                 ..base
             },
             ScenarioKind::LockContention => ScenarioParams {

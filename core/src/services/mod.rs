@@ -63,3 +63,43 @@ pub fn bench_run(
         other => Err(format!("no benchmark for service `{other}`")),
     }
 }
+
+/// The measured service's benchmark parameters, by scenario (flattened into `ScenarioParams`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum BenchParams {
+    Lock(lock::params::LockParams),
+}
+
+impl BenchParams {
+    pub fn defaults(kind: crate::bench::ScenarioKind) -> Self {
+        // Every scenario measures the lock service today (`kind.service()` is "lock"); a
+        // second benchmarked service matches on it here.
+        BenchParams::Lock(lock::params::LockParams::defaults(kind))
+    }
+    /// Every service's parameter keys, with their help text.
+    pub fn all_keys() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+        lock::params::KEYS.iter()
+    }
+    pub fn lock(&self) -> Option<&lock::params::LockParams> {
+        match self {
+            BenchParams::Lock(p) => Some(p),
+        }
+    }
+    /// Set one of this service's keys; `None` when the key is not its.
+    pub fn set(&mut self, t: &crate::bench::params::ParamText<'_>) -> Option<Result<(), String>> {
+        match self {
+            BenchParams::Lock(p) => p.set(t),
+        }
+    }
+    pub fn text(&self, key: &str) -> Option<String> {
+        match self {
+            BenchParams::Lock(p) => p.text(key),
+        }
+    }
+    pub fn validate_fields(&self, out: &mut Vec<crate::bench::FieldError>) {
+        match self {
+            BenchParams::Lock(p) => p.validate_fields(out),
+        }
+    }
+}

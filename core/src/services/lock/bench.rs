@@ -84,15 +84,20 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
     ) -> Result<Self, String> {
         let params = params.for_run(&spec);
         let t0 = secs(params.warmup_s);
-        let resources: Vec<String> = (1..=params.resources).map(|i| format!("r{i}")).collect();
+        let lp = params
+            .service
+            .lock()
+            .ok_or_else(|| format!("{}: not a lock scenario", spec.label))?
+            .clone();
+        let resources: Vec<String> = (1..=lp.resources).map(|i| format!("r{i}")).collect();
         let names: Vec<&str> = resources.iter().map(String::as_str).collect();
         let workloads = (0..spec.clients)
             .map(|_| {
-                let mut w = LockWorkload::new(&names, params.shared_fraction);
-                w.think = (params.think_ms.0 * MS, params.think_ms.1 * MS);
-                w.hold = (params.hold_ms.0 * MS, params.hold_ms.1 * MS);
-                w.wait_timeout_ms = params.wait_timeout_ms;
-                w.lease_ms = params.lease_ms;
+                let mut w = LockWorkload::new(&names, lp.shared_fraction);
+                w.think = (lp.think_ms.0 * MS, lp.think_ms.1 * MS);
+                w.hold = (lp.hold_ms.0 * MS, lp.hold_ms.1 * MS);
+                w.wait_timeout_ms = lp.wait_timeout_ms;
+                w.lease_ms = lp.lease_ms;
                 w.max_acquires = params.ops_per_client;
                 w.start_after = t0;
                 w

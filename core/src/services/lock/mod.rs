@@ -28,6 +28,7 @@ pub mod fuzz;
 mod lease;
 mod linearize;
 mod panel;
+pub mod params;
 mod replicated;
 pub mod router;
 mod service;
