@@ -347,6 +347,10 @@ struct Suspicion {
     suspected: bool,
     /// Who suspects it, for the label under the node: "n1, n2" or "4 peers".
     watchers: String,
+    /// The share of the up peers that suspect it (0..=1). One isolated node suspects everyone;
+    /// a ring that only a minority draws is shown dashed and lighter, so the node the *cluster*
+    /// suspects stands out.
+    share: f64,
     /// The hover text: who suspects it, and its own phi for each peer.
     detail: String,
 }
@@ -359,6 +363,14 @@ impl Suspicion {
                 phi: n.suspicion,
                 threshold,
                 suspected: !n.suspected_by.is_empty(),
+                share: {
+                    let up = status
+                        .nodes
+                        .iter()
+                        .filter(|o| o.node != n.node && o.state == "up")
+                        .count();
+                    n.suspected_by.len() as f64 / up.max(1) as f64
+                },
                 watchers: watchers_label(&n.suspected_by),
                 detail: suspicion_text(status, n),
             },
@@ -366,6 +378,7 @@ impl Suspicion {
                 phi: 0.0,
                 threshold,
                 suspected: false,
+                share: 0.0,
                 watchers: String::new(),
                 detail: "No failure-detector data for this node.".into(),
             },
@@ -375,13 +388,23 @@ impl Suspicion {
     /// The ring (always drawn, so every node has one `data-phi` marker) and, once phi is
     /// worth noticing, its value under the node.
     fn draw(&self, x: f64, y: f64) -> Html {
-        let (opacity, width) = suspicion_ring(self.phi, self.threshold);
+        let (mut opacity, mut width) = suspicion_ring(self.phi, self.threshold);
+        let minority = self.suspected && self.share < 0.5;
+        if minority {
+            opacity *= 0.45;
+            width *= 0.5;
+        }
+        let dash = if minority {
+            "stroke-dasharray: 7 5; "
+        } else {
+            ""
+        };
         let colour = phi_colour(self.phi, self.threshold);
         let below = y + SUSPICION_RADIUS + 17.0;
         let label = (self.phi >= 1.0).then(|| {
             html! {
                 <text class="suspicion-label" x={format!("{x:.1}")} y={format!("{below:.1}")}
-                    style={format!("fill: {colour}")}>
+                    style={format!("fill: {colour}; opacity: {}", if minority { 0.7 } else { 1.0 })}>
                     { format!("phi {:.1}", self.phi) }
                     if self.suspected {
                         <tspan x={format!("{x:.1}")} dy="14">{ format!("suspected by {}", self.watchers) }</tspan>
@@ -396,7 +419,7 @@ impl Suspicion {
                 <title>{ title }</title>
                 <circle class="suspicion-ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")}
                     r={SUSPICION_RADIUS.to_string()}
-                    style={format!("stroke: {colour}; fill: {colour}; stroke-width: {width:.1}; opacity: {opacity:.2}")} />
+                    style={format!("{dash}stroke: {colour}; fill: {colour}; stroke-width: {width:.1}; opacity: {opacity:.2}")} />
                 { for label }
             </g>
         }
