@@ -80,12 +80,13 @@ fn run_service<T: FuzzTarget>(name: &str, args: &FuzzArgs) -> Result<(), String>
         println!("FAIL {f}");
     }
     println!(
-        "fuzz --service {name}: {seeds} seeds from {from}, {faults} faults each: {} failed; {} events, {} safety checks, {} acknowledged ops, {} fault actions, {:.0} simulated s, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
+        "fuzz --service {name}: {seeds} seeds from {from}, {faults} faults each: {} failed; {} events, {} safety checks, {} acknowledged ops, {} fault actions ({} of the service's own), {:.0} simulated s, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
         failures.len(),
         total.events,
         total.checks,
         total.acked,
         total.faults,
+        total.service_actions,
         total.virtual_time as f64 / SEC as f64,
         seeds as f64 / wall.max(1e-9),
         total.events as f64 / wall.max(1e-9),

@@ -40,6 +40,15 @@ pub trait FuzzTarget: Sized {
     /// After healing and a quiet period: histories, agreement, liveness. Returns the number of
     /// acknowledged operations, for the report.
     fn check_end(&mut self, sim: &Sim<Self::A>) -> Result<u64, String>;
+    /// A fault of the service's own (a leadership transfer, a membership change, a node join),
+    /// drawn as often as the seed's swarm says. `None`: nothing to do now.
+    fn service_action(
+        &mut self,
+        _sim: &Sim<Self::A>,
+        _rng: &mut SimRng,
+    ) -> Option<Action<<Self::A as Actor>::Cmd>> {
+        None
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -65,6 +74,8 @@ pub struct SeedStats {
     pub checks: u64,
     pub acked: u64,
     pub faults: u64,
+    /// Of `faults`, the target's own actions (`service_action`) the kernel accepted.
+    pub service_actions: u64,
     pub virtual_time: Time,
 }
 
@@ -76,6 +87,8 @@ pub struct Swarm {
     pub cut_one_way: u64,
     pub pause: u64,
     pub lossy: u64,
+    /// The target's own actions (`FuzzTarget::service_action`).
+    pub service: u64,
     pub heal: u64,
 }
 
@@ -94,6 +107,7 @@ impl Swarm {
             cut_one_way: w(),
             pause: w(),
             lossy: w(),
+            service: w(),
             heal: 2,
         }
     }
@@ -146,6 +160,11 @@ pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStat
         checks: run.checks,
         acked: 0,
         faults: run.actions.len() as u64,
+        service_actions: run
+            .actions
+            .iter()
+            .filter(|(_, a)| a.starts_with("Command"))
+            .count() as u64,
         virtual_time: run.sim.now(),
     };
     match result {
@@ -172,6 +191,7 @@ fn drive<T: FuzzTarget>(
         swarm.cut_one_way,
         swarm.pause,
         swarm.lossy,
+        swarm.service,
         swarm.heal,
     ];
     let total: u64 = weights.iter().sum();
@@ -191,7 +211,7 @@ fn drive<T: FuzzTarget>(
                     false
                 }
             })
-            .unwrap_or(6);
+            .unwrap_or(7);
         let node = rng.range_u64(0, servers as u64) as ActorId;
         match kind {
             0 if down.len() < minority && !down.contains(&node) => {
@@ -221,6 +241,11 @@ fn drive<T: FuzzTarget>(
                 link.loss = rng.unit_f64() * 0.1;
                 link.duplicate = rng.unit_f64() * 0.05;
                 run.act(Action::SetAllLinks { link });
+            }
+            6 => {
+                if let Some(a) = run.target.service_action(&run.sim, rng) {
+                    run.act(a);
+                }
             }
             _ => run.act(Action::HealAll),
         }
@@ -257,6 +282,7 @@ pub fn run_seeds<T: FuzzTarget>(
                 total.checks += s.checks;
                 total.acked += s.acked;
                 total.faults += s.faults;
+                total.service_actions += s.service_actions;
                 total.virtual_time += s.virtual_time;
             }
             Err(f) => failures.push(f),

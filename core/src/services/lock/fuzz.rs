@@ -8,13 +8,16 @@
 use super::checker::{check_history, Verdict, DEFAULT_STEP_BUDGET};
 use super::cluster::{cluster_events, lock_cluster, replicas_agree, LockProcess, LockWorkload};
 use super::table::LockTable;
+use super::types::LockCmd;
 use super::types::LockMode;
 use crate::base::SimRng;
 use crate::net::NetProfile;
 use crate::raft::check::SafetyMonitor;
 use crate::raft::RaftConfig;
+use crate::raft::{ProcessCmd, ServerCmd};
 use crate::service::fuzz::FuzzTarget;
-use crate::sim::{NodeState, Sim};
+use crate::service::Service;
+use crate::sim::{Action, NodeState, Sim};
 
 pub struct LockFuzz {
     servers: usize,
@@ -67,6 +70,34 @@ impl FuzzTarget for LockFuzz {
             mutual_exclusion(s.state_machine()).map_err(|e| format!("n{} replica: {e}", i + 1))?;
         }
         Ok(())
+    }
+
+    /// Raft's own faults on the lock group: a leadership transfer, a forced election timeout,
+    /// or a membership change (remove a voter while at least three remain, or add one back).
+    fn service_action(
+        &mut self,
+        sim: &Sim<LockProcess>,
+        rng: &mut SimRng,
+    ) -> Option<Action<ProcessCmd<LockCmd>>> {
+        let (leader, _) = crate::service::leader_of(sim, |a| a.consensus())?;
+        let voters = sim.actor(leader).server()?.voters().to_vec();
+        let other = rng.range_u64(0, self.servers as u64) as usize;
+        let cmd = match rng.range_u64(0, 4) {
+            0 => ServerCmd::TransferLeadership { to: other },
+            1 => {
+                return Some(Action::Command {
+                    to: other,
+                    cmd: ProcessCmd::Server(ServerCmd::ForceTimeout),
+                })
+            }
+            _ if !voters.contains(&other) => ServerCmd::AddServer { id: other },
+            _ if voters.len() > 3 && other != leader => ServerCmd::RemoveServer { id: other },
+            _ => ServerCmd::TransferLeadership { to: other },
+        };
+        Some(Action::Command {
+            to: leader,
+            cmd: ProcessCmd::Server(cmd),
+        })
     }
 
     fn check_end(&mut self, sim: &Sim<LockProcess>) -> Result<u64, String> {
