@@ -16,6 +16,7 @@
 
 pub mod console;
 pub mod fuzz;
+pub mod groups;
 pub mod host;
 
 use serde::{Deserialize, Serialize};
