@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::net::NetProfile;
 use crate::service::{ServiceApi, ServiceSet, World};
 use crate::services::Node;
-use crate::sim::{Action, Actor, ActorId, Recorded, Sim, SimConfig, Time, Timeline, MS};
+use crate::sim::{Actor, ActorId, Recorded, Sim, SimConfig, Time, Timeline, MS};
 
 /// The cluster a user asks for (from the controls or the URL).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -176,19 +176,11 @@ impl Playground {
     /// What services see of this world: the simulator, the console clients and the recorded
     /// actions up to now.
     pub fn with_world<R>(&self, f: impl FnOnce(&World<'_, Node>) -> R) -> R {
-        let now = self.now();
-        let actions: Vec<(Time, &Action<<Node as Actor>::Cmd>)> = self
-            .timeline
-            .actions()
-            .iter()
-            .filter(|r| r.at <= now)
-            .map(|r| (r.at, &r.action))
-            .collect();
         f(&World {
             sim: self.sim(),
             servers: self.servers(),
             console: &self.console,
-            actions: &actions,
+            actions: self.timeline.actions(),
         })
     }
 

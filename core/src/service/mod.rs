@@ -145,8 +145,9 @@ pub struct World<'a, N: Actor> {
     pub servers: usize,
     /// Console clients: (name, actor id).
     pub console: &'a [(String, ActorId)],
-    /// Every recorded action up to now, with its virtual time.
-    pub actions: &'a [(Time, &'a Action<N::Cmd>)],
+    /// The recorded actions (those after the simulator's current time belong to a future the
+    /// time slider has not replayed yet, and are skipped by `submitted_to`).
+    pub actions: &'a [crate::sim::Recorded<N::Cmd>],
 }
 
 impl<N: Actor> World<'_, N> {
@@ -163,10 +164,14 @@ impl<N: Actor> World<'_, N> {
     }
     /// The commands submitted to `client`, oldest first, with their times.
     pub fn submitted_to(&self, client: ActorId) -> impl Iterator<Item = (Time, &N::Cmd)> + '_ {
-        self.actions.iter().filter_map(move |(t, a)| match a {
-            Action::Command { to, cmd } if *to == client => Some((*t, cmd)),
-            _ => None,
-        })
+        let now = self.sim.now();
+        self.actions
+            .iter()
+            .take_while(move |r| r.at <= now)
+            .filter_map(move |r| match &r.action {
+                Action::Command { to, cmd } if *to == client => Some((r.at, cmd)),
+                _ => None,
+            })
     }
     /// The up server in the leader role with the highest term (of the cluster's Raft group).
     pub fn leader(&self) -> Option<ActorId>

@@ -8,21 +8,18 @@ use serde::{Deserialize, Serialize};
 
 use super::phi::{PhiConfig, PhiDetector};
 use crate::base::{Time, MS, SEC};
+use crate::raft::msg::node_name;
+use crate::raft::NodeStatus;
 use crate::service::{NodeFacts, Service};
 use crate::sim::{Actor, ActorId, Ctx, Message, NoDurable, Note, TimerKind};
 
-/// The seeds' `GET /status` document (plus `memory_usage_mb`, the seeds' own field name).
+/// The seeds' `GET /status` document (`raft::NodeStatus`, the fields the seeds name), plus
+/// `memory_usage_mb` (the seeds' own name for it) and the failure detector's view, in one flat
+/// JSON object.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusDoc {
-    pub node_id: String,
-    pub node_state: String,
-    pub raft_term: u64,
-    pub raft_state: String,
-    /// Peers whose phi is below the threshold (heard from recently enough).
-    pub connected_peers: Vec<String>,
-    pub uptime_seconds: f64,
-    /// Estimated bytes of state on the node.
-    pub memory_usage: u64,
+    #[serde(flatten)]
+    pub node: NodeStatus,
     pub memory_usage_mb: f64,
     /// The failure detector's suspicion of each peer (peer name, phi rounded to 0.01).
     pub phi: BTreeMap<String, f64>,
@@ -154,7 +151,7 @@ impl StatusActor {
 
     /// The `GET /status` document at `now`.
     pub fn doc(&self, now: Time) -> StatusDoc {
-        let name = |p: ActorId| format!("n{}", p + 1);
+        let name = node_name;
         let mut phi = BTreeMap::new();
         let mut connected = Vec::new();
         for (&p, d) in &self.detectors {
@@ -166,13 +163,15 @@ impl StatusActor {
         }
         let c = self.facts.consensus;
         StatusDoc {
-            node_id: name(self.id),
-            node_state: "up".into(),
-            raft_term: c.map_or(0, |c| c.term),
-            raft_state: c.map_or("none", |c| c.role.as_str()).into(),
-            connected_peers: connected,
-            uptime_seconds: now.saturating_sub(self.started_at) as f64 / SEC as f64,
-            memory_usage: self.facts.memory as u64,
+            node: NodeStatus {
+                node_id: name(self.id),
+                node_state: "up".into(),
+                raft_term: c.map_or(0, |c| c.term),
+                raft_state: c.map_or("none", |c| c.role.as_str()).into(),
+                connected_peers: connected,
+                uptime_seconds: now.saturating_sub(self.started_at) as f64 / SEC as f64,
+                memory_usage: self.facts.memory as u64,
+            },
             memory_usage_mb: ((self.facts.memory as f64 / (1024.0 * 1024.0)) * 1e6).round() / 1e6,
             phi,
         }

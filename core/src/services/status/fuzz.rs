@@ -69,11 +69,11 @@ impl FuzzTarget for StatusFuzz {
         for i in 0..self.servers {
             let doc = sim.actor(i).doc(now);
             let want = self.servers - 1;
-            if doc.connected_peers.len() != want {
+            if doc.node.connected_peers.len() != want {
                 return Err(format!(
                     "after healing n{} is connected to {:?}, not all {want} peers (phi {:?})",
                     i + 1,
-                    doc.connected_peers,
+                    doc.node.connected_peers,
                     doc.phi
                 ));
             }

@@ -76,7 +76,7 @@ fn a_silent_peer_is_suspected_once_then_trusted_again_when_it_speaks() {
             ..
         })
     ));
-    assert!(s.doc(4 * SEC).connected_peers.is_empty());
+    assert!(s.doc(4 * SEC).node.connected_peers.is_empty());
     run(&mut s, 4 * SEC, |a, c| {
         a.on_message(c, 1, StatusMsg::Heartbeat)
     });
@@ -92,7 +92,7 @@ fn a_silent_peer_is_suspected_once_then_trusted_again_when_it_speaks() {
         })
     )));
     assert_eq!(
-        s.doc(4 * SEC + 10 * MS).connected_peers,
+        s.doc(4 * SEC + 10 * MS).node.connected_peers,
         vec!["n2".to_string()]
     );
 }
