@@ -15,6 +15,7 @@
 
 pub mod base;
 pub mod bench;
+pub mod mutants;
 pub mod net;
 pub mod playground;
 pub mod raft;
