@@ -8,7 +8,9 @@
 //! optimiser removes together with the mutated branch.
 
 #[cfg(all(feature = "mutants", not(debug_assertions)))]
-compile_error!("the `mutants` feature needs debug assertions: use `--profile mutants`, never release");
+compile_error!(
+    "the `mutants` feature needs debug assertions: use `--profile mutants`, never release"
+);
 
 /// Every mutation the suite knows. Each service adds its own variants here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -2,11 +2,11 @@
 //! progress bar (the page never freezes), then read the summary table and the charts, and
 //! export charts (PNG, SVG) and raw results (JSON, CSV).
 
+mod backend;
 mod driver;
 mod form_view;
 mod render;
 mod results;
-mod style;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -211,7 +211,6 @@ pub fn BenchPanel() -> Html {
     let warmup_s = checked.as_ref().map_or(1.0, |p| p.warmup_s);
     html! {
         <section class="bench-panel" data-testid="bench-panel" aria-label="Benchmarks">
-            <style>{ style::CSS }</style>
             <h2>{ "Benchmarks" }</h2>
             <ParamForm form={(*form).clone()} errors={errors.clone()} disabled={is_running}
                 {on_kind} {on_field} />

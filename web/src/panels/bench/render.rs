@@ -1,7 +1,9 @@
 //! Chart rendering for the panel: onto a `<canvas>` (plotters-canvas) for display and PNG
 //! export, and to an SVG string (plotters' SVG backend) for SVG export. Both use the charts
-//! crate's `draw_chart`, so what you see is what you export.
+//! crate's `draw_chart`, so what you see is what you export. Both go through one backend type
+//! (`PageBackend`), so the charts are compiled once.
 
+use super::backend::PageBackend;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 use syncsim_charts::{draw_chart, ChartSpec, CHARTS, DEFAULT_SIZE};
@@ -19,7 +21,7 @@ pub fn draw_on_canvas(id: &str, canvas: HtmlCanvasElement, suite: &Suite) -> Res
     canvas.set_height(DEFAULT_SIZE.1);
     let backend = CanvasBackend::with_canvas_object(canvas)
         .ok_or_else(|| format!("chart `{id}`: the canvas has no 2D context"))?;
-    let area = backend.into_drawing_area();
+    let area = PageBackend::Canvas(backend).into_drawing_area();
     draw_chart(id, &area, suite)?;
     area.present()
         .map_err(|e| format!("chart `{id}`: could not draw: {e}"))
@@ -29,7 +31,8 @@ pub fn draw_on_canvas(id: &str, canvas: HtmlCanvasElement, suite: &Suite) -> Res
 pub fn render_svg(id: &str, suite: &Suite) -> Result<String, String> {
     let mut svg = String::new();
     {
-        let area = SVGBackend::with_string(&mut svg, DEFAULT_SIZE).into_drawing_area();
+        let area =
+            PageBackend::Svg(SVGBackend::with_string(&mut svg, DEFAULT_SIZE)).into_drawing_area();
         draw_chart(id, &area, suite)?;
         area.present()
             .map_err(|e| format!("chart `{id}`: could not write SVG: {e}"))?;
