@@ -8,6 +8,7 @@
 //! - [`sim`]: the discrete-event kernel (event queue, actors, effects, faults, trace, checkpoints).
 //! - [`net`]: the network model (per-link latency distributions, loss, duplication, bandwidth).
 //! - [`raft`]: a sans-I/O Raft node with pre-vote, check-quorum, snapshots, membership, transfer.
+//! - [`ring`]: consistent hashing (virtual nodes, preference lists, balance and movement).
 //! - [`service`]: the service contract, the node host that composes services, console routing.
 //! - [`services`]: the services (`lock`: the Raft lock manager; `status`: node status and the
 //!   phi-accrual failure detector) and their registration.
@@ -19,6 +20,7 @@ pub mod mutants;
 pub mod net;
 pub mod playground;
 pub mod raft;
+pub mod ring;
 pub mod service;
 pub mod services;
 pub mod sim;
