@@ -3,6 +3,8 @@
 
 mod bench;
 mod fuzz;
+#[cfg(feature = "mutants")]
+mod mutants;
 mod simbench;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -28,6 +30,9 @@ enum Command {
     Raftbench(fuzz::RaftbenchArgs),
     /// Benchmark scenarios (JSON, CSV, SVG)
     Bench(bench::BenchArgs),
+    /// The mutation suite: does the fuzzer kill every known bug? (`--features mutants` only)
+    #[cfg(feature = "mutants")]
+    Mutants(mutants::MutantsArgs),
 }
 
 fn main() {
@@ -36,6 +41,8 @@ fn main() {
         Command::Simbench(args) => simbench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Raftbench(args) => fuzz::raftbench(&args),
+        #[cfg(feature = "mutants")]
+        Command::Mutants(args) => mutants::run(&args),
         Command::Bench(args) => match args.scenario {
             bench::Target::List => {
                 println!("{}", bench_help());

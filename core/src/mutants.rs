@@ -12,11 +12,53 @@ compile_error!(
     "the `mutants` feature needs debug assertions: use `--profile mutants`, never release"
 );
 
-/// Every mutation the suite knows. Each service adds its own variants here.
+/// Every mutation the suite knows: a flat list, one variant per bug, grouped by service. A
+/// service adds its variants here, guards its one-line mutations with
+/// `if crate::mutants::active(Mutant::X)`, and lists them in the suite table
+/// (`services::mutants::SUITE`) with the fuzz target that must kill them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mutant {
-    /// Placeholder until the suite lands; remove once real variants exist.
-    None,
+    // --- Raft (`raft/`) ---
+    /// Figure 8 (§5.4.2): the leader commits an entry of an older term by counting replicas.
+    RaftFigure8CommitRule,
+    /// ReadIndex served at once, without the heartbeat round that confirms leadership (§6.4).
+    RaftReadIndexNoHeartbeat,
+    /// A membership change allowed before the leader commits an entry of its own term
+    /// (Ongaro, raft-dev 2015: the single-server change bug).
+    RaftMembershipBeforeOwnTermCommit,
+    /// A granted vote is not written to the durable store: a restart forgets it.
+    RaftVoteNotPersisted,
+    /// A vote granted without the candidate's log being at least as up to date (§5.4.1).
+    RaftVoteWithoutUpToDateCheck,
+    /// A second membership change proposed while the first is uncommitted (thesis §4.1).
+    RaftTwoConfigChangesAtOnce,
+    /// ReadIndex uses the commit index even before the new leader committed its no-op (§6.4).
+    RaftReadIndexIgnoresNoop,
+    // --- Lock manager (`services/lock/`) ---
+    /// A lease expires at half its length.
+    LockLeaseExpiresEarly,
+    /// The fencing token is not increased on a grant.
+    LockFencingTokenNotIncreased,
+}
+
+impl Mutant {
+    /// Every variant, in declaration order.
+    pub const ALL: &'static [Mutant] = &[
+        Mutant::RaftFigure8CommitRule,
+        Mutant::RaftReadIndexNoHeartbeat,
+        Mutant::RaftMembershipBeforeOwnTermCommit,
+        Mutant::RaftVoteNotPersisted,
+        Mutant::RaftVoteWithoutUpToDateCheck,
+        Mutant::RaftTwoConfigChangesAtOnce,
+        Mutant::RaftReadIndexIgnoresNoop,
+        Mutant::LockLeaseExpiresEarly,
+        Mutant::LockFencingTokenNotIncreased,
+    ];
+
+    /// The variant's name, as `syncsim mutants --only NAME` takes it.
+    pub fn name(self) -> String {
+        format!("{self:?}")
+    }
 }
 
 #[cfg(feature = "mutants")]

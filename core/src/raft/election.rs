@@ -3,6 +3,7 @@
 
 use super::msg::RaftMsg;
 use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_ELECTION};
+use crate::mutants::{active, Mutant};
 use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
@@ -116,14 +117,18 @@ impl<SM: RaftSm> RaftServer<SM> {
         } else {
             self.voted_for == Some(from) || (self.voted_for.is_none() && self.leader.is_none())
         };
-        let granted = can_vote && self.log.is_up_to_date(last_index, last_term);
+        let granted = can_vote
+            && (self.log.is_up_to_date(last_index, last_term)
+                || active(Mutant::RaftVoteWithoutUpToDateCheck));
         if pre {
             let term = if granted { term } else { self.term };
             self.send(ctx, from, RaftMsg::PreVoteResp { term, granted });
         } else {
             if granted {
                 self.voted_for = Some(from);
-                self.persist_hard_state(ctx);
+                if !active(Mutant::RaftVoteNotPersisted) {
+                    self.persist_hard_state(ctx);
+                }
                 // Granting a vote resets the timer, so we don't compete with this candidate.
                 self.reset_election_timer(ctx);
             }

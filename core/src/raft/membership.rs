@@ -4,6 +4,7 @@
 use super::msg::Payload;
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
 use super::progress::Progress;
+use crate::mutants::{active, Mutant};
 use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
@@ -38,10 +39,12 @@ impl<SM: RaftSm> RaftServer<SM> {
         if self.role != Role::Leader {
             return Err(format!("n{} is not the leader", self.id + 1));
         }
-        if self.commit < self.term_start {
+        if self.commit < self.term_start && !active(Mutant::RaftMembershipBeforeOwnTermCommit) {
             return Err("the leader has not committed an entry of its term yet".into());
         }
-        if self.log.last_config().is_some_and(|(i, _)| i > self.commit) {
+        if self.log.last_config().is_some_and(|(i, _)| i > self.commit)
+            && !active(Mutant::RaftTwoConfigChangesAtOnce)
+        {
             return Err("a configuration change is still in progress".into());
         }
         if self.transferee.is_some() {

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use super::msg::{ClientResult, Wire};
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
 use super::sm::{ApplyCtx, RequestId};
+use crate::mutants::Mutant;
 use crate::sim::ActorId;
 
 #[derive(Clone, Debug)]
@@ -64,8 +65,13 @@ impl<SM: RaftSm> RaftServer<SM> {
         let mut acks = BTreeSet::new();
         acks.insert(self.id);
         // Before this leader commits its no-op it does not know the latest commit index.
-        let index = self.commit.max(self.term_start);
-        let confirmed = self.voters.iter().filter(|v| acks.contains(v)).count() >= self.quorum();
+        let index = if crate::mutants::active(Mutant::RaftReadIndexIgnoresNoop) {
+            self.commit
+        } else {
+            self.commit.max(self.term_start)
+        };
+        let confirmed = self.voters.iter().filter(|v| acks.contains(v)).count() >= self.quorum()
+            || crate::mutants::active(Mutant::RaftReadIndexNoHeartbeat);
         // One confirmation round at a time: reads arriving meanwhile share the next round.
         let round_in_flight = self.reads.pending.iter().any(|r| !r.confirmed);
         self.reads.pending.push(PendingRead {

@@ -3,6 +3,8 @@
 //! `ARCHITECTURE.md`, "How to add a service"); nothing else changes.
 
 pub mod lock;
+#[cfg(feature = "mutants")]
+pub mod mutants;
 pub mod status;
 
 use lock::{LockApi, LockProcess};

@@ -103,7 +103,9 @@ impl LockTable {
     pub(super) fn take_token(&mut self) -> u64 {
         self.next_token = self.next_token.max(1);
         let token = self.next_token;
-        self.next_token += 1;
+        if !crate::mutants::active(crate::mutants::Mutant::LockFencingTokenNotIncreased) {
+            self.next_token += 1;
+        }
         token
     }
 
@@ -242,7 +244,11 @@ impl LockTable {
             };
             self.waiting_on.remove(&head.req.client);
             self.deadlines.remove(head.deadline);
-            let expires_at = (head.lease_ms > 0).then(|| now + head.lease_ms * MS);
+            let mut lease = head.lease_ms * MS;
+            if crate::mutants::active(crate::mutants::Mutant::LockLeaseExpiresEarly) {
+                lease /= 2;
+            }
+            let expires_at = (head.lease_ms > 0).then(|| now + lease);
             self.deadlines.add(expires_at);
             let holder = if head.upgrade {
                 let h = &mut state.holders[0];
