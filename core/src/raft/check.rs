@@ -172,6 +172,10 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
                         }
                     }
                     None => {
+                        if let Payload::Config { .. } = e.payload {
+                            self.check_new_config(log, s.commit_index(), e.index, e.term)
+                                .map_err(|why| format!("{name}: {why}"))?;
+                        }
                         self.entries
                             .insert((e.index, e.term), (prev_term, e.clone()));
                     }
@@ -185,7 +189,9 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
             } else {
                 log.first_index()
             };
-            for i in lo.max(log.first_index())..=s.commit_index() {
+            // From the snapshot's last entry: a commit and a compaction in one event would
+            // otherwise leave a gap below the log's first entry.
+            for i in lo.max(log.snap_index.max(1))..=s.commit_index() {
                 let t = log.term(i).unwrap_or(0);
                 if let Some(&(ct, _)) = self.committed.get(&i) {
                     if ct != t {
@@ -196,6 +202,21 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
                 } else {
                     self.committed.insert(i, (t, s.term()));
                 }
+            }
+        }
+        // Committed entries are safe: a log at least as up to date as the newest committed
+        // entry holds it, so no server that lacks it can collect the votes of the servers
+        // that hold it. (In Raft every leader of a later term holds the entry, so any entry of
+        // a later term implies it: this fails as soon as an entry is committed that a future
+        // leader could overwrite, before it is overwritten.)
+        if let Some((&c, &(tc, _))) = self.committed.iter().next_back() {
+            let (lt, li) = (log.last_term(), log.last_index());
+            if (lt > tc || (lt == tc && li >= c)) && c > log.snap_index && log.term(c) != Some(tc)
+            {
+                return Err(format!(
+                    "committed entry {c} (term {tc}) can be lost: {name}'s log (last entry {li}, term {lt}) is at least as up to date but has term {:?} there",
+                    log.term(c)
+                ));
             }
         }
         // Leader completeness: when a server becomes leader of term T, it holds every entry
@@ -251,6 +272,45 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
                 },
             },
         );
+        Ok(())
+    }
+
+    /// A configuration entry `(index, term)` seen for the first time, in `log` (single-server
+    /// changes, thesis §4.1 and the 2015 fix): its leader had committed an entry of its own
+    /// term, and the previous configuration entry of the log was committed.
+    /// `commit` is the server's own commit index, which may have moved in the same event.
+    fn check_new_config(
+        &self,
+        log: &super::log::RaftLog<SM::Cmd>,
+        commit: u64,
+        index: u64,
+        term: u64,
+    ) -> Result<(), String> {
+        // Committed terms never decrease along the log: look back past later terms (a stale
+        // leader proposes below entries others committed in later terms).
+        let own_term_committed = self
+            .committed
+            .range(..index)
+            .rev()
+            .map(|(_, &(t, _))| t)
+            .find(|&t| t <= term)
+            == Some(term)
+            || (commit < index && log.term(commit) == Some(term));
+        if !own_term_committed {
+            return Err(format!(
+                "configuration entry {index} of term {term} was proposed before its leader committed an entry of term {term}"
+            ));
+        }
+        let earlier = (log.first_index().max(1)..index)
+            .rev()
+            .find(|&i| matches!(log.get(i).map(|e| &e.payload), Some(Payload::Config { .. })));
+        if let Some(i) = earlier {
+            if self.max_committed().max(commit) < i {
+                return Err(format!(
+                    "configuration entry {index} (term {term}) follows configuration entry {i}, which is not committed: two changes at once"
+                ));
+            }
+        }
         Ok(())
     }
 
