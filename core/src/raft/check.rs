@@ -211,8 +211,7 @@ impl<SM: RaftSm> SafetyMonitor<SM> {
         // leader could overwrite, before it is overwritten.)
         if let Some((&c, &(tc, _))) = self.committed.iter().next_back() {
             let (lt, li) = (log.last_term(), log.last_index());
-            if (lt > tc || (lt == tc && li >= c)) && c > log.snap_index && log.term(c) != Some(tc)
-            {
+            if (lt > tc || (lt == tc && li >= c)) && c > log.snap_index && log.term(c) != Some(tc) {
                 return Err(format!(
                     "committed entry {c} (term {tc}) can be lost: {name}'s log (last entry {li}, term {lt}) is at least as up to date but has term {:?} there",
                     log.term(c)
