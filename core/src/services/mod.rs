@@ -5,6 +5,7 @@
 pub mod lock;
 #[cfg(feature = "mutants")]
 pub mod mutants;
+pub mod queue;
 pub mod status;
 
 use lock::{LockApi, LockProcess};
