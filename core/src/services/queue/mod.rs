@@ -4,6 +4,7 @@
 //! - `placement.rs`: the fixed partitions of the hash space and their placement on the ring.
 //! - `view.rs`: what the Queue tab draws, and the pure ring-quality function.
 
+pub mod lines;
 pub mod placement;
 pub mod view;
 
