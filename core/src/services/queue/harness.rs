@@ -80,3 +80,33 @@ impl World {
         self.run_op(0, QueueOp::Dequeue { visibility_ms })
     }
 }
+
+impl World {
+    /// The leader of partition `p` (up, highest term).
+    pub fn leader(&self, p: u32) -> Option<ActorId> {
+        (0..self.servers)
+            .filter(|&i| self.sim.node_state(i) == crate::sim::NodeState::Up)
+            .filter_map(|i| {
+                let s = self.sim.actor(i).server()?.partition(p)?;
+                (s.role() == crate::raft::Role::Leader).then_some((s.term(), i))
+            })
+            .max()
+            .map(|(_, i)| i)
+    }
+
+    /// Partition `p`'s voters as its leader sees them, sorted.
+    pub fn voters(&self, p: u32) -> Vec<ActorId> {
+        let l = self.leader(p).expect("a leader");
+        let mut v = self
+            .sim
+            .actor(l)
+            .server()
+            .unwrap()
+            .partition(p)
+            .unwrap()
+            .voters()
+            .to_vec();
+        v.sort_unstable();
+        v
+    }
+}
