@@ -10,13 +10,18 @@
 //! - `view.rs`: what the Queue tab draws, and the pure ring-quality function.
 
 mod actor;
+pub mod api;
 pub mod client;
 pub mod placement;
 pub mod server;
+mod service;
 pub mod sm;
 pub mod types;
 pub mod view;
+pub mod world;
 
+#[cfg(test)]
+mod console_tests;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
@@ -27,4 +32,5 @@ pub use actor::{
 };
 
 pub use placement::{partition_of, PARTITIONS, REPLICAS, VNODES};
+pub use service::{QueueApi, ACTION_JOIN, ACTION_LEAVE};
 pub use view::*;

@@ -93,6 +93,18 @@ impl QueueSm {
     pub fn ready_order(&self) -> impl Iterator<Item = u64> + '_ {
         self.ready.iter().map(|(_, s)| *s)
     }
+    /// Whether message `seq` was stored here and is still here or was acked recently.
+    pub fn knows(&self, seq: u64) -> bool {
+        self.messages.contains_key(&seq) || self.acked.contains(&seq)
+    }
+    /// Whether message `seq` was acked (within the remembered window).
+    pub fn was_acked(&self, seq: u64) -> bool {
+        self.acked.contains(&seq)
+    }
+    /// Messages stored so far (the next one gets `stored() + 1`).
+    pub fn stored(&self) -> u64 {
+        self.next_seq
+    }
     /// The earliest visibility deadline.
     pub fn next_deadline(&self) -> Option<Time> {
         self.deadlines.first().map(|(t, _)| *t)
