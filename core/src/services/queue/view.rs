@@ -13,9 +13,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ring::metrics::{self, Balance};
-use crate::ring::{NodeId, Ring};
+use crate::ring::{ring_hash, NodeId, Ring};
+use crate::service::{Hosts, World};
+use crate::sim::Time;
 
-use super::placement::{range_end, range_start, PARTITIONS, REPLICAS, VNODES};
+use super::actor::QueueActor;
+use super::client::{QueueClientConfig, QueueOp, QueueResult};
+use super::placement::{partition_of, placement, range_end, range_start, ring_of};
+use super::placement::{PARTITIONS, REPLICAS, VNODES};
+use super::types::RingChange;
+use super::world::{partition_leader, partition_replica, ring_now, voters_now};
 
 /// One virtual node on the ring.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -291,11 +298,180 @@ pub fn ring_only_view(members: &[NodeId]) -> QueueView {
     }
 }
 
+/// How many recently used keys the view lists.
+pub const RECENT_KEYS: usize = 12;
+
+/// The view of any world hosting the queue (the playground's, or bare queue actors').
+pub fn queue_view_of<N: Hosts<QueueActor>>(world: &World<'_, N>) -> QueueView {
+    let (epoch, members) = ring_now(world);
+    let mut v = ring_only_view(&members);
+    v.ring_epoch = epoch;
+    let defaults = QueueClientConfig::default();
+    v.visibility_timeout_ms = defaults.visibility_ms;
+    v.max_receive = defaults.max_receive;
+    let mut change = None;
+    for part in &mut v.partitions {
+        let p = part.id;
+        part.leader = partition_leader(world, p);
+        part.replicas = voters_now(world, p);
+        let Some((_, s)) = partition_replica(world, p) else {
+            continue;
+        };
+        let sm = s.state_machine();
+        part.term = s.term();
+        part.commit_index = s.commit_index();
+        part.ready = sm.ready_count();
+        part.in_flight = sm.in_flight_count();
+        part.dead = sm.dead_count();
+        let c = &sm.counters;
+        v.counters.enqueued += c.enqueued;
+        v.counters.delivered += c.delivered;
+        v.counters.acked += c.acked;
+        v.counters.redelivered += c.redelivered;
+        v.counters.dead_lettered += c.dead_lettered;
+        if sm.ring.epoch == epoch && epoch > 0 {
+            change = Some((sm.ring.before.clone(), sm.ring.change));
+        }
+    }
+    for n in 0..world.servers {
+        let mut d = NodeDepthView {
+            node: n,
+            name: world.label(n),
+            in_ring: members.contains(&n),
+            ..NodeDepthView::default()
+        };
+        for part in &v.partitions {
+            if part.leader == Some(n) {
+                d.leads.push(part.id);
+                d.ready += part.ready;
+                d.in_flight += part.in_flight;
+                d.dead += part.dead;
+            }
+            if part.replicas.contains(&n) {
+                d.hosts.push(part.id);
+                d.hosted_ready += part.ready;
+                d.hosted_in_flight += part.in_flight;
+                d.hosted_dead += part.dead;
+            }
+        }
+        v.depth.push(d);
+    }
+    v.keys = recent_keys(world, &members);
+    v.counters.duplicates = duplicates(world);
+    if let Some((before, ch)) = change {
+        v.last_change = Some(ring_change(&before, &members, ch));
+    }
+    v
+}
+
+/// Keys of the newest enqueues of the console clients, newest first, deduplicated.
+fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -> Vec<KeyView> {
+    let mut used: Vec<(Time, String)> = Vec::new();
+    for (_, cid) in world.console {
+        let Some(c) = world.sim.actor(*cid).part().client() else {
+            continue;
+        };
+        for r in c.history() {
+            if let QueueOp::Enqueue { message, key, .. } = &r.op {
+                used.push((r.invoked, key.clone().unwrap_or_else(|| message.clone())));
+            }
+        }
+    }
+    used.sort_by(|a, b| b.0.cmp(&a.0));
+    let ring = ring_of(members);
+    let mut out: Vec<KeyView> = Vec::new();
+    for (_, key) in used {
+        if out.len() == RECENT_KEYS {
+            break;
+        }
+        if out.iter().any(|k| k.key == key) {
+            continue;
+        }
+        let position = ring_hash(&key);
+        let partition = partition_of(&key);
+        let replicas = ring.preference_list_at(range_end(partition), REPLICAS);
+        out.push(KeyView {
+            fraction: fraction(position),
+            primary: replicas.first().copied(),
+            ring_owner: ring.owner_vnode(position).map(|v| v.node),
+            key,
+            position,
+            partition,
+            replicas,
+        });
+    }
+    out
+}
+
+/// Deliveries of a message id some console client had already received.
+fn duplicates<N: Hosts<QueueActor>>(world: &World<'_, N>) -> u64 {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut dup = 0;
+    let mut all: Vec<(Time, &str)> = Vec::new();
+    for (_, cid) in world.console {
+        let Some(c) = world.sim.actor(*cid).part().client() else {
+            continue;
+        };
+        for r in c.history() {
+            if let Some(QueueResult::Delivered { message_id, .. }) = &r.result {
+                all.push((r.completed.unwrap_or(r.invoked), message_id));
+            }
+        }
+    }
+    all.sort();
+    for (_, id) in all {
+        if !seen.insert(id) {
+            dup += 1;
+        }
+    }
+    dup
+}
+
+/// What a membership change moved: sample keys whose owner changed, and partitions whose
+/// replica set changed.
+pub fn ring_change(before: &[NodeId], after: &[NodeId], change: RingChange) -> RingChangeView {
+    let keys = metrics::sample_keys(BALANCE_KEYS);
+    let m = metrics::movement(&ring_of(before), &ring_of(after), &keys);
+    let mm = metrics::modulo_movement(before, after, &keys);
+    let partitions_moved = (0..PARTITIONS)
+        .filter(|&p| {
+            let mut a = placement(before, p, None);
+            let mut b = placement(after, p, None);
+            a.sort_unstable();
+            b.sort_unstable();
+            a != b
+        })
+        .count();
+    let (joined, left) = match change {
+        RingChange::Join(n) => (Some(n), None),
+        RingChange::Leave(n) => (None, Some(n)),
+        RingChange::Initial => (None, None),
+    };
+    RingChangeView {
+        joined,
+        left,
+        members_before: before.to_vec(),
+        members_after: after.to_vec(),
+        moved: m.moved,
+        total: m.keys,
+        fraction: m.fraction,
+        ideal: m.ideal,
+        moved_text: format!("{}/{}", m.moved, m.keys),
+        wrong_moves: if joined.is_some() {
+            m.to_other_nodes
+        } else {
+            m.from_other_nodes
+        },
+        modulo_moved: mm.moved,
+        modulo_fraction: mm.fraction,
+        partitions_moved,
+    }
+}
+
 impl crate::playground::Playground {
     /// The Queue tab's view of the world now.
     pub fn queue_view(&self) -> QueueView {
-        let members: Vec<NodeId> = (0..self.servers()).collect();
-        ring_only_view(&members)
+        self.with_world(queue_view_of)
     }
 }
 
