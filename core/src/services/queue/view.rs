@@ -147,6 +147,19 @@ pub struct BalanceView {
     pub cv: f64,
 }
 
+impl PartitionView {
+    /// Whether the group is still being moved to where the ring wants it: its voters are not
+    /// (yet) the preference list's nodes, in whatever order.
+    pub fn moving(&self) -> bool {
+        let sorted = |v: &[NodeId]| {
+            let mut v = v.to_vec();
+            v.sort_unstable();
+            v
+        };
+        !self.desired.is_empty() && sorted(&self.replicas) != sorted(&self.desired)
+    }
+}
+
 impl From<&Balance> for BalanceView {
     fn from(b: &Balance) -> Self {
         BalanceView {
@@ -377,7 +390,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
             }
         }
     }
-    used.sort_by(|a, b| b.0.cmp(&a.0));
+    used.sort_by_key(|u| std::cmp::Reverse(u.0));
     let ring = ring_of(members);
     let mut out: Vec<KeyView> = Vec::new();
     for (_, key) in used {
