@@ -135,6 +135,8 @@ test('a leave and a join show what moved, about 1/N of the keys', async () => {
   await page.waitForSelector('[data-testid=ring-moved]');
   const left = (await page.textContent('[data-testid=ring-moved]')).trim();
   assert.match(left, /^\d+\/\d+$/);
+  const [lm, lt] = left.split('/').map(Number);
+  assert.ok(lm > 0 && lm / lt < 0.45, `a leave moves the leaver's share, about 1/N: ${left}`);
   await play(page);
   await page.waitForSelector('[data-testid=ring-join][data-node=n5]', { timeout: 20000 });
   await pause(page);

@@ -49,12 +49,18 @@ pub fn ack_line(message_id: &str, delivery_id: &str) -> String {
 
 /// `POST /queue/ring/join {node}`: server `node` (a name such as "n4") joins the ring.
 pub fn join_line(node: &str) -> String {
-    format!("POST /queue/ring/join {{\"node\":{}}}", json_string(node.trim()))
+    format!(
+        "POST /queue/ring/join {{\"node\":{}}}",
+        json_string(node.trim())
+    )
 }
 
 /// `POST /queue/ring/leave {node}`: server `node` leaves the ring; its partitions move.
 pub fn leave_line(node: &str) -> String {
-    format!("POST /queue/ring/leave {{\"node\":{}}}", json_string(node.trim()))
+    format!(
+        "POST /queue/ring/leave {{\"node\":{}}}",
+        json_string(node.trim())
+    )
 }
 
 /// The `(message_id, delivery_id)` of the newest successful dequeue among `exchanges` of

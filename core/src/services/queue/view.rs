@@ -343,7 +343,14 @@ pub fn queue_view_of<N: Hosts<QueueActor>>(world: &World<'_, N>) -> QueueView {
         v.counters.redelivered += c.redelivered;
         v.counters.dead_lettered += c.dead_lettered;
         if sm.ring.epoch == epoch && epoch > 0 {
-            change = Some((sm.ring.before.clone(), sm.ring.change));
+            // Before the first change a partition has no ring of its own yet: the initial ring
+            // is every server (as `ring_now` takes it).
+            let before = if sm.ring.before.is_empty() {
+                (0..world.servers).collect()
+            } else {
+                sm.ring.before.clone()
+            };
+            change = Some((before, sm.ring.change));
         }
     }
     for n in 0..world.servers {
