@@ -12,6 +12,7 @@
 mod actor;
 pub mod api;
 pub mod client;
+pub mod fuzz;
 pub mod placement;
 pub mod server;
 mod service;
