@@ -377,7 +377,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
             }
         }
     }
-    used.sort_by(|a, b| b.0.cmp(&a.0));
+    used.sort_by_key(|u| std::cmp::Reverse(u.0));
     let ring = ring_of(members);
     let mut out: Vec<KeyView> = Vec::new();
     for (_, key) in used {
