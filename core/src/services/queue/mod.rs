@@ -26,6 +26,8 @@ mod console_tests;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
+mod sm_tests;
+#[cfg(test)]
 mod tests;
 
 pub use actor::{
