@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use super::api::parse;
 use super::client::QueueOp;
-use crate::playground::{Playground, PlaygroundConfig, UiAction};
+use crate::playground::{Playground, PlaygroundConfig};
 use crate::sim::SEC;
 
 fn pg() -> Playground {

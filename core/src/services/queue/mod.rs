@@ -12,6 +12,7 @@
 mod actor;
 pub mod api;
 pub mod client;
+pub mod fuzz;
 pub mod lines;
 pub mod placement;
 pub mod server;
@@ -25,6 +26,8 @@ pub mod world;
 mod console_tests;
 #[cfg(test)]
 mod harness;
+#[cfg(test)]
+mod sm_tests;
 #[cfg(test)]
 mod tests;
 

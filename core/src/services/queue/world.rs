@@ -5,12 +5,12 @@ use super::actor::QueueActor;
 use super::server::PartitionServer;
 use crate::raft::Role;
 use crate::ring::NodeId;
-use crate::service::{Hosts, World};
-use crate::sim::{ActorId, NodeState};
+use crate::service::{Part, World};
+use crate::sim::{Actor, ActorId, NodeState};
 
 /// The ring now: the newest version any up server's partition replica applied; version 0
 /// (nothing changed yet) is every server.
-pub fn ring_now<N: Hosts<QueueActor>>(world: &World<'_, N>) -> (u64, Vec<NodeId>) {
+pub fn ring_now<N: Actor + Part<QueueActor>>(world: &World<'_, N>) -> (u64, Vec<NodeId>) {
     let mut best = (0, (0..world.servers).collect::<Vec<_>>());
     for i in 0..world.servers {
         if world.sim.node_state(i) == NodeState::Crashed {
@@ -30,7 +30,10 @@ pub fn ring_now<N: Hosts<QueueActor>>(world: &World<'_, N>) -> (u64, Vec<NodeId>
 }
 
 /// Partition `p`'s leader (an up server, highest term).
-pub fn partition_leader<N: Hosts<QueueActor>>(world: &World<'_, N>, p: u32) -> Option<ActorId> {
+pub fn partition_leader<N: Actor + Part<QueueActor>>(
+    world: &World<'_, N>,
+    p: u32,
+) -> Option<ActorId> {
     (0..world.servers)
         .filter(|&i| world.sim.node_state(i) == NodeState::Up)
         .filter_map(|i| {
@@ -42,7 +45,7 @@ pub fn partition_leader<N: Hosts<QueueActor>>(world: &World<'_, N>, p: u32) -> O
 }
 
 /// The replica of `p` to show: its leader's, else the most advanced voter's that is not down.
-pub fn partition_replica<'w, N: Hosts<QueueActor>>(
+pub fn partition_replica<'w, N: Actor + Part<QueueActor>>(
     world: &World<'w, N>,
     p: u32,
 ) -> Option<(ActorId, &'w PartitionServer)> {
@@ -59,7 +62,7 @@ pub fn partition_replica<'w, N: Hosts<QueueActor>>(
 }
 
 /// Partition `p`'s voters as its shown replica sees them, sorted.
-pub fn voters_now<N: Hosts<QueueActor>>(world: &World<'_, N>, p: u32) -> Vec<NodeId> {
+pub fn voters_now<N: Actor + Part<QueueActor>>(world: &World<'_, N>, p: u32) -> Vec<NodeId> {
     let mut v = partition_replica(world, p).map_or_else(Vec::new, |(_, s)| s.voters().to_vec());
     v.sort_unstable();
     v
