@@ -33,10 +33,12 @@ fn prepare<'a>(events: &[&'a LockEvent]) -> Vec<Op<'a>> {
         .collect();
     let mut ops: Vec<Op<'a>> = all
         .into_iter()
-        .filter(|o| match (&o.e.op, o.e.known_result()) {
-            (_, Some(LockOutput::Timeout | LockOutput::Deadlock)) => false,
-            (LockOp::Status { .. }, None) => false,
-            _ => true,
+        .filter(|o| {
+            !matches!(
+                (&o.e.op, o.e.known_result()),
+                (_, Some(LockOutput::Timeout | LockOutput::Deadlock))
+                    | (LockOp::Status { .. }, None)
+            )
         })
         .collect();
     for o in &mut ops {
