@@ -214,22 +214,16 @@ impl Watch {
                     continue;
                 }
             }
-            if leader && now.3 != before.3 && before.3 != 0 && bug.split_on_config > 0.0 {
-                if rng.chance(bug.split_on_config) {
-                    let group: Vec<ActorId> = (0..n).filter(|_| rng.chance(0.5)).collect();
-                    if !group.is_empty() && group.len() < n {
-                        fire = Some((
-                            "bug: split during membership change",
-                            Action::Split { group },
-                        ));
-                    } else {
-                        fire = Some((
-                            "bug: split during membership change",
-                            Action::Isolate { node: i },
-                        ));
-                    }
-                    continue;
-                }
+            let config_changed = leader && now.3 != before.3 && before.3 != 0;
+            if config_changed && bug.split_on_config > 0.0 && rng.chance(bug.split_on_config) {
+                let group: Vec<ActorId> = (0..n).filter(|_| rng.chance(0.5)).collect();
+                let a = if !group.is_empty() && group.len() < n {
+                    Action::Split { group }
+                } else {
+                    Action::Isolate { node: i }
+                };
+                fire = Some(("bug: split during membership change", a));
+                continue;
             }
             if may_crash && bug.crash_after_persist > 0.0 && rng.chance(bug.crash_after_persist) {
                 fire = Some(("bug: crash after persist", Action::Crash { node: i }));
