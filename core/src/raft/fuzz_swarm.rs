@@ -54,8 +54,9 @@ pub struct Swarm {
     /// the liveness phase, unless the mix restarts them).
     pub calm_restarts: bool,
     pub bug: Buggify,
-    /// Fraction of client operations that are ReadIndex reads.
-    pub read_ratio: f64,
+    /// Fraction of ReadIndex reads among the operations of client `c`: `read_ratio[c % 4]`.
+    /// A read-only client keeps asking a deposed leader, which is what exposes stale reads.
+    pub read_ratio: [f64; 4],
     /// Client request timeout (a shorter one finds a new leader sooner).
     pub request_timeout: Time,
 }
@@ -85,7 +86,7 @@ impl Swarm {
             calm: (0, 0),
             calm_restarts: false,
             bug: Buggify::default(),
-            read_ratio: 0.2,
+            read_ratio: [0.2; 4],
             request_timeout: 400 * MS,
         }
     }
@@ -110,7 +111,7 @@ impl Swarm {
             }
         };
         let bug = Buggify {
-            isolate_new_leader: on(rng, 0.5, 0.2, 0.9),
+            isolate_new_leader: on(rng, 0.6, 0.3, 1.0),
             isolate_after_append: on(rng, 0.4, 0.005, 0.05),
             crash_instead: rng.chance(0.3),
             crash_after_persist: on(rng, 0.3, 0.002, 0.03),
@@ -123,7 +124,7 @@ impl Swarm {
             calm: (100 * MS, rng.range_u64(200, 700) * MS),
             calm_restarts: rng.chance(0.7),
             bug,
-            read_ratio: [0.05, 0.2, 0.5, 0.8][rng.range_u64(0, 4) as usize],
+            read_ratio: [(); 4].map(|_| [0.0, 0.2, 0.5, 0.9, 1.0][rng.range_u64(0, 5) as usize]),
             request_timeout: [100, 200, 400][rng.range_u64(0, 3) as usize] * MS,
         }
     }
@@ -241,3 +242,59 @@ pub fn kind_name(k: usize) -> &'static str {
 /// Calm periods (and the liveness phase) restart what chaos crashed: a short restart delay keeps
 /// "crash between two persists" from turning into "crash for good".
 pub const BUGGIFY_RESTART_AFTER: (Time, Time) = (20 * MS, 300 * MS);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::raft::fuzz::{run_seed, FuzzConfig};
+
+    /// Each kind is absent from some seeds and present in others, and so is each BUGGIFY.
+    #[test]
+    fn seeds_draw_different_mixes() {
+        let mut rng = SimRng::new(1);
+        let swarms: Vec<Swarm> = (0..300).map(|_| Swarm::draw(&mut rng)).collect();
+        for (k, name) in KINDS.iter().enumerate() {
+            let absent = swarms.iter().filter(|s| s.weights[k] == 0).count();
+            assert!(
+                (20..280).contains(&absent),
+                "{name}: absent in {absent} of 300"
+            );
+        }
+        let on = |f: fn(&Buggify) -> f64| swarms.iter().filter(|s| f(&s.bug) > 0.0).count();
+        for (name, n) in [
+            ("isolate_new_leader", on(|b| b.isolate_new_leader)),
+            ("isolate_after_append", on(|b| b.isolate_after_append)),
+            ("crash_after_persist", on(|b| b.crash_after_persist)),
+            ("split_on_config", on(|b| b.split_on_config)),
+        ] {
+            assert!((30..270).contains(&n), "{name}: on in {n} of 300");
+        }
+    }
+
+    /// The targeted faults really fire in the fuzzer (not only in the draw).
+    #[test]
+    fn buggify_faults_fire() {
+        let fc = FuzzConfig::default();
+        let mut mix = std::collections::BTreeMap::new();
+        for seed in 0..60 {
+            let stats = run_seed(seed, &fc).unwrap_or_else(|f| panic!("{f}"));
+            for (k, n) in stats.mix {
+                *mix.entry(k).or_insert(0u64) += n;
+            }
+        }
+        for kind in [
+            "bug: isolate leader after append",
+            "bug: crash leader after append",
+            "bug: crash after persist",
+            "bug: split during membership change",
+            "crash",
+            "isolate",
+            "membership",
+        ] {
+            assert!(
+                mix.get(kind).copied().unwrap_or(0) > 0,
+                "{kind} never fired: {mix:?}"
+            );
+        }
+    }
+}
