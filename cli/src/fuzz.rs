@@ -48,10 +48,14 @@ pub struct FuzzArgs {
         long,
         value_name = "T",
         allow_negative_numbers = true,
-        default_value_t = 800
+        default_value_t = 2000
     )]
     pub chaos_ms: u64,
-    /// Fault actions per seed (lock, status and queue only)
+    /// Raft only: turn swarm testing off (one uniform fault mix, unbroken chaos, no BUGGIFY),
+    /// the fuzzer as it was before, for comparison
+    #[arg(long)]
+    pub no_swarm: bool,
+    /// Fault actions per seed (the generic fuzzer's services: lock, status, queue, ...)
     #[arg(
         long,
         value_name = "N",
@@ -109,9 +113,11 @@ fn run_raft(args: &FuzzArgs) -> Result<(), String> {
     let fc = FuzzConfig {
         chaos: chaos_ms * MS,
         ops_per_client: (chaos_ms / 20).max(40),
+        swarm: !args.no_swarm,
         ..FuzzConfig::default()
     };
     let start = Instant::now();
+    let mut mix = std::collections::BTreeMap::new();
     let (mut failures, mut events, mut acked, mut checks) = (0u64, 0u64, 0u64, 0u64);
     let mut worst_recovery = (0, 0);
     let mut config_changes = 0u64;
@@ -123,6 +129,9 @@ fn run_raft(args: &FuzzArgs) -> Result<(), String> {
                 checks += s.checks;
                 worst_recovery = worst_recovery.max((s.recovery, seed));
                 config_changes += s.config_changes;
+                for (k, n) in s.mix {
+                    *mix.entry(k).or_insert(0u64) += n;
+                }
             }
             Err(f) => {
                 failures += 1;
@@ -132,8 +141,14 @@ fn run_raft(args: &FuzzArgs) -> Result<(), String> {
     }
     let wall = start.elapsed().as_secs_f64();
     println!(
-        "fuzz: {seeds} seeds from {from}, chaos {chaos_ms} ms: {failures} failed; {events} events, {checks} safety checks, {acked} acknowledged ops, {wall:.1} s wall"
+        "fuzz: {seeds} seeds from {from}, chaos {chaos_ms} ms{}: {failures} failed; {events} events, {checks} safety checks, {acked} acknowledged ops, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
+        if args.no_swarm { ", no swarm" } else { ", swarm" },
+        seeds as f64 / wall.max(1e-9),
+        events as f64 / wall.max(1e-9),
     );
+    let faults: u64 = mix.values().sum();
+    let mix: Vec<String> = mix.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    println!("fault mix ({faults} faults): {}", mix.join(", "));
     println!("membership changes committed: {config_changes}");
     println!(
         "slowest recovery after healing: {:.0} ms (seed {})",

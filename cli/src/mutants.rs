@@ -23,9 +23,16 @@ pub struct MutantsArgs {
     /// Print the failure (message and actions) of each killing seed
     #[arg(long)]
     pub verbose: bool,
+    /// Run the whole budget and count every killing seed (the kill rate), instead of stopping
+    /// at the first kill
+    #[arg(long)]
+    pub all: bool,
 }
 
 pub fn run(args: &MutantsArgs) -> Result<(), String> {
+    if args.all {
+        return kill_rates(args);
+    }
     let cases: Vec<&Case> = match &args.only {
         Some(name) => vec![case(name).ok_or_else(|| {
             let names: Vec<String> = SUITE.iter().map(|c| c.mutant.name()).collect();
@@ -92,4 +99,51 @@ fn first_line(s: &str) -> String {
     } else {
         l.to_string()
     }
+}
+
+/// `--all`: every seed of the budget, per mutant: how many kill it (fail with the mutant, pass
+/// without), and how many fail either way (a bug outside the mutation).
+fn kill_rates(args: &MutantsArgs) -> Result<(), String> {
+    let cases: Vec<&Case> = match &args.only {
+        Some(name) => vec![case(name).ok_or_else(|| format!("no mutant `{name}`"))?],
+        None => SUITE.iter().collect(),
+    };
+    println!(
+        "kill rates: {} mutants, {} seeds each from seed {}",
+        cases.len(),
+        args.seeds,
+        args.from
+    );
+    println!(
+        "{:<36} {:>9} {:>9} {:>10} {:>12} {:>8}",
+        "mutant", "seeds", "killing", "per 10k", "first", "wall s"
+    );
+    let mut broken = 0;
+    for c in cases {
+        let start = Instant::now();
+        let (mut kills, mut first) = (0u64, None);
+        for seed in args.from..args.from.saturating_add(args.seeds) {
+            if syncsim_core::mutants::with(c.mutant, || (c.run)(seed)).is_err() {
+                if (c.run)(seed).is_ok() {
+                    kills += 1;
+                    first.get_or_insert(seed);
+                } else {
+                    broken += 1;
+                }
+            }
+        }
+        println!(
+            "{:<36} {:>9} {:>9} {:>10.1} {:>12} {:>8.1}",
+            c.mutant.name(),
+            args.seeds,
+            kills,
+            kills as f64 * 10_000.0 / args.seeds as f64,
+            first.map_or("-".to_string(), |s| s.to_string()),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    if broken > 0 {
+        return Err(format!("{broken} seeds also failed without their mutant"));
+    }
+    Ok(())
 }

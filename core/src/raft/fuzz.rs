@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 
 use super::check::SafetyMonitor;
+use super::fuzz_reads::check_read_order;
+use super::fuzz_swarm::{kind_name, Buggify, Swarm, Watch, BUGGIFY_RESTART_AFTER, KINDS};
 pub use super::history::check_kv_histories;
 use super::msg::{ClientResult, Payload};
 use super::process::{Process, ProcessCmd};
@@ -32,16 +34,25 @@ pub struct FuzzConfig {
     pub ops_per_client: u64,
     /// Keep this many trace events to count delivered message kinds (0: none, fastest).
     pub trace_capacity: usize,
+    /// Swarm testing (`fuzz_swarm.rs`): each seed draws its fault mix, pacing, BUGGIFY
+    /// probabilities and client mix, and chaos alternates with calm. Off: one uniform mix,
+    /// unbroken chaos, no BUGGIFY (the fuzzer before issue 11, for comparison).
+    pub swarm: bool,
 }
 
 impl Default for FuzzConfig {
     fn default() -> Self {
         FuzzConfig {
-            chaos: 800 * MS,
+            // Long enough for several chaos windows and calm periods (three elections with
+            // different winners for Figure 8): per CPU second, 2.5 s of chaos killed the
+            // classic mutants about 3× as often as the old 800 ms.
+            chaos: 2 * SEC,
             liveness: 8 * SEC,
             clients: 3,
-            ops_per_client: 40,
+            // About one operation per 20 ms each, for the whole chaos phase.
+            ops_per_client: 100,
             trace_capacity: 0,
+            swarm: true,
         }
     }
 }
@@ -59,6 +70,8 @@ pub struct FuzzStats {
     pub config_changes: u64,
     /// Delivered messages per kind (only with `FuzzConfig::trace_capacity` > 0).
     pub delivered: BTreeMap<&'static str, u64>,
+    /// Faults injected, per kind (chaos kinds of `fuzz_swarm::KINDS` and the BUGGIFY ones).
+    pub mix: BTreeMap<&'static str, u64>,
 }
 
 struct Run {
@@ -66,6 +79,11 @@ struct Run {
     monitor: SafetyMonitor<KvSm>,
     actions: Vec<(Time, String)>,
     servers: usize,
+    /// BUGGIFY: on during chaos windows only.
+    bug: Option<(Buggify, Watch)>,
+    /// Servers crashed by BUGGIFY, and when to restart them.
+    restarts: Vec<(Time, ActorId)>,
+    mix: BTreeMap<&'static str, u64>,
 }
 
 impl Run {
@@ -77,20 +95,56 @@ impl Run {
         }
     }
 
-    /// Process events up to `t`, checking safety after each.
-    fn run_until(&mut self, t: Time) -> Result<(), String> {
+    /// Process events up to `t`, checking safety after each (and firing BUGGIFY faults).
+    fn run_until(&mut self, t: Time, rng: &mut SimRng) -> Result<(), String> {
         while self.sim.next_event_time().is_some_and(|nt| nt <= t) {
             self.sim.step();
             self.monitor.check_sim(&self.sim)?;
+            if let Some((bug, watch)) = &mut self.bug {
+                let down = (0..self.servers)
+                    .filter(|&i| self.sim.node_state(i) != NodeState::Up)
+                    .count();
+                let may_crash = down < (self.servers - 1) / 2;
+                if let Some((name, a)) = watch.after_event(&self.sim, bug, rng, may_crash) {
+                    if let Action::Crash { node } = a {
+                        let (lo, hi) = BUGGIFY_RESTART_AFTER;
+                        self.restarts
+                            .push((self.sim.now() + rng.range_u64(lo, hi), node));
+                    }
+                    self.act_as(name, a);
+                }
+            }
         }
         self.sim.run_until(t);
         Ok(())
     }
 
-    fn act(&mut self, a: Action<ProcessCmd<KvCmd>>) {
+    fn act(&mut self, a: Action<ProcessCmd<KvCmd>>) -> bool {
         let label = format!("{a:?}");
-        if self.sim.apply(a).is_ok() {
+        let ok = self.sim.apply(a).is_ok();
+        if ok {
             self.actions.push((self.sim.now(), label));
+        }
+        ok
+    }
+
+    /// `act`, counted in the fault mix under `kind`.
+    fn act_as(&mut self, kind: &'static str, a: Action<ProcessCmd<KvCmd>>) {
+        if self.act(a) {
+            *self.mix.entry(kind).or_insert(0) += 1;
+        }
+    }
+
+    /// Restart the servers BUGGIFY crashed whose time has come (all of them if `all`).
+    fn due_restarts(&mut self, all: bool) {
+        let now = self.sim.now();
+        let (due, later): (Vec<_>, Vec<_>) =
+            self.restarts.drain(..).partition(|&(t, _)| all || t <= now);
+        self.restarts = later;
+        for (_, node) in due {
+            if self.sim.node_state(node) == NodeState::Crashed {
+                self.act(Action::Restart { node });
+            }
         }
     }
 
@@ -165,22 +219,30 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         (0..servers).collect()
     };
     let cfg = RaftConfig {
-        pre_vote: rng.chance(0.75),
-        check_quorum: rng.chance(0.75),
+        // Half the seeds without the leader lease: a deposed leader then keeps serving (stale
+        // reads show), and removed servers keep disrupting.
+        pre_vote: rng.chance(0.5),
+        check_quorum: rng.chance(0.5),
         snapshot_every: [0, 8, 25][rng.range_u64(0, 3) as usize],
-        max_batch: [1, 4, 64][rng.range_u64(0, 3) as usize],
+        // Figure 8 needs an old entry and the new leader's no-op in separate messages.
+        max_batch: [1, 1, 4, 64][rng.range_u64(0, 4) as usize],
         max_inflight: [1, 4, 64][rng.range_u64(0, 3) as usize],
         ..RaftConfig::default()
+    };
+    let swarm = if fc.swarm {
+        Swarm::draw(&mut rng)
+    } else {
+        Swarm::uniform()
     };
     let mut actors: Vec<KvProcess> = (0..servers)
         .map(|i| Process::Server(RaftServer::new(i, voters.clone(), cfg.clone())))
         .collect();
     for c in 0..fc.clients {
-        actors.push(Process::Client(RaftClient::new(
-            servers + c,
-            (0..servers).collect(),
-            KvWorkload::new(fc.ops_per_client),
-        )));
+        let mut workload = KvWorkload::new(fc.ops_per_client);
+        workload.read_ratio = swarm.read_ratio[c % 4];
+        let mut client = RaftClient::new(servers + c, (0..servers).collect(), workload);
+        client.config.request_timeout = swarm.request_timeout;
+        actors.push(Process::Client(client));
     }
     let sc = SimConfig {
         seed,
@@ -199,55 +261,16 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         monitor: SafetyMonitor::new(),
         actions: Vec::new(),
         servers,
+        bug: None,
+        restarts: Vec::new(),
+        mix: BTreeMap::new(),
     };
     run.actions
         .push((0, format!("{servers} servers, voters {voters:?}, {cfg:?}")));
-
-    // Chaos phase.
-    while run.sim.now() < fc.chaos {
-        let next = run.sim.now() + rng.range_u64(5 * MS, 80 * MS);
-        run.run_until(next).map_err(|m| run.fail(seed, m))?;
-        let node = rng.range_u64(0, servers as u64) as ActorId;
-        let other = rng.range_u64(0, servers as u64) as ActorId;
-        let cmd = |c: ServerCmd| ProcessCmd::Server(c);
-        let a = match rng.range_u64(0, 16) {
-            14 => Action::Pause { node },
-            15 => Action::Resume { node },
-            0 | 1 => Action::Crash { node },
-            2 | 3 => Action::Restart { node },
-            4 => Action::Isolate { node },
-            5 => Action::Split {
-                group: (0..servers).filter(|_| rng.chance(0.5)).collect(),
-            },
-            6 => Action::CutBoth { a: node, b: other },
-            7 | 8 => Action::HealAll,
-            9 => Action::SetAllLinks {
-                link: random_link(&mut rng),
-            },
-            10 => Action::Command {
-                to: run.leader().unwrap_or(node),
-                cmd: cmd(ServerCmd::TransferLeadership { to: other }),
-            },
-            11 | 12 if membership => {
-                let to = run.leader().unwrap_or(node);
-                let c = if run.server(to).voters().contains(&other) {
-                    ServerCmd::RemoveServer { id: other }
-                } else {
-                    ServerCmd::AddServer { id: other }
-                };
-                Action::Command { to, cmd: cmd(c) }
-            }
-            12 => Action::Command {
-                to: node,
-                cmd: cmd(ServerCmd::ForceTimeout),
-            },
-            _ => Action::Command {
-                to: node,
-                cmd: cmd(ServerCmd::Compact),
-            },
-        };
-        run.act(a);
-    }
+    run.actions.push((0, format!("{swarm:?}")));
+    chaos(&mut run, &mut rng, fc, &swarm, membership).map_err(|m| run.fail(seed, m))?;
+    run.bug = None;
+    run.due_restarts(true);
 
     // Liveness phase: heal everything, restart everyone, clean links.
     run.act(Action::HealAll);
@@ -284,14 +307,14 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         match run.sim.node_state(n) {
             NodeState::Crashed => run.act(Action::Restart { node: n }),
             NodeState::Paused => run.act(Action::Resume { node: n }),
-            NodeState::Up => {}
-        }
+            NodeState::Up => true,
+        };
     }
     let healed_at = run.sim.now();
     let deadline = healed_at + fc.liveness;
     loop {
         let t = run.sim.now() + 10 * MS;
-        run.run_until(t).map_err(|m| run.fail(seed, m))?;
+        run.run_until(t, &mut rng).map_err(|m| run.fail(seed, m))?;
         // Every operation invoked before the heal has completed, under a leader.
         let done = run.leader().is_some()
             && run.clients().all(|c| {
@@ -323,19 +346,20 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
     let recovery = run.sim.now() - healed_at;
     // Let followers catch up, then check the histories against the leader's state machine.
     let t = run.sim.now() + 200 * MS;
-    run.run_until(t).map_err(|m| run.fail(seed, m))?;
+    run.run_until(t, &mut rng).map_err(|m| run.fail(seed, m))?;
     let caught_up = |run: &Run| {
         run.leader()
             .is_some_and(|l| run.server(l).applied_index() >= run.monitor.max_committed())
     };
     while !caught_up(&run) && run.sim.now() < deadline + SEC {
         let t = run.sim.now() + 10 * MS;
-        run.run_until(t).map_err(|m| run.fail(seed, m))?;
+        run.run_until(t, &mut rng).map_err(|m| run.fail(seed, m))?;
     }
     let leader = run
         .leader()
         .ok_or_else(|| run.fail(seed, "no leader at the end".into()))?;
     check_kv_histories(&run.sim, leader).map_err(|m| run.fail(seed, m))?;
+    check_read_order(&run.sim).map_err(|m| run.fail(seed, m))?;
     let acked = run
         .clients()
         .flat_map(|c| c.history())
@@ -349,10 +373,121 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         actions: run.actions.len(),
         delivered: delivered_kinds(&run.sim),
         recovery,
+        mix: std::mem::take(&mut run.mix),
         config_changes: (1..=run.monitor.max_committed())
             .filter(|&i| matches!(run.monitor.committed_entry(i), Some(Payload::Config { .. })))
             .count() as u64,
     })
+}
+
+/// The chaos phase: windows of faults drawn from the seed's swarm (with BUGGIFY on), each
+/// followed by a calm period (heal, maybe restart, no faults) in which the cluster progresses.
+fn chaos(
+    run: &mut Run,
+    rng: &mut SimRng,
+    fc: &FuzzConfig,
+    swarm: &Swarm,
+    membership: bool,
+) -> Result<(), String> {
+    let servers = run.servers;
+    let active = swarm.bug != Buggify::default();
+    while run.sim.now() < fc.chaos {
+        let window_end =
+            run.sim.now() + rng.range_u64(swarm.window.0, swarm.window.1.max(swarm.window.0 + 1));
+        if active {
+            run.bug = Some((swarm.bug.clone(), Watch::new(servers)));
+        }
+        while run.sim.now() < window_end.min(fc.chaos) {
+            let next = run.sim.now() + rng.range_u64(swarm.gap.0, swarm.gap.1);
+            run.run_until(next, rng)?;
+            run.due_restarts(false);
+            let Some(kind) = swarm.pick(rng) else {
+                continue;
+            };
+            let a = chaos_action(run, rng, kind, membership);
+            run.act_as(kind_name(kind), a);
+        }
+        run.bug = None;
+        if run.sim.now() >= fc.chaos {
+            break;
+        }
+        // Calm: heal the network (and maybe the servers), then let the cluster work.
+        run.act(Action::HealAll);
+        if swarm.calm_restarts {
+            run.due_restarts(true);
+            for n in 0..servers {
+                match run.sim.node_state(n) {
+                    NodeState::Crashed => run.act(Action::Restart { node: n }),
+                    NodeState::Paused => run.act(Action::Resume { node: n }),
+                    NodeState::Up => true,
+                };
+            }
+        }
+        let calm_end =
+            run.sim.now() + rng.range_u64(swarm.calm.0, swarm.calm.1.max(swarm.calm.0 + 1));
+        run.run_until(calm_end.min(fc.chaos), rng)?;
+    }
+    Ok(())
+}
+
+/// One fault of kind `kind` (`fuzz_swarm::KINDS`).
+fn chaos_action(
+    run: &Run,
+    rng: &mut SimRng,
+    kind: usize,
+    membership: bool,
+) -> Action<ProcessCmd<KvCmd>> {
+    let servers = run.servers;
+    let node = rng.range_u64(0, servers as u64) as ActorId;
+    let other = rng.range_u64(0, servers as u64) as ActorId;
+    let cmd = |c: ServerCmd| ProcessCmd::Server(c);
+    match KINDS[kind] {
+        "crash" => Action::Crash { node },
+        "restart" => Action::Restart {
+            node: (0..servers)
+                .find(|&n| run.sim.node_state(n) == NodeState::Crashed)
+                .unwrap_or(node),
+        },
+        "pause" if run.sim.node_state(node) == NodeState::Paused => Action::Resume { node },
+        "pause" => Action::Pause { node },
+        // Isolating the leader is what makes stale leaders (and stale reads) possible.
+        "isolate" => Action::Isolate {
+            node: if rng.chance(0.5) {
+                run.leader().unwrap_or(node)
+            } else {
+                node
+            },
+        },
+        "split" => Action::Split {
+            group: (0..servers).filter(|_| rng.chance(0.5)).collect(),
+        },
+        "cut" => Action::CutBoth { a: node, b: other },
+        "heal" => Action::HealAll,
+        "links" => Action::SetAllLinks {
+            link: random_link(rng),
+        },
+        "transfer" => Action::Command {
+            to: run.leader().unwrap_or(node),
+            cmd: cmd(ServerCmd::TransferLeadership { to: other }),
+        },
+        "membership" if membership => {
+            let to = run.leader().unwrap_or(node);
+            let c = if run.server(to).voters().contains(&other) {
+                ServerCmd::RemoveServer { id: other }
+            } else {
+                ServerCmd::AddServer { id: other }
+            };
+            Action::Command { to, cmd: cmd(c) }
+        }
+        "membership" | "timeout" => Action::Command {
+            to: node,
+            cmd: cmd(ServerCmd::ForceTimeout),
+        },
+        _ => Action::Command {
+            to: node,
+            cmd: cmd(ServerCmd::Compact),
+        },
+    }
 }
 
 fn delivered_kinds(sim: &Sim<KvProcess>) -> BTreeMap<&'static str, u64> {

@@ -7,6 +7,8 @@ pub mod client;
 pub mod config;
 mod election;
 pub mod fuzz;
+mod fuzz_reads;
+pub mod fuzz_swarm;
 pub mod history;
 pub mod log;
 mod membership;

@@ -52,7 +52,7 @@ fn fuzz_debug_one() {
             .and_then(|s| s.parse().ok())
             .unwrap_or(d)
     };
-    let chaos = env("CHAOS", 800);
+    let chaos = env("CHAOS", 2000);
     let fc = FuzzConfig {
         chaos: chaos * crate::sim::MS,
         ops_per_client: (chaos / 20).max(40),

@@ -12,8 +12,8 @@
 //! 3. mutual exclusion: a holding lasts at least until the earliest moment it could have ended
 //!    (its holder's release was invoked, its lease ran out, or it was upgraded); no conflicting
 //!    grant may fall inside that span;
-//! 4. linearizability against a sequential lock model, per resource (`linearize.rs`), with a step
-//!    budget that yields [`Verdict::Unknown`] instead of hanging.
+//! 4. linearizability against a sequential lock model, per resource (`linearize.rs`), status
+//!    reads included, with a step budget that yields [`Verdict::Unknown`] instead of hanging.
 
 use std::collections::BTreeMap;
 
@@ -35,12 +35,19 @@ pub enum LockOp {
         resource: String,
         lock_id: u64,
     },
+    /// A status read (through the log or by ReadIndex): it must show exactly the holdings in
+    /// force at some point within its call.
+    Status {
+        resource: String,
+    },
 }
 
 impl LockOp {
     pub fn resource(&self) -> &str {
         match self {
-            LockOp::Acquire { resource, .. } | LockOp::Release { resource, .. } => resource,
+            LockOp::Acquire { resource, .. }
+            | LockOp::Release { resource, .. }
+            | LockOp::Status { resource } => resource,
         }
     }
 }
@@ -152,27 +159,43 @@ pub fn check_history(events: &[LockEvent], step_budget: u64) -> Verdict {
 
 /// A re-entrant acquire answers the client's *existing* holding, which may come from an earlier
 /// acquire whose answer was lost (the client crashed or gave up). Such an answer carries an
-/// `acquired_at` before its own invocation. Give the grant to the earliest unanswered acquire of
-/// the same client and resource that could have made it (answered by the time of the later
-/// answer), and keep the later one as a re-entrant answer of the same holding.
+/// `acquired_at` before its own invocation. Unless an answered grant of that client already
+/// carries the same token, give the grant to the latest unanswered acquire of the same client
+/// and resource invoked by then (a client is sequential and a newer request supersedes an older
+/// one, so the latest is the one that was still live), and keep the later one as a re-entrant
+/// answer of the same holding. (Giving it to the *earliest* such acquire, as this once did,
+/// stole the grant of an older lost acquire whose own holding a status read later showed.)
 fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
     let mut out = events.to_vec();
     for i in 0..out.len() {
-        let Some(LockOutput::Granted { acquired_at, .. }) = out[i].known_result() else {
+        let Some(LockOutput::Granted {
+            acquired_at,
+            fencing_token,
+            ..
+        }) = out[i].known_result()
+        else {
             continue;
         };
-        let at = *acquired_at;
+        let (at, token) = (*acquired_at, *fencing_token);
         if at >= out[i].invoked {
             continue;
         }
         let (client, resource) = (out[i].client, out[i].op.resource().to_string());
+        let known = out.iter().any(|e| {
+            e.client == client
+                && e.invoked <= at
+                && matches!(e.known_result(), Some(LockOutput::Granted { fencing_token: t, .. }) if *t == token)
+        });
+        if known {
+            continue;
+        }
         let lost = (0..out.len())
             .filter(|&j| j != i && out[j].client == client && out[j].known_result().is_none())
             .filter(
                 |&j| matches!(&out[j].op, LockOp::Acquire { resource: r, .. } if *r == resource),
             )
             .filter(|&j| out[j].invoked <= at)
-            .min_by_key(|&j| out[j].invoked);
+            .max_by_key(|&j| out[j].invoked);
         if let Some(j) = lost {
             out[j].completed = out[i].completed;
             out[j].result = out[i].result.clone();

@@ -37,6 +37,10 @@ pub struct LockWorkload {
     /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id)`.
     holding: Vec<(String, u64)>,
     acquires: u64,
+    /// Probability that the next request is a status read (by ReadIndex) of a random resource
+    /// instead of the next acquire or release: the history checker then sees what the table
+    /// showed, which catches stale reads. 0 (the default) draws nothing from the RNG.
+    pub status_fraction: f64,
     /// A passive client issues nothing by itself (the playground's console clients): it only
     /// runs what the user submits, ignores the answers, and never releases on its own.
     pub passive: bool,
@@ -56,6 +60,7 @@ impl LockWorkload {
             depth: 1,
             holding: Vec::new(),
             acquires: 0,
+            status_fraction: 0.0,
             passive: false,
         }
     }
@@ -84,6 +89,19 @@ impl Workload<LockTable> for LockWorkload {
     fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
         if self.passive {
             return None;
+        }
+        if self.status_fraction > 0.0
+            && !self.resources.is_empty()
+            && rng.chance(self.status_fraction)
+        {
+            let i = rng.range_u64(0, self.resources.len() as u64) as usize;
+            let cmd = LockCmd::Status {
+                resource: self.resources[i].clone(),
+            };
+            return Some((
+                ClientOp::Read(cmd),
+                rng.range_u64(self.think.0, self.think.1),
+            ));
         }
         let budget_left = self.max_acquires.is_none_or(|m| self.acquires < m);
         let can_acquire = budget_left && !self.resources.is_empty();
@@ -164,8 +182,8 @@ pub fn lock_cluster(
     Sim::new(cfg, Process::cluster(servers, raft, workloads))
 }
 
-/// Converts one client's recorded history into checker events (status and read ops are skipped;
-/// an answer other than `Ok` counts as unknown).
+/// Converts one client's recorded history into checker events (status reads included, through
+/// the log or by ReadIndex; other reads are skipped; an answer other than `Ok` counts as unknown).
 pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<LockEvent> {
     history
         .iter()
@@ -184,6 +202,10 @@ pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<L
                 ClientOp::Cmd(LockCmd::Release { resource, lock_id }) => LockOp::Release {
                     resource: resource.clone(),
                     lock_id: *lock_id,
+                },
+                ClientOp::Cmd(LockCmd::Status { resource })
+                | ClientOp::Read(LockCmd::Status { resource }) => LockOp::Status {
+                    resource: resource.clone(),
                 },
                 _ => return None,
             };

@@ -113,14 +113,17 @@ impl FuzzTarget for LockFuzz {
 }
 
 /// Four closed-loop clients on three resources, half shared, with leases and staggered wait
-/// timeouts; `depth` 2 lets a holder take a second lock (deadlocks become possible).
+/// timeouts; `depth` 2 lets a holder take a second lock (deadlocks become possible). One request
+/// in six is a status read by ReadIndex, checked against the lock model (stale reads). The last
+/// client uses try-locks (`Conflict` answers are checked against the spec).
 pub fn fault_workloads(depth: usize) -> Vec<LockWorkload> {
     (0..4)
         .map(|k| {
             let mut w = LockWorkload::new(&["a", "b", "c"], 0.5);
             w.lease_ms = 1_500;
             w.depth = depth;
-            w.wait_timeout_ms = 1_000 + 300 * k;
+            w.wait_timeout_ms = if k == 3 { 0 } else { 1_000 + 300 * k };
+            w.status_fraction = 1.0 / 6.0;
             w
         })
         .collect()

@@ -89,6 +89,17 @@ pub fn acq(res: &str, mode: LockMode, wait_ms: Option<u64>, lease_ms: u64) -> Lo
 /// Random concurrent clients driving a real `LockTable`; every call takes one "network" µs to
 /// reach the log and one to come back, so the recorded intervals contain the entry times.
 pub fn random_history(seed: u64, clients: usize, steps: usize) -> Vec<LockEvent> {
+    random_history_with_status(seed, clients, steps, 0.0)
+}
+
+/// `random_history`, where an idle client reads a status instead with probability `status_p`
+/// (0 draws nothing extra from the RNG, so `random_history` is unchanged).
+pub fn random_history_with_status(
+    seed: u64,
+    clients: usize,
+    steps: usize,
+    status_p: f64,
+) -> Vec<LockEvent> {
     let mut rng = SimRng::new(seed);
     let mut h = Harness::new();
     let mut events: Vec<LockEvent> = Vec::new();
@@ -114,6 +125,24 @@ pub fn random_history(seed: u64, clients: usize, steps: usize) -> Vec<LockEvent>
             });
             pending[client] = Some(events.len() - 1);
             h.release(client, &res, lock_id)
+        } else if status_p > 0.0 && rng.chance(status_p) {
+            let res = ["a", "b"][rng.range_u64(0, 2) as usize];
+            events.push(LockEvent {
+                client,
+                op: LockOp::Status {
+                    resource: res.into(),
+                },
+                invoked: t - 1,
+                completed: None,
+                result: None,
+            });
+            pending[client] = Some(events.len() - 1);
+            h.send(
+                client,
+                LockCmd::Status {
+                    resource: res.into(),
+                },
+            )
         } else {
             let res = resources[rng.range_u64(0, 2) as usize];
             let mode = if rng.chance(0.5) {

@@ -1,218 +1,62 @@
-//! Wing–Gong–Lowe linearizability search (as in Porcupine) for one resource's history against a
-//! sequential lock model.
+//! Wing–Gong–Lowe linearizability search (as in Porcupine) for one resource's history against the
+//! sequential lock model of `lin_model.rs`.
 //!
-//! The model is nondeterministic (an operation whose answer was lost may or may not have taken
-//! effect; a lease may have expired any time after its deadline), so, as Porcupine does, the
-//! search runs on the *set* of possible model states. Lease expiry is decided lazily: a holding
-//! past its deadline is dropped only when an operation needs it gone (a conflicting grant, a
-//! failed release), which is the most permissive consistent choice.
+//! The model is nondeterministic, so, as Porcupine does, the search runs on the *set* of possible
+//! model states. Status reads are operations like any other: a read must show exactly the
+//! holdings in force at some point within its call, which is what makes a stale read (an old
+//! leader answering from its own table) a violation.
 //!
 //! Limitation: an acquire whose answer was never seen is treated as not granted (its lock id is
-//! unknown), except that it may explain a later try-lock `Conflict`.
+//! unknown), except that it may explain a later try-lock `Conflict` or a holder in a status.
 
 use std::collections::HashSet;
 
 use super::checker::{LockEvent, LockOp, Verdict};
-use super::types::{LockMode, LockOutput};
-use crate::sim::{ActorId, Time, MS};
+use super::lin_model::{step, Model, Op};
+use super::types::LockOutput;
+use crate::sim::{ActorId, Time};
 
-/// One holding in the model.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct Held {
-    lock_id: u64,
-    client: ActorId,
-    mode: LockMode,
-    token: u64,
-    /// From this time on the lease may have expired (`Time::MAX` = no lease).
-    expirable_at: Time,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-struct Model {
-    held: Vec<Held>,
-    last_token: u64,
-}
-
-/// An operation prepared for the search.
-struct Op<'a> {
-    e: &'a LockEvent,
-    /// Call time used for ordering.
-    call: Time,
-    /// Return time used for ordering (`Time::MAX` when unknown).
-    ret: Time,
-}
-
-impl<'a> Op<'a> {
-    /// A grant took effect exactly when its entry was applied, and that entry's time is in the
-    /// answer (`acquired_at`, checked to lie within the call): pin the grant there. The real log
-    /// order is still a candidate (entry times follow the log), and the search has far fewer
-    /// overlapping operations to permute. Re-entrant answers (granted before the call) are not
-    /// pinned.
-    fn new(e: &'a LockEvent) -> Self {
-        let ret = match e.known_result() {
-            Some(_) => e.completed.unwrap_or(Time::MAX),
-            None => Time::MAX,
-        };
-        match e.known_result() {
-            Some(LockOutput::Granted { acquired_at, .. })
-                if e.invoked <= *acquired_at && *acquired_at <= ret =>
-            {
-                Op {
-                    e,
-                    call: *acquired_at,
-                    ret: *acquired_at,
-                }
-            }
-            _ => Op {
-                e,
-                call: e.invoked,
-                ret,
-            },
-        }
-    }
-}
-
-/// Every model state reachable by applying `op` to `m` (empty = illegal).
-fn step(m: &Model, op: &Op<'_>, unanswered_acquire_before: bool) -> Vec<Model> {
-    let e = op.e;
-    match (&e.op, e.known_result()) {
-        (
-            LockOp::Acquire { lease_ms, .. },
-            Some(LockOutput::Granted {
-                lock_id,
-                fencing_token,
-                acquired_at,
-                mode,
-                ..
-            }),
-        ) => grant(
-            m,
-            e.client,
-            *lock_id,
-            *fencing_token,
-            *acquired_at,
-            *mode,
-            *lease_ms,
-        )
-        .into_iter()
-        .collect(),
-        (LockOp::Acquire { .. }, Some(LockOutput::Conflict { .. })) => {
-            if !m.held.is_empty() || unanswered_acquire_before {
-                vec![m.clone()]
-            } else {
-                vec![]
-            }
-        }
-        // Not granted (timeout, deadlock, a lost answer): no effect on the lock.
-        (LockOp::Acquire { .. }, _) => vec![m.clone()],
-        (
-            LockOp::Release { lock_id, .. },
-            Some(LockOutput::Released {
-                lock_id: released, ..
-            }),
-        ) => {
-            let pos = m
-                .held
-                .iter()
-                .position(|h| h.lock_id == *lock_id && h.client == e.client);
-            match pos {
-                Some(p) if released == lock_id => {
-                    let mut next = m.clone();
-                    next.held.remove(p);
-                    vec![next]
-                }
-                _ => vec![],
-            }
-        }
-        (LockOp::Release { lock_id, .. }, Some(LockOutput::NotOwner | LockOutput::NotFound)) => {
-            let mut next = m.clone();
-            let mine = next
-                .held
-                .iter()
-                .position(|h| h.lock_id == *lock_id && h.client == e.client);
-            if let Some(p) = mine {
-                if next.held[p].expirable_at > op.ret {
-                    return vec![];
-                }
-                next.held.remove(p);
-            }
-            if matches!(e.known_result(), Some(LockOutput::NotFound)) {
-                if next.held.iter().any(|h| h.expirable_at > op.ret) {
-                    return vec![];
-                }
-                next.held.clear();
-            }
-            vec![next]
-        }
-        (LockOp::Release { .. }, Some(_)) => vec![],
-        // Unknown answer: it released the holding, or it did nothing.
-        (LockOp::Release { lock_id, .. }, None) => {
-            let mut out = vec![m.clone()];
-            if let Some(p) = m
-                .held
-                .iter()
-                .position(|h| h.lock_id == *lock_id && h.client == e.client)
-            {
-                let mut next = m.clone();
-                next.held.remove(p);
-                out.push(next);
-            }
-            out
-        }
-    }
-}
-
-fn grant(
-    m: &Model,
-    client: ActorId,
-    lock_id: u64,
-    token: u64,
-    at: Time,
-    mode: LockMode,
-    lease_ms: u64,
-) -> Option<Model> {
-    let mut next = m.clone();
-    let expirable_at = if lease_ms > 0 {
-        at + lease_ms * MS
-    } else {
-        Time::MAX
-    };
-    if let Some(p) = next.held.iter().position(|h| h.lock_id == lock_id) {
-        let h = &next.held[p];
-        if h.client != client {
-            return None;
-        }
-        if h.token == token && h.mode == mode {
-            return Some(next); // re-entrant: the existing grant answered again
-        }
-        if !(h.mode == LockMode::Shared && mode == LockMode::Exclusive) || token <= next.last_token
-        {
-            return None;
-        }
-    } else if token <= next.last_token {
-        return None;
-    }
-    // Conflicting holdings must be gone: possible only if their lease may have expired by `at`.
-    let conflicting = |h: &Held| h.lock_id != lock_id && !(h.mode.compatible(mode));
-    if next
-        .held
+/// Prepares the operations: drops those that cannot matter and fills in what each one's legality
+/// depends on beyond the model state (possible waiters, hidden grants).
+fn prepare<'a>(events: &[&'a LockEvent]) -> Vec<Op<'a>> {
+    // Timeouts, deadlocks, unanswered reads and other no-effect answers are always
+    // linearizable: leave them out of the search (they still count as possible waiters).
+    let all: Vec<Op<'a>> = events.iter().map(|e| Op::new(e)).collect();
+    let unanswered: Vec<(ActorId, Time)> = all
         .iter()
-        .any(|h| conflicting(h) && h.expirable_at > at)
-    {
-        return None;
+        .filter(|o| matches!(o.e.op, LockOp::Acquire { .. }) && o.e.known_result().is_none())
+        .map(|o| (o.e.client, o.e.invoked))
+        .collect();
+    let spans: Vec<(ActorId, Time, Time)> = all
+        .iter()
+        .filter_map(|o| o.queued_span().map(|(a, b)| (o.e.client, a, b)))
+        .collect();
+    let mut ops: Vec<Op<'a>> = all
+        .into_iter()
+        .filter(|o| {
+            !matches!(
+                (&o.e.op, o.e.known_result()),
+                (_, Some(LockOutput::Timeout | LockOutput::Deadlock))
+                    | (LockOp::Status { .. }, None)
+            )
+        })
+        .collect();
+    for o in &mut ops {
+        o.hidden = unanswered
+            .iter()
+            .filter(|(_, t)| *t <= o.ret)
+            .map(|(c, _)| *c)
+            .collect();
+        o.hidden.sort();
+        o.hidden.dedup();
+        if matches!(o.e.known_result(), Some(LockOutput::Conflict { .. })) {
+            let (call, ret, me) = (o.call, o.ret, o.e.client);
+            o.waiter_possible = spans
+                .iter()
+                .any(|&(c, from, until)| c != me && from < ret && until > call);
+        }
     }
-    next.held.retain(|h| !conflicting(h));
-    next.held.retain(|h| h.lock_id != lock_id);
-    next.held.push(Held {
-        lock_id,
-        client,
-        mode,
-        token,
-        expirable_at,
-    });
-    next.held.sort();
-    next.last_token = token;
-    Some(next)
+    ops
 }
 
 /// Wing–Gong–Lowe search with memoisation of (linearized set, state set).
@@ -221,17 +65,7 @@ pub(super) fn check_resource_history(
     events: &[&LockEvent],
     budget: u64,
 ) -> Verdict {
-    // Timeouts, deadlocks and other no-effect answers are always linearizable: leave them out.
-    let ops: Vec<Op<'_>> = events
-        .iter()
-        .filter(|e| {
-            !matches!(
-                e.known_result(),
-                Some(LockOutput::Timeout | LockOutput::Deadlock | LockOutput::Status(_))
-            )
-        })
-        .map(|e| Op::new(e))
-        .collect();
+    let ops = prepare(events);
     let n = ops.len();
     if n == 0 {
         return Verdict::Ok;
@@ -256,13 +90,6 @@ pub(super) fn check_resource_history(
             ret_pos[ev.2] = pos;
         }
     }
-    // A try-lock `Conflict` may also be explained by an acquire whose answer was lost.
-    let first_unanswered = ops
-        .iter()
-        .filter(|o| matches!(o.e.op, LockOp::Acquire { .. }) && o.e.known_result().is_none())
-        .map(|o| o.e.invoked)
-        .min()
-        .unwrap_or(Time::MAX);
     let words = n.div_ceil(64);
     let mut linearized = vec![0u64; words];
     let mut states: Vec<Model> = vec![Model::default()];
@@ -298,11 +125,7 @@ pub(super) fn check_resource_history(
         }
         let (_, kind, i) = evs[entry];
         if kind == 0 {
-            let conflict_ok = first_unanswered <= ops[i].ret;
-            let mut after: Vec<Model> = states
-                .iter()
-                .flat_map(|m| step(m, &ops[i], conflict_ok))
-                .collect();
+            let mut after: Vec<Model> = states.iter().flat_map(|m| step(m, &ops[i])).collect();
             after.sort();
             after.dedup();
             let mut bits = linearized.clone();

@@ -26,6 +26,7 @@ pub mod deadlock;
 pub mod fenced;
 pub mod fuzz;
 mod lease;
+mod lin_model;
 mod linearize;
 mod panel;
 pub mod params;

@@ -65,6 +65,7 @@ pub fn summarize(events: &[LockEvent]) -> LockRunStats {
                     s.release_latency_us.extend(latency);
                 }
             }
+            (LockOp::Status { .. }, _) => {}
         }
     }
     s
