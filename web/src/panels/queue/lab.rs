@@ -8,6 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::ring::node_name;
+use crate::markup::raw;
 use crate::palette::node_colour;
 
 #[derive(Properties, PartialEq)]
@@ -29,31 +30,61 @@ pub fn movement_text(m: &Movement, ideal_n: usize) -> String {
     )
 }
 
-fn load_bars(l: &Lab) -> Html {
+fn load_bars(l: &Lab) -> String {
     let b = &l.balance;
     let scale = b.max.max(1) as f64;
     let mean_pct = 100.0 * b.mean / scale;
-    let bars = b.load.iter().map(|&(n, count)| {
-        html! {
-            <div class="load-row" data-load-node={node_name(n)} data-load={count.to_string()}>
-                <span class="load-name">{ node_name(n) }</span>
-                <span class="load-track">
-                    <span class="load-fill" style={format!("width: {:.1}%; background: {}", 100.0 * count as f64 / scale, node_colour(n))}></span>
-                    <span class="load-mean" style={format!("left: {mean_pct:.1}%")} title="the mean"></span>
-                </span>
-                <span class="load-count">{ count }</span>
-            </div>
-        }
-    });
-    html! {
-        <div class="load-bars" data-testid="ring-balance" data-cv={format!("{:.3}", b.cv)}
-            data-max-mean={format!("{:.3}", b.max_over_mean)}>
-            { for bars }
-            <p class="balance-figures">
-                { format!("mean {:.0} keys per node · max/mean {:.2} · CV {:.3}", b.mean, b.max_over_mean, b.cv) }
-            </p>
-        </div>
+    let mut out = format!(
+        r#"<div class="load-bars" data-testid="ring-balance" data-cv="{:.3}" data-max-mean="{:.3}">"#,
+        b.cv, b.max_over_mean
+    );
+    for &(n, count) in &b.load {
+        let name = node_name(n);
+        out.push_str(&format!(
+            r#"<div class="load-row" data-load-node="{name}" data-load="{count}"><span class="load-name">{name}</span><span class="load-track"><span class="load-fill" style="width: {:.1}%; background: {}"></span><span class="load-mean" style="left: {mean_pct:.1}%" title="the mean"></span></span><span class="load-count">{count}</span></div>"#,
+            100.0 * count as f64 / scale,
+            node_colour(n)
+        ));
     }
+    out.push_str(&format!(
+        r#"<p class="balance-figures">mean {:.0} keys per node · max/mean {:.2} · CV {:.3}</p></div>"#,
+        b.mean, b.max_over_mean, b.cv
+    ));
+    out
+}
+
+/// The "if a node joins / leaves" lines.
+fn moves(l: &Lab) -> String {
+    let n = l.members.len();
+    let mut out = String::from(r#"<ul class="lab-moves">"#);
+    if let Some((j, m)) = &l.join {
+        out.push_str(&format!(
+            r#"<li data-testid="lab-join" data-moved="{}"><b>If {} joins: </b>{}{}</li>"#,
+            m.moved,
+            node_name(*j),
+            movement_text(m, n + 1),
+            if m.to_other_nodes == 0 {
+                " — all of them to the new node."
+            } else {
+                " — keys also move between old nodes."
+            }
+        ));
+    }
+    if let Some((v, m)) = &l.leave {
+        out.push_str(&format!(
+            r#"<li data-testid="lab-leave" data-moved="{}"><b>If {} leaves: </b>{}{}</li>"#,
+            m.moved,
+            node_name(*v),
+            movement_text(m, n),
+            if m.from_other_nodes == 0 {
+                " — only its own keys."
+            } else {
+                " — other nodes' keys move too."
+            }
+        ));
+    }
+    out.push_str("</ul>");
+    out
 }
 
 #[component]
@@ -80,18 +111,6 @@ pub fn RingLab(props: &RingLabProps) -> Html {
         })
     };
     let n = result.members.len();
-    let join = result.join.as_ref().map(|(j, m)| {
-        html! { <li data-testid="lab-join" data-moved={m.moved.to_string()}>
-            <b>{ format!("If {} joins: ", node_name(*j)) }</b>{ movement_text(m, n + 1) }
-            { if m.to_other_nodes == 0 { " — all of them to the new node." } else { " — keys also move between old nodes." } }
-        </li> }
-    });
-    let leave = result.leave.as_ref().map(|(l, m)| {
-        html! { <li data-testid="lab-leave" data-moved={m.moved.to_string()}>
-            <b>{ format!("If {} leaves: ", node_name(*l)) }</b>{ movement_text(m, n) }
-            { if m.from_other_nodes == 0 { " — only its own keys." } else { " — other nodes' keys move too." } }
-        </li> }
-    });
     html! {
         <section class="ring-lab" data-testid="ring-lab" aria-label="Ring lab">
             <h3>{ "Ring lab: what if?" }</h3>
@@ -111,8 +130,8 @@ pub fn RingLab(props: &RingLabProps) -> Html {
                 result.balance.keys, n,
                 if *modulo { "nodes by hash mod N".to_string() } else { format!("nodes with {} vnodes each", result.vnodes) }) }
             </p>
-            { load_bars(&result) }
-            <ul class="lab-moves">{ for join }{ for leave }</ul>
+            { raw(load_bars(&result)) }
+            { raw(moves(&result)) }
         </section>
     }
 }

@@ -14,8 +14,11 @@ use syncsim_core::services::queue::lines::{
 use syncsim_core::services::queue::{QueueView, RingChangeView};
 use yew::prelude::*;
 
+use syncsim_core::playground::Playground;
+
 use super::api::Sent;
 use super::fields::{select_setter, text_setter};
+use crate::markup::{esc, raw};
 use crate::shell::handle::PgHandle;
 
 #[derive(Properties, PartialEq)]
@@ -26,29 +29,36 @@ pub struct QueuePanelProps {
     pub on_sent: Callback<Sent>,
 }
 
-/// "moved 3 of 16 keys (18.8 %), ideal 1/6 = 16.7 % · modulo hashing would move 13 (81 %)".
-fn change_summary(c: &RingChangeView) -> Html {
+/// "n5 left: moved 231/1000 keys (23.1 %), ideal 1/5 = 20.0 % · …".
+fn change_summary(c: &RingChangeView) -> String {
     let what = match (c.joined, c.left) {
         (Some(j), _) => format!("{} joined", ring::node_name(j)),
         (_, Some(l)) => format!("{} left", ring::node_name(l)),
         _ => "the ring changed".to_string(),
     };
     let ideal_n = (1.0 / c.ideal.max(1e-9)).round() as usize;
-    html! {
-        <p class="ring-change" data-testid="ring-change" data-fraction={format!("{:.4}", c.fraction)}>
-            <b>{ format!("{what}: moved ") }</b>
-            <span data-testid="ring-moved" class="moved">{ format!("{}/{}", c.moved, c.total) }</span>
-            { format!(" keys ({:.1} %), ideal 1/{ideal_n} = {:.1} %", 100.0 * c.fraction, 100.0 * c.ideal) }
-            { format!(" · {} of the partitions changed replicas", c.partitions_moved) }
-            { format!(" · modulo hashing would move {} ({:.0} %)", c.modulo_moved, 100.0 * c.modulo_fraction) }
-            if c.wrong_moves > 0 {
-                <span class="bad">{ format!(" · {} keys moved between other nodes!", c.wrong_moves) }</span>
-            }
-        </p>
-    }
+    let wrong = if c.wrong_moves > 0 {
+        format!(
+            r#"<span class="bad"> · {} keys moved between other nodes!</span>"#,
+            c.wrong_moves
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        r#"<p class="ring-change" data-testid="ring-change" data-fraction="{:.4}"><b>{what}: moved </b><span data-testid="ring-moved" class="moved">{}/{}</span> keys ({:.1} %), ideal 1/{ideal_n} = {:.1} % · {} of the partitions changed replicas · modulo hashing would move {} ({:.0} %){wrong}</p>"#,
+        c.fraction,
+        c.moved,
+        c.total,
+        100.0 * c.fraction,
+        100.0 * c.ideal,
+        c.partitions_moved,
+        c.modulo_moved,
+        100.0 * c.modulo_fraction,
+    )
 }
 
-fn counters(view: &QueueView) -> Html {
+fn counters(view: &QueueView) -> String {
     let c = &view.counters;
     let items = [
         (
@@ -78,43 +88,54 @@ fn counters(view: &QueueView) -> Html {
             "messages moved to the DLQ after max_receive deliveries",
         ),
     ];
-    html! {
-        <dl class="queue-counters" data-testid="queue-counters">
-            { for items.iter().map(|(k, v, t)| html! {
-                <div data-counter={*k} title={*t}><dt>{ *k }</dt><dd>{ *v }</dd></div>
-            }) }
-        </dl>
+    let mut out = String::from(r#"<dl class="queue-counters" data-testid="queue-counters">"#);
+    for (k, v, t) in items {
+        out.push_str(&format!(
+            r#"<div data-counter="{k}" title="{t}"><dt>{k}</dt><dd>{v}</dd></div>"#
+        ));
     }
+    out.push_str("</dl>");
+    out
 }
 
 /// The answer to the panel's last request: the router's rejection at once, else the exchange's
 /// status and body once it completes.
-fn answer(pg: &syncsim_core::playground::Playground, last: Option<&Sent>) -> Html {
+fn answer(pg: &Playground, last: Option<&Sent>) -> String {
     let (line, status, body) = match last {
-        None => return html! {},
+        None => return String::new(),
         Some(Sent::Rejected {
             line,
             status,
             message,
-        }) => (line.clone(), Some(*status), Some(message.clone())),
+        }) => (line, Some(*status), Some(message.clone())),
         Some(Sent::Accepted {
             client,
             ticket,
             line,
         }) => match pg.exchange(client, *ticket, line) {
-            Some(e) => (line.clone(), e.status, e.body),
-            None => (line.clone(), None, None),
+            Some(e) => (line, e.status, e.body),
+            None => (line, None, None),
         },
     };
     let status_text = status.map_or("pending".to_string(), |s| s.to_string());
-    let body = body.map(|b| b.split_whitespace().collect::<Vec<_>>().join(" "));
-    html! {
-        <p class={classes!("queue-answer", status.map(|s| if s < 300 { "ok" } else { "err" }))}
-            data-testid="queue-answer" data-status={status_text.clone()}>
-            <code class="line">{ line }</code>{ " → " }<b>{ status_text }</b>
-            if let Some(b) = body { <code class="body" data-testid="queue-answer-body">{ b }</code> }
-        </p>
-    }
+    let class = match status {
+        Some(s) if s < 300 => " ok",
+        Some(_) => " err",
+        None => "",
+    };
+    let body = body
+        .map(|b| {
+            let compact = b.split_whitespace().collect::<Vec<_>>().join(" ");
+            format!(
+                r#"<code class="body" data-testid="queue-answer-body">{}</code>"#,
+                esc(&compact)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        r#"<p class="queue-answer{class}" data-testid="queue-answer" data-status="{status_text}"><code class="line">{}</code> → <b>{status_text}</b>{body}</p>"#,
+        esc(line)
+    )
 }
 
 #[component]
@@ -238,7 +259,7 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
                     }
                 </form>
             </div>
-            { shown }
+            { raw(shown) }
             <p class="panel-note">
                 { "The forms send the same requests as the API console (its history shows the answers). " }
                 { format!("Dequeue takes the most urgent ready message (priority 10 first, FIFO within a priority) of one partition; \
@@ -246,18 +267,19 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
                    view.visibility_timeout_ms as f64 / 1000.0, view.max_receive) }
             </p>
             <div class="queue-main">
-                { ring::ring(&view) }
+                { raw(ring::ring(&view)) }
                 <div class="queue-side">
                     <div class="ring-membership" data-testid="ring-membership">
                         <span class="muted">{ "Ring members: " }</span>{ for membership }
                     </div>
-                    if let Some(c) = &view.last_change { { change_summary(c) } }
-                    else { <p class="ring-change muted">{ "Make a node leave or join to see which keys move." }</p> }
-                    { counters(&view) }
-                    { depth::node_depths(&view) }
+                    { raw(view.last_change.as_ref().map_or_else(
+                        || r#"<p class="ring-change muted">Make a node leave or join to see which keys move.</p>"#.to_string(),
+                        change_summary)) }
+                    { raw(counters(&view)) }
+                    { raw(depth::node_depths(&view)) }
                 </div>
             </div>
-            { depth::partition_table(&view) }
+            { raw(depth::partition_table(&view)) }
             <lab::RingLab members={view.members.clone()} vnodes={view.vnodes_per_node} />
         </section>
     }
