@@ -273,3 +273,33 @@ fn node_menus_offer_only_legal_actions() {
     );
     assert!(p.node_menu(99).is_empty());
 }
+
+#[test]
+fn the_cluster_view_carries_each_services_badges_for_running_nodes() {
+    let mut p = Playground::new(PlaygroundConfig::default()).unwrap();
+    p.advance(3 * crate::sim::SEC);
+    let view = p.view();
+    // Every queue partition has one leader once elections settle, and its badge names it.
+    let led: Vec<String> = view
+        .nodes
+        .iter()
+        .flat_map(|n| n.badges.iter())
+        .filter_map(|b| b.strip_prefix("queue ★ "))
+        .flat_map(|b| b.split(' ').map(str::to_string))
+        .collect();
+    let mut sorted = led.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), led.len(), "a partition led twice: {led:?}");
+    assert_eq!(
+        led.len(),
+        crate::services::queue::PARTITIONS as usize,
+        "{led:?}"
+    );
+    let crashed = view.nodes[0].name.clone();
+    p.act(UiAction::Crash { node: 0 }).unwrap();
+    assert!(
+        p.view().nodes[0].badges.is_empty(),
+        "{crashed} is crashed: no badge"
+    );
+}

@@ -58,6 +58,8 @@ pub struct NodeView {
     pub last_heard: Vec<(ActorId, Option<Time>)>,
     /// The actions legal on this node now (its menu), decided by the core.
     pub menu: Vec<crate::service::NodeMenuItem>,
+    /// Short lines from the services, drawn under the node (`Service::badge`).
+    pub badges: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

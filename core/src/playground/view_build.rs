@@ -61,6 +61,7 @@ impl Playground {
                 id,
                 name,
                 menu: self.node_menu(id),
+                badges: self.node_badges(id),
                 ..NodeView::default()
             };
         };
@@ -102,6 +103,18 @@ impl Playground {
                 .collect(),
             last_heard: Vec::new(),
             menu: self.node_menu(id),
+            badges: self.node_badges(id),
+        }
+    }
+
+    /// The services' badges for a running node (a crashed or paused one shows none: what it
+    /// would say is not current).
+    fn node_badges(&self, id: ActorId) -> Vec<String> {
+        let sim = self.sim();
+        if sim.node_state(id) == NodeState::Up {
+            crate::service::ServiceSet::badges(sim.actor(id))
+        } else {
+            Vec::new()
         }
     }
 }

@@ -253,6 +253,11 @@ macro_rules! node_services {
             fn memory_estimate(&self) -> usize {
                 0 $( + $crate::service::Service::memory_estimate(&self.$field) )+
             }
+            fn badges(&self) -> Vec<String> {
+                let mut out = Vec::new();
+                $( out.extend($crate::service::Service::badge(&self.$field)); )+
+                out
+            }
         }
 
         $(

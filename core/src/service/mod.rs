@@ -44,6 +44,11 @@ pub trait Service: Actor {
     fn memory_estimate(&self) -> usize {
         0
     }
+    /// A short line the cluster view writes under this server (the queue: the partitions it
+    /// leads), or `None`.
+    fn badge(&self) -> Option<String> {
+        None
+    }
     /// Facts about the whole node, handed in before a message is delivered, for services that
     /// report on the node (status). Most services ignore them.
     fn see_facts(&mut self, _facts: &NodeFacts) {}
@@ -106,6 +111,8 @@ pub trait ServiceSet: Actor + 'static {
     fn consensus(&self) -> Option<Consensus>;
     fn raft_view(&self, max_log: usize) -> Option<crate::raft::RaftView>;
     fn memory_estimate(&self) -> usize;
+    /// Every service's badge for this node, in registration order.
+    fn badges(&self) -> Vec<String>;
     /// Which service emitted a note code, and the code inside that service.
     fn note_owner(code: u16) -> Option<(usize, u16)> {
         let slot = usize::from(code >> NOTE_SLOT_SHIFT);

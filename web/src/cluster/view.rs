@@ -463,7 +463,12 @@ fn draw_node(
             }
             <text class="node-name" x={cx.clone()} y={format!("{:.1}", y - 10.0)}>{ &node.name }</text>
             <text class="node-role" x={cx.clone()} y={format!("{:.1}", y + 8.0)}>{ role }</text>
-            <text class="node-term" x={cx} y={format!("{:.1}", y + 24.0)}>{ format!("term {}", node.term) }</text>
+            <text class="node-term" x={cx.clone()} y={format!("{:.1}", y + 24.0)}>{ format!("term {}", node.term) }</text>
+            { for node.badges.iter().enumerate().map(|(i, b)| {
+                // Under the ring, below the suspicion label when there is one.
+                let dy = SUSPICION_RADIUS + 17.0 + if suspicion.suspected { 30.0 } else { 0.0 } + 14.0 * i as f64;
+                html! { <text class="node-badge" data-node-badge={node.name.clone()} x={cx.clone()} y={format!("{:.1}", y + dy)}>{ b }</text> }
+            }) }
         </g>
     }
 }

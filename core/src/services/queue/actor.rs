@@ -84,6 +84,18 @@ impl Service for QueueActor {
     /// Servers: 3 Raft timers per partition, then the reconciler; clients use 0..3.
     const TIMERS: u8 = TIMER_RECONCILE + 1;
 
+    /// "queue ★ p3 p7": the partition groups this server leads, so the cluster view shows the
+    /// queue's Raft leaders beside the lock group's (the Queue tab lists every group's voters).
+    fn badge(&self) -> Option<String> {
+        let leads: Vec<String> = self
+            .server()?
+            .partitions()
+            .filter(|(_, g)| g.role() == crate::raft::Role::Leader)
+            .map(|(p, _)| format!("p{p}"))
+            .collect();
+        (!leads.is_empty()).then(|| format!("queue ★ {}", leads.join(" ")))
+    }
+
     fn memory_estimate(&self) -> usize {
         use crate::raft::StateMachine;
         self.server().map_or(0, |s| {
