@@ -36,14 +36,14 @@ pub const RECONCILE_EVERY: Time = 200 * MS;
 /// The partition groups' Raft timing: slower than the lock group's (heartbeat 150 ms,
 /// elections 450–900 ms), because eight groups heartbeat at once and the playground animates
 /// every message; failover takes about a second.
-pub fn partition_raft(pre_vote: bool, check_quorum: bool) -> RaftConfig {
+pub fn partition_raft() -> RaftConfig {
     RaftConfig {
         heartbeat: 150 * MS,
         election_min: 450 * MS,
         election_max: 900 * MS,
         housekeeping_every: 100 * MS,
-        pre_vote,
-        check_quorum,
+        pre_vote: true,
+        check_quorum: true,
         ..RaftConfig::default()
     }
 }
