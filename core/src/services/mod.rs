@@ -36,7 +36,7 @@ pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
     let server = |i| Node {
         lock: lock::service_server(i, &ids, opts),
         status: StatusActor::server(i, ids.clone()),
-        queue: queue::queue_server(i, &ids, opts.pre_vote, opts.check_quorum),
+        queue: queue::queue_server(i, &ids),
     };
     let client = |i| Node {
         lock: lock::service_console_client(i, &ids),

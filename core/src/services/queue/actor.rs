@@ -106,18 +106,12 @@ impl Service for QueueActor {
     }
 }
 
-/// A queue server of a playground world.
-pub fn queue_server(
-    id: ActorId,
-    servers: &[ActorId],
-    pre_vote: bool,
-    check_quorum: bool,
-) -> QueueActor {
-    QueueActor::Server(QueueServer::new(
-        id,
-        servers,
-        &partition_raft(pre_vote, check_quorum),
-    ))
+/// A queue server of a playground world. Its partition groups always run pre-vote and
+/// check-quorum, whatever the world options say for the lock group: they change membership
+/// routinely, and a removed replica that never heard of its removal would otherwise keep
+/// disrupting its old group with higher terms (Raft thesis §4.2.3).
+pub fn queue_server(id: ActorId, servers: &[ActorId]) -> QueueActor {
+    QueueActor::Server(QueueServer::new(id, servers, &partition_raft()))
 }
 
 /// A console client: it runs only what the user submits.

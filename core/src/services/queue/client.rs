@@ -338,7 +338,7 @@ impl QueueClient {
             result: None,
         });
         let record = self.history.len() - 1;
-        let mut ring = None;
+        let ring = None;
         let visit = match &op {
             QueueOp::Enqueue { message, key, .. } => {
                 vec![partition_of(key.as_deref().unwrap_or(message))]
@@ -362,21 +362,9 @@ impl QueueClient {
                 (0..PARTITIONS).map(|k| (start + k) % PARTITIONS).collect()
             }
             QueueOp::Status => (0..PARTITIONS).collect(),
-            QueueOp::Ring { change } => match self.propose_ring(*change) {
-                Ok(r) => {
-                    ring = Some(r);
-                    (0..PARTITIONS).collect()
-                }
-                Err(reason) => {
-                    return self.complete(
-                        ctx,
-                        QueueResult::Refused {
-                            status: 409,
-                            reason,
-                        },
-                    )
-                }
-            },
+            // A ring change first asks partition 0 which ring is current (a `SetRing` of
+            // version 0, which never wins), then writes the next version everywhere.
+            QueueOp::Ring { .. } => vec![0],
         };
         self.running = Some(Running {
             record,
@@ -390,7 +378,7 @@ impl QueueClient {
             status: PartitionStatus::default(),
             pending: Vec::new(),
             ring,
-            ring_retries: 3,
+            ring_retries: 4,
             lagging: Vec::new(),
         });
         self.begin_partition(ctx, target);
@@ -497,10 +485,13 @@ impl QueueClient {
             },
             QueueOp::Status => return Some(ClientOp::Read(QueueCmd::Status)),
             QueueOp::Ring { change } => {
-                let (epoch, _, after) = r.ring.as_ref()?;
+                let (epoch, after) = match r.ring.as_ref() {
+                    Some((epoch, _, after)) => (*epoch, after.clone()),
+                    None => (0, Vec::new()),
+                };
                 QueueCmd::SetRing {
-                    epoch: *epoch,
-                    members: after.clone(),
+                    epoch,
+                    members: after,
                     change: *change,
                 }
             }
@@ -571,6 +562,12 @@ impl QueueClient {
         };
         let down = names(&r.unavailable);
         let result = match op {
+            QueueOp::Ring { .. } if r.ring.is_none() => QueueResult::Unavailable {
+                reason: format!(
+                    "partition p0 did not answer within {} ms: the current ring is unknown",
+                    self.cfg.partition_timeout / MS
+                ),
+            },
             QueueOp::Ring { change } => {
                 let (epoch, before, after) = r.ring.clone().unwrap_or_default();
                 QueueResult::Ring {
@@ -671,47 +668,54 @@ impl QueueClient {
                 self.advance(ctx)
             }
             QueueOutput::Ring { epoch, members } => {
+                // Version 0 is the initial ring: every server.
+                let members = if epoch == 0 {
+                    self.servers.clone()
+                } else {
+                    members
+                };
                 if (epoch, &members) > (self.ring.0, &self.ring.1) {
                     self.ring = (epoch, members.clone());
                 }
                 let proposed = r.ring.as_ref().map(|(e, _, m)| (*e, m.clone()));
-                if proposed != Some((epoch, members)) {
-                    // A newer ring won: redo the change on top of it, from the first partition.
-                    let change = match &self.history[r.record].op {
-                        QueueOp::Ring { change } => *change,
-                        _ => return,
-                    };
-                    if r.ring_retries == 0 {
-                        let reason = "the ring kept changing under this request".to_string();
-                        return self.complete(
-                            ctx,
-                            QueueResult::Refused {
-                                status: 409,
-                                reason,
-                            },
-                        );
-                    }
-                    r.ring_retries -= 1;
-                    match self.propose_ring(change) {
-                        Ok(next) => {
-                            let Some(r) = &mut self.running else { return };
-                            r.ring = Some(next);
-                            r.at = 0;
-                            r.lagging.clear();
-                            r.unavailable.clear();
-                            self.begin_partition(ctx, None);
-                        }
-                        Err(reason) => self.complete(
-                            ctx,
-                            QueueResult::Refused {
-                                status: 409,
-                                reason,
-                            },
-                        ),
-                    }
-                    return;
+                if proposed == Some((epoch, members)) {
+                    return self.advance(ctx);
                 }
-                self.advance(ctx)
+                // The probe's answer, or a newer ring won: (re)compute the change on the
+                // newest ring known and write it from the first partition.
+                let change = match &self.history[r.record].op {
+                    QueueOp::Ring { change } => *change,
+                    _ => return,
+                };
+                if r.ring_retries == 0 {
+                    let reason = "the ring kept changing under this request".to_string();
+                    return self.complete(
+                        ctx,
+                        QueueResult::Refused {
+                            status: 409,
+                            reason,
+                        },
+                    );
+                }
+                r.ring_retries -= 1;
+                match self.propose_ring(change) {
+                    Ok(next) => {
+                        let Some(r) = &mut self.running else { return };
+                        r.ring = Some(next);
+                        r.visit = (0..PARTITIONS).collect();
+                        r.at = 0;
+                        r.lagging.clear();
+                        r.unavailable.clear();
+                        self.begin_partition(ctx, None);
+                    }
+                    Err(reason) => self.complete(
+                        ctx,
+                        QueueResult::Refused {
+                            status: 409,
+                            reason,
+                        },
+                    ),
+                }
             }
         }
     }

@@ -19,7 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::actor::{queue_server, queue_workload_client, QueueActor, QueueActorCmd};
+use super::actor::{queue_workload_client, QueueActor, QueueActorCmd};
 use super::client::{QueueClient, QueueOp, QueueResult, QueueWorkload, Submit};
 use super::placement::{partition_of, placement, PARTITIONS, REPLICAS};
 use super::server::PartitionServer;
@@ -113,22 +113,15 @@ impl FuzzTarget for QueueFuzz {
     fn build(seed: u64, rng: &mut SimRng) -> Result<(Sim<QueueActor>, Self), String> {
         let servers = if rng.chance(0.3) { 3 } else { 5 };
         let ids: Vec<ActorId> = (0..servers).collect();
-        // Faster than the playground's partition timing, so recovery fits the quiet period.
+        // Faster than the playground's partition timing, so recovery fits the quiet period;
+        // pre-vote and check-quorum always on, as the playground's partitions have them.
         let raft = RaftConfig {
-            pre_vote: rng.chance(0.75),
-            check_quorum: rng.chance(0.75),
             snapshot_every: if rng.chance(0.25) { 30 } else { 1000 },
             ..RaftConfig::default()
         };
         let mut actors: Vec<QueueActor> = ids
             .iter()
-            .map(|&i| {
-                let mut a = queue_server(i, &ids, raft.pre_vote, raft.check_quorum);
-                if let QueueActor::Server(s) = &mut a {
-                    *s = super::server::QueueServer::new(i, &ids, &raft);
-                }
-                a
-            })
+            .map(|&i| QueueActor::Server(super::server::QueueServer::new(i, &ids, &raft)))
             .collect();
         let mut clients = Vec::new();
         for _ in 0..PRODUCERS {
@@ -297,7 +290,10 @@ impl FuzzTarget for QueueFuzz {
                 return Err(format!("p{p} has no replica after healing"));
             };
             if super::world::partition_leader(&world, p).is_none() {
-                return Err(format!("p{p} has no leader after healing"));
+                return Err(format!(
+                    "p{p} has no leader after healing: {}",
+                    describe(sim, self.servers, p)
+                ));
             }
             let sm = s.state_machine();
             if let Some(d) = sm.next_deadline() {
@@ -343,6 +339,26 @@ impl FuzzTarget for QueueFuzz {
     }
 }
 
+/// Every server's instance of partition `p`, for failure messages.
+fn describe(sim: &Sim<QueueActor>, servers: usize, p: u32) -> String {
+    (0..servers)
+        .filter_map(|i| {
+            let s = sim.actor(i).server()?.partition(p)?;
+            Some(format!(
+                "n{} {:?} {} term {} voters {:?} commit {} last {}",
+                i + 1,
+                sim.node_state(i),
+                s.role().name(),
+                s.term(),
+                s.voters(),
+                s.commit_index(),
+                s.log().last_index()
+            ))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The newest ring of a bare queue world.
 fn ring_of_sim(sim: &Sim<QueueActor>, servers: usize) -> (u64, Vec<ActorId>) {
     super::world::ring_now(&World {
@@ -364,5 +380,20 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures[0]);
         assert!(stats.checks > 10_000 && stats.acked > 200, "{stats:?}");
         assert!(stats.service_actions > 0, "{stats:?}");
+    }
+}
+
+#[cfg(test)]
+mod debug {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn dbg_seed() {
+        let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
+        let r = crate::service::fuzz::run_seed::<QueueFuzz>(
+            seed,
+            &crate::service::fuzz::FuzzOptions::default(),
+        );
+        println!("{r:?}");
     }
 }

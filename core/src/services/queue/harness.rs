@@ -13,10 +13,7 @@ pub struct World {
 impl World {
     pub fn new(seed: u64, servers: usize, clients: usize) -> Self {
         let ids: Vec<ActorId> = (0..servers).collect();
-        let mut actors: Vec<QueueActor> = ids
-            .iter()
-            .map(|&i| queue_server(i, &ids, true, true))
-            .collect();
+        let mut actors: Vec<QueueActor> = ids.iter().map(|&i| queue_server(i, &ids)).collect();
         for c in 0..clients {
             actors.push(queue_console_client(servers + c, &ids));
         }

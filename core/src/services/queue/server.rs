@@ -7,9 +7,9 @@
 //! the leader brings it up to date. The ring itself is replicated in every partition's log
 //! (`QueueCmd::SetRing`, highest version wins), so the leader of a partition knows where the
 //! ring says the partition belongs, and its reconciler moves it there one Raft single-server
-//! change at a time: **remove first, then add**, so a group never has more than R voters (the
-//! "at most R replicas" invariant), at the cost of running on R−1 replicas between the two
-//! steps. A ring version a partition missed is copied to it from any other partition on the
+//! change at a time: **at R voters remove first, below R add first**, so a group never has
+//! more than R voters (the "at most R replicas" invariant) nor fewer than R−1, at the cost of
+//! running on R−1 replicas between the two steps. A ring version a partition missed is copied to it from any other partition on the
 //! same node (anti-entropy), through the node's own client request to itself.
 
 use super::placement::{placement, PARTITIONS};
@@ -36,14 +36,14 @@ pub const RECONCILE_EVERY: Time = 200 * MS;
 /// The partition groups' Raft timing: slower than the lock group's (heartbeat 150 ms,
 /// elections 450–900 ms), because eight groups heartbeat at once and the playground animates
 /// every message; failover takes about a second.
-pub fn partition_raft(pre_vote: bool, check_quorum: bool) -> RaftConfig {
+pub fn partition_raft() -> RaftConfig {
     RaftConfig {
         heartbeat: 150 * MS,
         election_min: 450 * MS,
         election_max: 900 * MS,
         housekeeping_every: 100 * MS,
-        pre_vote,
-        check_quorum,
+        pre_vote: true,
+        check_quorum: true,
         ..RaftConfig::default()
     }
 }
@@ -140,9 +140,15 @@ impl QueueServer {
             let voters = s.voters();
             let remove = voters.iter().copied().find(|v| !desired.contains(v));
             let add = desired.iter().copied().find(|d| !voters.contains(d));
+            // At full size (R) remove first, below it add first: the group stays between
+            // R−1 and R voters, even when a second ring change arrives mid-move (removing
+            // first from R−1 would leave a single copy of every new message).
             let step = match (remove, add) {
-                (Some(r), _) if voters.len() > 1 => Some(ServerCmd::RemoveServer { id: r }),
+                (Some(r), _) if voters.len() >= desired.len() && voters.len() > 1 => {
+                    Some(ServerCmd::RemoveServer { id: r })
+                }
                 (_, Some(a)) => Some(ServerCmd::AddServer { id: a }),
+                (Some(r), None) if voters.len() > 1 => Some(ServerCmd::RemoveServer { id: r }),
                 _ => None,
             };
             if let Some(cmd) = step {

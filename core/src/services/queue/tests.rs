@@ -192,7 +192,7 @@ fn crashing_a_keys_leader_loses_no_acknowledged_message() {
 fn a_join_moves_partitions_only_to_the_new_node_and_a_leave_only_from_the_leaver() {
     use super::placement::{placement, PARTITIONS};
     use super::types::RingChange;
-    let mut w = World::new(6, 5, 1);
+    let mut w = World::new(6, 5, 2);
     for i in 0..16 {
         enqueued(&w.enqueue(&format!("m{i}"), 1 + (i % 10) as u8, Some(&format!("k{i}"))));
     }
