@@ -59,6 +59,13 @@ pub struct Swarm {
     pub read_ratio: [f64; 4],
     /// Client request timeout (a shorter one finds a new leader sooner).
     pub request_timeout: Time,
+    /// Crashes leave the messages already sent in flight (`Sim::crash_keeping_sent`), and
+    /// BUGGIFY restarts can come within milliseconds: an old incarnation's votes, acks and
+    /// appends then arrive after the restart.
+    pub stale_messages: bool,
+    /// Removed servers keep running through the liveness phase (only with check-quorum, which
+    /// is what stops them disrupting, thesis §4.2.3); otherwise the operator shuts them down.
+    pub keep_removed: bool,
 }
 
 /// Probabilities of the targeted faults (0: off for this seed).
@@ -88,6 +95,8 @@ impl Swarm {
             bug: Buggify::default(),
             read_ratio: [0.2; 4],
             request_timeout: 400 * MS,
+            stale_messages: false,
+            keep_removed: false,
         }
     }
 
@@ -126,6 +135,8 @@ impl Swarm {
             bug,
             read_ratio: [(); 4].map(|_| [0.0, 0.2, 0.5, 0.9, 1.0][rng.range_u64(0, 5) as usize]),
             request_timeout: [100, 200, 400][rng.range_u64(0, 3) as usize] * MS,
+            stale_messages: rng.chance(0.5),
+            keep_removed: rng.chance(0.5),
         }
     }
 
@@ -239,9 +250,12 @@ pub fn kind_name(k: usize) -> &'static str {
     KINDS.get(k).copied().unwrap_or("?")
 }
 
-/// Calm periods (and the liveness phase) restart what chaos crashed: a short restart delay keeps
-/// "crash between two persists" from turning into "crash for good".
+/// BUGGIFY restarts what it crashed after this long: a short delay keeps "crash between two
+/// persists" from turning into "crash for good".
 pub const BUGGIFY_RESTART_AFTER: (Time, Time) = (20 * MS, 300 * MS);
+/// ... and with `Swarm::stale_messages`, half the time within a message latency, so that the
+/// old incarnation's messages are still in flight when the new one starts.
+pub const QUICK_RESTART_AFTER: (Time, Time) = (MS / 10, 3 * MS);
 
 #[cfg(test)]
 mod tests {
