@@ -18,7 +18,10 @@
 //!   no-op (a leader whose entries never left it, then a rival's, is Figure 8's setup);
 //! - crash a node just after it persisted something (a vote, a term, entries), before its
 //!   answer leaves: what a restart must remember;
-//! - partition (split) the cluster while a membership change is uncommitted.
+//! - partition (split) the cluster while a membership change is uncommitted;
+//! - crash a server right after its snapshot changed (an install interrupted before its
+//!   answer leaves; the simulator installs a snapshot in one step, so "interrupted" means
+//!   between the install and the acknowledgement).
 
 use super::fuzz::KvProcess;
 use super::Role;
@@ -81,6 +84,9 @@ pub struct Buggify {
     pub crash_after_persist: f64,
     /// Split the servers while the leader's configuration changed and is uncommitted.
     pub split_on_config: f64,
+    /// Crash a server right after its snapshot changed: an install whose answer never leaves
+    /// (or, with stale messages, leaves from a dead incarnation), or a compaction.
+    pub crash_after_snapshot: f64,
 }
 
 impl Swarm {
@@ -125,6 +131,7 @@ impl Swarm {
             crash_instead: rng.chance(0.3),
             crash_after_persist: on(rng, 0.3, 0.002, 0.03),
             split_on_config: on(rng, 0.5, 0.2, 1.0),
+            crash_after_snapshot: on(rng, 0.4, 0.2, 1.0),
         };
         Swarm {
             weights,
@@ -161,8 +168,9 @@ impl Swarm {
 /// What BUGGIFY remembers between events to notice "just appended" and the like.
 #[derive(Clone, Debug, Default)]
 pub struct Watch {
-    /// Per server: (term, voted for, last log index, number of voters) after the last event.
-    seen: Vec<(u64, Option<ActorId>, u64, usize)>,
+    /// Per server: (term, voted for, last log index, number of voters, first log index)
+    /// after the last event.
+    seen: Vec<(u64, Option<ActorId>, u64, usize, u64)>,
     /// Per server: the term of its last append as leader.
     appended_in_term: Vec<u64>,
 }
@@ -170,7 +178,7 @@ pub struct Watch {
 impl Watch {
     pub fn new(servers: usize) -> Self {
         Watch {
-            seen: vec![(0, None, 0, 0); servers],
+            seen: vec![(0, None, 0, 0, 0); servers],
             appended_in_term: vec![0; servers],
         }
     }
@@ -200,6 +208,7 @@ impl Watch {
                 s.voted_for(),
                 s.log().last_index(),
                 s.voters().len(),
+                s.log().first_index(),
             );
             let before = std::mem::replace(seen, now);
             if fire.is_some() || now == before {
@@ -235,6 +244,13 @@ impl Watch {
                     Action::Isolate { node: i }
                 };
                 fire = Some(("bug: split during membership change", a));
+                continue;
+            }
+            let snapshot = before.4 != 0 && now.4 > before.4;
+            if may_crash && snapshot && bug.crash_after_snapshot > 0.0 {
+                if rng.chance(bug.crash_after_snapshot) {
+                    fire = Some(("bug: crash after snapshot", Action::Crash { node: i }));
+                }
                 continue;
             }
             if may_crash && bug.crash_after_persist > 0.0 && rng.chance(bug.crash_after_persist) {
@@ -280,6 +296,7 @@ mod tests {
             ("isolate_after_append", on(|b| b.isolate_after_append)),
             ("crash_after_persist", on(|b| b.crash_after_persist)),
             ("split_on_config", on(|b| b.split_on_config)),
+            ("crash_after_snapshot", on(|b| b.crash_after_snapshot)),
         ] {
             assert!((30..270).contains(&n), "{name}: on in {n} of 300");
         }
@@ -301,6 +318,7 @@ mod tests {
             "bug: crash leader after append",
             "bug: crash after persist",
             "bug: split during membership change",
+            "bug: crash after snapshot",
             "crash",
             "isolate",
             "membership",
