@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use super::check::SafetyMonitor;
 use super::fuzz_reads::check_read_order;
-use super::fuzz_swarm::{kind_name, Buggify, Swarm, Watch, BUGGIFY_RESTART_AFTER, KINDS};
+use super::fuzz_swarm::{
+    kind_name, Buggify, Swarm, Watch, BUGGIFY_RESTART_AFTER, KINDS, QUICK_RESTART_AFTER,
+};
 pub use super::history::check_kv_histories;
 use super::msg::{ClientResult, Payload};
 use super::process::{Process, ProcessCmd};
@@ -83,6 +85,8 @@ struct Run {
     bug: Option<(Buggify, Watch)>,
     /// Servers crashed by BUGGIFY, and when to restart them.
     restarts: Vec<(Time, ActorId)>,
+    /// Crashes leave sent messages in flight (`Swarm::stale_messages`).
+    stale_messages: bool,
     mix: BTreeMap<&'static str, u64>,
 }
 
@@ -107,7 +111,11 @@ impl Run {
                 let may_crash = down < (self.servers - 1) / 2;
                 if let Some((name, a)) = watch.after_event(&self.sim, bug, rng, may_crash) {
                     if let Action::Crash { node } = a {
-                        let (lo, hi) = BUGGIFY_RESTART_AFTER;
+                        let (lo, hi) = if self.stale_messages && rng.chance(0.5) {
+                            QUICK_RESTART_AFTER
+                        } else {
+                            BUGGIFY_RESTART_AFTER
+                        };
                         self.restarts
                             .push((self.sim.now() + rng.range_u64(lo, hi), node));
                     }
@@ -120,8 +128,14 @@ impl Run {
     }
 
     fn act(&mut self, a: Action<ProcessCmd<KvCmd>>) -> bool {
-        let label = format!("{a:?}");
-        let ok = self.sim.apply(a).is_ok();
+        let mut label = format!("{a:?}");
+        let ok = match a {
+            Action::Crash { node } if self.stale_messages => {
+                label.push_str(" (its messages stay in flight)");
+                self.sim.crash_keeping_sent(node).is_ok()
+            }
+            a => self.sim.apply(a).is_ok(),
+        };
         if ok {
             self.actions.push((self.sim.now(), label));
         }
@@ -263,6 +277,7 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         servers,
         bug: None,
         restarts: Vec::new(),
+        stale_messages: swarm.stale_messages,
         mix: BTreeMap::new(),
     };
     run.actions
@@ -277,7 +292,8 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
     run.act(Action::SetAllLinks {
         link: LinkConfig::constant(MS),
     });
-    // The operator shuts down servers removed from the cluster: without the leader lease
+    // The operator shuts down servers removed from the cluster (unless `keep_removed`, below):
+    // without the leader lease
     // (check-quorum) a removed server that missed its removal disrupts elections forever
     // (Raft thesis §4.2.3), which is expected behaviour, not a liveness bug.
     // The most up-to-date durable log can always win the next election, so its newest
@@ -296,14 +312,17 @@ pub fn run_seed(seed: u64, fc: &FuzzConfig) -> Result<FuzzStats, FuzzFailure> {
         .voters()
         .unwrap_or_else(|| voters.clone());
     keep.push(freshest);
-    if membership {
+    // With check-quorum a removed server cannot disrupt (followers with a live leader ignore
+    // its votes), so half such seeds keep it running and restart it: it must stay harmless.
+    let shut_down = membership && !(swarm.keep_removed && cfg.check_quorum);
+    if shut_down {
         for n in (0..servers).filter(|n| !keep.contains(n)) {
             if run.sim.node_state(n) != NodeState::Crashed {
                 run.act(Action::Crash { node: n });
             }
         }
     }
-    for n in (0..servers).filter(|n| !membership || keep.contains(n)) {
+    for n in (0..servers).filter(|n| !shut_down || keep.contains(n)) {
         match run.sim.node_state(n) {
             NodeState::Crashed => run.act(Action::Restart { node: n }),
             NodeState::Paused => run.act(Action::Resume { node: n }),

@@ -18,7 +18,10 @@
 //!   no-op (a leader whose entries never left it, then a rival's, is Figure 8's setup);
 //! - crash a node just after it persisted something (a vote, a term, entries), before its
 //!   answer leaves: what a restart must remember;
-//! - partition (split) the cluster while a membership change is uncommitted.
+//! - partition (split) the cluster while a membership change is uncommitted;
+//! - crash a server right after its snapshot changed (an install interrupted before its
+//!   answer leaves; the simulator installs a snapshot in one step, so "interrupted" means
+//!   between the install and the acknowledgement).
 
 use super::fuzz::KvProcess;
 use super::Role;
@@ -59,6 +62,13 @@ pub struct Swarm {
     pub read_ratio: [f64; 4],
     /// Client request timeout (a shorter one finds a new leader sooner).
     pub request_timeout: Time,
+    /// Crashes leave the messages already sent in flight (`Sim::crash_keeping_sent`), and
+    /// BUGGIFY restarts can come within milliseconds: an old incarnation's votes, acks and
+    /// appends then arrive after the restart.
+    pub stale_messages: bool,
+    /// Removed servers keep running through the liveness phase (only with check-quorum, which
+    /// is what stops them disrupting, thesis §4.2.3); otherwise the operator shuts them down.
+    pub keep_removed: bool,
 }
 
 /// Probabilities of the targeted faults (0: off for this seed).
@@ -74,6 +84,9 @@ pub struct Buggify {
     pub crash_after_persist: f64,
     /// Split the servers while the leader's configuration changed and is uncommitted.
     pub split_on_config: f64,
+    /// Crash a server right after its snapshot changed: an install whose answer never leaves
+    /// (or, with stale messages, leaves from a dead incarnation), or a compaction.
+    pub crash_after_snapshot: f64,
 }
 
 impl Swarm {
@@ -88,6 +101,8 @@ impl Swarm {
             bug: Buggify::default(),
             read_ratio: [0.2; 4],
             request_timeout: 400 * MS,
+            stale_messages: false,
+            keep_removed: false,
         }
     }
 
@@ -116,6 +131,7 @@ impl Swarm {
             crash_instead: rng.chance(0.3),
             crash_after_persist: on(rng, 0.3, 0.002, 0.03),
             split_on_config: on(rng, 0.5, 0.2, 1.0),
+            crash_after_snapshot: on(rng, 0.4, 0.2, 1.0),
         };
         Swarm {
             weights,
@@ -126,6 +142,8 @@ impl Swarm {
             bug,
             read_ratio: [(); 4].map(|_| [0.0, 0.2, 0.5, 0.9, 1.0][rng.range_u64(0, 5) as usize]),
             request_timeout: [100, 200, 400][rng.range_u64(0, 3) as usize] * MS,
+            stale_messages: rng.chance(0.5),
+            keep_removed: rng.chance(0.5),
         }
     }
 
@@ -150,8 +168,9 @@ impl Swarm {
 /// What BUGGIFY remembers between events to notice "just appended" and the like.
 #[derive(Clone, Debug, Default)]
 pub struct Watch {
-    /// Per server: (term, voted for, last log index, number of voters) after the last event.
-    seen: Vec<(u64, Option<ActorId>, u64, usize)>,
+    /// Per server: (term, voted for, last log index, number of voters, first log index)
+    /// after the last event.
+    seen: Vec<(u64, Option<ActorId>, u64, usize, u64)>,
     /// Per server: the term of its last append as leader.
     appended_in_term: Vec<u64>,
 }
@@ -159,7 +178,7 @@ pub struct Watch {
 impl Watch {
     pub fn new(servers: usize) -> Self {
         Watch {
-            seen: vec![(0, None, 0, 0); servers],
+            seen: vec![(0, None, 0, 0, 0); servers],
             appended_in_term: vec![0; servers],
         }
     }
@@ -189,6 +208,7 @@ impl Watch {
                 s.voted_for(),
                 s.log().last_index(),
                 s.voters().len(),
+                s.log().first_index(),
             );
             let before = std::mem::replace(seen, now);
             if fire.is_some() || now == before {
@@ -226,6 +246,13 @@ impl Watch {
                 fire = Some(("bug: split during membership change", a));
                 continue;
             }
+            let snapshot = before.4 != 0 && now.4 > before.4;
+            if may_crash && snapshot && bug.crash_after_snapshot > 0.0 {
+                if rng.chance(bug.crash_after_snapshot) {
+                    fire = Some(("bug: crash after snapshot", Action::Crash { node: i }));
+                }
+                continue;
+            }
             if may_crash && bug.crash_after_persist > 0.0 && rng.chance(bug.crash_after_persist) {
                 fire = Some(("bug: crash after persist", Action::Crash { node: i }));
             }
@@ -239,9 +266,12 @@ pub fn kind_name(k: usize) -> &'static str {
     KINDS.get(k).copied().unwrap_or("?")
 }
 
-/// Calm periods (and the liveness phase) restart what chaos crashed: a short restart delay keeps
-/// "crash between two persists" from turning into "crash for good".
+/// BUGGIFY restarts what it crashed after this long: a short delay keeps "crash between two
+/// persists" from turning into "crash for good".
 pub const BUGGIFY_RESTART_AFTER: (Time, Time) = (20 * MS, 300 * MS);
+/// ... and with `Swarm::stale_messages`, half the time within a message latency, so that the
+/// old incarnation's messages are still in flight when the new one starts.
+pub const QUICK_RESTART_AFTER: (Time, Time) = (MS / 10, 3 * MS);
 
 #[cfg(test)]
 mod tests {
@@ -266,6 +296,7 @@ mod tests {
             ("isolate_after_append", on(|b| b.isolate_after_append)),
             ("crash_after_persist", on(|b| b.crash_after_persist)),
             ("split_on_config", on(|b| b.split_on_config)),
+            ("crash_after_snapshot", on(|b| b.crash_after_snapshot)),
         ] {
             assert!((30..270).contains(&n), "{name}: on in {n} of 300");
         }
@@ -287,6 +318,7 @@ mod tests {
             "bug: crash leader after append",
             "bug: crash after persist",
             "bug: split during membership change",
+            "bug: crash after snapshot",
             "crash",
             "isolate",
             "membership",

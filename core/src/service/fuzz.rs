@@ -90,6 +90,9 @@ pub struct Swarm {
     /// The target's own actions (`FuzzTarget::service_action`).
     pub service: u64,
     pub heal: u64,
+    /// Crashes leave the messages already sent in flight (`Sim::crash_keeping_sent`): after a
+    /// restart the old incarnation's messages still arrive.
+    pub stale_messages: bool,
 }
 
 impl Swarm {
@@ -109,6 +112,7 @@ impl Swarm {
             lossy: w(),
             service: w(),
             heal: 2,
+            stale_messages: rng.chance(0.5),
         }
     }
 }
@@ -118,6 +122,7 @@ struct Run<T: FuzzTarget> {
     target: T,
     actions: Vec<(Time, String)>,
     checks: u64,
+    stale_messages: bool,
 }
 
 impl<T: FuzzTarget> Run<T> {
@@ -133,8 +138,15 @@ impl<T: FuzzTarget> Run<T> {
     }
 
     fn act(&mut self, a: Action<<T::A as Actor>::Cmd>) {
-        let label = format!("{a:?}");
-        if self.sim.apply(a).is_ok() {
+        let mut label = format!("{a:?}");
+        let ok = match a {
+            Action::Crash { node } if self.stale_messages => {
+                label.push_str(" (its messages stay in flight)");
+                self.sim.crash_keeping_sent(node).is_ok()
+            }
+            a => self.sim.apply(a).is_ok(),
+        };
+        if ok {
             self.actions.push((self.sim.now(), label));
         }
     }
@@ -153,6 +165,7 @@ pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStat
         target,
         actions: Vec::new(),
         checks: 0,
+        stale_messages: false,
     };
     let result = drive(&mut run, &mut rng, opts);
     let stats = SeedStats {
@@ -184,6 +197,7 @@ fn drive<T: FuzzTarget>(
 ) -> Result<u64, String> {
     let servers = run.target.servers();
     let swarm = Swarm::draw(rng);
+    run.stale_messages = swarm.stale_messages;
     let weights = [
         swarm.crash,
         swarm.crash, // restart, as often as crash

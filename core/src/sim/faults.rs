@@ -226,7 +226,19 @@ impl<A: Actor> Sim<A> {
         removed
     }
 
+    /// A crash that leaves the messages this incarnation already sent in flight: they still
+    /// arrive, possibly after a restart, as an old incarnation's messages (unless a cut or the
+    /// receiver's crash drops them), as a real network would deliver them. Opt-in, for the
+    /// fuzzers: `Action::Crash` drops them, so recorded runs (and the playground) replay as before.
+    pub fn crash_keeping_sent(&mut self, node: ActorId) -> Result<(), SimError> {
+        self.crash_with(node, true)
+    }
+
     fn crash(&mut self, node: ActorId) -> Result<(), SimError> {
+        self.crash_with(node, false)
+    }
+
+    fn crash_with(&mut self, node: ActorId, keep_sent: bool) -> Result<(), SimError> {
         self.check_actor(node)?;
         if self.nodes[node].state == NodeState::Crashed {
             return Err(SimError(format!(
@@ -252,7 +264,7 @@ impl<A: Actor> Sim<A> {
             }
         }
         let removed = self.remove_events(|ev| match ev {
-            Ev::Deliver { from, .. } => *from == node,
+            Ev::Deliver { from, .. } => !keep_sent && *from == node,
             Ev::Timer { actor, .. } | Ev::Wake { actor } => *actor == node,
         });
         for s in removed {

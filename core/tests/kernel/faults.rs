@@ -341,3 +341,23 @@ fn commands_reach_echo_nodes() {
     .unwrap();
     assert_eq!(sim.actor(0).round, before + 1);
 }
+
+/// The opt-in crash of the fuzzers: what the old incarnation sent still arrives, even after the
+/// restart (`Action::Crash` drops it, see above).
+#[test]
+fn crash_keeping_sent_delivers_the_old_incarnations_messages_after_a_restart() {
+    let mut sim = probe_sim(2, 0, LinkConfig::constant(1000), 0);
+    sim.apply(Action::Command {
+        to: 0,
+        cmd: burst(1, 3),
+    })
+    .unwrap();
+    sim.crash_keeping_sent(0).unwrap();
+    assert_eq!(sim.node_state(0), NodeState::Crashed);
+    assert_eq!(sim.in_flight().len(), 3, "still on the wire");
+    sim.apply(Action::Restart { node: 0 }).unwrap();
+    sim.run_for(SEC);
+    assert_eq!(sim.actor(1).got.len(), 3, "delivered after the restart");
+    assert!(sim.actor(1).got.iter().all(|&(from, _, _)| from == 0));
+    assert!(sim.crash_keeping_sent(5).is_err(), "unknown node");
+}
