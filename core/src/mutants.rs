@@ -39,6 +39,13 @@ pub enum Mutant {
     LockLeaseExpiresEarly,
     /// The fencing token is not increased on a grant.
     LockFencingTokenNotIncreased,
+    // --- Cache coherence (`services/cache/protocol.rs`, the same bugs as the Cache tab's toggle) ---
+    /// A sharer snooping BusUpgr stays S.
+    CacheNoInvalidateOnBusUpgr,
+    /// An evicted M line is dropped without a write-back.
+    CacheNoWriteBackOnMEviction,
+    /// A read miss fills E although another cache holds a copy.
+    CacheFillExclusiveIgnoringSharers,
 }
 
 impl Mutant {
@@ -53,6 +60,9 @@ impl Mutant {
         Mutant::RaftReadIndexIgnoresNoop,
         Mutant::LockLeaseExpiresEarly,
         Mutant::LockFencingTokenNotIncreased,
+        Mutant::CacheNoInvalidateOnBusUpgr,
+        Mutant::CacheNoWriteBackOnMEviction,
+        Mutant::CacheFillExclusiveIgnoringSharers,
     ];
 
     /// The variant's name, as `syncsim mutants --only NAME` takes it.

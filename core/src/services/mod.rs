@@ -2,11 +2,13 @@
 //! them. Adding a service is a module here plus one line in `node_services!` below (see
 //! `ARCHITECTURE.md`, "How to add a service"); nothing else changes.
 
+pub mod cache;
 pub mod lock;
 #[cfg(feature = "mutants")]
 pub mod mutants;
 pub mod status;
 
+use cache::{CacheActor, CacheApi};
 use lock::{LockApi, LockProcess};
 use status::{StatusActor, StatusApi};
 
@@ -16,6 +18,7 @@ crate::node_services! {
     pub struct Node / NodeMsg / NodeCmd / NodeDurable / NodeOp {
         0: lock: Lock => LockProcess, api: LockApi;
         1: status: Status => StatusActor, api: StatusApi;
+        2: cache: Cache => CacheActor, api: CacheApi;
     }
 }
 
@@ -33,10 +36,12 @@ pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
     let server = |i| Node {
         lock: lock::service_server(i, &ids, opts),
         status: StatusActor::server(i, ids.clone()),
+        cache: CacheActor::server(i, ids.clone(), cache::CacheConfig::default()),
     };
     let client = |i| Node {
         lock: lock::service_console_client(i, &ids),
         status: StatusActor::client(i, ids.clone()),
+        cache: CacheActor::client(i, ids.clone()),
     };
     (0..servers)
         .map(server)
@@ -60,6 +65,7 @@ pub fn bench_run(
             |id, lock| Node {
                 lock,
                 status: StatusActor::client(id, Vec::new()),
+                cache: CacheActor::client(id, Vec::new()),
             },
         )?)),
         other => Err(format!("no benchmark for service `{other}`")),
