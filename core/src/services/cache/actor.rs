@@ -142,6 +142,8 @@ pub struct Pending {
 pub struct Handoff {
     pub data: Data,
     pub reason: ProcAction,
+    /// The transaction that granted the copy.
+    pub txn: u64,
 }
 
 #[derive(Clone, Debug)]

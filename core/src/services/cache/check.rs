@@ -139,10 +139,18 @@ fn check_key<N: Actor + Part<CacheActor>>(
         });
         // The write-back window: the owner the directory knows crashed (or has rebooted)
         // with the dirty data, and the home has not noticed yet.
-        let window = line.dir.iter().any(|(&n, (s, boot))| {
+        let window = line.dir.iter().any(|(&n, (s, boot, _))| {
             s.owner() && (sim.node_state(n) == NodeState::Crashed || part(n).boot() != *boot)
         });
-        if !dirty && !handoff && !window {
+        // Ownership in transit: the home's (persisted) transaction holds the dirty data it
+        // collected and is handing it to the requester.
+        let in_txn = line.busy.as_ref().is_some_and(|t| {
+            t.best.as_ref().is_some_and(|d| d.version >= newest)
+                || t.fill
+                    .as_ref()
+                    .is_some_and(|(_, d)| d.as_ref().is_some_and(|d| d.version >= newest))
+        });
+        if !dirty && !handoff && !window && !in_txn {
             return fail(
                 STALE,
                 format!(

@@ -17,15 +17,19 @@ use crate::sim::ActorId;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HomeLine {
     pub memory: Option<Data>,
-    /// The caches that may hold a copy: their state as last known, and the boot it was granted
-    /// to (a holder answering from a later boot has lost its copy in a crash). A superset:
-    /// E and S copies leave silently.
-    pub dir: BTreeMap<ActorId, (LineState, u64)>,
+    /// The caches that may hold a copy: their state as last known, the boot it was granted to
+    /// (a holder answering from a later boot has lost its copy in a crash) and the transaction
+    /// that granted it (a write-back names it, so a delayed or duplicated one cannot remove a
+    /// later grant). A superset: E and S copies leave silently.
+    pub dir: BTreeMap<ActorId, DirEntry>,
     pub next_txn: u64,
     pub busy: Option<Txn>,
     /// The last request completed for each requester (repeats of older ones are ignored).
     pub done_req: BTreeMap<ActorId, ReqId>,
 }
+
+/// A directory entry: `(state, boot, granting transaction)`.
+pub type DirEntry = (LineState, u64, u64);
 
 impl HomeLine {
     pub fn memory_version(&self) -> u64 {
@@ -33,7 +37,9 @@ impl HomeLine {
     }
     /// A cache other than `except` owns dirty data (or is being given it).
     fn owned_elsewhere(&self, except: ActorId) -> bool {
-        self.dir.iter().any(|(&n, (s, _))| n != except && s.dirty())
+        self.dir
+            .iter()
+            .any(|(&n, (s, _, _))| n != except && s.dirty())
             || self.busy.as_ref().is_some_and(|t| {
                 t.requester != except && t.fill.as_ref().is_some_and(|(s, _)| s.dirty())
             })
@@ -138,15 +144,20 @@ impl CacheActor {
                 key,
                 txn,
                 accepted,
-                ..
-            } if epoch == self.epoch => self.on_fill_ack(ctx, from, key, txn, accepted),
+                holding,
+                boot,
+            } if epoch == self.epoch => {
+                let refused = (!accepted).then_some((holding, boot));
+                self.on_fill_ack(ctx, from, key, txn, refused)
+            }
             CacheMsg::PutM {
                 epoch,
                 key,
                 data,
                 reason,
                 boot,
-            } if epoch == self.epoch => self.on_put(ctx, from, key, data, reason, boot),
+                txn,
+            } if epoch == self.epoch => self.on_put(ctx, from, key, data, (reason, boot, txn)),
             CacheMsg::WriteThrough { epoch, key, data } if epoch == self.epoch => {
                 let line = self.home.entry(key.clone()).or_default();
                 if data.version > line.memory_version() {
@@ -154,8 +165,10 @@ impl CacheActor {
                 }
                 if line.busy.is_none() {
                     if let Some(e) = line.dir.get_mut(&from) {
-                        if e.0 == LineState::M {
-                            e.0 = LineState::E;
+                        match e.0 {
+                            LineState::M => e.0 = LineState::E,
+                            LineState::O => e.0 = LineState::S,
+                            _ => {}
                         }
                     }
                 }
@@ -194,7 +207,12 @@ impl CacheActor {
         let line = self.home.entry(key.clone()).or_default();
         line.next_txn += 1;
         let txn = line.next_txn;
-        let known = line.dir.get(&r.from).map_or(LineState::I, |e| e.0);
+        let entry = line.dir.get(&r.from).copied();
+        let known = entry.map_or(LineState::I, |e| e.0);
+        // The requester owned the line in an earlier boot: its copy died in a crash.
+        let lost_from = entry
+            .is_some_and(|(s, boot, _)| s.owner() && boot != r.boot)
+            .then_some(r.from);
         let invalidate = r.proc == ProcAction::Invalidate;
         let mut bus = r.bus;
         if !invalidate {
@@ -229,7 +247,7 @@ impl CacheActor {
             memory_before: line.memory.as_ref().map(|d| d.version),
             fill: None,
             started: ctx.now,
-            lost_from: None,
+            lost_from,
         });
         match bus {
             BusOp::BusRd => self.stats.bus_rd += 1,
@@ -286,11 +304,12 @@ impl CacheActor {
         let mem_v = line.memory_version();
         let before = line.dir.get(&from).copied();
         if a.next.valid() {
-            line.dir.insert(from, (a.next, a.boot));
+            let grant = before.map_or(0, |b| b.2);
+            line.dir.insert(from, (a.next, a.boot, grant));
         } else {
             line.dir.remove(&from);
         }
-        let lost = before.is_some_and(|(s, b)| s.owner() && b != a.boot) && a.data.is_none();
+        let lost = before.is_some_and(|(s, b, _)| s.owner() && b != a.boot) && a.data.is_none();
         let others: Vec<ActorId> = line
             .dir
             .iter()
@@ -390,7 +409,7 @@ impl CacheActor {
             }
         }
         if state.valid() {
-            line.dir.insert(t.requester, (state, t.req_boot));
+            line.dir.insert(t.requester, (state, t.req_boot, t.txn));
         } else {
             line.dir.remove(&t.requester);
         }
@@ -455,7 +474,7 @@ impl CacheActor {
         from: ActorId,
         key: String,
         txn: u64,
-        accepted: bool,
+        refused: Option<(LineState, u64)>,
     ) {
         let Some(line) = self.home.get_mut(&key) else {
             return;
@@ -471,10 +490,14 @@ impl CacheActor {
             return;
         };
         let mut wrote = false;
-        if !accepted {
-            // The requester gave up (or crashed): it holds nothing, and data only it was
-            // going to own must not vanish.
-            line.dir.remove(&from);
+        if let Some((holding, boot)) = refused {
+            // The requester gave up (or crashed): it keeps at most the copy it had (a refused
+            // upgrade still holds its S/O), and data only it was going to own must not vanish.
+            if holding.valid() {
+                line.dir.insert(from, (holding, boot, t.txn));
+            } else {
+                line.dir.remove(&from);
+            }
             if let Some((_, Some(d))) = &t.fill {
                 if d.version > line.memory_version() && !line.owned_elsewhere(from) {
                     line.memory = Some(d.clone());
@@ -482,9 +505,22 @@ impl CacheActor {
                 }
             }
         }
+        // Refused from a later boot: the requester took the line, wrote, and crashed before
+        // its acknowledgement got through; what memory has now is what survived.
+        let lost = refused.is_some_and(|(_, boot)| boot != t.req_boot)
+            && t.fill.as_ref().is_some_and(|(s, _)| s.owner());
+        let memory = line.memory.as_ref().map(|d| (d.version, d.value.clone()));
         line.done_req.insert(from, t.req);
         if wrote {
             self.stats.write_backs += 1;
+        }
+        if lost {
+            let kind = RecordKind::Lost {
+                key: key.clone(),
+                node: from,
+                memory,
+            };
+            self.record(ctx.now, kind);
         }
         self.persist_line(ctx, &key);
         self.next_request(ctx, &key);
@@ -510,8 +546,7 @@ impl CacheActor {
         from: ActorId,
         key: String,
         data: Data,
-        reason: ProcAction,
-        boot: u64,
+        (reason, boot, txn): (ProcAction, u64, u64),
     ) {
         let line = self.home.entry(key.clone()).or_default();
         let before = line.memory.as_ref().map(|d| d.version);
@@ -529,7 +564,7 @@ impl CacheActor {
             && line
                 .dir
                 .get(&from)
-                .is_some_and(|e| e.1 == boot && e.0.dirty())
+                .is_some_and(|e| e.1 == boot && e.2 == txn && e.0.dirty())
         {
             prev = line.dir.remove(&from).map(|e| e.0);
         }

@@ -214,7 +214,9 @@ fn step(cfg: &ModelConfig, w: &mut World, a: Action) -> Result<String, Violation
             let others_valid = (0..line.len()).any(|j| j != c && line[j].s.valid());
             let others_dirty = (0..line.len()).any(|j| j != c && line[j].s.dirty());
             let next = fill_state(bus, others_valid, bug);
-            let data = best.unwrap_or(*mem);
+            // An upgrading S/O copy keeps its own (current) data.
+            let own = bus == BusOp::BusUpgr && s.valid() && line[c].fresh;
+            let data = own || best.unwrap_or(*mem);
             if data && memory_written(write_memory, next, others_dirty) {
                 *mem = true;
             }
@@ -230,6 +232,16 @@ fn step(cfg: &ModelConfig, w: &mut World, a: Action) -> Result<String, Violation
             return Err(Violation {
                 invariant: "Reads return the latest write",
                 detail: format!("P{} read an old value in {}", c + 1, line[c].s.letter()),
+            })
+        }
+        Op::Write if !line[c].fresh => {
+            return Err(Violation {
+                invariant: "Reads return the latest write",
+                detail: format!(
+                    "P{} wrote into an old copy of line {} (a lost update)",
+                    c + 1,
+                    a.line
+                ),
             })
         }
         Op::Write => {

@@ -240,6 +240,8 @@ pub enum CacheMsg {
         key: String,
         txn: u64,
         accepted: bool,
+        /// The requester's state for the line now (a refused upgrade still holds its S/O).
+        holding: LineState,
         boot: u64,
     },
     /// A dirty line leaving a cache (eviction, expiry): Flush to memory.
@@ -249,6 +251,8 @@ pub enum CacheMsg {
         data: Data,
         reason: ProcAction,
         boot: u64,
+        /// The transaction that granted the copy (see `HomeLine::dir`).
+        txn: u64,
     },
     /// Home → a former holder: your dirty data is safe, forget it.
     PutAck {

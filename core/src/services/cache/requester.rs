@@ -27,11 +27,17 @@ impl CacheActor {
             CacheOp::Reset { .. } => return,
             o => o.key().unwrap_or_default().to_string(),
         };
-        if self.pending.contains_key(&key) || self.wt.contains_key(&key) {
+        if self.key_busy(&key) {
             self.waiting.entry(key).or_default().push_back(op);
         } else {
             self.start_op(ctx, op);
         }
+    }
+
+    /// A key with a bus request, a write-through or a write-back in flight: its next operation
+    /// waits (a new request must not overtake this node's own write-back at the home).
+    fn key_busy(&self, key: &str) -> bool {
+        self.pending.contains_key(key) || self.wt.contains_key(key) || self.wb.contains_key(key)
     }
 
     fn start_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp) {
@@ -286,12 +292,14 @@ impl CacheActor {
                 data: line.data.clone(),
                 reason,
                 boot: self.boot,
+                txn: line.fill_txn,
             };
             self.wb.insert(
                 key.to_string(),
                 Handoff {
                     data: line.data,
                     reason,
+                    txn: line.fill_txn,
                 },
             );
             let home = self.home_of(key);
@@ -337,6 +345,7 @@ impl CacheActor {
             } if epoch == self.epoch => {
                 if self.wb.get(&key).is_some_and(|h| h.data.version == version) {
                     self.wb.remove(&key);
+                    self.next_waiting(ctx, &key);
                 }
             }
             CacheMsg::WtAck {
@@ -368,6 +377,7 @@ impl CacheActor {
             .peek(&key)
             .map(|l| l.data.clone())
             .or_else(|| self.wb.get(&key).map(|h| h.data.clone()));
+        let fill_txn = self.store.peek(&key).map_or(0, |l| l.fill_txn);
         let handoff = prev.dirty() && !r.next.dirty();
         if r.next == LineState::I {
             if self.store.remove(&key).is_some() {
@@ -389,6 +399,7 @@ impl CacheActor {
                 let h = Handoff {
                     data: d.clone(),
                     reason: ProcAction::PrRd,
+                    txn: fill_txn,
                 };
                 self.wb.insert(key.clone(), h);
             }
@@ -444,7 +455,13 @@ impl CacheActor {
                 }
             },
             ProcAction::PrWr => {
-                let base = data.or_else(|| self.store.peek(&key).map(|l| l.data.clone()));
+                // Build on the newest of the fill and this cache's own copy (an upgrading S or O
+                // copy is current; the home may have only memory's older value to send).
+                let own = self.store.peek(&key).map(|l| l.data.clone());
+                let base = match (data, own) {
+                    (Some(f), Some(o)) => Some(if o.version > f.version { o } else { f }),
+                    (f, o) => f.or(o),
+                };
                 self.perform_write(ctx, p.op, &key, base, p.prev, Some(txn));
             }
             _ => {
@@ -465,11 +482,13 @@ impl CacheActor {
         txn: u64,
         accepted: bool,
     ) {
+        let holding = self.store.state(&key);
         let msg = CacheMsg::FillAck {
             epoch: self.epoch,
             key,
             txn,
             accepted,
+            holding,
             boot: self.boot,
         };
         self.send(ctx, home, msg);
@@ -485,9 +504,16 @@ impl CacheActor {
         // Memory has it now: the copy is clean (exclusive) again, unless a snoop moved it on.
         let mut state = self.store.state(&key);
         if let Some(l) = self.store.get_mut(&key) {
-            if l.state == LineState::M && l.data.version == version {
-                l.state = LineState::E;
-                state = LineState::E;
+            // (An M copy snooped by a BusRd meanwhile became O under MOESI: clean now, it is
+            // just one of the sharers.)
+            let clean = match l.state {
+                LineState::M => LineState::E,
+                LineState::O => LineState::S,
+                s => s,
+            };
+            if l.data.version == version {
+                l.state = clean;
+                state = clean;
             }
         }
         self.ack_write(ctx, &w.op, &key, version, state);
@@ -495,7 +521,7 @@ impl CacheActor {
     }
 
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
-        while !self.pending.contains_key(key) && !self.wt.contains_key(key) {
+        while !self.key_busy(key) {
             let Some(op) = self.waiting.get_mut(key).and_then(|q| q.pop_front()) else {
                 self.waiting.remove(key);
                 return;
@@ -578,6 +604,7 @@ impl CacheActor {
                 data: h.data,
                 reason: h.reason,
                 boot: self.boot,
+                txn: h.txn,
             };
             let home = self.home_of(&k);
             self.send(ctx, home, msg);
