@@ -1,4 +1,4 @@
-//! `syncsim fuzz --service raft|lock|status` (randomized fault runs with the service's safety
+//! `syncsim fuzz --service raft|lock|status|cache` (randomized fault runs with the service's safety
 //! checks after every event) and `syncsim raftbench` (commit throughput with batching +
 //! pipelining on vs off).
 
@@ -8,6 +8,7 @@ use syncsim_core::lock::fuzz::LockFuzz;
 use syncsim_core::raft::fuzz::{run_seed, FuzzConfig, KvProcess, KvWorkload};
 use syncsim_core::raft::{ClientResult, Process, RaftConfig, Role};
 use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
+use syncsim_core::services::cache::fuzz::CacheFuzz;
 use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
@@ -20,6 +21,8 @@ pub enum Service {
     Lock,
     /// The status service through the generic service fuzzer
     Status,
+    /// The MESI/MOESI cache through the generic service fuzzer
+    Cache,
 }
 
 /// `syncsim fuzz [--service raft|lock|status] [--seeds N] [--from S] [--chaos-ms T] [--faults N]`
@@ -63,6 +66,7 @@ pub fn run(args: &FuzzArgs) -> Result<(), String> {
         Service::Raft => run_raft(args),
         Service::Lock => run_service::<LockFuzz>("lock", args),
         Service::Status => run_service::<StatusFuzz>("status", args),
+        Service::Cache => run_service::<CacheFuzz>("cache", args),
     }
 }
 
