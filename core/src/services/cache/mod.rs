@@ -30,7 +30,7 @@ pub use actor::{CacheActor, CacheConfig, CacheDurable, CacheRecord, Handoff, Wor
 pub use home::HomeLine;
 pub use msg::{CacheCmd, CacheMsg, CacheOp, CacheReply, CacheStats};
 pub use protocol::{Bug, LineState, Protocol};
-pub use view::*; // (filled in by view.rs)
+pub use view::*;
 
 use crate::service::{
     pretty_json, ApiExample, ApiExchange, ApiRejection, EventCategory, Hosts, InvariantView,
