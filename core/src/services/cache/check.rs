@@ -141,7 +141,7 @@ fn check_key<N: Actor + Part<CacheActor>>(
         // with the dirty data, and the home has not noticed yet.
         let window = line.dir.iter().any(|(&n, (s, boot, _))| {
             s.owner() && (sim.node_state(n) == NodeState::Crashed || part(n).boot() != *boot)
-        });
+        }) || line.busy.as_ref().is_some_and(|t| t.lost_from.is_some());
         // Ownership in transit: the home's (persisted) transaction holds the dirty data it
         // collected and is handing it to the requester.
         let in_txn = line.busy.as_ref().is_some_and(|t| {
@@ -155,8 +155,18 @@ fn check_key<N: Actor + Part<CacheActor>>(
                 STALE,
                 format!(
                     "memory has version {mem}, a copy has {newest}, and no M or O copy owes the \
-                     write-back ({})",
-                    show()
+                     write-back ({}; the directory at {} lists {})",
+                    show(),
+                    name(home),
+                    line.dir
+                        .iter()
+                        .map(|(n, (s, b, t))| format!(
+                            "{} {} boot {b} txn {t}",
+                            name(*n),
+                            s.letter()
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             );
         }

@@ -98,8 +98,10 @@ impl FuzzTarget for CacheFuzz {
     fn check_event(&mut self, sim: &Sim<CacheActor>) -> Result<(), String> {
         let servers = self.servers;
         let explain = |e: String| format!("{e}\n{}", recent(sim, servers, 300));
-        check_states(sim, servers)
-            .map_err(|v| explain(format!("{}: {}", v.invariant, v.detail)))?;
+        check_states(sim, servers).map_err(|v| {
+            let t = sim.now() as f64 / MS as f64;
+            explain(format!("t={t:.3} ms: {}: {}", v.invariant, v.detail))
+        })?;
         self.values.consume(sim, servers).map_err(explain)?;
         if self.write_through && self.values.lost_acked > 0 {
             return Err("write-through lost an acknowledged write".into());

@@ -55,6 +55,7 @@ pub struct BusRequest {
     pub proc: ProcAction,
     pub prev: LineState,
     pub boot: u64,
+    pub data: Option<Data>,
 }
 
 /// A transaction in progress.
@@ -105,6 +106,7 @@ impl CacheActor {
                 proc,
                 prev,
                 boot,
+                data,
             } if epoch == self.epoch => {
                 let r = BusRequest {
                     from,
@@ -113,6 +115,7 @@ impl CacheActor {
                     proc,
                     prev,
                     boot,
+                    data,
                 };
                 self.on_bus_request(ctx, key, r)
             }
@@ -240,7 +243,11 @@ impl CacheActor {
             prev: r.prev,
             waiting: asked.iter().map(|&(n, _)| n).collect(),
             asked: asked.clone(),
-            best: None,
+            best: if bus == BusOp::BusUpgr {
+                r.data.clone()
+            } else {
+                None
+            },
             supplier: Supplier::None,
             transitions: Vec::new(),
             write_memory: false,
@@ -499,7 +506,8 @@ impl CacheActor {
                 line.dir.remove(&from);
             }
             if let Some((_, Some(d))) = &t.fill {
-                if d.version > line.memory_version() && !line.owned_elsewhere(from) {
+                let owned = holding.dirty() || line.owned_elsewhere(from);
+                if d.version > line.memory_version() && !owned {
                     line.memory = Some(d.clone());
                     wrote = true;
                 }

@@ -203,6 +203,9 @@ pub enum CacheMsg {
         /// The requester's state when it asked (for the transaction log).
         prev: LineState,
         boot: u64,
+        /// An upgrading S/O copy's data: it may be the only surviving copy of the latest
+        /// write if the owner crashed meanwhile.
+        data: Option<Data>,
     },
     /// Home → a copy holder: the snooped bus transaction (forwarded BusRd, or an invalidation).
     Snoop {

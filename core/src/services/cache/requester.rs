@@ -112,6 +112,7 @@ impl CacheActor {
             proc,
             prev,
             boot: self.boot,
+            data: self.upgrade_data(&key, bus),
         };
         self.pending.insert(
             key,
@@ -126,6 +127,12 @@ impl CacheActor {
             },
         );
         self.send(ctx, home, msg);
+    }
+
+    fn upgrade_data(&self, key: &str, bus: BusOp) -> Option<Data> {
+        (bus == BusOp::BusUpgr)
+            .then(|| self.store.peek(key).map(|l| l.data.clone()))
+            .flatten()
     }
 
     fn log_hit(
@@ -558,14 +565,16 @@ impl CacheActor {
                 continue;
             };
             p.sent = now;
+            let (req, bus, proc, prev) = (p.req, p.bus, p.proc, p.prev);
             let msg = CacheMsg::BusReq {
                 epoch: self.epoch,
                 key: k.clone(),
-                req: p.req,
-                bus: p.bus,
-                proc: p.proc,
-                prev: p.prev,
+                req,
+                bus,
+                proc,
+                prev,
                 boot: self.boot,
+                data: self.upgrade_data(&k, bus),
             };
             let home = self.home_of(&k);
             self.send(ctx, home, msg);
