@@ -1,4 +1,4 @@
-//! `syncsim fuzz --service raft|lock|status|queue` (randomized fault runs with the service's safety
+//! `syncsim fuzz --service raft|lock|status|queue|cache` (randomized fault runs with the service's safety
 //! checks after every event) and `syncsim raftbench` (commit throughput with batching +
 //! pipelining on vs off).
 
@@ -9,6 +9,7 @@ use syncsim_core::raft::fuzz::{run_seed, FuzzConfig, KvProcess, KvWorkload};
 use syncsim_core::raft::{ClientResult, Process, RaftConfig, Role};
 use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
 use syncsim_core::services::queue::fuzz::QueueFuzz;
+use syncsim_core::services::cache::fuzz::CacheFuzz;
 use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
@@ -23,6 +24,8 @@ pub enum Service {
     Status,
     /// The distributed queue (partition Raft groups on the ring) through the generic fuzzer
     Queue,
+    /// The MESI/MOESI cache through the generic service fuzzer
+    Cache,
 }
 
 /// `syncsim fuzz [--service raft|lock|status|queue] [--seeds N] [--from S] [--chaos-ms T] [--faults N]`
@@ -71,6 +74,7 @@ pub fn run(args: &FuzzArgs) -> Result<(), String> {
         Service::Lock => run_service::<LockFuzz>("lock", args),
         Service::Status => run_service::<StatusFuzz>("status", args),
         Service::Queue => run_service::<QueueFuzz>("queue", args),
+        Service::Cache => run_service::<CacheFuzz>("cache", args),
     }
 }
 

@@ -48,6 +48,13 @@ pub enum Mutant {
     /// On a leave, the leaver's partitions go to the wrong node instead of the ring's next
     /// distinct successor.
     QueueLeaveWrongSuccessor,
+    // --- Cache coherence (`services/cache/protocol.rs`, the same bugs as the Cache tab's toggle) ---
+    /// A sharer snooping BusUpgr stays S.
+    CacheNoInvalidateOnBusUpgr,
+    /// An evicted M line is dropped without a write-back.
+    CacheNoWriteBackOnMEviction,
+    /// A read miss fills E although another cache holds a copy.
+    CacheFillExclusiveIgnoringSharers,
 }
 
 impl Mutant {
@@ -65,6 +72,9 @@ impl Mutant {
         Mutant::QueueAckBeforeQuorum,
         Mutant::QueueNeverRedeliver,
         Mutant::QueueLeaveWrongSuccessor,
+        Mutant::CacheNoInvalidateOnBusUpgr,
+        Mutant::CacheNoWriteBackOnMEviction,
+        Mutant::CacheFillExclusiveIgnoringSharers,
     ];
 
     /// The variant's name, as `syncsim mutants --only NAME` takes it.

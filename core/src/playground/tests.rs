@@ -232,7 +232,7 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
 }
 
 /// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
-pub const GOLDEN_PLAYGROUND: &str = "2d48d7f1c7e61fb6";
+pub const GOLDEN_PLAYGROUND: &str = "7f24deea35f0aab8";
 
 #[test]
 fn golden_playground_hash_is_stable() {

@@ -2,12 +2,14 @@
 //! them. Adding a service is a module here plus one line in `node_services!` below (see
 //! `ARCHITECTURE.md`, "How to add a service"); nothing else changes.
 
+pub mod cache;
 pub mod lock;
 #[cfg(feature = "mutants")]
 pub mod mutants;
 pub mod queue;
 pub mod status;
 
+use cache::{CacheActor, CacheApi};
 use lock::{LockApi, LockProcess};
 use queue::{QueueActor, QueueApi};
 use status::{StatusActor, StatusApi};
@@ -19,6 +21,7 @@ crate::node_services! {
         0: lock: Lock => LockProcess, api: LockApi;
         1: status: Status => StatusActor, api: StatusApi;
         2: queue: Queue => QueueActor, api: QueueApi;
+        3: cache: Cache => CacheActor, api: CacheApi;
     }
 }
 
@@ -37,11 +40,13 @@ pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
         lock: lock::service_server(i, &ids, opts),
         status: StatusActor::server(i, ids.clone()),
         queue: queue::queue_server(i, &ids),
+        cache: CacheActor::server(i, ids.clone(), cache::CacheConfig::default()),
     };
     let client = |i| Node {
         lock: lock::service_console_client(i, &ids),
         status: StatusActor::client(i, ids.clone()),
         queue: queue::queue_console_client(i, &ids),
+        cache: CacheActor::client(i, ids.clone()),
     };
     (0..servers)
         .map(server)
@@ -66,6 +71,7 @@ pub fn bench_run(
                 lock,
                 status: StatusActor::client(id, Vec::new()),
                 queue: queue::queue_console_client(id, &[]),
+                cache: CacheActor::client(id, Vec::new()),
             },
         )?)),
         other => Err(format!("no benchmark for service `{other}`")),

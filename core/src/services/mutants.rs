@@ -48,6 +48,21 @@ const fn queue(mutant: Mutant) -> Case {
     }
 }
 
+/// One seed of the cache service in the generic fuzzer (`syncsim fuzz --service cache`).
+pub fn cache_seed(seed: u64) -> Result<(), FuzzFailure> {
+    crate::service::fuzz::run_seed::<super::cache::fuzz::CacheFuzz>(seed, &FuzzOptions::default())
+        .map(|_| ())
+}
+
+const fn cache(mutant: Mutant) -> Case {
+    Case {
+        mutant,
+        service: "cache",
+        target: "cache",
+        run: cache_seed,
+    }
+}
+
 const fn raft(mutant: Mutant) -> Case {
     Case {
         mutant,
@@ -80,6 +95,9 @@ pub const SUITE: &[Case] = &[
     queue(Mutant::QueueAckBeforeQuorum),
     queue(Mutant::QueueNeverRedeliver),
     queue(Mutant::QueueLeaveWrongSuccessor),
+    cache(Mutant::CacheNoInvalidateOnBusUpgr),
+    cache(Mutant::CacheNoWriteBackOnMEviction),
+    cache(Mutant::CacheFillExclusiveIgnoringSharers),
 ];
 
 /// The suite row of `name` (the variant's name, case-insensitive).

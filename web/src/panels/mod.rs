@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod bench;
+pub mod cache;
+pub mod cache_verify;
 pub mod console;
 pub mod events;
 pub mod fields;
@@ -46,6 +48,10 @@ pub const SERVICE_PANELS: &[(&str, ServicePanel)] = &[
     ("status", |p| {
         html! { <status::StatusPanel pg={p.pg.clone()} version={p.version} /> }
     }),
+    ("cache", |p| {
+        let p = p.clone();
+        html! { <cache::CachePanel pg={p.pg} version={p.version} playing={p.playing} on_sent={p.on_sent} /> }
+    }),
 ];
 
 /// The panel for the service tab `key`, or a placeholder for a service without one yet.
@@ -76,6 +82,6 @@ mod tests {
                 "panel `{key}` has no service; tabs: {keys:?}"
             );
         }
-        assert!(keys.starts_with(&["locks", "status"]), "{keys:?}");
+        assert!(keys.starts_with(&["locks", "status", "cache"]), "{keys:?}");
     }
 }

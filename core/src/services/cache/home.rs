@@ -1,0 +1,663 @@
+//! The home side of a server: memory and the directory of the keys whose ring primary it is.
+//! The directory serialises each line's transactions: one at a time, from the bus request
+//! through the snoops (forwarded BusRd, invalidations) to the requester's acknowledgement of
+//! its fill; requests that arrive meanwhile queue. The line (memory, directory and the
+//! transaction in progress) is persisted at every change, so a home crash loses nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::actor::{CacheActor, CacheCtx, CacheDurableOp};
+use super::msg::*;
+use super::protocol::{fill_state, memory_written, snoop_targets, BusOp, LineState, Supply};
+use super::store::Data;
+use crate::base::Time;
+use crate::sim::ActorId;
+
+/// One line at its home.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HomeLine {
+    pub memory: Option<Data>,
+    /// The caches that may hold a copy: their state as last known, the boot it was granted to
+    /// (a holder answering from a later boot has lost its copy in a crash) and the transaction
+    /// that granted it (a write-back names it, so a delayed or duplicated one cannot remove a
+    /// later grant). A superset: E and S copies leave silently.
+    pub dir: BTreeMap<ActorId, DirEntry>,
+    pub next_txn: u64,
+    pub busy: Option<Txn>,
+    /// The last request completed for each requester (repeats of older ones are ignored).
+    pub done_req: BTreeMap<ActorId, ReqId>,
+}
+
+/// A directory entry: `(state, boot, granting transaction)`.
+pub type DirEntry = (LineState, u64, u64);
+
+impl HomeLine {
+    pub fn memory_version(&self) -> u64 {
+        self.memory.as_ref().map_or(0, |d| d.version)
+    }
+    /// A cache other than `except` owns dirty data (or is being given it).
+    fn owned_elsewhere(&self, except: ActorId) -> bool {
+        self.dir
+            .iter()
+            .any(|(&n, (s, _, _))| n != except && s.dirty())
+            || self.busy.as_ref().is_some_and(|t| {
+                t.requester != except && t.fill.as_ref().is_some_and(|(s, _)| s.dirty())
+            })
+    }
+}
+
+/// A bus request as the home received it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BusRequest {
+    pub from: ActorId,
+    pub req: ReqId,
+    pub bus: BusOp,
+    pub proc: ProcAction,
+    pub prev: LineState,
+    pub boot: u64,
+    pub data: Option<Data>,
+}
+
+/// A transaction in progress.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Txn {
+    pub txn: u64,
+    pub requester: ActorId,
+    pub req: ReqId,
+    pub req_boot: u64,
+    /// As carried out (a BusUpgr from a cache that lost its copy becomes a BusRdX).
+    pub bus: BusOp,
+    pub proc: ProcAction,
+    pub prev: LineState,
+    pub asked: Vec<(ActorId, bool)>,
+    pub waiting: BTreeSet<ActorId>,
+    pub best: Option<Data>,
+    pub supplier: Supplier,
+    pub transitions: Vec<(ActorId, LineState, LineState)>,
+    pub write_memory: bool,
+    pub memory_before: Option<u64>,
+    /// Once every snoop is answered: the state and data sent to the requester.
+    pub fill: Option<(LineState, Option<Data>)>,
+    pub started: Time,
+    /// A holder the directory listed as owner answered from a new boot without data: its
+    /// copy died in a crash.
+    pub lost_from: Option<ActorId>,
+}
+
+impl CacheActor {
+    fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        if let Some(l) = self.home.get(key) {
+            ctx.persist(CacheDurableOp::Put(key.to_string(), Box::new(l.clone())));
+        }
+    }
+
+    pub(super) fn home_message(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        from: ActorId,
+        msg: CacheMsg,
+    ) {
+        match msg {
+            CacheMsg::BusReq {
+                epoch,
+                key,
+                req,
+                bus,
+                proc,
+                prev,
+                boot,
+                data,
+            } if epoch == self.epoch => {
+                let r = BusRequest {
+                    from,
+                    req,
+                    bus,
+                    proc,
+                    prev,
+                    boot,
+                    data,
+                };
+                self.on_bus_request(ctx, key, r)
+            }
+            CacheMsg::SnoopReply {
+                epoch,
+                key,
+                txn,
+                prev,
+                next,
+                supply,
+                write_memory,
+                data,
+                handoff,
+                boot,
+            } if epoch == self.epoch => {
+                let reply = SnoopAnswer {
+                    prev,
+                    next,
+                    supply,
+                    write_memory,
+                    data,
+                    handoff,
+                    boot,
+                };
+                self.on_snoop_reply(ctx, from, key, txn, reply)
+            }
+            CacheMsg::FillAck {
+                epoch,
+                key,
+                txn,
+                accepted,
+                holding,
+                boot,
+            } if epoch == self.epoch => {
+                let refused = (!accepted).then_some((holding, boot));
+                self.on_fill_ack(ctx, from, key, txn, refused)
+            }
+            CacheMsg::PutM {
+                epoch,
+                key,
+                data,
+                reason,
+                boot,
+                txn,
+            } if epoch == self.epoch => self.on_put(ctx, from, key, data, (reason, boot, txn)),
+            CacheMsg::WriteThrough { epoch, key, data } if epoch == self.epoch => {
+                let line = self.home.entry(key.clone()).or_default();
+                if data.version > line.memory_version() {
+                    line.memory = Some(data.clone());
+                }
+                if line.busy.is_none() {
+                    if let Some(e) = line.dir.get_mut(&from) {
+                        match e.0 {
+                            LineState::M => e.0 = LineState::E,
+                            LineState::O => e.0 = LineState::S,
+                            _ => {}
+                        }
+                    }
+                }
+                self.persist_line(ctx, &key);
+                let msg = CacheMsg::WtAck {
+                    epoch: self.epoch,
+                    key,
+                    version: data.version,
+                };
+                self.send(ctx, from, msg);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+        let line = self.home.entry(key.clone()).or_default();
+        if line.done_req.get(&r.from).is_some_and(|&d| d >= r.req) {
+            return; // a repeat of a completed request
+        }
+        if let Some(t) = &line.busy {
+            if t.requester == r.from && t.req == r.req {
+                self.resend(ctx, &key);
+            } else {
+                let q = self.queue.entry(key).or_default();
+                q.retain(|x| x.from != r.from);
+                q.push_back(r);
+            }
+            return;
+        }
+        self.start_txn(ctx, key, r);
+    }
+
+    fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+        let epoch = self.epoch;
+        let line = self.home.entry(key.clone()).or_default();
+        line.next_txn += 1;
+        let txn = line.next_txn;
+        let entry = line.dir.get(&r.from).copied();
+        let known = entry.map_or(LineState::I, |e| e.0);
+        // The requester owned the line in an earlier boot: its copy died in a crash.
+        let lost_from = entry
+            .is_some_and(|(s, boot, _)| s.owner() && boot != r.boot)
+            .then_some(r.from);
+        let invalidate = r.proc == ProcAction::Invalidate;
+        let mut bus = r.bus;
+        if !invalidate {
+            if bus == BusOp::BusUpgr && !matches!(known, LineState::S | LineState::O) {
+                bus = BusOp::BusRdX; // its copy was invalidated meanwhile: it needs the data
+            }
+            if bus != BusOp::BusUpgr {
+                line.dir.remove(&r.from); // a miss: whatever the directory thought, it has none
+            }
+        }
+        let holders: Vec<(ActorId, LineState)> = line
+            .dir
+            .iter()
+            .filter(|(&n, _)| invalidate || n != r.from)
+            .map(|(&n, e)| (n, e.0))
+            .collect();
+        let asked = snoop_targets(&holders, bus);
+        line.busy = Some(Txn {
+            txn,
+            requester: r.from,
+            req: r.req,
+            req_boot: r.boot,
+            bus,
+            proc: r.proc,
+            prev: r.prev,
+            waiting: asked.iter().map(|&(n, _)| n).collect(),
+            asked: asked.clone(),
+            best: if bus == BusOp::BusUpgr {
+                r.data.clone()
+            } else {
+                None
+            },
+            supplier: Supplier::None,
+            transitions: Vec::new(),
+            write_memory: false,
+            memory_before: line.memory.as_ref().map(|d| d.version),
+            fill: None,
+            started: ctx.now,
+            lost_from,
+        });
+        match bus {
+            BusOp::BusRd => self.stats.bus_rd += 1,
+            BusOp::BusRdX => self.stats.bus_rdx += 1,
+            BusOp::BusUpgr => self.stats.bus_upgr += 1,
+        }
+        for (n, supplier) in asked.iter().copied() {
+            let msg = CacheMsg::Snoop {
+                epoch,
+                key: key.clone(),
+                txn,
+                bus,
+                supplier,
+            };
+            self.send(ctx, n, msg);
+        }
+        if asked.is_empty() {
+            self.finish(ctx, &key);
+        } else {
+            self.persist_line(ctx, &key);
+        }
+    }
+
+    fn on_snoop_reply(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        from: ActorId,
+        key: String,
+        txn: u64,
+        a: SnoopAnswer,
+    ) {
+        let epoch = self.epoch;
+        let Some(line) = self.home.get_mut(&key) else {
+            return;
+        };
+        let current = line
+            .busy
+            .as_ref()
+            .is_some_and(|t| t.txn == txn && t.waiting.contains(&from));
+        if !current {
+            // A repeat: the data it hands off was taken the first time.
+            if a.handoff && txn <= line.next_txn {
+                if let Some(d) = &a.data {
+                    let msg = CacheMsg::PutAck {
+                        epoch,
+                        key,
+                        version: d.version,
+                    };
+                    self.send(ctx, from, msg);
+                }
+            }
+            return;
+        }
+        let mem_v = line.memory_version();
+        let before = line.dir.get(&from).copied();
+        if a.next.valid() {
+            let grant = before.map_or(0, |b| b.2);
+            line.dir.insert(from, (a.next, a.boot, grant));
+        } else {
+            line.dir.remove(&from);
+        }
+        let lost = before.is_some_and(|(s, b, _)| s.owner() && b != a.boot) && a.data.is_none();
+        let others: Vec<ActorId> = line
+            .dir
+            .iter()
+            .filter(|(_, e)| e.0.valid())
+            .map(|(&n, _)| n)
+            .collect();
+        let Some(t) = line.busy.as_mut() else {
+            return;
+        };
+        t.waiting.remove(&from);
+        t.transitions.push((from, a.prev, a.next));
+        t.write_memory |= a.write_memory;
+        if lost {
+            t.lost_from = Some(from);
+            // The owner's copy is gone; sharers (MOESI: S beside the lost O) may still hold
+            // the latest data: ask them to supply it rather than fall back to stale memory.
+            for n in others {
+                if n != t.requester && !t.asked.iter().any(|&(m, _)| m == n) {
+                    t.asked.push((n, true));
+                    t.waiting.insert(n);
+                    let msg = CacheMsg::Snoop {
+                        epoch,
+                        key: key.clone(),
+                        txn,
+                        bus: BusOp::BusRd,
+                        supplier: true,
+                    };
+                    ctx.send(n, msg);
+                }
+            }
+        }
+        if let Some(d) = &a.data {
+            let offered = a.supply != Supply::None || d.version > mem_v;
+            if offered && t.best.as_ref().is_none_or(|b| d.version > b.version) {
+                t.best = Some(d.clone());
+                let supply = if a.supply == Supply::None {
+                    Supply::Flush
+                } else {
+                    a.supply
+                };
+                t.supplier = Supplier::Cache { node: from, supply };
+            }
+        }
+        let done = t.waiting.is_empty();
+        if done {
+            self.finish(ctx, &key);
+        } else {
+            self.persist_line(ctx, &key);
+        }
+        if a.handoff {
+            if let Some(d) = a.data {
+                let msg = CacheMsg::PutAck {
+                    epoch,
+                    key,
+                    version: d.version,
+                };
+                self.send(ctx, from, msg);
+            }
+        }
+    }
+
+    /// Every snoop answered: choose the data, write memory if the rules say so, fill.
+    fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        let bug = self.bug();
+        let epoch = self.epoch;
+        let Some(line) = self.home.get_mut(key) else {
+            return;
+        };
+        let Some(mut t) = line.busy.take() else {
+            return;
+        };
+        let mem_v = line.memory_version();
+        let (data, supplier) = match &t.best {
+            Some(b) if b.version >= mem_v => (Some(b.clone()), t.supplier),
+            _ => (
+                line.memory.clone(),
+                if line.memory.is_some() {
+                    Supplier::Memory
+                } else {
+                    Supplier::None
+                },
+            ),
+        };
+        let others = line.dir.iter().filter(|(&n, _)| n != t.requester);
+        let others_valid = others.clone().any(|(_, e)| e.0.valid());
+        let others_dirty = others.clone().any(|(_, e)| e.0.dirty());
+        let state = match t.proc {
+            ProcAction::Invalidate => LineState::I,
+            _ if data.is_none() && t.bus == BusOp::BusRd => LineState::I,
+            _ => fill_state(t.bus, others_valid, bug),
+        };
+        let mut wrote = false;
+        if let Some(d) = &data {
+            if d.version > mem_v && memory_written(t.write_memory, state, others_dirty) {
+                line.memory = Some(d.clone());
+                wrote = true;
+            }
+        }
+        if state.valid() {
+            line.dir.insert(t.requester, (state, t.req_boot, t.txn));
+        } else {
+            line.dir.remove(&t.requester);
+        }
+        if t.proc != ProcAction::Invalidate {
+            t.transitions.push((t.requester, t.prev, state));
+        }
+        let record = TxnRecord {
+            key: key.to_string(),
+            requester: t.requester,
+            proc: t.proc,
+            bus: Some(t.bus),
+            transitions: t.transitions.clone(),
+            // Table 1.3 names no supplier for an upgrade (the upgrader has the data) nor for
+            // an invalidation that only found clean copies.
+            supplier: match (t.proc, t.bus, supplier) {
+                (ProcAction::Invalidate, _, Supplier::Memory) | (_, BusOp::BusUpgr, _) => {
+                    Supplier::None
+                }
+                (_, _, s) => s,
+            },
+            memory_before: t.memory_before,
+            memory_after: line.memory.as_ref().map(|d| d.version),
+            value: data.as_ref().map(|d| d.value.clone()),
+        };
+        let lost = t.lost_from.map(|node| RecordKind::Lost {
+            key: key.to_string(),
+            node,
+            memory: data.as_ref().map(|d| (d.version, d.value.clone())),
+        });
+        let fill_data = data.clone();
+        t.fill = Some((state, data));
+        let (requester, req, txn) = (t.requester, t.req, t.txn);
+        let bus = t.bus;
+        line.busy = Some(t);
+        if wrote {
+            self.stats.write_backs += 1;
+        }
+        match record.supplier {
+            Supplier::Cache { .. } => self.stats.cache_to_cache += 1,
+            Supplier::Memory if bus != BusOp::BusUpgr => self.stats.memory_reads += 1,
+            _ => {}
+        }
+        if let Some(l) = lost {
+            self.record(ctx.now, l);
+        }
+        self.record(ctx.now, RecordKind::Txn(record));
+        self.persist_line(ctx, key);
+        let msg = CacheMsg::Fill {
+            epoch,
+            key: key.to_string(),
+            req,
+            txn,
+            state,
+            data: fill_data,
+        };
+        self.send(ctx, requester, msg);
+    }
+
+    fn on_fill_ack(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        from: ActorId,
+        key: String,
+        txn: u64,
+        refused: Option<(LineState, u64)>,
+    ) {
+        let Some(line) = self.home.get_mut(&key) else {
+            return;
+        };
+        let ours = line
+            .busy
+            .as_ref()
+            .is_some_and(|t| t.txn == txn && t.requester == from && t.fill.is_some());
+        if !ours {
+            return;
+        }
+        let Some(t) = line.busy.take() else {
+            return;
+        };
+        let mut wrote = false;
+        if let Some((holding, boot)) = refused {
+            // The requester gave up (or crashed): it keeps at most the copy it had (a refused
+            // upgrade still holds its S/O), and data only it was going to own must not vanish.
+            if holding.valid() {
+                line.dir.insert(from, (holding, boot, t.txn));
+            } else {
+                line.dir.remove(&from);
+            }
+            if let Some((_, Some(d))) = &t.fill {
+                let owned = holding.dirty() || line.owned_elsewhere(from);
+                if d.version > line.memory_version() && !owned {
+                    line.memory = Some(d.clone());
+                    wrote = true;
+                }
+            }
+        }
+        // Refused from a later boot: the requester took the line, wrote, and crashed before
+        // its acknowledgement got through; what memory has now is what survived.
+        let lost = refused.is_some_and(|(_, boot)| boot != t.req_boot)
+            && t.fill.as_ref().is_some_and(|(s, _)| s.owner());
+        let memory = line.memory.as_ref().map(|d| (d.version, d.value.clone()));
+        line.done_req.insert(from, t.req);
+        if wrote {
+            self.stats.write_backs += 1;
+        }
+        if lost {
+            let kind = RecordKind::Lost {
+                key: key.clone(),
+                node: from,
+                memory,
+            };
+            self.record(ctx.now, kind);
+        }
+        self.persist_line(ctx, &key);
+        self.next_request(ctx, &key);
+    }
+
+    fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        if self.home.get(key).is_some_and(|l| l.busy.is_some()) {
+            return;
+        }
+        let next = self.queue.get_mut(key).and_then(|q| q.pop_front());
+        if self.queue.get(key).is_some_and(|q| q.is_empty()) {
+            self.queue.remove(key);
+        }
+        if let Some(r) = next {
+            self.on_bus_request(ctx, key.to_string(), r);
+        }
+    }
+
+    /// A dirty line written back (eviction, expiry, or the repeat of a handed-off Flush).
+    fn on_put(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        from: ActorId,
+        key: String,
+        data: Data,
+        (reason, boot, txn): (ProcAction, u64, u64),
+    ) {
+        let line = self.home.entry(key.clone()).or_default();
+        let before = line.memory.as_ref().map(|d| d.version);
+        let mut wrote = false;
+        if data.version > line.memory_version() && !line.owned_elsewhere(from) {
+            line.memory = Some(data.clone());
+            wrote = true;
+        }
+        let asked = line
+            .busy
+            .as_ref()
+            .is_some_and(|t| t.waiting.contains(&from));
+        let mut prev = None;
+        if !asked
+            && line
+                .dir
+                .get(&from)
+                .is_some_and(|e| e.1 == boot && e.2 == txn && e.0.dirty())
+        {
+            prev = line.dir.remove(&from).map(|e| e.0);
+        }
+        let after = line.memory.as_ref().map(|d| d.version);
+        if wrote {
+            self.stats.write_backs += 1;
+        }
+        if let (Some(p), ProcAction::Evict | ProcAction::Expire) = (prev, reason) {
+            let record = TxnRecord {
+                key: key.clone(),
+                requester: from,
+                proc: reason,
+                bus: None,
+                transitions: vec![(from, p, LineState::I)],
+                supplier: Supplier::None,
+                memory_before: before,
+                memory_after: after,
+                value: Some(data.value.clone()),
+            };
+            self.record(ctx.now, RecordKind::Txn(record));
+        }
+        self.persist_line(ctx, &key);
+        let msg = CacheMsg::PutAck {
+            epoch: self.epoch,
+            key,
+            version: data.version,
+        };
+        self.send(ctx, from, msg);
+    }
+
+    /// Send again what a line's transaction is waiting for.
+    fn resend(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        let epoch = self.epoch;
+        let Some(t) = self.home.get(key).and_then(|l| l.busy.clone()) else {
+            return;
+        };
+        match &t.fill {
+            Some((state, data)) => {
+                let msg = CacheMsg::Fill {
+                    epoch,
+                    key: key.to_string(),
+                    req: t.req,
+                    txn: t.txn,
+                    state: *state,
+                    data: data.clone(),
+                };
+                self.send(ctx, t.requester, msg);
+            }
+            None => {
+                for (n, supplier) in t.asked.iter().copied() {
+                    if t.waiting.contains(&n) {
+                        let msg = CacheMsg::Snoop {
+                            epoch,
+                            key: key.to_string(),
+                            txn: t.txn,
+                            bus: t.bus,
+                            supplier,
+                        };
+                        self.send(ctx, n, msg);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(super) fn home_tick(&mut self, ctx: &mut CacheCtx<'_, '_>) {
+        let busy: Vec<String> = self
+            .home
+            .iter()
+            .filter(|(_, l)| l.busy.is_some())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in busy {
+            self.resend(ctx, &k);
+        }
+    }
+}
+
+/// A snoop's answer, as the home reads it.
+pub struct SnoopAnswer {
+    pub prev: LineState,
+    pub next: LineState,
+    pub supply: Supply,
+    pub write_memory: bool,
+    pub data: Option<Data>,
+    pub handoff: bool,
+    pub boot: u64,
+}

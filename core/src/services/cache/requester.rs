@@ -1,0 +1,637 @@
+//! The cache side of a server: the processor's reads and writes (hits served locally, misses
+//! and upgrades sent to the key's home as bus requests), fills, snoops from homes, LRU
+//! eviction and TTL expiry (dirty lines Flush to memory exactly once), write-through.
+
+use super::actor::{ttl_us, CacheActor, CacheCtx, ClientOp, Handoff, Pending, WtPending};
+use super::msg::*;
+use super::protocol::{
+    on_processor, on_snoop, writes_back_on_evict, BusOp, LineState, ProcOp, ProcOutcome, Supply,
+};
+use super::store::{Data, Line};
+use crate::sim::ActorId;
+
+impl CacheActor {
+    /// A request from a client: stats at once; operations on a key queue behind that key's
+    /// request in flight (one bus request per line per node).
+    pub(super) fn client_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp) {
+        let key = match &op.op {
+            CacheOp::Stats => {
+                let reply = CacheReply::Stats {
+                    node: self.id,
+                    total_entries: self.store.len(),
+                    stats: self.stats.clone(),
+                };
+                self.reply(ctx, &op, reply);
+                return;
+            }
+            CacheOp::Reset { .. } => return,
+            o => o.key().unwrap_or_default().to_string(),
+        };
+        if self.key_busy(&key) {
+            self.waiting.entry(key).or_default().push_back(op);
+        } else {
+            self.start_op(ctx, op);
+        }
+    }
+
+    /// A key with a bus request, a write-through or a write-back in flight: its next operation
+    /// waits (a new request must not overtake this node's own write-back at the home).
+    fn key_busy(&self, key: &str) -> bool {
+        self.pending.contains_key(key) || self.wt.contains_key(key) || self.wb.contains_key(key)
+    }
+
+    fn start_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp) {
+        let Some(key) = op.op.key().map(str::to_string) else {
+            return;
+        };
+        if self
+            .store
+            .peek(&key)
+            .is_some_and(|l| l.expires_at <= ctx.now)
+        {
+            self.evict(ctx, &key, ProcAction::Expire);
+        }
+        let state = self.store.state(&key);
+        match op.op.clone() {
+            CacheOp::Get { .. } => {
+                self.stats.reads += 1;
+                match on_processor(state, ProcOp::PrRd) {
+                    ProcOutcome::Hit(_) => {
+                        self.stats.hits += 1;
+                        self.store.touch(&key);
+                        let data = self.store.peek(&key).map(|l| l.data.clone());
+                        let Some(data) = data else { return };
+                        self.log_hit(ctx, &key, ProcAction::PrRd, state, state, &data.value);
+                        self.serve_read(ctx, &op, &key, state, Some(data));
+                    }
+                    ProcOutcome::Bus(bus) => {
+                        self.stats.misses += 1;
+                        self.request(ctx, op, key, bus, ProcAction::PrRd, state);
+                    }
+                }
+            }
+            CacheOp::Set { .. } => {
+                self.stats.writes += 1;
+                match on_processor(state, ProcOp::PrWr) {
+                    ProcOutcome::Hit(_) => {
+                        self.stats.hits += 1;
+                        self.store.touch(&key);
+                        let base = self.store.peek(&key).map(|l| l.data.clone());
+                        self.perform_write(ctx, op, &key, base, state, None);
+                    }
+                    ProcOutcome::Bus(bus) => {
+                        self.stats.misses += 1;
+                        self.request(ctx, op, key, bus, ProcAction::PrWr, state);
+                    }
+                }
+            }
+            CacheOp::Invalidate { .. } => {
+                self.request(ctx, op, key, BusOp::BusRdX, ProcAction::Invalidate, state)
+            }
+            _ => {}
+        }
+    }
+
+    fn request(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        op: ClientOp,
+        key: String,
+        bus: BusOp,
+        proc: ProcAction,
+        prev: LineState,
+    ) {
+        self.next_req += 1;
+        let req = (self.boot << 32) | self.next_req;
+        let home = self.home_of(&key);
+        let msg = CacheMsg::BusReq {
+            epoch: self.epoch,
+            key: key.clone(),
+            req,
+            bus,
+            proc,
+            prev,
+            boot: self.boot,
+            data: self.upgrade_data(&key, bus),
+        };
+        self.pending.insert(
+            key,
+            Pending {
+                op,
+                req,
+                bus,
+                proc,
+                prev,
+                started: ctx.now,
+                sent: ctx.now,
+            },
+        );
+        self.send(ctx, home, msg);
+    }
+
+    fn upgrade_data(&self, key: &str, bus: BusOp) -> Option<Data> {
+        (bus == BusOp::BusUpgr)
+            .then(|| self.store.peek(key).map(|l| l.data.clone()))
+            .flatten()
+    }
+
+    fn log_hit(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        key: &str,
+        proc: ProcAction,
+        before: LineState,
+        after: LineState,
+        value: &str,
+    ) {
+        let txn = TxnRecord {
+            key: key.to_string(),
+            requester: self.id,
+            proc,
+            bus: None,
+            transitions: vec![(self.id, before, after)],
+            supplier: Supplier::None,
+            memory_before: None,
+            memory_after: None,
+            value: Some(value.to_string()),
+        };
+        self.record(ctx.now, RecordKind::Txn(txn));
+    }
+
+    fn serve_read(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        op: &ClientOp,
+        key: &str,
+        state: LineState,
+        data: Option<Data>,
+    ) {
+        let reply = match data {
+            Some(d) => {
+                self.record(
+                    ctx.now,
+                    RecordKind::Read {
+                        key: key.to_string(),
+                        version: d.version,
+                        value: d.value.clone(),
+                    },
+                );
+                CacheReply::Value {
+                    key: key.to_string(),
+                    value: d.value,
+                    state,
+                    version: d.version,
+                }
+            }
+            None => {
+                let kind = RecordKind::Read {
+                    key: key.to_string(),
+                    version: 0,
+                    value: String::new(),
+                };
+                self.record(ctx.now, kind);
+                CacheReply::NotFound {
+                    key: key.to_string(),
+                }
+            }
+        };
+        self.reply(ctx, op, reply);
+    }
+
+    /// Write into a line this cache now holds in M (a hit, or a completed BusRdX/BusUpgr).
+    fn perform_write(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        op: ClientOp,
+        key: &str,
+        base: Option<Data>,
+        before: LineState,
+        fill_txn: Option<u64>,
+    ) {
+        let CacheOp::Set { value, ttl_ms, .. } = op.op.clone() else {
+            return;
+        };
+        let data = Data {
+            value: value.clone(),
+            version: base.map_or(1, |b| b.version + 1),
+            ttl_ms,
+        };
+        let txn = fill_txn
+            .or_else(|| self.store.peek(key).map(|l| l.fill_txn))
+            .unwrap_or(0);
+        let line = Line::new(LineState::M, data.clone(), ctx.now + ttl_us(ttl_ms), txn);
+        self.install(ctx, key, line);
+        if fill_txn.is_none() {
+            self.log_hit(ctx, key, ProcAction::PrWr, before, LineState::M, &value);
+        }
+        let kind = RecordKind::Write {
+            key: key.to_string(),
+            version: data.version,
+            value,
+        };
+        self.record(ctx.now, kind);
+        if self.write_through {
+            let msg = CacheMsg::WriteThrough {
+                epoch: self.epoch,
+                key: key.to_string(),
+                data: data.clone(),
+            };
+            let home = self.home_of(key);
+            self.wt.insert(key.to_string(), WtPending { op, data });
+            self.send(ctx, home, msg);
+        } else {
+            self.ack_write(ctx, &op, key, data.version, LineState::M);
+        }
+    }
+
+    fn ack_write(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        op: &ClientOp,
+        key: &str,
+        version: u64,
+        state: LineState,
+    ) {
+        let kind = RecordKind::Ack {
+            key: key.to_string(),
+            version,
+        };
+        self.record(ctx.now, kind);
+        let reply = CacheReply::Written {
+            key: key.to_string(),
+            version,
+            state,
+        };
+        self.reply(ctx, op, reply);
+    }
+
+    /// Put a line in the cache, evicting the LRU victim first when full.
+    fn install(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str, line: Line) {
+        if self.store.peek(key).is_none() && self.store.is_full() {
+            let pending = &self.pending;
+            let wt = &self.wt;
+            let victim = self
+                .store
+                .victim(|k| k == key || pending.contains_key(k) || wt.contains_key(k));
+            if let Some(v) = victim {
+                self.evict(ctx, &v, ProcAction::Evict);
+            }
+        }
+        self.store.insert(key, line);
+    }
+
+    /// LRU eviction or TTL expiry: M and O Flush to memory (kept until the home acks), E and
+    /// S drop silently.
+    pub(super) fn evict(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str, reason: ProcAction) {
+        let Some(line) = self.store.remove(key) else {
+            return;
+        };
+        if reason == ProcAction::Expire {
+            self.stats.expirations += 1;
+        } else {
+            self.stats.evictions += 1;
+        }
+        if writes_back_on_evict(line.state, self.bug()) {
+            self.stats.flush += 1;
+            let msg = CacheMsg::PutM {
+                epoch: self.epoch,
+                key: key.to_string(),
+                data: line.data.clone(),
+                reason,
+                boot: self.boot,
+                txn: line.fill_txn,
+            };
+            self.wb.insert(
+                key.to_string(),
+                Handoff {
+                    data: line.data,
+                    reason,
+                    txn: line.fill_txn,
+                },
+            );
+            let home = self.home_of(key);
+            self.send(ctx, home, msg);
+        } else {
+            let txn = TxnRecord {
+                key: key.to_string(),
+                requester: self.id,
+                proc: reason,
+                bus: None,
+                transitions: vec![(self.id, line.state, LineState::I)],
+                supplier: Supplier::None,
+                memory_before: None,
+                memory_after: None,
+                value: None,
+            };
+            self.record(ctx.now, RecordKind::Txn(txn));
+        }
+    }
+
+    /// The cache's half of the coherence traffic; the home's half is in `home.rs`.
+    pub(super) fn coherence(&mut self, ctx: &mut CacheCtx<'_, '_>, from: ActorId, msg: CacheMsg) {
+        match msg {
+            CacheMsg::Snoop {
+                epoch,
+                key,
+                txn,
+                bus,
+                supplier,
+            } if epoch == self.epoch => self.on_snoop(ctx, from, key, txn, bus, supplier),
+            CacheMsg::Fill {
+                epoch,
+                key,
+                req,
+                txn,
+                state,
+                data,
+            } if epoch == self.epoch => self.on_fill(ctx, from, key, req, txn, state, data),
+            CacheMsg::PutAck {
+                epoch,
+                key,
+                version,
+            } if epoch == self.epoch => {
+                if self.wb.get(&key).is_some_and(|h| h.data.version == version) {
+                    self.wb.remove(&key);
+                    self.next_waiting(ctx, &key);
+                }
+            }
+            CacheMsg::WtAck {
+                epoch,
+                key,
+                version,
+            } if epoch == self.epoch => self.on_wt_ack(ctx, key, version),
+            m => self.home_message(ctx, from, m),
+        }
+    }
+
+    fn on_snoop(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        home: ActorId,
+        key: String,
+        txn: u64,
+        bus: BusOp,
+        supplier: bool,
+    ) {
+        // A snoop older than the transaction that filled this copy was delayed or duplicated.
+        if self.store.peek(&key).is_some_and(|l| l.fill_txn > txn) {
+            return;
+        }
+        let prev = self.store.state(&key);
+        let r = on_snoop(self.protocol, prev, bus, supplier, self.bug());
+        let data = self
+            .store
+            .peek(&key)
+            .map(|l| l.data.clone())
+            .or_else(|| self.wb.get(&key).map(|h| h.data.clone()));
+        let fill_txn = self.store.peek(&key).map_or(0, |l| l.fill_txn);
+        let handoff = prev.dirty() && !r.next.dirty();
+        if r.next == LineState::I {
+            if self.store.remove(&key).is_some() {
+                self.stats.invalidations += 1;
+            }
+        } else if let Some(l) = self.store.get_mut(&key) {
+            l.state = r.next;
+        }
+        if prev.exclusive() && matches!(r.next, LineState::S | LineState::O) {
+            self.stats.interventions += 1;
+        }
+        match r.supply {
+            Supply::Flush => self.stats.flush += 1,
+            Supply::FlushOpt => self.stats.flush_opt += 1,
+            Supply::None => {}
+        }
+        if handoff {
+            if let Some(d) = &data {
+                let h = Handoff {
+                    data: d.clone(),
+                    reason: ProcAction::PrRd,
+                    txn: fill_txn,
+                };
+                self.wb.insert(key.clone(), h);
+            }
+        }
+        let msg = CacheMsg::SnoopReply {
+            epoch: self.epoch,
+            key,
+            txn,
+            prev,
+            next: r.next,
+            supply: r.supply,
+            write_memory: r.write_memory,
+            data,
+            handoff,
+            boot: self.boot,
+        };
+        self.send(ctx, home, msg);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_fill(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        home: ActorId,
+        key: String,
+        req: ReqId,
+        txn: u64,
+        state: LineState,
+        data: Option<Data>,
+    ) {
+        let mine = self.pending.get(&key).is_some_and(|p| p.req == req);
+        if !mine {
+            // A repeated fill of a request this node completed is acked again; one it gave up
+            // on (or forgot in a crash) is refused, so the home does not count it as a holder.
+            let accepted = self.last_done.get(&key) == Some(&req);
+            self.send_fill_ack(ctx, home, key, txn, accepted);
+            return;
+        }
+        let Some(p) = self.pending.remove(&key) else {
+            return;
+        };
+        self.last_done.insert(key.clone(), req);
+        match p.proc {
+            ProcAction::PrRd => match data {
+                Some(d) if state.valid() => {
+                    let exp = ctx.now + ttl_us(d.ttl_ms);
+                    self.install(ctx, &key, Line::new(state, d.clone(), exp, txn));
+                    self.serve_read(ctx, &p.op, &key, state, Some(d));
+                }
+                _ => {
+                    self.store.remove(&key);
+                    self.serve_read(ctx, &p.op, &key, LineState::I, None);
+                }
+            },
+            ProcAction::PrWr => {
+                // Build on the newest of the fill and this cache's own copy (an upgrading S or O
+                // copy is current; the home may have only memory's older value to send).
+                let own = self.store.peek(&key).map(|l| l.data.clone());
+                let base = match (data, own) {
+                    (Some(f), Some(o)) => Some(if o.version > f.version { o } else { f }),
+                    (f, o) => f.or(o),
+                };
+                self.perform_write(ctx, p.op, &key, base, p.prev, Some(txn));
+            }
+            _ => {
+                self.store.remove(&key);
+                let reply = CacheReply::Invalidated { key: key.clone() };
+                self.reply(ctx, &p.op, reply);
+            }
+        }
+        self.send_fill_ack(ctx, home, key.clone(), txn, true);
+        self.next_waiting(ctx, &key);
+    }
+
+    fn send_fill_ack(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        home: ActorId,
+        key: String,
+        txn: u64,
+        accepted: bool,
+    ) {
+        let holding = self.store.state(&key);
+        let msg = CacheMsg::FillAck {
+            epoch: self.epoch,
+            key,
+            txn,
+            accepted,
+            holding,
+            boot: self.boot,
+        };
+        self.send(ctx, home, msg);
+    }
+
+    fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, version: u64) {
+        if !self.wt.get(&key).is_some_and(|w| w.data.version == version) {
+            return;
+        }
+        let Some(w) = self.wt.remove(&key) else {
+            return;
+        };
+        // Memory has it now: the copy is clean (exclusive) again, unless a snoop moved it on.
+        let mut state = self.store.state(&key);
+        if let Some(l) = self.store.get_mut(&key) {
+            // (An M copy snooped by a BusRd meanwhile became O under MOESI: clean now, it is
+            // just one of the sharers.)
+            let clean = match l.state {
+                LineState::M => LineState::E,
+                LineState::O => LineState::S,
+                s => s,
+            };
+            if l.data.version == version {
+                l.state = clean;
+                state = clean;
+            }
+        }
+        self.ack_write(ctx, &w.op, &key, version, state);
+        self.next_waiting(ctx, &key);
+    }
+
+    fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        while !self.key_busy(key) {
+            let Some(op) = self.waiting.get_mut(key).and_then(|q| q.pop_front()) else {
+                self.waiting.remove(key);
+                return;
+            };
+            self.start_op(ctx, op);
+        }
+    }
+
+    /// Retransmissions, timeouts and TTL expiry.
+    pub(super) fn tick(&mut self, ctx: &mut CacheCtx<'_, '_>) {
+        let now = ctx.now;
+        let pending = &self.pending;
+        let wt = &self.wt;
+        let expired: Vec<String> = self
+            .store
+            .expired(now)
+            .into_iter()
+            .filter(|k| !pending.contains_key(k) && !wt.contains_key(k))
+            .collect();
+        for k in expired {
+            self.evict(ctx, &k, ProcAction::Expire);
+        }
+        let mut timed_out = Vec::new();
+        let mut resend = Vec::new();
+        for (k, p) in &self.pending {
+            if now >= p.started + self.cfg.op_timeout {
+                timed_out.push(k.clone());
+            } else if now >= p.sent + self.cfg.retry_every {
+                resend.push(k.clone());
+            }
+        }
+        for k in resend {
+            let Some(p) = self.pending.get_mut(&k) else {
+                continue;
+            };
+            p.sent = now;
+            let (req, bus, proc, prev) = (p.req, p.bus, p.proc, p.prev);
+            let msg = CacheMsg::BusReq {
+                epoch: self.epoch,
+                key: k.clone(),
+                req,
+                bus,
+                proc,
+                prev,
+                boot: self.boot,
+                data: self.upgrade_data(&k, bus),
+            };
+            let home = self.home_of(&k);
+            self.send(ctx, home, msg);
+        }
+        for k in timed_out {
+            let Some(p) = self.pending.remove(&k) else {
+                continue;
+            };
+            let home = self.home_of(&k);
+            let message = format!(
+                "home {} of `{k}` did not complete {} in {} ms (cut, loss, crash or pause); \
+                 no cached value is returned",
+                crate::raft::msg::node_name(home),
+                p.bus.name(),
+                self.cfg.op_timeout / crate::base::MS
+            );
+            self.reply(
+                ctx,
+                &p.op,
+                CacheReply::Error {
+                    status: 504,
+                    message,
+                },
+            );
+            self.next_waiting(ctx, &k);
+        }
+        let wbs: Vec<(String, Handoff)> = self
+            .wb
+            .iter()
+            .map(|(k, h)| (k.clone(), h.clone()))
+            .collect();
+        for (k, h) in wbs {
+            let msg = CacheMsg::PutM {
+                epoch: self.epoch,
+                key: k.clone(),
+                data: h.data,
+                reason: h.reason,
+                boot: self.boot,
+                txn: h.txn,
+            };
+            let home = self.home_of(&k);
+            self.send(ctx, home, msg);
+        }
+        let wts: Vec<(String, Data)> = self
+            .wt
+            .iter()
+            .map(|(k, w)| (k.clone(), w.data.clone()))
+            .collect();
+        for (k, data) in wts {
+            let msg = CacheMsg::WriteThrough {
+                epoch: self.epoch,
+                key: k.clone(),
+                data,
+            };
+            let home = self.home_of(&k);
+            self.send(ctx, home, msg);
+        }
+        self.home_tick(ctx);
+    }
+}
