@@ -477,11 +477,14 @@ fn watchers_label(by: &[String]) -> String {
     }
 }
 
+/// Upper-cases an ASCII first letter (the texts are ASCII: `char::to_uppercase` would bring
+/// Unicode case tables into the page).
 fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_uppercase().chain(chars).collect::<String>()
-    })
+    let mut s = s.to_string();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    s
 }
 
 #[cfg(test)]
