@@ -195,8 +195,24 @@ mod tests {
     #[test]
     fn records_match_the_csv_crate() {
         let samples = [
-            "", "plain", "a,b", "say \"hi\"", "\"", "\"\"", "line\nbreak", "cr\rhere", "\r\n",
-            " spaced ", "#comment", "é ü 中", "1.5", "-0", "tab\there", "'single'", ";", ",",
+            "",
+            "plain",
+            "a,b",
+            "say \"hi\"",
+            "\"",
+            "\"\"",
+            "line\nbreak",
+            "cr\rhere",
+            "\r\n",
+            " spaced ",
+            "#comment",
+            "é ü 中",
+            "1.5",
+            "-0",
+            "tab\there",
+            "'single'",
+            ";",
+            ",",
         ];
         let mut records: Vec<Vec<&str>> = vec![vec![], vec![""], vec!["", ""], vec!["", "x"]];
         for a in samples {
