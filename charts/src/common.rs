@@ -117,7 +117,7 @@ pub fn titled<DB: DrawingBackend>(
 /// stable sort costs kilobytes of WASM.
 pub fn runs_by_nodes(suite: &Suite) -> Vec<&BenchResult> {
     let mut runs: Vec<&BenchResult> = suite.runs.iter().collect();
-    runs.sort_by_key(|r| r.nodes);
+    syncsim_core::base::sort::sort_by_key(&mut runs, |r| r.nodes);
     runs
 }
 

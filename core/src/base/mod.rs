@@ -6,6 +6,7 @@ pub mod float;
 pub mod hash;
 pub mod math;
 pub mod rng;
+pub mod sort;
 pub mod time;
 
 pub use hash::StableHasher;
