@@ -55,7 +55,7 @@ pub fn draw_latency_histogram<DB: DrawingBackend>(
         .iter()
         .flat_map(|g| g.1.histogram.iter().map(|b| b.0))
         .collect();
-    bounds.sort_by(f64::total_cmp);
+    syncsim_core::base::sort::sort_by(&mut bounds, f64::total_cmp);
     bounds.dedup();
     let cats: Vec<String> = bounds.iter().map(|b| format!("≤{}", fmt_num(*b))).collect();
     let series: Vec<BarSeries> = groups

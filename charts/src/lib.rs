@@ -51,7 +51,13 @@ fn single_and_distributed(s: &Suite) -> bool {
     has_ops(s) && s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
 }
 fn several_sizes(s: &Suite) -> bool {
-    let sizes: std::collections::BTreeSet<usize> = s.runs.iter().map(|r| r.nodes).collect();
+    // Distinct sizes, without collecting into a set (which sorts: one more sort instance).
+    let mut sizes: Vec<usize> = Vec::new();
+    for r in &s.runs {
+        if !sizes.contains(&r.nodes) {
+            sizes.push(r.nodes);
+        }
+    }
     has_ops(s) && sizes.len() >= 3
 }
 

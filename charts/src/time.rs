@@ -5,8 +5,8 @@ use plotters::prelude::*;
 use syncsim_core::bench::{FaultInterval, Suite};
 
 use crate::common::{
-    axis_top, color, err, fmt_num, runs_by_nodes, titled, HPos, KeyedAxis, Pos, VPos, FONT,
-    LABEL_SIZE, PANEL_TITLE_SIZE,
+    axis_top, color, err, fmt_num, legend, runs_by_nodes, titled, HPos, KeyedAxis, LegendMark, Pos,
+    VPos, FONT, LABEL_SIZE, PANEL_TITLE_SIZE,
 };
 
 /// Fault shading colour (light red) and its label colour.
@@ -88,15 +88,7 @@ fn line_panel<DB: DrawingBackend>(
         } else {
             chart.draw_series(LineSeries::new(l.points.iter().copied(), style))
         };
-        series
-            .map_err(err)?
-            .label(l.name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 16, y)],
-                    ShapeStyle::from(&c).stroke_width(2),
-                )
-            });
+        series.map_err(err)?;
         if x_keys_marked(l) {
             chart
                 .draw_series(l.points.iter().map(|&p| Circle::new(p, 4, c.filled())))
@@ -104,14 +96,11 @@ fn line_panel<DB: DrawingBackend>(
         }
     }
     if !lines.is_empty() {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .label_font((FONT, LABEL_SIZE))
-            .draw()
-            .map_err(err)?;
+        let items: Vec<(&str, LegendMark)> = lines
+            .iter()
+            .map(|l| (l.name.as_str(), LegendMark::Line(color(l.color))))
+            .collect();
+        legend(&chart.plotting_area().strip_coord_spec(), &items)?;
     }
     Ok(())
 }

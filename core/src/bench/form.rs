@@ -175,9 +175,11 @@ impl Form {
     /// The scenario's defaults, as text.
     pub fn new(kind: ScenarioKind) -> Self {
         let defaults = ScenarioParams::defaults(kind);
-        let values = all_fields()
-            .map(|f| (f.key, param_text(&defaults, f.key)))
-            .collect();
+        // Inserted one by one: collecting into a map sorts (one more sort instance in the page).
+        let mut values = BTreeMap::new();
+        for f in all_fields() {
+            values.insert(f.key, param_text(&defaults, f.key));
+        }
         Form { kind, values }
     }
 

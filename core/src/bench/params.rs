@@ -58,10 +58,8 @@ impl ParamText<'_> {
         self.value.trim().parse::<u64>().map_err(|_| self.bad(what))
     }
     pub fn float(&self, what: &str) -> Result<f64, String> {
-        self.value
-            .trim()
-            .parse::<f64>()
-            .ok()
+        // `parse::<f64>`, without its 10 KB table in the page (see `base::float`).
+        crate::base::float::parse_f64(self.value.trim())
             .filter(|x| x.is_finite())
             .ok_or_else(|| self.bad(what))
     }

@@ -143,7 +143,9 @@ impl Playground {
                 .flat_map(|s| s.exchanges(w))
                 .collect()
         });
-        out.sort_by_key(|e| (e.invoked, e.client.clone(), e.ticket));
+        crate::base::sort::sort_by(&mut out, |a, b| {
+            (a.invoked, &a.client, a.ticket).cmp(&(b.invoked, &b.client, b.ticket))
+        });
         out
     }
 

@@ -222,7 +222,7 @@ impl<A: Actor> Sim<A> {
             .into_iter()
             .partition(|s| pred(&s.ev));
         self.queue = BinaryHeap::from(keep);
-        removed.sort_by_key(|s| (s.at, s.seq));
+        crate::base::sort::sort_by_key(&mut removed, |s| (s.at, s.seq));
         removed
     }
 

@@ -105,7 +105,7 @@ impl<A: Actor> Sim<A> {
                 _ => None,
             })
             .collect();
-        v.sort_by_key(|m| (m.arrives_at, m.id));
+        crate::base::sort::sort_by_key(&mut v, |m| (m.arrives_at, m.id));
         v
     }
 }

@@ -26,7 +26,20 @@ pub fn node_position(index: usize, count: usize) -> (f64, f64) {
         return (CENTER, CENTER);
     }
     let angle = -PI / 2.0 + 2.0 * PI * index as f64 / count as f64;
-    (CENTER + ORBIT * angle.cos(), CENTER + ORBIT * angle.sin())
+    let (cos, sin) = cos_sin(angle);
+    (CENTER + ORBIT * cos, CENTER + ORBIT * sin)
+}
+
+/// Cosine and sine. In the page through the browser's `Math` (the same fdlibm algorithms as
+/// Rust's libm): Rust's own would add about 7 KB of libm (argument reduction) to the .wasm.
+#[cfg(target_arch = "wasm32")]
+fn cos_sin(angle: f64) -> (f64, f64) {
+    (js_sys::Math::cos(angle), js_sys::Math::sin(angle))
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn cos_sin(angle: f64) -> (f64, f64) {
+    (angle.cos(), angle.sin())
 }
 
 /// Console clients (A, B, C) sit in a column in the bottom-right corner.
@@ -47,12 +60,13 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     let fraction = fraction.clamp(0.0, 0.9999);
     let end = -PI / 2.0 + 2.0 * PI * fraction;
     let large = u8::from(fraction > 0.5);
+    let (cos, sin) = cos_sin(end);
     format!(
         "M {:.1} {:.1} A {r} {r} 0 {large} 1 {:.1} {:.1}",
         cx,
         cy - r,
-        cx + r * end.cos(),
-        cy + r * end.sin()
+        cx + r * cos,
+        cy + r * sin
     )
 }
 
@@ -482,11 +496,14 @@ fn watchers_label(by: &[String]) -> String {
     }
 }
 
+/// Upper-cases an ASCII first letter (the texts are ASCII: `char::to_uppercase` would bring
+/// Unicode case tables into the page).
 fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map_or_else(String::new, |c| {
-        c.to_uppercase().chain(chars).collect::<String>()
-    })
+    let mut s = s.to_string();
+    if let Some(first) = s.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    s
 }
 
 #[cfg(test)]

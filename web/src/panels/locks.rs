@@ -151,7 +151,7 @@ fn wait_for_graph(table: &LockTableView) -> Html {
             }
         }
     }
-    names.sort_unstable();
+    syncsim_core::base::sort::sort_by(&mut names, Ord::cmp);
     if names.is_empty() {
         return html! {
             <div class="wait-for" data-testid="wait-for">

@@ -45,8 +45,11 @@ pub fn Timebar(props: &TimebarProps) -> Html {
         })
     };
     let on_input = props.on_seek.reform(|e: InputEvent| {
-        let raw = e.target_unchecked_into::<HtmlInputElement>().value();
-        raw.parse::<f64>().map_or(0, |v| v.max(0.0) as Time)
+        // The browser's number for the slider (NaN if it has none, which maps to 0 as before).
+        let v = e
+            .target_unchecked_into::<HtmlInputElement>()
+            .value_as_number();
+        v.max(0.0) as Time
     });
     let in_past = props.now < props.end;
     html! {

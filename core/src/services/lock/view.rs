@@ -53,7 +53,7 @@ impl LockTable {
                 }
             }
         }
-        edges.sort();
+        crate::base::sort::sort_by(&mut edges, Ord::cmp);
         edges.dedup();
         edges
     }

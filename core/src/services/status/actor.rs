@@ -216,12 +216,11 @@ impl Actor for StatusActor {
         self.started_at = ctx.now;
         if self.is_server {
             let cfg = &self.cfg.phi;
-            self.detectors = self
-                .servers
-                .iter()
-                .filter(|&&p| p != self.id)
-                .map(|&p| (p, PhiDetector::new(cfg)))
-                .collect();
+            // Inserted one by one: collecting into a map sorts (one more sort instance).
+            self.detectors = BTreeMap::new();
+            for &p in self.servers.iter().filter(|&&p| p != self.id) {
+                self.detectors.insert(p, PhiDetector::new(cfg));
+            }
             self.on_heartbeat_timer(ctx);
         }
     }
