@@ -5,9 +5,11 @@
 //!   console clients whose submission queue the driver keeps topped up, so each sends its next
 //!   message (of `message_bytes`, routed by key) the moment the previous one is acknowledged;
 //!   consumers are the queue's own workload clients (dequeue, then ack every delivery). After
-//!   the measured time producers stop and the consumers drain the queue: every message whose
-//!   enqueue was acknowledged must come out at least once (loss), and deliveries beyond the
-//!   first are counted (duplicates). Peak depth is sampled from the partition leaders.
+//!   the measured time producers stop and the queue is drained, by the consumers and by the
+//!   producers turned consumers (dequeue, then ack): every message whose enqueue was
+//!   acknowledged must come out at least once (loss), and deliveries beyond the first are
+//!   counted (duplicates). Operations completed during the drain are not measured. Peak depth
+//!   is sampled from the partition leaders.
 //! - [`RingRun`], the ring-quality table: balance (CV, max/mean) against the vnode count, and
 //!   the share of keys moved on a join and on a leave against the ideal 1/N and against modulo
 //!   hashing, computed by `ring::metrics` on the queue's ring. It simulates nothing.
@@ -169,6 +171,8 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     consumers: Vec<ActorId>,
     /// Messages handed to each producer so far.
     submitted: Vec<u64>,
+    /// Drain operations (dequeues and acks) handed to each producer so far.
+    drain_ops: Vec<u64>,
     next_tick: Time,
     next_sample: Time,
     ledger: Ledger,
@@ -230,6 +234,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             measured_end: end,
             drained_at: None,
             submitted: vec![0; c],
+            drain_ops: vec![0; c],
             ledger: Ledger {
                 cursor: vec![0; 2 * c],
                 ..Ledger::default()
@@ -294,6 +299,8 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             self.next_tick = now + TICK;
             if self.phase == Phase::Measuring && now < self.end {
                 self.top_up();
+            } else if self.phase == Phase::Draining {
+                self.drain_with_producers();
             }
         }
         if now >= self.next_sample {
@@ -326,6 +333,40 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                 };
                 let cmd = QueueActorCmd::Submit(Submit { target: None, op });
                 // Clients never crash in this benchmark, so the command is always accepted.
+                let _ = self.sim.apply(command_for::<A, QueueActor>(id, cmd));
+            }
+        }
+    }
+
+    /// During the drain, every producer that has nothing left to do consumes: it acks its last
+    /// delivery, if any, and dequeues again.
+    fn drain_with_producers(&mut self) {
+        for k in 0..self.producers.len() {
+            let id = self.producers[k];
+            let c = self.client(id);
+            let issued = self.submitted[k] + self.drain_ops[k];
+            if c.is_busy() || (c.history().len() as u64) < issued {
+                continue;
+            }
+            let mut ops = Vec::new();
+            if let Some(QueueResult::Delivered {
+                message_id,
+                delivery_id,
+                ..
+            }) = c.history().last().and_then(|r| r.result.as_ref())
+            {
+                ops.push(QueueOp::Ack {
+                    message_id: message_id.clone(),
+                    delivery_id: *delivery_id,
+                });
+            }
+            // Queued behind the ack, so it starts the moment the ack is answered.
+            ops.push(QueueOp::Dequeue {
+                visibility_ms: None,
+            });
+            for op in ops {
+                self.drain_ops[k] += 1;
+                let cmd = QueueActorCmd::Submit(Submit { target: None, op });
                 let _ = self.sim.apply(command_for::<A, QueueActor>(id, cmd));
             }
         }
@@ -366,10 +407,17 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         }
     }
 
+    /// Every message handed to a producer has its answer.
     fn producers_idle(&self) -> bool {
         self.producers.iter().enumerate().all(|(k, &id)| {
-            let c = self.client(id);
-            !c.is_busy() && c.history().len() as u64 >= self.submitted[k]
+            let n = self.submitted[k] as usize;
+            // Records complete in order: the last enqueue's answer is enough.
+            n == 0
+                || self
+                    .client(id)
+                    .history()
+                    .get(n - 1)
+                    .is_some_and(|r| r.completed.is_some())
         })
     }
 
@@ -418,7 +466,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             }
         }
         let mut bad = 0;
-        for &id in &self.consumers {
+        for &id in self.producers.iter().chain(&self.consumers) {
             for r in self.client(id).history() {
                 if let Some(QueueResult::Delivered {
                     message_id,
