@@ -286,8 +286,12 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
+    let mut right = false;
     for (i, r) in refs.iter().enumerate() {
         let (x0, x1) = (-0.5, n as f64 - 0.5);
+        // Labels go at the left end (the legend sits top right), except that a line close
+        // to the previous one takes the other end, so that both labels stay readable.
+        right = i > 0 && (r.value - refs[i - 1].value).abs() < 0.08 * top && !right;
         let style = ShapeStyle::from(&REF_COLOR).stroke_width(2);
         chart
             .draw_series(DashedLineSeries::new(
@@ -297,11 +301,10 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
                 style,
             ))
             .map_err(err)?;
-        // Alternate ends, so that two close lines keep readable labels.
-        let (h, x) = if i % 2 == 0 {
-            (HPos::Left, x0 + 0.02)
-        } else {
+        let (h, x) = if right {
             (HPos::Right, x1 - 0.02)
+        } else {
+            (HPos::Left, x0 + 0.02)
         };
         let text = TextStyle::from((FONT, LABEL_SIZE - 1).into_font())
             .color(&REF_COLOR)

@@ -171,7 +171,14 @@ fn summary_table(suite: &Suite) -> String {
         "run", "op", "count", "success", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "wall ms"
     );
     for r in &suite.runs {
-        for op in r.ops.iter().chain(std::iter::once(&r.overall)) {
+        // A run that measures no operations (the ring-quality table) has no rows here.
+        let ops = if r.ops.is_empty() {
+            &[][..]
+        } else {
+            &r.ops[..]
+        };
+        let overall = (!r.ops.is_empty()).then_some(&r.overall);
+        for op in ops.iter().chain(overall) {
             let l = &op.latency_ms;
             let _ = writeln!(
                 s,

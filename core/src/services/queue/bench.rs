@@ -91,22 +91,22 @@ enum Phase {
 
 /// What the driver learnt from the clients' histories so far (read incrementally).
 #[derive(Clone, Debug, Default)]
-struct Ledger {
+pub(super) struct Ledger {
     /// Next history record to read, per client (producers, then consumers).
-    cursor: Vec<usize>,
+    pub(super) cursor: Vec<usize>,
     /// Messages whose enqueue was acknowledged.
-    enqueued: BTreeSet<MsgId>,
+    pub(super) enqueued: BTreeSet<MsgId>,
     /// Deliveries per message.
-    delivered: BTreeMap<MsgId, u32>,
+    pub(super) delivered: BTreeMap<MsgId, u32>,
     /// Acknowledged messages not delivered yet.
-    undelivered: u64,
-    deliveries: u64,
-    redelivered: u64,
-    acked: u64,
+    pub(super) undelivered: u64,
+    pub(super) deliveries: u64,
+    pub(super) redelivered: u64,
+    pub(super) acked: u64,
 }
 
 impl Ledger {
-    fn read(&mut self, slot: usize, records: &[super::client::QueueRecord]) {
+    pub(super) fn read(&mut self, slot: usize, records: &[super::client::QueueRecord]) {
         let at = &mut self.cursor[slot];
         // A client runs one operation at a time, so its records complete in order.
         while let Some(r) = records.get(*at).filter(|r| r.completed.is_some()) {

@@ -3,7 +3,8 @@
 
 use crate::bench::{run_suite, BenchRun, ScenarioKind, ScenarioParams, Suite};
 
-use super::bench::{message_body, ring_key};
+use super::bench::{message_body, ring_key, Ledger};
+use super::client::{QueueOp, QueueRecord, QueueResult};
 
 /// A short throughput run, cheap enough for debug-build tests.
 fn small(seed: u64, producers: &str) -> ScenarioParams {
@@ -166,4 +167,79 @@ fn ring_quality_cv_falls_with_vnodes_and_moves_about_one_over_n() {
         assert!(get("modulo_leave_moved", v) > 0.8);
     }
     assert_eq!(s.to_json(), ring_suite("20000").to_json(), "deterministic");
+}
+
+fn record(op: QueueOp, result: QueueResult, done: Option<u64>) -> QueueRecord {
+    QueueRecord {
+        op,
+        target: None,
+        invoked: 0,
+        completed: done,
+        result: done.map(|_| result),
+    }
+}
+
+fn enqueued(id: &str) -> QueueRecord {
+    let op = QueueOp::Enqueue {
+        message: "m".into(),
+        priority: 5,
+        key: None,
+        max_receive: None,
+    };
+    let result = QueueResult::Enqueued {
+        message_id: id.into(),
+        enqueued_at: 0,
+    };
+    record(op, result, Some(1))
+}
+
+fn delivered(id: &str, redelivered: bool) -> QueueRecord {
+    let op = QueueOp::Dequeue {
+        visibility_ms: None,
+    };
+    let result = QueueResult::Delivered {
+        message_id: id.into(),
+        message: "m".into(),
+        priority: 5,
+        dequeued_at: 0,
+        delivery_id: 1,
+        redelivered,
+        receive_count: 1 + u32::from(redelivered),
+    };
+    record(op, result, Some(1))
+}
+
+/// The loss check counts an acknowledged message that never came out, whatever the order in
+/// which the driver reads the producer's and the consumer's histories, and counts duplicates.
+#[test]
+fn the_ledger_finds_lost_and_duplicated_messages() {
+    let mut l = Ledger {
+        cursor: vec![0, 0],
+        ..Ledger::default()
+    };
+    // The consumer's history is read first: p0-1 came out before its producer heard the ack.
+    let consumer = vec![delivered("p0-1", false), delivered("p0-1", true)];
+    l.read(1, &consumer);
+    let mut producer = vec![enqueued("p0-1"), enqueued("p1-1")];
+    // An enqueue still waiting for its answer is not read yet.
+    producer.push(QueueRecord {
+        completed: None,
+        result: None,
+        ..enqueued("p2-1")
+    });
+    l.read(0, &producer);
+    assert_eq!(l.undelivered, 1, "p1-1 is acknowledged and not delivered");
+    assert_eq!((l.deliveries, l.redelivered), (2, 1));
+    assert_eq!(l.delivered.len(), 1, "one distinct message: one duplicate");
+    assert_eq!(l.cursor, vec![2, 2]);
+    producer[2] = enqueued("p2-1");
+    l.read(0, &producer);
+    assert_eq!(l.undelivered, 2);
+    let consumer = [
+        consumer,
+        vec![delivered("p1-1", false), delivered("p2-1", false)],
+    ]
+    .concat();
+    l.read(1, &consumer);
+    assert_eq!(l.undelivered, 0);
 }
