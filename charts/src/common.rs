@@ -168,6 +168,15 @@ pub struct BarSeries {
     pub values: Vec<f64>,
 }
 
+/// A horizontal reference line across a bar panel (a target, an ideal), labelled at its end.
+pub struct RefLine {
+    pub label: String,
+    pub value: f64,
+}
+
+/// Reference lines: dark grey, dashed, labelled above their right end.
+const REF_COLOR: RGBColor = RGBColor(90, 90, 90);
+
 /// A titled panel of grouped vertical bars with value labels and a legend (when > 1 series).
 pub fn grouped_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -178,10 +187,35 @@ pub fn grouped_bars<DB: DrawingBackend>(
     series: &[BarSeries],
     y_max: Option<f64>,
 ) -> Result<(), String> {
+    grouped_bars_with_refs(
+        area,
+        caption,
+        x_desc,
+        y_desc,
+        categories,
+        series,
+        y_max,
+        &[],
+    )
+}
+
+/// [`grouped_bars`] with horizontal reference lines (targets, ideals) drawn over the bars.
+#[allow(clippy::too_many_arguments)]
+pub fn grouped_bars_with_refs<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    caption: &str,
+    x_desc: &str,
+    y_desc: &str,
+    categories: &[String],
+    series: &[BarSeries],
+    y_max: Option<f64>,
+    refs: &[RefLine],
+) -> Result<(), String> {
     let n = categories.len().max(1);
     let data_max = series
         .iter()
         .flat_map(|s| s.values.iter().copied())
+        .chain(refs.iter().map(|r| r.value))
         .fold(0.0, f64::max);
     let top = y_max.unwrap_or_else(|| axis_top(data_max, series.len() > 1));
     let centers: Vec<f64> = (0..n).map(|i| i as f64).collect();
@@ -251,6 +285,37 @@ pub fn grouped_bars<DB: DrawingBackend>(
                 }))
                 .map_err(err)?;
         }
+    }
+    let mut right = false;
+    for (i, r) in refs.iter().enumerate() {
+        let (x0, x1) = (-0.5, n as f64 - 0.5);
+        // Labels go at the left end (the legend sits top right), except that a line close
+        // to the previous one takes the other end, so that both labels stay readable.
+        right = i > 0 && (r.value - refs[i - 1].value).abs() < 0.08 * top && !right;
+        let style = ShapeStyle::from(&REF_COLOR).stroke_width(2);
+        chart
+            .draw_series(DashedLineSeries::new(
+                [(x0, r.value), (x1, r.value)],
+                8,
+                5,
+                style,
+            ))
+            .map_err(err)?;
+        let (h, x) = if right {
+            (HPos::Right, x1 - 0.02)
+        } else {
+            (HPos::Left, x0 + 0.02)
+        };
+        let text = TextStyle::from((FONT, LABEL_SIZE - 1).into_font())
+            .color(&REF_COLOR)
+            .pos(Pos::new(h, VPos::Bottom));
+        chart
+            .draw_series(std::iter::once(Text::new(
+                r.label.clone(),
+                (x, r.value),
+                text,
+            )))
+            .map_err(err)?;
     }
     if series.len() > 1 {
         let items: Vec<(&str, LegendMark)> = series

@@ -11,6 +11,7 @@
 
 mod bars;
 mod common;
+mod queue;
 mod time;
 
 use plotters::coord::Shift;
@@ -20,6 +21,11 @@ use syncsim_core::bench::Suite;
 pub use bars::{
     draw_latency_histogram, draw_latency_percentiles, draw_single_vs_distributed, draw_summary_bar,
     draw_throughput_comparison,
+};
+pub use queue::{
+    draw_queue_depth, draw_queue_latency, draw_queue_throughput, draw_ring_balance,
+    draw_ring_moved, seeds_reported, DEQUEUE_P95_TARGET_MS, DEQUEUE_TARGET_PER_S,
+    ENQUEUE_P95_TARGET_MS, ENQUEUE_TARGET_PER_S,
 };
 pub use time::{draw_over_time, draw_scaling};
 
@@ -49,6 +55,12 @@ fn has_series(s: &Suite) -> bool {
 }
 fn single_and_distributed(s: &Suite) -> bool {
     has_ops(s) && s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
+}
+fn has_queue_runs(s: &Suite) -> bool {
+    !queue::queue_runs(s).is_empty()
+}
+fn has_ring_runs(s: &Suite) -> bool {
+    !queue::ring_runs(s).is_empty()
 }
 fn several_sizes(s: &Suite) -> bool {
     // Distinct sizes, without collecting into a set (which sorts: one more sort instance).
@@ -104,6 +116,36 @@ pub const CHARTS: &[ChartSpec] = &[
         description: "Throughput and latency against the number of nodes.",
         available: several_sizes,
     },
+    ChartSpec {
+        id: "queue_throughput",
+        title: "Queue throughput against the targets",
+        description: "Enqueued and delivered messages per simulated second, per run, with the seeds' targets and reported figures.",
+        available: has_queue_runs,
+    },
+    ChartSpec {
+        id: "queue_latency",
+        title: "Queue latency against the targets",
+        description: "Enqueue and dequeue p50/p95/p99 per run, with the seeds' p95 targets.",
+        available: has_queue_runs,
+    },
+    ChartSpec {
+        id: "queue_depth_loss",
+        title: "Queue depth and delivery check",
+        description: "Peak ready and in-flight depth; messages lost (must be 0) and duplicates after the drain.",
+        available: has_queue_runs,
+    },
+    ChartSpec {
+        id: "ring_balance",
+        title: "Ring balance against virtual nodes",
+        description: "Coefficient of variation and max/mean of keys per node, per vnode count.",
+        available: has_ring_runs,
+    },
+    ChartSpec {
+        id: "ring_moved",
+        title: "Keys moved on a join and a leave",
+        description: "Share of keys moved per vnode count, against the ideal 1/N and modulo hashing.",
+        available: has_ring_runs,
+    },
 ];
 
 /// Look a chart up by id.
@@ -138,6 +180,11 @@ pub fn draw_chart<DB: DrawingBackend>(
         "throughput_comparison" => draw_throughput_comparison(area, t, suite),
         "throughput_latency_over_time" => draw_over_time(area, t, suite),
         "scaling" => draw_scaling(area, t, suite),
+        "queue_throughput" => draw_queue_throughput(area, t, suite),
+        "queue_latency" => draw_queue_latency(area, t, suite),
+        "queue_depth_loss" => draw_queue_depth(area, t, suite),
+        "ring_balance" => draw_ring_balance(area, t, suite),
+        "ring_moved" => draw_ring_moved(area, t, suite),
         _ => Err(format!("chart `{id}` has no drawing function")),
     }
 }

@@ -151,9 +151,95 @@ fn availability_matches_the_suite_shape() {
     assert!(!avail("locks_single_vs_distributed", &single));
     assert!(avail("locks_single_vs_distributed", &scaling));
     assert!(avail("throughput_latency_over_time", &single));
-    // Every chart drawn on the scaling suite, including the single-run ones.
+    // Every chart but the queue's drawn on the scaling suite, including the single-run ones.
     let drawn = CHARTS.iter().filter(|c| (c.available)(&scaling)).count();
-    assert_eq!(drawn, CHARTS.len());
+    assert_eq!(drawn, CHARTS.len() - QUEUE_CHARTS.len());
+    for id in QUEUE_CHARTS {
+        assert!(!avail(id, &scaling), "{id} on a lock suite");
+    }
+}
+
+/// The queue-throughput and ring-quality charts (drawn only for their own scenarios).
+const QUEUE_CHARTS: [&str; 5] = [
+    "queue_throughput",
+    "queue_latency",
+    "queue_depth_loss",
+    "ring_balance",
+    "ring_moved",
+];
+
+fn queue_suite() -> Suite {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    let mut p = ScenarioParams::defaults(ScenarioKind::QueueThroughput);
+    p.set("clients", "2,10").unwrap();
+    p.set("duration", "2").unwrap();
+    p.set("message-bytes", "64").unwrap();
+    run_suite(p).unwrap()
+}
+
+fn ring_suite() -> Suite {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    let mut p = ScenarioParams::defaults(ScenarioKind::RingQuality);
+    p.set("ring-keys", "5000").unwrap();
+    p.set("nodes", "5,10").unwrap();
+    run_suite(p).unwrap()
+}
+
+#[test]
+fn queue_charts_draw_real_queue_and_ring_suites() {
+    let queue = queue_suite();
+    let ring = ring_suite();
+    let avail = |id: &str, s: &Suite| (chart(id).unwrap().available)(s);
+    for id in &QUEUE_CHARTS[..3] {
+        assert!(
+            avail(id, &queue) && !avail(id, &ring),
+            "{id}: {:?}",
+            queue
+                .runs
+                .iter()
+                .map(|r| (&r.ops, &r.extra))
+                .collect::<Vec<_>>()
+        );
+    }
+    for id in &QUEUE_CHARTS[3..] {
+        assert!(avail(id, &ring) && !avail(id, &queue), "{id}");
+    }
+    // The ring table has no operations: the lock charts stay away from it.
+    let ring_charts: Vec<&str> = CHARTS
+        .iter()
+        .filter(|c| (c.available)(&ring))
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ring_charts, ["ring_balance", "ring_moved"]);
+    for (suite, ids) in [(&queue, &QUEUE_CHARTS[..3]), (&ring, &QUEUE_CHARTS[3..])] {
+        for id in ids {
+            let svg = render(id, suite).unwrap_or_else(|e| panic!("{id}: {e}"));
+            check_balanced(&svg).unwrap_or_else(|e| panic!("{id}: {e}"));
+            assert!(svg.contains(chart(id).unwrap().title), "{id}");
+        }
+    }
+    let svg = render("queue_throughput", &queue).unwrap();
+    for label in [
+        "target: enqueue > 1000 msg/s",
+        "target: dequeue > 800 msg/s",
+    ] {
+        assert!(svg.contains(label), "throughput chart lacks {label}");
+    }
+    assert!(
+        svg.contains("10 + 10 (seeds: 260 msg/s)"),
+        "the seeds' figure"
+    );
+    let svg = render("queue_latency", &queue).unwrap();
+    assert!(svg.contains("target: enqueue p95 &lt; 20 ms") || svg.contains("p95 < 20 ms"));
+    assert!(svg.contains("dequeue p95"));
+    let svg = render("queue_depth_loss", &queue).unwrap();
+    assert!(svg.contains("lost") && svg.contains("duplicates") && svg.contains("Peak depth"));
+    let svg = render("ring_moved", &ring).unwrap();
+    assert!(svg.contains("ideal join 1/(N+1) = 9.09%"), "N = 10");
+    assert!(svg.contains("ideal leave 1/N = 20%"), "N = 5");
+    assert!(svg.contains("V=200") && svg.contains("modulo join"));
+    let svg = render("ring_balance", &ring).unwrap();
+    assert!(svg.contains("10 nodes") && svg.contains("perfect balance"));
 }
 
 #[test]
@@ -195,7 +281,7 @@ fn preview_when_asked() {
     let Ok(dir) = std::env::var("SYNCSIM_CHART_PREVIEW") else {
         return;
     };
-    for suite in [single(), scaling()] {
+    for suite in [single(), scaling(), queue_suite(), ring_suite()] {
         for spec in CHARTS.iter().filter(|c| (c.available)(&suite)) {
             let svg = render(spec.id, &suite).unwrap();
             std::fs::write(format!("{dir}/{}-{}.svg", suite.name, spec.id), svg).unwrap();
@@ -216,8 +302,8 @@ fn charts_draw_a_real_node_failure_suite() {
         check_balanced(&svg).unwrap();
         drawn += 1;
     }
-    // One 3-node run: everything but the multi-size charts.
-    assert_eq!(drawn, CHARTS.len() - 2);
+    // One 3-node lock run: everything but the multi-size and the queue charts.
+    assert_eq!(drawn, CHARTS.len() - 2 - QUEUE_CHARTS.len());
     let svg = render("throughput_latency_over_time", &suite).unwrap();
     assert!(svg.contains("n2 crashed"), "the fault is labelled");
 }

@@ -171,7 +171,14 @@ fn summary_table(suite: &Suite) -> String {
         "run", "op", "count", "success", "ops/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "wall ms"
     );
     for r in &suite.runs {
-        for op in r.ops.iter().chain(std::iter::once(&r.overall)) {
+        // A run that measures no operations (the ring-quality table) has no rows here.
+        let ops = if r.ops.is_empty() {
+            &[][..]
+        } else {
+            &r.ops[..]
+        };
+        let overall = (!r.ops.is_empty()).then_some(&r.overall);
+        for op in ops.iter().chain(overall) {
             let l = &op.latency_ms;
             let _ = writeln!(
                 s,
@@ -208,6 +215,7 @@ fn summary_table(suite: &Suite) -> String {
                 f.throughput_after
             );
         }
+        queue_lines(&mut s, r);
         let _ = writeln!(
             s,
             "{:<22} simulated {:.1} s, {} events",
@@ -217,6 +225,63 @@ fn summary_table(suite: &Suite) -> String {
         );
     }
     s
+}
+
+/// The queue-throughput delivery check and the ring-quality table, when the run has them.
+fn queue_lines(s: &mut String, r: &syncsim_core::bench::BenchResult) {
+    let x = |k: &str| r.extra.get(k).copied();
+    if let (Some(lost), Some(dup)) = (x("lost"), x("duplicates")) {
+        let n = |k: &str| x(k).unwrap_or(0.0);
+        let _ = writeln!(
+            s,
+            "{:<22} enqueued {}, delivered {}, lost {lost}, duplicates {dup}, corrupted {}; peak depth {} ready + {} in flight; drained in {} s",
+            "",
+            n("enqueued"),
+            n("delivered"),
+            n("corrupted"),
+            n("peak_depth"),
+            n("peak_in_flight"),
+            n("drain_s"),
+        );
+    }
+    let mut vnodes: Vec<u32> = r
+        .extra
+        .keys()
+        .filter_map(|k| k.strip_prefix("cv_v")?.parse().ok())
+        .collect();
+    vnodes.sort_unstable();
+    if vnodes.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{:<22} {:>6} {:>8} {:>9} {:>8} {:>8} {:>10} {:>10}   ideal join {:.4}, leave {:.4}",
+        "",
+        "V",
+        "CV",
+        "max/mean",
+        "join",
+        "leave",
+        "mod join",
+        "mod leave",
+        x("join_ideal").unwrap_or(0.0),
+        x("leave_ideal").unwrap_or(0.0)
+    );
+    for v in vnodes {
+        let f = |name: &str| x(&format!("{name}_v{v}")).unwrap_or(0.0);
+        let _ = writeln!(
+            s,
+            "{:<22} {:>6} {:>8.4} {:>9.3} {:>8.4} {:>8.4} {:>10.4} {:>10.4}",
+            r.label,
+            v,
+            f("cv"),
+            f("max_over_mean"),
+            f("join_moved"),
+            f("leave_moved"),
+            f("modulo_join_moved"),
+            f("modulo_leave_moved")
+        );
+    }
 }
 
 fn write_file(path: &Path, text: &str) -> Result<(), String> {

@@ -48,6 +48,9 @@ pub const MAIN_FIELDS: &[Field] = &[
     text("duration", "Duration (s)"),
     text("resources", "Resources"),
     text("shared", "Shared fraction"),
+    text("message-bytes", "Message size (bytes)"),
+    text("vnodes", "Vnodes per node"),
+    text("ring-keys", "Sample keys"),
     Field {
         key: "profile",
         label: "Network",
@@ -75,8 +78,24 @@ pub const ADVANCED_FIELDS: &[Field] = &[
     text("hold-ms", "Hold time (ms)"),
     text("wait-timeout-ms", "Wait timeout (ms)"),
     text("lease-ms", "Lease (ms)"),
+    text("keys", "Routing keys"),
+    text("consumer-think-ms", "Consumer think time (ms)"),
+    text("drain", "Drain limit (s)"),
     text("cpu-us", "CPU per message (µs)"),
 ];
+
+/// Whether scenario `kind` reads parameter `key`: every generic one for a simulated
+/// scenario (but no fault plan for the queue), only the cluster sizes for the ring-quality
+/// table, and the scenario's own service keys.
+pub fn shows(kind: ScenarioKind, key: &str) -> bool {
+    let generic = super::GENERIC_PARAM_KEYS.iter().any(|(k, _)| *k == key);
+    match kind {
+        _ if !generic => crate::services::BenchParams::defaults(kind).owns(key),
+        ScenarioKind::RingQuality => key == "nodes",
+        ScenarioKind::QueueThroughput => !key.starts_with("fault"),
+        _ => true,
+    }
+}
 
 fn join(list: &[usize]) -> String {
     list.iter()
@@ -193,6 +212,11 @@ impl Form {
         }
     }
 
+    /// Whether this form's scenario reads field `key` (the others are not shown).
+    pub fn shows(&self, key: &str) -> bool {
+        shows(self.kind, key)
+    }
+
     pub fn has_fault(&self) -> bool {
         self.value("fault").trim() != "none"
     }
@@ -206,7 +230,8 @@ impl Form {
         let order = MAIN_FIELDS
             .iter()
             .chain(ADVANCED_FIELDS)
-            .chain(fault_details);
+            .chain(fault_details)
+            .filter(|f| self.shows(f.key));
         for field in order {
             if let Err(e) = params.set(field.key, self.value(field.key)) {
                 errors.push(FieldError {
@@ -320,6 +345,29 @@ mod tests {
             let mut p = ScenarioParams::defaults(ScenarioKind::LockContention);
             assert!(p.set("fault", f).is_ok(), "{f}");
         }
+    }
+
+    #[test]
+    fn each_scenario_shows_its_own_fields() {
+        let lock = Form::new(ScenarioKind::LockContention);
+        let queue = Form::new(ScenarioKind::QueueThroughput);
+        let ring = Form::new(ScenarioKind::RingQuality);
+        assert!(lock.shows("resources") && !lock.shows("message-bytes"));
+        assert!(queue.shows("message-bytes") && queue.shows("clients"));
+        assert!(!queue.shows("resources") && !queue.shows("fault"));
+        assert!(ring.shows("vnodes") && ring.shows("nodes") && !ring.shows("clients"));
+        // Every field belongs to some scenario.
+        for f in all_fields() {
+            assert!(
+                ScenarioKind::ALL.iter().any(|&k| shows(k, f.key)),
+                "{}",
+                f.key
+            );
+        }
+        let mut queue = queue;
+        queue.set_value("message-bytes", "0".into());
+        let errors = queue.params().unwrap_err();
+        assert!(errors.field("message-bytes").is_some(), "{errors:?}");
     }
 
     #[test]

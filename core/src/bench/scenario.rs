@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::net::NetProfile;
 
-/// The scenarios of the seeds (lock part).
+/// The scenarios of the seeds (lock and queue parts) and the ring-quality table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScenarioKind {
@@ -14,15 +14,19 @@ pub enum ScenarioKind {
     NodeFailure,
     Scaling,
     SingleVsDistributed,
+    QueueThroughput,
+    RingQuality,
 }
 
 impl ScenarioKind {
-    pub const ALL: [ScenarioKind; 5] = [
+    pub const ALL: [ScenarioKind; 7] = [
         ScenarioKind::QuickLocks,
         ScenarioKind::LockContention,
         ScenarioKind::NodeFailure,
         ScenarioKind::Scaling,
         ScenarioKind::SingleVsDistributed,
+        ScenarioKind::QueueThroughput,
+        ScenarioKind::RingQuality,
     ];
 
     pub fn id(self) -> &'static str {
@@ -32,6 +36,8 @@ impl ScenarioKind {
             ScenarioKind::NodeFailure => "node-failure",
             ScenarioKind::Scaling => "scaling",
             ScenarioKind::SingleVsDistributed => "single-vs-distributed",
+            ScenarioKind::QueueThroughput => "queue-throughput",
+            ScenarioKind::RingQuality => "ring-quality",
         }
     }
 
@@ -43,6 +49,7 @@ impl ScenarioKind {
             | ScenarioKind::NodeFailure
             | ScenarioKind::Scaling
             | ScenarioKind::SingleVsDistributed => "lock",
+            ScenarioKind::QueueThroughput | ScenarioKind::RingQuality => "queue",
         }
     }
 
@@ -59,6 +66,12 @@ impl ScenarioKind {
             }
             ScenarioKind::Scaling => "the same lock load on 1, 2, 3, 5 and 10 nodes, 30 s each",
             ScenarioKind::SingleVsDistributed => "the same lock load on 1 node and on 3 nodes",
+            ScenarioKind::QueueThroughput => {
+                "5/10/20 producers and as many consumers, 1 KB messages, 60 s, 3 nodes; then a drain checks that nothing acknowledged was lost"
+            }
+            ScenarioKind::RingQuality => {
+                "the queue's ring on 10 nodes, 100k keys: balance (CV, max/mean) at 1-200 vnodes, keys moved on a join and a leave against 1/N and modulo hashing"
+            }
         }
     }
 
@@ -182,6 +195,21 @@ impl ScenarioParams {
                 nodes: vec![1, 3],
                 ..base
             },
+            // The partition groups elect within about a second (elections 450-900 ms).
+            ScenarioKind::QueueThroughput => ScenarioParams {
+                clients: vec![5, 10, 20],
+                duration_s: 60.0,
+                warmup_s: 2.0,
+                ..base
+            },
+            // Pure computation: one run per cluster size, no clients, no simulated time.
+            ScenarioKind::RingQuality => ScenarioParams {
+                nodes: vec![10],
+                clients: vec![1],
+                duration_s: 1.0,
+                warmup_s: 0.0,
+                ..base
+            },
         }
     }
 
@@ -191,13 +219,19 @@ impl ScenarioParams {
         for &nodes in &self.nodes {
             for &clients in &self.clients {
                 let node_word = if nodes == 1 { "node" } else { "nodes" };
+                let who = match self.scenario {
+                    // Producers, and as many consumers.
+                    ScenarioKind::QueueThroughput => format!("{clients} + {clients}"),
+                    _ => format!("{clients} {}", plural(clients, "client")),
+                };
                 let label = match (self.nodes.len() > 1, self.clients.len() > 1) {
+                    // The ring-quality table has no clients.
+                    _ if self.scenario == ScenarioKind::RingQuality => {
+                        format!("{nodes} {node_word}")
+                    }
                     (true, false) => format!("{nodes} {node_word}"),
-                    (false, true) => format!("{clients} {}", plural(clients, "client")),
-                    _ => format!(
-                        "{nodes} {node_word}, {clients} {}",
-                        plural(clients, "client")
-                    ),
+                    (false, true) => who,
+                    _ => format!("{nodes} {node_word}, {who}"),
                 };
                 out.push(RunSpec {
                     label,

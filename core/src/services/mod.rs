@@ -74,46 +74,92 @@ pub fn bench_run(
                 cache: CacheActor::client(id, Vec::new()),
             },
         )?)),
+        // The same quiet `Node` around the queue's actors; the ring-quality table simulates
+        // nothing.
+        "queue" if params.scenario == crate::bench::ScenarioKind::RingQuality => {
+            Ok(Box::new(queue::bench::RingRun::new(params, spec)?))
+        }
+        "queue" => Ok(Box::new(queue::bench::QueueRun::new(
+            params,
+            spec,
+            |id, queue| Node {
+                lock: lock::service_console_client(id, &[]),
+                status: StatusActor::client(id, Vec::new()),
+                queue,
+            },
+        )?)),
         other => Err(format!("no benchmark for service `{other}`")),
     }
 }
 
 /// The measured service's benchmark parameters, by scenario (flattened into `ScenarioParams`).
+/// Untagged: each variant has its own required field names, so a JSON object names its variant.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum BenchParams {
     Lock(lock::params::LockParams),
+    Queue(queue::params::QueueParams),
+    Ring(queue::params::RingParams),
 }
 
 impl BenchParams {
     pub fn defaults(kind: crate::bench::ScenarioKind) -> Self {
-        // Every scenario measures the lock service today (`kind.service()` is "lock"); a
-        // second benchmarked service matches on it here.
-        BenchParams::Lock(lock::params::LockParams::defaults(kind))
+        use crate::bench::ScenarioKind;
+        match kind {
+            ScenarioKind::QueueThroughput => BenchParams::Queue(Default::default()),
+            ScenarioKind::RingQuality => BenchParams::Ring(Default::default()),
+            _ => BenchParams::Lock(lock::params::LockParams::defaults(kind)),
+        }
     }
     /// Every service's parameter keys, with their help text.
     pub fn all_keys() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
-        lock::params::KEYS.iter()
+        lock::params::KEYS
+            .iter()
+            .chain(queue::params::QUEUE_KEYS)
+            .chain(queue::params::RING_KEYS)
+    }
+    /// Whether `key` is one of this scenario's own parameters.
+    pub fn owns(&self, key: &str) -> bool {
+        self.text(key).is_some()
     }
     pub fn lock(&self) -> Option<&lock::params::LockParams> {
         match self {
             BenchParams::Lock(p) => Some(p),
+            _ => None,
         }
     }
-    /// Set one of this service's keys; `None` when the key is not its.
+    pub fn queue(&self) -> Option<&queue::params::QueueParams> {
+        match self {
+            BenchParams::Queue(p) => Some(p),
+            _ => None,
+        }
+    }
+    pub fn ring(&self) -> Option<&queue::params::RingParams> {
+        match self {
+            BenchParams::Ring(p) => Some(p),
+            _ => None,
+        }
+    }
+    /// Set one of this scenario's keys; `None` when the key is not its.
     pub fn set(&mut self, t: &crate::bench::params::ParamText<'_>) -> Option<Result<(), String>> {
         match self {
             BenchParams::Lock(p) => p.set(t),
+            BenchParams::Queue(p) => p.set(t),
+            BenchParams::Ring(p) => p.set(t),
         }
     }
     pub fn text(&self, key: &str) -> Option<String> {
         match self {
             BenchParams::Lock(p) => p.text(key),
+            BenchParams::Queue(p) => p.text(key),
+            BenchParams::Ring(p) => p.text(key),
         }
     }
     pub fn validate_fields(&self, out: &mut Vec<crate::bench::FieldError>) {
         match self {
             BenchParams::Lock(p) => p.validate_fields(out),
+            BenchParams::Queue(p) => p.validate_fields(out),
+            BenchParams::Ring(p) => p.validate_fields(out),
         }
     }
 }

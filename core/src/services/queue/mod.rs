@@ -8,12 +8,15 @@
 //! - `client.rs`: queue operations over the partitions (routing, scans, 503s), workloads.
 //! - `actor.rs`: the service's actor (server or client).
 //! - `view.rs`: what the Queue tab draws, and the pure ring-quality function.
+//! - `bench.rs` + `params.rs`: the queue-throughput and ring-quality benchmarks.
 
 mod actor;
 pub mod api;
+pub mod bench;
 pub mod client;
 pub mod fuzz;
 pub mod lines;
+pub mod params;
 pub mod placement;
 pub mod server;
 mod service;
@@ -22,6 +25,8 @@ pub mod types;
 pub mod view;
 pub mod world;
 
+#[cfg(test)]
+mod bench_tests;
 #[cfg(test)]
 mod console_tests;
 #[cfg(test)]

@@ -75,7 +75,10 @@ pub fn ParamForm(props: &FormProps) -> Html {
         }
     });
     let kind = props.form.kind;
-    let fields = |list: &[Field]| -> Html { list.iter().map(|f| field_view(f, props)).collect() };
+    let fields = |list: &[Field]| -> Html {
+        let shown = list.iter().filter(|f| props.form.shows(f.key));
+        shown.map(|f| field_view(f, props)).collect()
+    };
     html! {
         <div class="bench-form">
             <label class="bench-scenario">

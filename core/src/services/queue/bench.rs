@@ -1,0 +1,694 @@
+//! The queue's benchmarks (issue 12, "Benchmarks"):
+//!
+//! - [`QueueRun`], the seeds' queue-throughput scenario: `clients` closed-loop producers and as
+//!   many consumers on a cluster of queue servers (one Raft group per partition). Producers are
+//!   console clients whose submission queue the driver keeps topped up, so each sends its next
+//!   message (of `message_bytes`, routed by key) the moment the previous one is acknowledged;
+//!   consumers are the queue's own workload clients (dequeue, then ack every delivery). After
+//!   the measured time producers stop and the queue is drained, by the consumers and by the
+//!   producers turned consumers (dequeue, then ack): every message whose enqueue was
+//!   acknowledged must come out at least once (loss), and deliveries beyond the first are
+//!   counted (duplicates). Operations completed during the drain are not measured. Peak depth
+//!   is sampled from the partition leaders.
+//! - [`RingRun`], the ring-quality table: balance (CV, max/mean) against the vnode count, and
+//!   the share of keys moved on a join and on a leave against the ideal 1/N and against modulo
+//!   hashing, computed by `ring::metrics` on the queue's ring. It simulates nothing.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::actor::QueueActorCmd;
+use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
+use super::client::{QueueOp, QueueResult, QueueWorkload, Submit};
+use super::params::{QueueParams, RingParams};
+use super::placement::PARTITIONS;
+use super::types::{parse_message_id, AckError};
+use super::world::partition_replica;
+use crate::bench::metrics::{round_to, Recorder};
+use crate::bench::result::BenchResult;
+use crate::bench::scenario::{RunSpec, ScenarioParams};
+use crate::bench::target::RunDriver;
+use crate::ring::metrics::{modulo_movement, quality, sample_keys, Quality};
+use crate::ring::NodeId;
+use crate::service::{command_for, Hosts, World};
+use crate::sim::{Actor, ActorId, Sim, SimConfig, Time, MS, SEC};
+
+/// How often the driver tops up the producers' submission queues.
+const TICK: Time = 10 * MS;
+/// How often it samples the depth and reads the new history records.
+const SAMPLE: Time = 100 * MS;
+/// Messages kept queued at every producer beyond the one it is sending (an enqueue takes at
+/// least two network round trips, far longer than a tick, so a producer never waits for one).
+const QUEUED: u64 = 3;
+
+fn secs(s: f64) -> Time {
+    (s * SEC as f64).round() as Time
+}
+
+/// A message's identity: (partition, number in the partition).
+type MsgId = (u32, u64);
+
+/// The body of producer `k`'s `n`th message: "m{k}-{n}|" padded with dots to `bytes`.
+pub fn message_body(k: usize, n: u64, bytes: usize) -> String {
+    let mut body = format!("m{k}-{n}|");
+    body.truncate(bytes);
+    let pad = bytes - body.len();
+    body.push_str(&".".repeat(pad));
+    body
+}
+
+/// The op kind and outcome of one answered queue operation, for the recorder. Empty scans are
+/// their own kind, so that "dequeue" counts deliveries only.
+fn classify(op: &QueueOp, result: &QueueResult) -> (&'static str, Result<(), &'static str>) {
+    let kind = match op {
+        QueueOp::Enqueue { .. } => "enqueue",
+        QueueOp::Dequeue { .. } if matches!(result, QueueResult::Empty) => "dequeue_empty",
+        QueueOp::Dequeue { .. } => "dequeue",
+        QueueOp::Ack { .. } => "ack",
+        QueueOp::Status => "status",
+        QueueOp::Ring { .. } => "ring",
+    };
+    let outcome = match result {
+        QueueResult::Unavailable { .. } => Err("unavailable"),
+        QueueResult::Refused { .. } => Err("refused"),
+        QueueResult::AckRefused { error, .. } => Err(match error {
+            AckError::AlreadyAcked => "double_ack",
+            AckError::StaleDelivery => "stale_delivery",
+            AckError::UnknownMessage => "unknown_message",
+        }),
+        _ => Ok(()),
+    };
+    (kind, outcome)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Producers and consumers run; operations completed now are measured.
+    Measuring,
+    /// Producers stopped; consumers deliver what is left.
+    Draining,
+    Done,
+}
+
+/// What the driver learnt from the clients' histories so far (read incrementally).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Ledger {
+    /// Next history record to read, per client (producers, then consumers).
+    pub(super) cursor: Vec<usize>,
+    /// Messages whose enqueue was acknowledged.
+    pub(super) enqueued: BTreeSet<MsgId>,
+    /// Deliveries per message.
+    pub(super) delivered: BTreeMap<MsgId, u32>,
+    /// Acknowledged messages not delivered yet.
+    pub(super) undelivered: u64,
+    pub(super) deliveries: u64,
+    pub(super) redelivered: u64,
+    pub(super) acked: u64,
+}
+
+impl Ledger {
+    pub(super) fn read(&mut self, slot: usize, records: &[super::client::QueueRecord]) {
+        let at = &mut self.cursor[slot];
+        // A client runs one operation at a time, so its records complete in order.
+        while let Some(r) = records.get(*at).filter(|r| r.completed.is_some()) {
+            *at += 1;
+            match &r.result {
+                Some(QueueResult::Enqueued { message_id, .. }) => {
+                    let Some(id) = parse_message_id(message_id) else {
+                        continue;
+                    };
+                    if self.enqueued.insert(id) && !self.delivered.contains_key(&id) {
+                        self.undelivered += 1;
+                    }
+                }
+                Some(QueueResult::Delivered {
+                    message_id,
+                    redelivered,
+                    ..
+                }) => {
+                    let Some(id) = parse_message_id(message_id) else {
+                        continue;
+                    };
+                    self.deliveries += 1;
+                    self.redelivered += u64::from(*redelivered);
+                    let n = self.delivered.entry(id).or_insert(0);
+                    *n += 1;
+                    // A consumer can be handed a message before its producer hears the ack.
+                    if *n == 1 && self.enqueued.contains(&id) {
+                        self.undelivered -= 1;
+                    }
+                }
+                Some(QueueResult::Acked { .. }) => self.acked += 1,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Depth of the queue over all partitions, as their leaders (or best replicas) see it.
+#[derive(Clone, Copy, Debug, Default)]
+struct Depth {
+    peak_ready: u64,
+    peak_in_flight: u64,
+    peak_total: u64,
+    last_ready: u64,
+}
+
+/// One queue-throughput run. `A` is the world's actor: the playground's `Node` (so the page
+/// carries one copy of the kernel), with the other services quiet.
+pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
+    spec: RunSpec,
+    params: ScenarioParams,
+    qp: QueueParams,
+    sim: Sim<A>,
+    t0: Time,
+    end: Time,
+    drain_end: Time,
+    /// When measurement stopped (`end`, or earlier for an ops-limited run that finished).
+    measured_end: Time,
+    /// When the drain found every acknowledged message delivered.
+    drained_at: Option<Time>,
+    producers: Vec<ActorId>,
+    consumers: Vec<ActorId>,
+    /// Messages handed to each producer so far.
+    submitted: Vec<u64>,
+    /// Drain operations (dequeues and acks) handed to each producer so far.
+    drain_ops: Vec<u64>,
+    next_tick: Time,
+    next_sample: Time,
+    ledger: Ledger,
+    depth: Depth,
+    phase: Phase,
+}
+
+impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
+    /// `host` puts each queue actor (servers, then producers, then consumers) into the world's
+    /// actor.
+    pub fn new(
+        params: &ScenarioParams,
+        spec: RunSpec,
+        host: impl Fn(ActorId, QueueActor) -> A,
+    ) -> Result<Self, String> {
+        let params = params.for_run(&spec);
+        let qp = params
+            .service
+            .queue()
+            .ok_or_else(|| format!("{}: not a queue-throughput scenario", spec.label))?
+            .clone();
+        if params.fault.is_some() {
+            return Err(format!(
+                "{}: the queue benchmark takes no fault plan (set fault to none)",
+                spec.label
+            ));
+        }
+        let (n, c) = (spec.nodes, spec.clients);
+        let ids: Vec<ActorId> = (0..n).collect();
+        let producers: Vec<ActorId> = (n..n + c).collect();
+        let consumers: Vec<ActorId> = (n + c..n + 2 * c).collect();
+        let (lo, hi) = qp.consumer_think_ms;
+        let mut actors: Vec<A> = ids
+            .iter()
+            .map(|&i| host(i, queue_server(i, &ids, true, true)))
+            .collect();
+        actors.extend(
+            producers
+                .iter()
+                .map(|&i| host(i, queue_console_client(i, &ids))),
+        );
+        actors.extend(consumers.iter().map(|&i| {
+            let mut w = QueueWorkload::consumer(1.0);
+            w.think = (lo * MS, hi * MS);
+            host(i, queue_workload_client(i, &ids, w))
+        }));
+        let cfg = SimConfig {
+            seed: params.seed,
+            servers: n,
+            link: params.profile.link(),
+            cpu_service_us: params.cpu_service_us,
+            trace_capacity: 1_000,
+        };
+        let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        let t0 = secs(params.warmup_s);
+        let end = t0 + secs(params.duration_s);
+        Ok(QueueRun {
+            drain_end: end + secs(qp.drain_s),
+            measured_end: end,
+            drained_at: None,
+            submitted: vec![0; c],
+            drain_ops: vec![0; c],
+            ledger: Ledger {
+                cursor: vec![0; 2 * c],
+                ..Ledger::default()
+            },
+            next_tick: t0,
+            next_sample: t0,
+            depth: Depth::default(),
+            phase: Phase::Measuring,
+            spec,
+            params,
+            qp,
+            sim,
+            t0,
+            end,
+            producers,
+            consumers,
+        })
+    }
+
+    fn done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Share of the measured time covered (the drain, usually short, shows as 100 %).
+    fn fraction(&self) -> f64 {
+        if self.done() {
+            1.0
+        } else {
+            (self.sim.now() as f64 / self.end.max(1) as f64).min(1.0)
+        }
+    }
+
+    fn events(&self) -> u64 {
+        self.sim.events_processed()
+    }
+
+    fn client(&self, id: ActorId) -> &super::client::QueueClient {
+        self.sim
+            .actor(id)
+            .part()
+            .client()
+            .expect("producers and consumers are queue clients")
+    }
+
+    /// Advance by about `budget` events.
+    fn step(&mut self, budget: u64) {
+        let start = self.sim.events_processed();
+        while !self.done() && self.sim.events_processed() - start < budget {
+            let driver = self.next_tick.min(self.next_sample);
+            match self.sim.next_event_time() {
+                Some(t) if t < driver => self.sim.run_until(t),
+                _ => {
+                    self.sim.run_until(driver);
+                    self.driver_act(driver);
+                }
+            }
+        }
+    }
+
+    fn driver_act(&mut self, now: Time) {
+        if now >= self.next_tick {
+            self.next_tick = now + TICK;
+            if self.phase == Phase::Measuring && now < self.end {
+                self.top_up();
+            } else if self.phase == Phase::Draining {
+                self.drain_with_producers();
+            }
+        }
+        if now >= self.next_sample {
+            self.next_sample = now + SAMPLE;
+            self.read_histories();
+            self.sample_depth(now);
+            self.advance_phase(now);
+        }
+    }
+
+    /// Keep `QUEUED` messages waiting at every producer (fewer near an ops limit).
+    fn top_up(&mut self) {
+        let limit = self.params.ops_per_client.unwrap_or(u64::MAX);
+        for k in 0..self.producers.len() {
+            let id = self.producers[k];
+            // An idle producer starts a submitted message at once, so count again each time.
+            while self.submitted[k] < limit
+                && self.submitted[k] < self.client(id).history().len() as u64 + QUEUED
+            {
+                let n = self.submitted[k];
+                self.submitted[k] += 1;
+                let op = QueueOp::Enqueue {
+                    message: message_body(k, n, self.qp.message_bytes),
+                    priority: 1 + ((n + k as u64) % 10) as u8,
+                    key: Some(format!(
+                        "k{}",
+                        (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys
+                    )),
+                    max_receive: None,
+                };
+                let cmd = QueueActorCmd::Submit(Submit { target: None, op });
+                // Clients never crash in this benchmark, so the command is always accepted.
+                let _ = self.sim.apply(command_for::<A, QueueActor>(id, cmd));
+            }
+        }
+    }
+
+    /// During the drain, every producer that has nothing left to do consumes: it acks its last
+    /// delivery, if any, and dequeues again.
+    fn drain_with_producers(&mut self) {
+        for k in 0..self.producers.len() {
+            let id = self.producers[k];
+            let c = self.client(id);
+            let issued = self.submitted[k] + self.drain_ops[k];
+            if c.is_busy() || (c.history().len() as u64) < issued {
+                continue;
+            }
+            let mut ops = Vec::new();
+            if let Some(QueueResult::Delivered {
+                message_id,
+                delivery_id,
+                ..
+            }) = c.history().last().and_then(|r| r.result.as_ref())
+            {
+                ops.push(QueueOp::Ack {
+                    message_id: message_id.clone(),
+                    delivery_id: *delivery_id,
+                });
+            }
+            // Queued behind the ack, so it starts the moment the ack is answered.
+            ops.push(QueueOp::Dequeue {
+                visibility_ms: None,
+            });
+            for op in ops {
+                self.drain_ops[k] += 1;
+                let cmd = QueueActorCmd::Submit(Submit { target: None, op });
+                let _ = self.sim.apply(command_for::<A, QueueActor>(id, cmd));
+            }
+        }
+    }
+
+    fn read_histories(&mut self) {
+        for (slot, &id) in self.producers.iter().chain(&self.consumers).enumerate() {
+            let records = self
+                .sim
+                .actor(id)
+                .part()
+                .client()
+                .map_or(&[][..], |c| c.history());
+            self.ledger.read(slot, records);
+        }
+    }
+
+    fn sample_depth(&mut self, now: Time) {
+        let world = World {
+            sim: &self.sim,
+            servers: self.spec.nodes,
+            console: &[],
+            actions: &[],
+        };
+        let (mut ready, mut in_flight) = (0u64, 0u64);
+        for p in 0..PARTITIONS {
+            if let Some((_, s)) = partition_replica(&world, p) {
+                ready += s.state_machine().ready_count() as u64;
+                in_flight += s.state_machine().in_flight_count() as u64;
+            }
+        }
+        let d = &mut self.depth;
+        d.last_ready = ready;
+        if now >= self.t0 && now <= self.measured_end {
+            d.peak_ready = d.peak_ready.max(ready);
+            d.peak_in_flight = d.peak_in_flight.max(in_flight);
+            d.peak_total = d.peak_total.max(ready + in_flight);
+        }
+    }
+
+    /// Every message handed to a producer has its answer.
+    fn producers_idle(&self) -> bool {
+        self.producers.iter().enumerate().all(|(k, &id)| {
+            let n = self.submitted[k] as usize;
+            // Records complete in order: the last enqueue's answer is enough.
+            n == 0
+                || self
+                    .client(id)
+                    .history()
+                    .get(n - 1)
+                    .is_some_and(|r| r.completed.is_some())
+        })
+    }
+
+    fn advance_phase(&mut self, now: Time) {
+        match self.phase {
+            Phase::Measuring if now >= self.end => self.phase = Phase::Draining,
+            Phase::Measuring => {
+                // An ops-limited run ends once every producer sent its messages and every one
+                // of them came out.
+                if let Some(limit) = self.params.ops_per_client {
+                    let all_sent = self.submitted.iter().all(|&s| s >= limit);
+                    if all_sent && self.producers_idle() && self.ledger.undelivered == 0 {
+                        self.measured_end = now;
+                        self.drained_at = Some(now);
+                        self.phase = Phase::Done;
+                    }
+                }
+            }
+            Phase::Draining => {
+                let drained = self.producers_idle() && self.ledger.undelivered == 0;
+                if drained {
+                    self.drained_at = Some(now);
+                }
+                if drained || now >= self.drain_end {
+                    self.phase = Phase::Done;
+                }
+            }
+            Phase::Done => {}
+        }
+    }
+
+    /// Bodies delivered that differ from what their producer sent.
+    fn corrupted(&self) -> u64 {
+        let mut sent: BTreeMap<MsgId, &str> = BTreeMap::new();
+        for &id in &self.producers {
+            for r in self.client(id).history() {
+                if let (
+                    QueueOp::Enqueue { message, .. },
+                    Some(QueueResult::Enqueued { message_id, .. }),
+                ) = (&r.op, &r.result)
+                {
+                    if let Some(m) = parse_message_id(message_id) {
+                        sent.insert(m, message);
+                    }
+                }
+            }
+        }
+        let mut bad = 0;
+        for &id in self.producers.iter().chain(&self.consumers) {
+            for r in self.client(id).history() {
+                if let Some(QueueResult::Delivered {
+                    message_id,
+                    message,
+                    ..
+                }) = &r.result
+                {
+                    let known = parse_message_id(message_id).and_then(|m| sent.get(&m));
+                    if known.is_some_and(|s| *s != message) {
+                        bad += 1;
+                    }
+                }
+            }
+        }
+        bad
+    }
+
+    fn finish(mut self) -> BenchResult {
+        self.read_histories();
+        let mut rec = Recorder::new(self.t0);
+        let mut unfinished = 0u64;
+        for &id in self.producers.iter().chain(&self.consumers) {
+            for h in self.client(id).history() {
+                match (&h.result, h.completed) {
+                    (Some(result), Some(done)) if done <= self.measured_end => {
+                        let (kind, outcome) = classify(&h.op, result);
+                        rec.record(kind, h.invoked, done, outcome);
+                    }
+                    (_, None) if h.invoked <= self.measured_end => unfinished += 1,
+                    _ => {}
+                }
+            }
+        }
+        let duration_s = (self.measured_end.max(self.t0 + 1) - self.t0) as f64 / SEC as f64;
+        let (ops, overall) = rec.op_stats(duration_s);
+        let l = &self.ledger;
+        let unique = l.delivered.len() as u64;
+        let drain_s = self.drained_at.map_or(-1.0, |t| {
+            round_to(t.saturating_sub(self.end) as f64 / SEC as f64, 1e3)
+        });
+        let mut extra = BTreeMap::new();
+        let mut put = |k: &str, v: f64| {
+            extra.insert(k.to_string(), v);
+        };
+        put("sim_events", self.sim.events_processed() as f64);
+        put("unfinished_ops", unfinished as f64);
+        put("producers", self.producers.len() as f64);
+        put("consumers", self.consumers.len() as f64);
+        put("message_bytes", self.qp.message_bytes as f64);
+        put("enqueued", l.enqueued.len() as f64);
+        put("delivered", unique as f64);
+        put("deliveries", l.deliveries as f64);
+        put("duplicates", (l.deliveries - unique) as f64);
+        put("redelivered", l.redelivered as f64);
+        put("acked", l.acked as f64);
+        put("lost", l.undelivered as f64);
+        put("corrupted", self.corrupted() as f64);
+        put("peak_depth", self.depth.peak_ready as f64);
+        put("peak_in_flight", self.depth.peak_in_flight as f64);
+        put("peak_total", self.depth.peak_total as f64);
+        put("final_depth", self.depth.last_ready as f64);
+        // Seconds after the measured time until everything acknowledged was delivered;
+        // -1 when the drain ran out of time.
+        put("drain_s", drain_s);
+        BenchResult {
+            scenario: self.params.scenario.id().to_string(),
+            label: self.spec.label.clone(),
+            params: serde_json::to_value(&self.params).unwrap_or_default(),
+            seed: self.params.seed,
+            nodes: self.spec.nodes,
+            duration_s,
+            ops,
+            overall,
+            series: rec.series(duration_s),
+            faults: Vec::new(),
+            failover: None,
+            extra,
+            wall_ms: None,
+        }
+    }
+}
+
+impl<A: Actor + Hosts<QueueActor>> RunDriver for QueueRun<A> {
+    fn step(&mut self, budget: u64) {
+        QueueRun::step(self, budget);
+    }
+    fn done(&self) -> bool {
+        QueueRun::done(self)
+    }
+    fn fraction(&self) -> f64 {
+        QueueRun::fraction(self)
+    }
+    fn events(&self) -> u64 {
+        QueueRun::events(self)
+    }
+    fn finish(self: Box<Self>) -> BenchResult {
+        QueueRun::finish(*self)
+    }
+}
+
+/// One row of the ring-quality table (one vnode count).
+#[derive(Clone, Debug)]
+struct RingRow {
+    quality: Quality,
+    modulo_leave_fraction: f64,
+}
+
+/// The ring-quality table for one cluster size: one vnode count per step, so the page can
+/// draw its progress bar between them.
+pub(crate) struct RingRun {
+    spec: RunSpec,
+    params: ScenarioParams,
+    rp: RingParams,
+    rows: Vec<RingRow>,
+}
+
+impl RingRun {
+    pub fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
+        let params = params.for_run(&spec);
+        let rp = params
+            .service
+            .ring()
+            .ok_or_else(|| format!("{}: not a ring-quality scenario", spec.label))?
+            .clone();
+        if spec.nodes < 2 {
+            return Err(format!(
+                "{}: a leave needs at least 2 nodes on the ring",
+                spec.label
+            ));
+        }
+        Ok(RingRun {
+            spec,
+            params,
+            rp,
+            rows: Vec::new(),
+        })
+    }
+}
+
+/// The `extra` key of a ring-quality figure at `vnodes`: "cv_v10".
+pub fn ring_key(figure: &str, vnodes: u32) -> String {
+    format!("{figure}_v{vnodes}")
+}
+
+/// The ring figures a ring-quality result holds at each vnode count.
+pub const RING_FIGURES: &[&str] = &[
+    "cv",
+    "max_over_mean",
+    "join_moved",
+    "leave_moved",
+    "modulo_join_moved",
+    "modulo_leave_moved",
+    // Monotonicity (REFERENCES §2.2), 0 for consistent hashing: keys a join sent to a node
+    // other than the new one, and keys a leave took from a node other than the leaver.
+    "join_to_other_nodes",
+    "leave_from_other_nodes",
+];
+
+impl RunDriver for RingRun {
+    fn step(&mut self, _budget: u64) {
+        let Some(&v) = self.rp.vnodes.get(self.rows.len()) else {
+            return;
+        };
+        let n = self.spec.nodes;
+        let quality = quality(n, v, self.rp.ring_keys);
+        let ids: Vec<NodeId> = (0..n).collect();
+        let keys = sample_keys(self.rp.ring_keys);
+        // The leave `quality` measures: node 0 goes.
+        let modulo_leave_fraction = modulo_movement(&ids, &ids[1..], &keys).fraction;
+        self.rows.push(RingRow {
+            quality,
+            modulo_leave_fraction,
+        });
+    }
+    fn done(&self) -> bool {
+        self.rows.len() >= self.rp.vnodes.len()
+    }
+    fn fraction(&self) -> f64 {
+        self.rows.len() as f64 / self.rp.vnodes.len().max(1) as f64
+    }
+    fn events(&self) -> u64 {
+        0
+    }
+    fn finish(self: Box<Self>) -> BenchResult {
+        let (ops, overall) = Recorder::new(0).op_stats(0.0);
+        let mut extra = BTreeMap::new();
+        let round = |x: f64| round_to(x, 1e6);
+        extra.insert("ring_keys".to_string(), self.rp.ring_keys as f64);
+        if let Some(r) = self.rows.first() {
+            extra.insert("join_ideal".to_string(), round(r.quality.join.ideal));
+            extra.insert("leave_ideal".to_string(), round(r.quality.leave.ideal));
+        }
+        for r in &self.rows {
+            let q = &r.quality;
+            let figures = [
+                q.balance.cv,
+                q.balance.max_over_mean,
+                q.join.fraction,
+                q.leave.fraction,
+                q.modulo_join.fraction,
+                r.modulo_leave_fraction,
+                q.join.to_other_nodes as f64,
+                q.leave.from_other_nodes as f64,
+            ];
+            for (name, value) in RING_FIGURES.iter().zip(figures) {
+                extra.insert(ring_key(name, q.vnodes), round(value));
+            }
+        }
+        BenchResult {
+            scenario: self.params.scenario.id().to_string(),
+            label: self.spec.label.clone(),
+            params: serde_json::to_value(&self.params).unwrap_or_default(),
+            seed: self.params.seed,
+            nodes: self.spec.nodes,
+            duration_s: 0.0,
+            ops,
+            overall,
+            series: Vec::new(),
+            faults: Vec::new(),
+            failover: None,
+            extra,
+            wall_ms: None,
+        }
+    }
+}

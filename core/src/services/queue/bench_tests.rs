@@ -1,0 +1,245 @@
+//! The queue benchmarks run deterministically, lose nothing, and the ring-quality table shows
+//! what consistent hashing promises.
+
+use crate::bench::{run_suite, BenchRun, ScenarioKind, ScenarioParams, Suite};
+
+use super::bench::{message_body, ring_key, Ledger};
+use super::client::{QueueOp, QueueRecord, QueueResult};
+
+/// A short throughput run, cheap enough for debug-build tests.
+fn small(seed: u64, producers: &str) -> ScenarioParams {
+    let mut p = ScenarioParams::defaults(ScenarioKind::QueueThroughput);
+    p.set("seed", &seed.to_string()).unwrap();
+    p.set("clients", producers).unwrap();
+    p.set("duration", "3").unwrap();
+    p.set("message-bytes", "256").unwrap();
+    p
+}
+
+fn extra(suite: &Suite, run: usize, key: &str) -> f64 {
+    *suite.runs[run]
+        .extra
+        .get(key)
+        .unwrap_or_else(|| panic!("no `{key}` in {:?}", suite.runs[run].extra))
+}
+
+#[test]
+fn bodies_have_the_requested_size_and_name_their_producer() {
+    let b = message_body(3, 17, 1024);
+    assert_eq!(b.len(), 1024);
+    assert!(b.starts_with("m3-17|."));
+    assert_eq!(message_body(3, 17, 4), "m3-1");
+}
+
+#[test]
+fn throughput_run_loses_nothing_and_measures_both_directions() {
+    let suite = run_suite(small(1, "2,4")).unwrap();
+    assert_eq!(suite.runs.len(), 2);
+    assert_eq!(suite.runs[0].label, "2 + 2");
+    for (i, r) in suite.runs.iter().enumerate() {
+        let enq = r.op("enqueue").expect("enqueues recorded");
+        let deq = r.op("dequeue").expect("deliveries recorded");
+        assert!(enq.ok > 50, "{}: only {} enqueues", r.label, enq.ok);
+        assert!(deq.ok > 50, "{}: only {} deliveries", r.label, deq.ok);
+        assert!(enq.latency_ms.p95 > 0.0 && deq.latency_ms.p95 > 0.0);
+        assert!(extra(&suite, i, "enqueued") >= enq.ok as f64);
+        assert_eq!(extra(&suite, i, "lost"), 0.0, "{}: {:?}", r.label, r.extra);
+        assert_eq!(extra(&suite, i, "corrupted"), 0.0);
+        assert!(extra(&suite, i, "drain_s") >= 0.0, "the drain finished");
+        assert_eq!(
+            extra(&suite, i, "delivered"),
+            extra(&suite, i, "enqueued"),
+            "every acknowledged message came out"
+        );
+        assert!(extra(&suite, i, "peak_total") >= 1.0);
+    }
+}
+
+#[test]
+fn same_seed_same_json_and_chunking_does_not_matter() {
+    let a = run_suite(small(5, "3")).unwrap();
+    let mut chunked = BenchRun::new(small(5, "3")).unwrap();
+    let mut last = 0.0;
+    loop {
+        let p = chunked.step_chunk(333);
+        assert!(p.fraction >= last);
+        last = p.fraction;
+        if p.done {
+            break;
+        }
+    }
+    let b = chunked.finish();
+    assert_eq!(a.to_json(), b.to_json());
+    let c = run_suite(small(6, "3")).unwrap();
+    assert_ne!(a.to_json(), c.to_json(), "another seed gives another run");
+    assert_eq!(Suite::from_json(&a.to_json()).unwrap(), a);
+}
+
+#[test]
+fn an_ops_limited_run_stops_once_everything_came_out() {
+    let mut p = small(2, "2");
+    p.set("ops", "20").unwrap();
+    p.set("duration", "30").unwrap();
+    let s = run_suite(p).unwrap();
+    let r = &s.runs[0];
+    assert_eq!(r.op("enqueue").unwrap().ok, 40);
+    assert_eq!(extra(&s, 0, "delivered"), 40.0);
+    assert!(r.duration_s < 10.0, "stopped at {} s", r.duration_s);
+}
+
+#[test]
+fn queue_params_are_validated_per_field() {
+    let base = ScenarioParams::defaults(ScenarioKind::QueueThroughput);
+    let err = |key: &str, value: &str| {
+        let mut p = base.clone();
+        match p.set(key, value) {
+            Err(e) => e,
+            Ok(()) => p.validate().expect_err("should be rejected"),
+        }
+    };
+    assert!(err("message-bytes", "0").contains("message-bytes"));
+    assert!(err("message-bytes", "lots").contains("--message-bytes"));
+    assert!(err("keys", "0").contains("keys"));
+    assert!(err("consumer-think-ms", "9-3").contains("consumer-think-ms"));
+    assert!(err("drain", "0").contains("drain"));
+    assert!(err("resources", "3").contains("unknown parameter `resources`"));
+    let mut p = base.clone();
+    p.set("fault", "crash").unwrap();
+    assert!(BenchRun::new(p).err().unwrap().contains("no fault plan"));
+    let ring = ScenarioParams::defaults(ScenarioKind::RingQuality);
+    let mut r = ring.clone();
+    r.set("vnodes", "0,10").unwrap();
+    assert!(r.validate().unwrap_err().contains("vnodes: 0 is outside"));
+    let mut r = ring.clone();
+    r.set("ring-keys", "5").unwrap();
+    assert!(r.validate().unwrap_err().contains("ring-keys"));
+    assert!(r.clone().set("message-bytes", "5").is_err());
+}
+
+#[test]
+fn params_round_trip_through_json() {
+    for kind in [ScenarioKind::QueueThroughput, ScenarioKind::RingQuality] {
+        let p = ScenarioParams::defaults(kind);
+        let json = serde_json::to_string(&p).unwrap();
+        let back: ScenarioParams = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, p, "{json}");
+    }
+}
+
+fn ring_suite(keys: &str) -> Suite {
+    let mut p = ScenarioParams::defaults(ScenarioKind::RingQuality);
+    p.set("ring-keys", keys).unwrap();
+    run_suite(p).unwrap()
+}
+
+#[test]
+fn ring_quality_cv_falls_with_vnodes_and_moves_about_one_over_n() {
+    let s = ring_suite("20000");
+    assert_eq!(s.runs.len(), 1);
+    assert_eq!(s.runs[0].label, "10 nodes");
+    let get = |f: &str, v: u32| extra(&s, 0, &ring_key(f, v));
+    let cv: Vec<f64> = [1, 10, 50, 100, 200]
+        .iter()
+        .map(|&v| get("cv", v))
+        .collect();
+    assert!(cv[0] > cv[1] && cv[1] > cv[3] && cv[3] > cv[4], "CV {cv:?}");
+    assert!(
+        get("max_over_mean", 200) < 1.3,
+        "{}",
+        get("max_over_mean", 200)
+    );
+    // Join: the new node's share 1/11; leave: the leaver's share 1/10.
+    assert!((extra(&s, 0, "join_ideal") - 1.0 / 11.0).abs() < 1e-6);
+    for v in [50, 100, 200] {
+        let join = get("join_moved", v);
+        let leave = get("leave_moved", v);
+        assert!(
+            (0.5 / 11.0..1.5 / 11.0).contains(&join),
+            "join at V={v}: {join}"
+        );
+        assert!(
+            (0.5 / 10.0..1.5 / 10.0).contains(&leave),
+            "leave at V={v}: {leave}"
+        );
+        assert_eq!(get("join_to_other_nodes", v), 0.0);
+        assert_eq!(get("leave_from_other_nodes", v), 0.0);
+        assert!(get("modulo_join_moved", v) > 0.8, "modulo moves nearly all");
+        assert!(get("modulo_leave_moved", v) > 0.8);
+    }
+    assert_eq!(s.to_json(), ring_suite("20000").to_json(), "deterministic");
+}
+
+fn record(op: QueueOp, result: QueueResult, done: Option<u64>) -> QueueRecord {
+    QueueRecord {
+        op,
+        target: None,
+        invoked: 0,
+        completed: done,
+        result: done.map(|_| result),
+    }
+}
+
+fn enqueued(id: &str) -> QueueRecord {
+    let op = QueueOp::Enqueue {
+        message: "m".into(),
+        priority: 5,
+        key: None,
+        max_receive: None,
+    };
+    let result = QueueResult::Enqueued {
+        message_id: id.into(),
+        enqueued_at: 0,
+    };
+    record(op, result, Some(1))
+}
+
+fn delivered(id: &str, redelivered: bool) -> QueueRecord {
+    let op = QueueOp::Dequeue {
+        visibility_ms: None,
+    };
+    let result = QueueResult::Delivered {
+        message_id: id.into(),
+        message: "m".into(),
+        priority: 5,
+        dequeued_at: 0,
+        delivery_id: 1,
+        redelivered,
+        receive_count: 1 + u32::from(redelivered),
+    };
+    record(op, result, Some(1))
+}
+
+/// The loss check counts an acknowledged message that never came out, whatever the order in
+/// which the driver reads the producer's and the consumer's histories, and counts duplicates.
+#[test]
+fn the_ledger_finds_lost_and_duplicated_messages() {
+    let mut l = Ledger {
+        cursor: vec![0, 0],
+        ..Ledger::default()
+    };
+    // The consumer's history is read first: p0-1 came out before its producer heard the ack.
+    let consumer = vec![delivered("p0-1", false), delivered("p0-1", true)];
+    l.read(1, &consumer);
+    let mut producer = vec![enqueued("p0-1"), enqueued("p1-1")];
+    // An enqueue still waiting for its answer is not read yet.
+    producer.push(QueueRecord {
+        completed: None,
+        result: None,
+        ..enqueued("p2-1")
+    });
+    l.read(0, &producer);
+    assert_eq!(l.undelivered, 1, "p1-1 is acknowledged and not delivered");
+    assert_eq!((l.deliveries, l.redelivered), (2, 1));
+    assert_eq!(l.delivered.len(), 1, "one distinct message: one duplicate");
+    assert_eq!(l.cursor, vec![2, 2]);
+    producer[2] = enqueued("p2-1");
+    l.read(0, &producer);
+    assert_eq!(l.undelivered, 2);
+    let consumer = [
+        consumer,
+        vec![delivered("p1-1", false), delivered("p2-1", false)],
+    ]
+    .concat();
+    l.read(1, &consumer);
+    assert_eq!(l.undelivered, 0);
+}
