@@ -8,8 +8,8 @@ use syncsim_core::lock::fuzz::LockFuzz;
 use syncsim_core::raft::fuzz::{run_seed, FuzzConfig, KvProcess, KvWorkload};
 use syncsim_core::raft::{ClientResult, Process, RaftConfig, Role};
 use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
-use syncsim_core::services::queue::fuzz::QueueFuzz;
 use syncsim_core::services::cache::fuzz::CacheFuzz;
+use syncsim_core::services::queue::fuzz::QueueFuzz;
 use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
