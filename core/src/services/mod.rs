@@ -86,6 +86,7 @@ pub fn bench_run(
                 lock: lock::service_console_client(id, &[]),
                 status: StatusActor::client(id, Vec::new()),
                 queue,
+                cache: CacheActor::client(id, Vec::new()),
             },
         )?)),
         other => Err(format!("no benchmark for service `{other}`")),

@@ -308,8 +308,11 @@ fn stats(view: &CacheView) -> Html {
     }
 }
 
+/// One row of the side-by-side table: its label and how to read it off a run.
+type SideRow = (&'static str, fn(&SideRun) -> String);
+
 fn side_by_side(preset: Preset, runs: &[SideRun]) -> Html {
-    let rows: [(&str, fn(&SideRun) -> String); 6] = [
+    let rows: [SideRow; 6] = [
         ("memory write-backs", |r| r.stats.write_backs.to_string()),
         ("cache-to-cache", |r| r.stats.cache_to_cache.to_string()),
         ("memory reads", |r| r.stats.memory_reads.to_string()),

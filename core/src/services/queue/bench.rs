@@ -207,7 +207,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let (lo, hi) = qp.consumer_think_ms;
         let mut actors: Vec<A> = ids
             .iter()
-            .map(|&i| host(i, queue_server(i, &ids, true, true)))
+            .map(|&i| host(i, queue_server(i, &ids)))
             .collect();
         actors.extend(
             producers
