@@ -223,7 +223,12 @@ fn queue_charts_draw_real_queue_and_ring_suites() {
         "target: enqueue > 1000 msg/s",
         "target: dequeue > 800 msg/s",
     ] {
-        assert!(svg.contains(label), "throughput chart lacks {label}");
+        // The legend text may be written with `>` escaped.
+        let escaped = label.replace('>', "&gt;");
+        assert!(
+            svg.contains(label) || svg.contains(&escaped),
+            "throughput chart lacks {label}"
+        );
     }
     assert!(
         svg.contains("10 + 10 (seeds: 260 msg/s)"),
