@@ -107,7 +107,7 @@ mod tests {
         };
         assert_eq!(
             (a.service, a.seeds, a.from, a.chaos_ms, a.faults),
-            (fuzz::Service::Raft, 1000, 0, 800, 20)
+            (fuzz::Service::Raft, 1000, 0, 2000, 20)
         );
         let Command::Fuzz(a) = parse(&[
             "fuzz",
