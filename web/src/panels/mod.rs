@@ -82,6 +82,6 @@ mod tests {
                 "panel `{key}` has no service; tabs: {keys:?}"
             );
         }
-        assert!(keys.starts_with(&["locks", "status", "cache"]), "{keys:?}");
+        assert!(keys.starts_with(&["locks", "status", "queue", "cache"]), "{keys:?}");
     }
 }
