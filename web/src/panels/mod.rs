@@ -82,6 +82,9 @@ mod tests {
                 "panel `{key}` has no service; tabs: {keys:?}"
             );
         }
-        assert!(keys.starts_with(&["locks", "status", "queue", "cache"]), "{keys:?}");
+        assert!(
+            keys.starts_with(&["locks", "status", "queue", "cache"]),
+            "{keys:?}"
+        );
     }
 }
