@@ -7,8 +7,7 @@
 //! message is counted once over the cluster, on the node that serves it) and, separately, the
 //! partitions it **hosts** as any replica (`hosted_*`: what it stores).
 //!
-//! [`ring_quality`] is a pure function for the vnode slider and the modulo comparison: it needs
-//! no playground, only a member list and a V.
+//! The vnode slider and the modulo comparison use `ring::lab` (a what-if over the members).
 
 use serde::{Deserialize, Serialize};
 
@@ -173,26 +172,6 @@ impl From<&Balance> for BalanceView {
     }
 }
 
-/// Ring quality for a hypothetical V: balance, and what a join (a new node) and a leave (the
-/// first member) would move, with consistent hashing and with modulo hashing.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct RingQualityView {
-    pub vnodes: u32,
-    pub members: Vec<NodeId>,
-    pub balance: BalanceView,
-    pub join_moved: usize,
-    pub join_fraction: f64,
-    pub join_ideal: f64,
-    pub leave_moved: usize,
-    pub leave_fraction: f64,
-    pub leave_ideal: f64,
-    pub modulo_join_moved: usize,
-    pub modulo_join_fraction: f64,
-    pub modulo_leave_moved: usize,
-    pub modulo_leave_fraction: f64,
-    pub keys: usize,
-}
-
 /// Everything the Queue tab shows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueueView {
@@ -253,40 +232,6 @@ pub fn partition_ranges() -> Vec<PartitionView> {
             ..PartitionView::default()
         })
         .collect()
-}
-
-/// Ring quality of `members` with a hypothetical `vnodes` over `keys` sample keys (the vnode
-/// slider and the modulo comparison). The join adds a node with the next free id; the leave
-/// removes the first member.
-pub fn ring_quality(members: &[NodeId], vnodes: u32, keys: usize) -> RingQualityView {
-    let sample = metrics::sample_keys(keys);
-    let ring = Ring::with_nodes(vnodes, members.iter().copied());
-    let newcomer = members.iter().max().map_or(0, |m| m + 1);
-    let mut joined_ids = members.to_vec();
-    joined_ids.push(newcomer);
-    let left_ids: Vec<NodeId> = members.iter().skip(1).copied().collect();
-    let joined = Ring::with_nodes(vnodes, joined_ids.iter().copied());
-    let left = Ring::with_nodes(vnodes, left_ids.iter().copied());
-    let join = metrics::movement(&ring, &joined, &sample);
-    let leave = metrics::movement(&ring, &left, &sample);
-    let mjoin = metrics::modulo_movement(members, &joined_ids, &sample);
-    let mleave = metrics::modulo_movement(members, &left_ids, &sample);
-    RingQualityView {
-        vnodes: ring.vnodes_per_node(),
-        members: members.to_vec(),
-        balance: BalanceView::from(&metrics::balance(&ring, &sample)),
-        join_moved: join.moved,
-        join_fraction: join.fraction,
-        join_ideal: join.ideal,
-        leave_moved: leave.moved,
-        leave_fraction: leave.fraction,
-        leave_ideal: leave.ideal,
-        modulo_join_moved: mjoin.moved,
-        modulo_join_fraction: mjoin.fraction,
-        modulo_leave_moved: mleave.moved,
-        modulo_leave_fraction: mleave.fraction,
-        keys,
-    }
 }
 
 /// The skeleton of a view for a ring of `members` (no partition state yet).
@@ -498,17 +443,6 @@ impl crate::playground::Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quality_moves_about_one_over_n_and_modulo_moves_almost_everything() {
-        let q = ring_quality(&[0, 1, 2, 3, 4], 100, 2000);
-        assert!(
-            q.join_fraction > 0.5 / 6.0 && q.join_fraction < 1.5 / 6.0,
-            "{q:?}"
-        );
-        assert!(q.modulo_join_fraction > 0.7, "{q:?}");
-        assert!(q.balance.cv < ring_quality(&[0, 1, 2, 3, 4], 1, 2000).balance.cv);
-    }
 
     #[test]
     fn vnodes_are_in_ring_order_with_fractions() {
