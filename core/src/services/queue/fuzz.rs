@@ -311,7 +311,8 @@ impl FuzzTarget for QueueFuzz {
             have.sort_unstable();
             if want != have {
                 return Err(format!(
-                    "p{p}: voters {have:?}, but the ring {members:?} places it on {want:?}"
+                    "p{p}: voters {have:?}, but the ring {members:?} places it on {want:?}: {}",
+                    describe(sim, self.servers, p)
                 ));
             }
         }

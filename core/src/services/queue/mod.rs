@@ -5,10 +5,18 @@
 //! - `types.rs` + `sm.rs`: one partition's queue as a Raft state machine.
 //! - `server.rs`: a server's partition instances (`Groups<RaftServer<QueueSm>>`) and the
 //!   reconciler that moves partitions where the ring says.
-//! - `client.rs`: queue operations over the partitions (routing, scans, 503s), workloads.
+//! - `client.rs`: queue operations over the partitions (routing, scans, 503s).
+//! - `workload.rs`: the fuzzer's producers and consumers.
 //! - `actor.rs`: the service's actor (server or client).
-//! - `view.rs`: what the Queue tab draws, and the pure ring-quality function.
+//! - `api.rs`: the console routes (seed shapes, 400s naming the field) and result rendering.
+//! - `service.rs`: the descriptor (routes, exchanges, lights, ring node actions, notes).
+//! - `world.rs`: the ring now, a partition's leader and shown replica, in any world.
+//! - `view.rs`: what the Queue tab draws, and the ring-lab figures.
 //! - `bench.rs` + `params.rs`: the queue-throughput and ring-quality benchmarks.
+//! - `fuzz.rs`: the fuzz target (`syncsim fuzz --service queue`).
+//!
+//! The design (why partitions, why remove-then-add, what ordering is promised) is in
+//! `ARCHITECTURE.md`, "The queue's design".
 
 mod actor;
 pub mod api;
@@ -23,6 +31,7 @@ mod service;
 pub mod sm;
 pub mod types;
 pub mod view;
+pub mod workload;
 pub mod world;
 
 #[cfg(test)]

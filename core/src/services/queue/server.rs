@@ -9,8 +9,9 @@
 //! ring says the partition belongs, and its reconciler moves it there one Raft single-server
 //! change at a time: **at R voters remove first, below R add first**, so a group never has
 //! more than R voters (the "at most R replicas" invariant) nor fewer than R−1, at the cost of
-//! running on R−1 replicas between the two steps. A ring version a partition missed is copied to it from any other partition on the
-//! same node (anti-entropy), through the node's own client request to itself.
+//! running on R−1 replicas between the two steps. A ring version a partition missed is sent
+//! to its leader by any of its voters that saw the version in another partition
+//! (anti-entropy), as an ordinary client request.
 
 use super::placement::{placement, PARTITIONS};
 use super::sm::QueueSm;
@@ -95,29 +96,40 @@ impl QueueServer {
         let newest = self.newest_ring();
         let mut steps = Vec::new();
         for (p, s) in self.partitions() {
+            let ring = &s.state_machine().ring;
+            // Anti-entropy: any voter that knows a newer ring than its partition's sends it to
+            // the partition's leader (a leader that was cut off while the ring changed may
+            // only hear of it this way: its own other replicas are stale too).
+            if let Some((epoch, members, change)) = &newest {
+                let voter = s.voters().contains(&self.id);
+                let to = if s.role() == Role::Leader {
+                    Some(self.id)
+                } else {
+                    s.leader()
+                };
+                if let (true, Some(to)) = (voter, to) {
+                    if (*epoch, members) > (ring.epoch, &ring.members) {
+                        let cmd = QueueCmd::SetRing {
+                            epoch: *epoch,
+                            members: members.clone(),
+                            change: *change,
+                        };
+                        // Sessions need a growing seq per client: virtual time never goes back.
+                        let id = RequestId {
+                            client: self.id,
+                            seq: ctx.now,
+                        };
+                        let msg = Wire::Request {
+                            id,
+                            op: ClientOp::Cmd(cmd),
+                        };
+                        ctx.send(to, GroupMsg { group: p, msg });
+                        continue;
+                    }
+                }
+            }
             if s.role() != Role::Leader {
                 continue;
-            }
-            let ring = &s.state_machine().ring;
-            if let Some((epoch, members, change)) = &newest {
-                if (*epoch, members) > (ring.epoch, &ring.members) {
-                    let cmd = QueueCmd::SetRing {
-                        epoch: *epoch,
-                        members: members.clone(),
-                        change: *change,
-                    };
-                    // Sessions need a growing seq per client: virtual time never goes back.
-                    let id = RequestId {
-                        client: self.id,
-                        seq: ctx.now,
-                    };
-                    let msg = Wire::Request {
-                        id,
-                        op: ClientOp::Cmd(cmd),
-                    };
-                    ctx.send(self.id, GroupMsg { group: p, msg });
-                    continue;
-                }
             }
             if ring.epoch == 0 {
                 continue; // the initial ring: the initial voters are its placement
