@@ -1,4 +1,4 @@
-//! `syncsim fuzz --service raft|lock|status` (randomized fault runs with the service's safety
+//! `syncsim fuzz --service raft|lock|status|queue` (randomized fault runs with the service's safety
 //! checks after every event) and `syncsim raftbench` (commit throughput with batching +
 //! pipelining on vs off).
 
@@ -8,6 +8,7 @@ use syncsim_core::lock::fuzz::LockFuzz;
 use syncsim_core::raft::fuzz::{run_seed, FuzzConfig, KvProcess, KvWorkload};
 use syncsim_core::raft::{ClientResult, Process, RaftConfig, Role};
 use syncsim_core::service::fuzz::{run_seeds, FuzzOptions, FuzzTarget};
+use syncsim_core::services::queue::fuzz::QueueFuzz;
 use syncsim_core::services::status::fuzz::StatusFuzz;
 use syncsim_core::sim::{NodeState, Sim, SimConfig, MS, SEC};
 
@@ -20,9 +21,11 @@ pub enum Service {
     Lock,
     /// The status service through the generic service fuzzer
     Status,
+    /// The distributed queue (partition Raft groups on the ring) through the generic fuzzer
+    Queue,
 }
 
-/// `syncsim fuzz [--service raft|lock|status] [--seeds N] [--from S] [--chaos-ms T] [--faults N]`
+/// `syncsim fuzz [--service raft|lock|status|queue] [--seeds N] [--from S] [--chaos-ms T] [--faults N]`
 #[derive(clap::Args, Debug)]
 pub struct FuzzArgs {
     /// Service to fuzz
@@ -52,7 +55,7 @@ pub struct FuzzArgs {
     /// the fuzzer as it was before, for comparison
     #[arg(long)]
     pub no_swarm: bool,
-    /// Fault actions per seed (lock and status only)
+    /// Fault actions per seed (the generic fuzzer's services: lock, status, queue, ...)
     #[arg(
         long,
         value_name = "N",
@@ -67,6 +70,7 @@ pub fn run(args: &FuzzArgs) -> Result<(), String> {
         Service::Raft => run_raft(args),
         Service::Lock => run_service::<LockFuzz>("lock", args),
         Service::Status => run_service::<StatusFuzz>("status", args),
+        Service::Queue => run_service::<QueueFuzz>("queue", args),
     }
 }
 

@@ -39,6 +39,15 @@ pub enum Mutant {
     LockLeaseExpiresEarly,
     /// The fencing token is not increased on a grant.
     LockFencingTokenNotIncreased,
+    // --- Queue (`services/queue/`) ---
+    /// The partition leader answers an enqueue as soon as it appended it, before a quorum of
+    /// the partition's replicas persisted it.
+    QueueAckBeforeQuorum,
+    /// A delivery whose visibility timeout passed is never made visible again.
+    QueueNeverRedeliver,
+    /// On a leave, the leaver's partitions go to the wrong node instead of the ring's next
+    /// distinct successor.
+    QueueLeaveWrongSuccessor,
 }
 
 impl Mutant {
@@ -53,6 +62,9 @@ impl Mutant {
         Mutant::RaftReadIndexIgnoresNoop,
         Mutant::LockLeaseExpiresEarly,
         Mutant::LockFencingTokenNotIncreased,
+        Mutant::QueueAckBeforeQuorum,
+        Mutant::QueueNeverRedeliver,
+        Mutant::QueueLeaveWrongSuccessor,
     ];
 
     /// The variant's name, as `syncsim mutants --only NAME` takes it.

@@ -2,6 +2,7 @@
 //! facade and sends it actions; all protocol logic lives in `syncsim-core`.
 
 mod cluster;
+mod markup;
 mod palette;
 mod panels;
 mod selftest;

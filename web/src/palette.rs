@@ -15,6 +15,17 @@ pub fn term_colour(term: u64) -> &'static str {
     TERM_COLOURS[((term - 1) % TERM_COLOURS.len() as u64) as usize]
 }
 
+/// Physical-node colours for the ring (vnodes, partitions, load bars): the Okabe–Ito hues, which
+/// stay distinct under the common colour-vision deficiencies, cycled after eight.
+const NODE_COLOURS: [&str; 8] = [
+    "#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7f7f00", "#332288",
+];
+
+/// The colour of server `node` (actor id; 0 is n1) wherever the queue's ring shows it.
+pub fn node_colour(node: usize) -> &'static str {
+    NODE_COLOURS[node % NODE_COLOURS.len()]
+}
+
 /// Families of message kinds: one colour each, explained in the legend.
 pub const MESSAGE_FAMILIES: [(&str, &str); 6] = [
     ("vote", "votes (pre-vote and RequestVote)"),

@@ -62,6 +62,13 @@ pub enum UiAction {
     },
     /// Keyboard `c`: the demo client issues a lock request cycle.
     ClientRequest,
+    /// A node action a service offers in its own name (the queue's ring join and leave):
+    /// planned by the service called `service`, which knows what `action` means.
+    ServiceAction {
+        service: String,
+        action: String,
+        node: ActorId,
+    },
     /// Keyboard `r`: restart the leader (crash it if running, else restart the crashed one).
     RestartLeader,
 }

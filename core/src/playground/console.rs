@@ -71,7 +71,8 @@ impl Playground {
             UiAction::ForceTimeout { node }
             | UiAction::AddServer { node }
             | UiAction::RemoveServer { node }
-            | UiAction::TransferLeadership { to: node } => {
+            | UiAction::TransferLeadership { to: node }
+            | UiAction::ServiceAction { node, .. } => {
                 self.check_server(node)?;
                 self.plan_by_service(action)?
             }

@@ -232,7 +232,7 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
 }
 
 /// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
-pub const GOLDEN_PLAYGROUND: &str = "4e1aedf24115ced5";
+pub const GOLDEN_PLAYGROUND: &str = "2d48d7f1c7e61fb6";
 
 #[test]
 fn golden_playground_hash_is_stable() {
@@ -247,13 +247,21 @@ fn node_menus_offer_only_legal_actions() {
         p.node_menu(n).into_iter().map(|i| i.key).collect()
     };
     // No leader yet at t = 0: only the kernel's actions and a forced timeout.
-    assert_eq!(keys(&p, 0), ["crash", "pause", "timeout"]);
+    // The queue offers every ring member a leave.
+    assert_eq!(keys(&p, 0), ["crash", "pause", "timeout", "ring-leave"]);
     let leader = run_until_leader(&mut p, 5 * SEC);
-    assert_eq!(keys(&p, leader), ["crash", "pause", "remove"]);
+    assert_eq!(keys(&p, leader), ["crash", "pause", "remove", "ring-leave"]);
     let follower = (leader + 1) % p.servers();
     assert_eq!(
         keys(&p, follower),
-        ["crash", "pause", "timeout", "transfer", "remove"]
+        [
+            "crash",
+            "pause",
+            "timeout",
+            "transfer",
+            "remove",
+            "ring-leave"
+        ]
     );
     p.act(UiAction::Crash { node: follower }).unwrap();
     let menu = p.node_menu(follower);

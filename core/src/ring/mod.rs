@@ -17,6 +17,7 @@
 //! The ring is a sorted `Vec` searched with `partition_point`: lookups are O(log(N·V)), and a
 //! rebuild on join or leave is O(N·V log(N·V)), which is nothing next to a simulation step.
 
+pub mod lab;
 pub mod metrics;
 
 #[cfg(test)]

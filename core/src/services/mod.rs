@@ -5,9 +5,11 @@
 pub mod lock;
 #[cfg(feature = "mutants")]
 pub mod mutants;
+pub mod queue;
 pub mod status;
 
 use lock::{LockApi, LockProcess};
+use queue::{QueueActor, QueueApi};
 use status::{StatusActor, StatusApi};
 
 crate::node_services! {
@@ -16,6 +18,7 @@ crate::node_services! {
     pub struct Node / NodeMsg / NodeCmd / NodeDurable / NodeOp {
         0: lock: Lock => LockProcess, api: LockApi;
         1: status: Status => StatusActor, api: StatusApi;
+        2: queue: Queue => QueueActor, api: QueueApi;
     }
 }
 
@@ -33,10 +36,12 @@ pub fn world(servers: usize, clients: usize, opts: &WorldOptions) -> Vec<Node> {
     let server = |i| Node {
         lock: lock::service_server(i, &ids, opts),
         status: StatusActor::server(i, ids.clone()),
+        queue: queue::queue_server(i, &ids, opts.pre_vote, opts.check_quorum),
     };
     let client = |i| Node {
         lock: lock::service_console_client(i, &ids),
         status: StatusActor::client(i, ids.clone()),
+        queue: queue::queue_console_client(i, &ids),
     };
     (0..servers)
         .map(server)
@@ -60,6 +65,7 @@ pub fn bench_run(
             |id, lock| Node {
                 lock,
                 status: StatusActor::client(id, Vec::new()),
+                queue: queue::queue_console_client(id, &[]),
             },
         )?)),
         other => Err(format!("no benchmark for service `{other}`")),

@@ -33,6 +33,21 @@ pub fn lock_seed(seed: u64) -> Result<(), FuzzFailure> {
         .map(|_| ())
 }
 
+/// One seed of the queue in the generic fuzzer (`syncsim fuzz --service queue`).
+pub fn queue_seed(seed: u64) -> Result<(), FuzzFailure> {
+    crate::service::fuzz::run_seed::<super::queue::fuzz::QueueFuzz>(seed, &FuzzOptions::default())
+        .map(|_| ())
+}
+
+const fn queue(mutant: Mutant) -> Case {
+    Case {
+        mutant,
+        service: "queue",
+        target: "queue",
+        run: queue_seed,
+    }
+}
+
 const fn raft(mutant: Mutant) -> Case {
     Case {
         mutant,
@@ -62,6 +77,9 @@ pub const SUITE: &[Case] = &[
     raft(Mutant::RaftReadIndexIgnoresNoop),
     lock(Mutant::LockLeaseExpiresEarly),
     lock(Mutant::LockFencingTokenNotIncreased),
+    queue(Mutant::QueueAckBeforeQuorum),
+    queue(Mutant::QueueNeverRedeliver),
+    queue(Mutant::QueueLeaveWrongSuccessor),
 ];
 
 /// The suite row of `name` (the variant's name, case-insensitive).

@@ -2,10 +2,10 @@
 //! clients), the replicated lock table with fencing tokens and leases, and the wait-for graph.
 
 use syncsim_core::lock::LockTableView;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::api::Sent;
+use super::fields::{select_setter, text_setter};
 use crate::shell::handle::PgHandle;
 use crate::shell::status::format_sim_time;
 use syncsim_core::lock::api::{acquire_line, release_line};
@@ -16,20 +16,6 @@ pub struct LocksPanelProps {
     pub version: u64,
     pub playing: bool,
     pub on_sent: Callback<Sent>,
-}
-
-fn text_setter(state: &UseStateHandle<String>) -> Callback<InputEvent> {
-    let state = state.clone();
-    Callback::from(move |e: InputEvent| {
-        state.set(e.target_unchecked_into::<HtmlInputElement>().value())
-    })
-}
-
-fn select_setter(state: &UseStateHandle<String>) -> Callback<Event> {
-    let state = state.clone();
-    Callback::from(move |e: Event| {
-        state.set(e.target_unchecked_into::<HtmlSelectElement>().value())
-    })
 }
 
 #[component]

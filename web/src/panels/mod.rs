@@ -9,8 +9,10 @@ pub mod api;
 pub mod bench;
 pub mod console;
 pub mod events;
+pub mod fields;
 pub mod invariants;
 pub mod locks;
+pub mod queue;
 pub mod raft;
 pub mod status;
 
@@ -36,6 +38,10 @@ pub const SERVICE_PANELS: &[(&str, ServicePanel)] = &[
     ("locks", |p| {
         let p = p.clone();
         html! { <locks::LocksPanel pg={p.pg} version={p.version} playing={p.playing} on_sent={p.on_sent} /> }
+    }),
+    ("queue", |p| {
+        let p = p.clone();
+        html! { <queue::QueuePanel pg={p.pg} version={p.version} playing={p.playing} on_sent={p.on_sent} /> }
     }),
     ("status", |p| {
         html! { <status::StatusPanel pg={p.pg.clone()} version={p.version} /> }

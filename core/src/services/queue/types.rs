@@ -1,0 +1,126 @@
+//! The queue state machine's commands and outputs (one partition's Raft log speaks these).
+
+use serde::{Deserialize, Serialize};
+
+use crate::ring::NodeId;
+use crate::sim::Time;
+
+/// Priorities: 10 is the most urgent (RabbitMQ's direction), 1 the least.
+pub const MIN_PRIORITY: u8 = 1;
+pub const MAX_PRIORITY: u8 = 10;
+
+/// A command of one partition's log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueCmd {
+    /// Store a message. `max_receive`: after that many failed deliveries, the next expiry
+    /// moves it to the dead-letter queue.
+    Enqueue {
+        body: String,
+        key: String,
+        priority: u8,
+        max_receive: u32,
+    },
+    /// Hand the most urgent ready message to the caller, invisible for `visibility_ms`.
+    Dequeue { visibility_ms: u64 },
+    /// Delete a delivered message: `seq` is the message's number in its partition.
+    Ack { seq: u64, delivery_id: u64 },
+    /// Counts and ready ids (a read, served by ReadIndex).
+    Status,
+    /// Housekeeping: deliveries whose visibility timeout passed become ready again (or dead).
+    Expire,
+    /// The ring's membership, version `epoch` (the highest `(epoch, members)` wins, so every
+    /// partition converges on the same ring whatever the order it hears of changes).
+    SetRing {
+        epoch: u64,
+        members: Vec<NodeId>,
+        change: RingChange,
+    },
+}
+
+/// The change that produced a ring version.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RingChange {
+    #[default]
+    Initial,
+    Join(NodeId),
+    Leave(NodeId),
+}
+
+/// Why an ack was refused (REFERENCES §4.1: the message's state is unchanged).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AckError {
+    /// The message was already acknowledged (a double ack).
+    AlreadyAcked,
+    /// The delivery id is not the message's current delivery: its visibility timeout passed
+    /// (it was made visible again, possibly redelivered) or it is in the dead-letter queue.
+    StaleDelivery,
+    /// No such message in this partition.
+    UnknownMessage,
+}
+
+impl AckError {
+    pub fn reason(self) -> &'static str {
+        match self {
+            AckError::AlreadyAcked => "already acknowledged: this delivery was acked before",
+            AckError::StaleDelivery => {
+                "stale delivery: its visibility timeout passed and the message was made visible again (or dead-lettered); ack the newest delivery_id"
+            }
+            AckError::UnknownMessage => "unknown message_id in this partition",
+        }
+    }
+    /// 409 for a conflict with the message's state, 404 for an unknown message.
+    pub fn status(self) -> u16 {
+        match self {
+            AckError::UnknownMessage => 404,
+            _ => 409,
+        }
+    }
+}
+
+/// A delivered message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub seq: u64,
+    pub body: String,
+    pub priority: u8,
+    pub dequeued_at: Time,
+    pub delivery_id: u64,
+    pub redelivered: bool,
+    pub receive_count: u32,
+}
+
+/// A partition's counts (the status read).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionStatus {
+    pub ready: u64,
+    pub in_flight: u64,
+    pub dead: u64,
+    /// Ready messages' seqs in dequeue order (capped).
+    pub pending: Vec<u64>,
+}
+
+/// What applying a command answers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueOutput {
+    Enqueued { seq: u64, enqueued_at: Time },
+    Delivered(Delivery),
+    Empty,
+    Acked { seq: u64 },
+    AckRefused { seq: u64, error: AckError },
+    Status(PartitionStatus),
+    Ring { epoch: u64, members: Vec<NodeId> },
+}
+
+/// "p3-17": a message id names its partition and its number there, so an ack finds its
+/// partition without asking anyone.
+pub fn message_id(partition: u32, seq: u64) -> String {
+    format!("p{partition}-{seq}")
+}
+
+/// The inverse of [`message_id`].
+pub fn parse_message_id(id: &str) -> Option<(u32, u64)> {
+    let (p, s) = id.strip_prefix('p')?.split_once('-')?;
+    let p: u32 = p.parse().ok()?;
+    (p < super::PARTITIONS).then_some(())?;
+    Some((p, s.parse().ok()?))
+}
