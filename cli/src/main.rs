@@ -109,6 +109,11 @@ mod tests {
             (a.service, a.seeds, a.from, a.chaos_ms, a.faults),
             (fuzz::Service::Raft, 1000, 0, 2000, 20)
         );
+        assert!(!a.no_swarm);
+        let Command::Fuzz(a) = parse(&["fuzz", "--no-swarm"]).unwrap() else {
+            panic!("not fuzz")
+        };
+        assert!(a.no_swarm);
         let Command::Fuzz(a) = parse(&[
             "fuzz",
             "--service",

@@ -90,9 +90,6 @@ pub struct Swarm {
     /// The target's own actions (`FuzzTarget::service_action`).
     pub service: u64,
     pub heal: u64,
-    /// Crashes leave the messages already sent in flight (`Sim::crash_keeping_sent`): after a
-    /// restart the old incarnation's messages still arrive.
-    pub stale_messages: bool,
 }
 
 impl Swarm {
@@ -112,7 +109,6 @@ impl Swarm {
             lossy: w(),
             service: w(),
             heal: 2,
-            stale_messages: rng.chance(0.5),
         }
     }
 }
@@ -122,6 +118,9 @@ struct Run<T: FuzzTarget> {
     target: T,
     actions: Vec<(Time, String)>,
     checks: u64,
+    /// Crashes leave the messages already sent in flight (`Sim::crash_keeping_sent`): after a
+    /// restart the old incarnation's messages still arrive. Half the seeds, drawn from a stream
+    /// of its own so that every seed's fault schedule stayed as it was.
     stale_messages: bool,
 }
 
@@ -165,7 +164,7 @@ pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStat
         target,
         actions: Vec::new(),
         checks: 0,
-        stale_messages: false,
+        stale_messages: SimRng::new(seed ^ 0x57a1_e0ff_11e5).chance(0.5),
     };
     let result = drive(&mut run, &mut rng, opts);
     let stats = SeedStats {
@@ -197,7 +196,6 @@ fn drive<T: FuzzTarget>(
 ) -> Result<u64, String> {
     let servers = run.target.servers();
     let swarm = Swarm::draw(rng);
-    run.stale_messages = swarm.stale_messages;
     let weights = [
         swarm.crash,
         swarm.crash, // restart, as often as crash
