@@ -11,7 +11,7 @@
 //! - `api.rs`: the console routes (seed shapes, 400s naming the field) and result rendering.
 //! - `service.rs`: the descriptor (routes, exchanges, lights, ring node actions, notes).
 //! - `world.rs`: the ring now, a partition's leader and shown replica, in any world.
-//! - `view.rs`: what the Queue tab draws, and the ring-lab figures.
+//! - `view.rs`: what the Queue tab draws.
 //! - `bench.rs` + `params.rs`: the queue-throughput and ring-quality benchmarks.
 //! - `fuzz.rs`: the fuzz target (`syncsim fuzz --service queue`).
 //!
