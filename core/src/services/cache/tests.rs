@@ -383,3 +383,27 @@ fn the_playground_console_reaches_the_cache_and_rejects_bad_input() {
         .all(|l| l.ok));
     let _ = (Supply::None, LineState::I);
 }
+
+#[test]
+fn a_long_paused_home_resumes_its_transactions() {
+    let mut sim = world(Protocol::Mesi, 8);
+    let key = steps(Preset::Table13, 4)[0].op.key().unwrap().to_string();
+    run_op(
+        &mut sim,
+        0,
+        setup(Preset::Table13, 4, Protocol::Mesi, false),
+    );
+    run_op(&mut sim, 0, CacheOp::Get { key: key.clone() }).unwrap();
+    sim.apply(Action::Pause { node: 3 }).unwrap();
+    let r = run_op(&mut sim, 1, CacheOp::Get { key: key.clone() });
+    assert!(
+        matches!(r, Some(CacheReply::Error { status: 504, .. })),
+        "{r:?}"
+    );
+    sim.run_for(5 * SEC);
+    sim.apply(Action::Resume { node: 3 }).unwrap();
+    sim.run_for(SEC);
+    assert!(sim.actor(3).home_lines()[&key].busy.is_none());
+    let r = run_op(&mut sim, 2, CacheOp::Get { key: key.clone() }).unwrap();
+    assert!(matches!(r, CacheReply::Value { .. }), "{r:?}");
+}
