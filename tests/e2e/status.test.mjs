@@ -56,7 +56,7 @@ async function openRunning() {
 test('the Status tab sits among the service tabs and opens the phi matrix', async () => {
   const { page, errors } = await session.open('/?nodes=5');
   const tabs = await page.$$eval('[role=tab]', (els) => els.map((e) => e.getAttribute('data-testid')));
-  assert.deepEqual(tabs, ['tab-raft', 'tab-locks', 'tab-status', 'tab-console', 'tab-events', 'tab-benchmarks']);
+  assert.deepEqual(tabs, ['tab-raft', 'tab-locks', 'tab-status', 'tab-cache', 'tab-console', 'tab-events', 'tab-benchmarks']);
   await openTab(page, 'status');
   await page.waitForSelector('[data-testid=status-panel]');
   assert.equal(await page.getAttribute('[data-testid=tab-status]', 'aria-selected'), 'true');
