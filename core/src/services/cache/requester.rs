@@ -52,6 +52,11 @@ impl CacheActor {
             .is_some_and(|l| l.expires_at <= ctx.now)
         {
             self.evict(ctx, &key, ProcAction::Expire);
+            if self.key_busy(&key) {
+                // The expired copy was dirty: its write-back must reach the home first.
+                self.waiting.entry(key).or_default().push_front(op);
+                return;
+            }
         }
         let state = self.store.state(&key);
         match op.op.clone() {
