@@ -235,7 +235,16 @@ impl CacheActor {
             .filter(|(&n, _)| invalidate || n != r.from)
             .map(|(&n, e)| (n, e.0))
             .collect();
-        let asked = snoop_targets(&holders, bus);
+        let mut asked = snoop_targets(&holders, bus);
+        if lost_from.is_some() && bus == BusOp::BusRd {
+            // The requester's own dirty copy died in a crash: any sharer may hold the latest
+            // data (MOESI: S beside the lost O), so ask them all, not one.
+            asked = holders
+                .iter()
+                .filter(|(_, s)| s.valid())
+                .map(|&(n, _)| (n, true))
+                .collect();
+        }
         line.busy = Some(Txn {
             txn,
             requester: r.from,
