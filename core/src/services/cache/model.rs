@@ -384,8 +384,8 @@ pub fn run(cfg: ModelConfig) -> ModelResult {
                 };
             }
             let nc = next.encode();
-            if !seen.contains_key(&nc) {
-                seen.insert(nc, (code, ai as u16, d + 1));
+            if let std::collections::hash_map::Entry::Vacant(e) = seen.entry(nc) {
+                e.insert((code, ai as u16, d + 1));
                 depth = depth.max(d + 1);
                 queue.push_back(next);
             }

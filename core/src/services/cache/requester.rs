@@ -520,7 +520,7 @@ impl CacheActor {
     }
 
     fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, version: u64) {
-        if !self.wt.get(&key).is_some_and(|w| w.data.version == version) {
+        if self.wt.get(&key).is_none_or(|w| w.data.version != version) {
             return;
         }
         let Some(w) = self.wt.remove(&key) else {
