@@ -308,8 +308,11 @@ fn stats(view: &CacheView) -> Html {
     }
 }
 
+/// One row of the side-by-side table: how to read it from a run.
+type RunField = fn(&SideRun) -> String;
+
 fn side_by_side(preset: Preset, runs: &[SideRun]) -> Html {
-    let rows: [(&str, fn(&SideRun) -> String); 6] = [
+    let rows: [(&str, RunField); 6] = [
         ("memory write-backs", |r| r.stats.write_backs.to_string()),
         ("cache-to-cache", |r| r.stats.cache_to_cache.to_string()),
         ("memory reads", |r| r.stats.memory_reads.to_string()),
