@@ -156,7 +156,7 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
                 <button data-testid="cache-run-all" class="secondary" disabled={done} onclick={on_all}>{ "Run all" }</button>
                 <button data-testid="cache-compare" class="secondary" onclick={on_compare}>{ "MESI vs MOESI" }</button>
             </div>
-            <p class="panel-note">{ preset.explain() }{ " Load resets every cache under the chosen protocol and puts the line's value v0 in memory at its home; each step is a console request to that node." }</p>
+            <p class="panel-note">{ preset.explain() }{ " Load resets every cache under the chosen protocol and puts the line's value 0 in memory at its home; each step is a console request to that node." }</p>
             { steps_list(&lines, *next) }
             { grid(&view) }
             { stats(&view) }
@@ -202,7 +202,7 @@ fn grid(view: &CacheView) -> Html {
 
 fn row(r: &CacheKeyRow) -> Html {
     let mem = match (&r.memory, r.memory_version) {
-        (Some(v), Some(ver)) => format!("{v} (v{ver})"),
+        (Some(v), Some(ver)) => format!("{v} (#{ver})"),
         _ => "–".into(),
     };
     let mem_title = if r.stale {
@@ -218,7 +218,7 @@ fn row(r: &CacheKeyRow) -> Html {
                 data-stale={r.stale.to_string()} title={mem_title}>{ mem }</td>
             { for r.cells.iter().map(|c| {
                 let title = match (&c.value, c.version) {
-                    (Some(v), Some(ver)) => format!("{} holds {} = {v} (v{ver}) in {}", c.name, r.key, c.state),
+                    (Some(v), Some(ver)) => format!("{} holds {} = {v} (version #{ver}) in {}", c.name, r.key, c.state),
                     _ => format!("{} holds no copy of {} (I)", c.name, r.key),
                 };
                 html! {
@@ -308,11 +308,11 @@ fn stats(view: &CacheView) -> Html {
     }
 }
 
-/// One row of the side-by-side table: its label and how to read it off a run.
-type SideRow = (&'static str, fn(&SideRun) -> String);
+/// One row of the side-by-side table: how to read it from a run.
+type RunField = fn(&SideRun) -> String;
 
 fn side_by_side(preset: Preset, runs: &[SideRun]) -> Html {
-    let rows: [SideRow; 6] = [
+    let rows: [(&str, RunField); 6] = [
         ("memory write-backs", |r| r.stats.write_backs.to_string()),
         ("cache-to-cache", |r| r.stats.cache_to_cache.to_string()),
         ("memory reads", |r| r.stats.memory_reads.to_string()),

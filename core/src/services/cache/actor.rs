@@ -134,6 +134,14 @@ pub struct Pending {
     pub prev: crate::services::cache::protocol::LineState,
     pub started: Time,
     pub sent: Time,
+    pub tries: u32,
+}
+
+/// When the next retransmission of something first sent at `sent` and retried `tries` times
+/// is due: the period doubles up to 16× (without backoff, a long pause or partition ends in a
+/// retransmission storm that the receiver's CPU queue never drains).
+pub fn retry_due(base: Time, sent: Time, tries: u32) -> Time {
+    sent + (base << tries.min(4))
 }
 
 /// Dirty data that left this cache (eviction, expiry, or a snoop that took it), kept until
@@ -144,12 +152,16 @@ pub struct Handoff {
     pub reason: ProcAction,
     /// The transaction that granted the copy.
     pub txn: u64,
+    pub sent: Time,
+    pub tries: u32,
 }
 
 #[derive(Clone, Debug)]
 pub struct WtPending {
     pub op: ClientOp,
     pub data: Data,
+    pub sent: Time,
+    pub tries: u32,
 }
 
 /// One console request and its answer.

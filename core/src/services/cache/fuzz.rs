@@ -117,11 +117,15 @@ impl FuzzTarget for CacheFuzz {
                     if now.saturating_sub(t.started) > 2 * SEC {
                         return Err(format!(
                             "after healing, n{}'s line `{k}` is still in transaction {} ({}) \
-                             started at {} ms",
+                             started at {} ms: requester n{}, waiting for {:?}, fill {:?}\n{}",
                             i + 1,
                             t.txn,
                             t.bus.name(),
-                            t.started / MS
+                            t.started / MS,
+                            t.requester + 1,
+                            t.waiting,
+                            t.fill.as_ref().map(|f| f.0),
+                            debug_node(sim, &t.waiting.iter().copied().chain([i]).collect(), k)
                         ));
                     }
                 }
@@ -131,6 +135,46 @@ impl FuzzTarget for CacheFuzz {
             .map(|c| sim.actor(c).answered())
             .sum())
     }
+}
+
+fn debug_node(
+    sim: &Sim<CacheActor>,
+    nodes: &std::collections::BTreeSet<usize>,
+    key: &str,
+) -> String {
+    nodes
+        .iter()
+        .map(|&n| {
+            let a = sim.actor(n);
+            format!(
+                "n{} {:?}: line {:?}, tick_at {:?}, pending {:?}, home busy {:?}",
+                n + 1,
+                sim.node_state(n),
+                a.store().peek(key),
+                a.tick_at,
+                a.pending_keys().collect::<Vec<_>>(),
+                a.home_lines()
+                    .iter()
+                    .filter(|(_, l)| l.busy.is_some())
+                    .map(|(k, _)| k.clone())
+                    .collect::<Vec<_>>()
+            )
+        })
+        .chain(nodes.iter().flat_map(|&n| {
+            sim.trace()
+                .iter()
+                .rev()
+                .filter(move |e| e.actor == n)
+                .take(8)
+                .map(|e| {
+                    format!(
+                        "   trace t={} {:?} peer {} {} v{}",
+                        e.t, e.kind, e.peer, e.msg_kind, e.value
+                    )
+                })
+        }))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The last `n` records of every node, merged by time: what a failure report shows.

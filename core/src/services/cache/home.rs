@@ -79,6 +79,9 @@ pub struct Txn {
     /// Once every snoop is answered: the state and data sent to the requester.
     pub fill: Option<(LineState, Option<Data>)>,
     pub started: Time,
+    /// Last (re)transmission of what the transaction waits for, and how many retries.
+    pub sent: Time,
+    pub tries: u32,
     /// A holder the directory listed as owner answered from a new boot without data: its
     /// copy died in a crash.
     pub lost_from: Option<ActorId>,
@@ -194,7 +197,7 @@ impl CacheActor {
         }
         if let Some(t) = &line.busy {
             if t.requester == r.from && t.req == r.req {
-                self.resend(ctx, &key);
+                // Its repeat: the home's own retransmissions (`home_tick`) answer it.
             } else {
                 let q = self.queue.entry(key).or_default();
                 q.retain(|x| x.from != r.from);
@@ -232,7 +235,16 @@ impl CacheActor {
             .filter(|(&n, _)| invalidate || n != r.from)
             .map(|(&n, e)| (n, e.0))
             .collect();
-        let asked = snoop_targets(&holders, bus);
+        let mut asked = snoop_targets(&holders, bus);
+        if lost_from.is_some() && bus == BusOp::BusRd {
+            // The requester's own dirty copy died in a crash: any sharer may hold the latest
+            // data (MOESI: S beside the lost O), so ask them all, not one.
+            asked = holders
+                .iter()
+                .filter(|(_, s)| s.valid())
+                .map(|&(n, _)| (n, true))
+                .collect();
+        }
         line.busy = Some(Txn {
             txn,
             requester: r.from,
@@ -254,6 +266,8 @@ impl CacheActor {
             memory_before: line.memory.as_ref().map(|d| d.version),
             fill: None,
             started: ctx.now,
+            sent: ctx.now,
+            tries: 0,
             lost_from,
         });
         match bus {
@@ -448,6 +462,7 @@ impl CacheActor {
         });
         let fill_data = data.clone();
         t.fill = Some((state, data));
+        (t.sent, t.tries) = (ctx.now, 0);
         let (requester, req, txn) = (t.requester, t.req, t.txn);
         let bus = t.bus;
         line.busy = Some(t);
@@ -639,13 +654,18 @@ impl CacheActor {
     }
 
     pub(super) fn home_tick(&mut self, ctx: &mut CacheCtx<'_, '_>) {
-        let busy: Vec<String> = self
-            .home
-            .iter()
-            .filter(|(_, l)| l.busy.is_some())
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in busy {
+        let (now, base) = (ctx.now, self.cfg.retry_every);
+        let mut due = Vec::new();
+        for (k, l) in self.home.iter_mut() {
+            if let Some(t) = l.busy.as_mut() {
+                if now >= super::actor::retry_due(base, t.sent, t.tries) {
+                    t.sent = now;
+                    t.tries += 1;
+                    due.push(k.clone());
+                }
+            }
+        }
+        for k in due {
             self.resend(ctx, &k);
         }
     }

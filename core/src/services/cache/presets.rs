@@ -95,7 +95,7 @@ pub fn steps(preset: Preset, servers: usize) -> Vec<PresetStep> {
         } else {
             n += 1;
             let value = if field.is_empty() {
-                format!("v{n}")
+                n.to_string()
             } else {
                 format!("{field}={n}")
             };
@@ -121,7 +121,7 @@ pub fn steps(preset: Preset, servers: usize) -> Vec<PresetStep> {
     spec.iter().map(|s| step(s)).collect()
 }
 
-/// The reset that starts a preset: the protocol, and the line's value `v0` in memory (Table
+/// The reset that starts a preset: the protocol, and the line's value `0` in memory (Table
 /// 1.3 starts with the block in memory and every cache empty).
 pub fn setup(preset: Preset, servers: usize, protocol: Protocol, write_through: bool) -> CacheOp {
     let key = steps(preset, servers)
@@ -131,7 +131,7 @@ pub fn setup(preset: Preset, servers: usize, protocol: Protocol, write_through: 
     CacheOp::Reset {
         protocol,
         write_through,
-        memory: vec![(key, "v0".into())],
+        memory: vec![(key, "0".into())],
     }
 }
 

@@ -2,7 +2,9 @@
 //! and upgrades sent to the key's home as bus requests), fills, snoops from homes, LRU
 //! eviction and TTL expiry (dirty lines Flush to memory exactly once), write-through.
 
-use super::actor::{ttl_us, CacheActor, CacheCtx, ClientOp, Handoff, Pending, WtPending};
+use super::actor::{
+    retry_due, ttl_us, CacheActor, CacheCtx, ClientOp, Handoff, Pending, WtPending,
+};
 use super::msg::*;
 use super::protocol::{
     on_processor, on_snoop, writes_back_on_evict, BusOp, LineState, ProcOp, ProcOutcome, Supply,
@@ -50,6 +52,11 @@ impl CacheActor {
             .is_some_and(|l| l.expires_at <= ctx.now)
         {
             self.evict(ctx, &key, ProcAction::Expire);
+            if self.key_busy(&key) {
+                // The expired copy was dirty: its write-back must reach the home first.
+                self.waiting.entry(key).or_default().push_front(op);
+                return;
+            }
         }
         let state = self.store.state(&key);
         match op.op.clone() {
@@ -124,6 +131,7 @@ impl CacheActor {
                 prev,
                 started: ctx.now,
                 sent: ctx.now,
+                tries: 0,
             },
         );
         self.send(ctx, home, msg);
@@ -237,7 +245,13 @@ impl CacheActor {
                 data: data.clone(),
             };
             let home = self.home_of(key);
-            self.wt.insert(key.to_string(), WtPending { op, data });
+            let w = WtPending {
+                op,
+                data,
+                sent: ctx.now,
+                tries: 0,
+            };
+            self.wt.insert(key.to_string(), w);
             self.send(ctx, home, msg);
         } else {
             self.ack_write(ctx, &op, key, data.version, LineState::M);
@@ -307,6 +321,8 @@ impl CacheActor {
                     data: line.data,
                     reason,
                     txn: line.fill_txn,
+                    sent: ctx.now,
+                    tries: 0,
                 },
             );
             let home = self.home_of(key);
@@ -407,6 +423,8 @@ impl CacheActor {
                     data: d.clone(),
                     reason: ProcAction::PrRd,
                     txn: fill_txn,
+                    sent: ctx.now,
+                    tries: 0,
                 };
                 self.wb.insert(key.clone(), h);
             }
@@ -556,7 +574,7 @@ impl CacheActor {
         for (k, p) in &self.pending {
             if now >= p.started + self.cfg.op_timeout {
                 timed_out.push(k.clone());
-            } else if now >= p.sent + self.cfg.retry_every {
+            } else if now >= retry_due(self.cfg.retry_every, p.sent, p.tries) {
                 resend.push(k.clone());
             }
         }
@@ -565,6 +583,7 @@ impl CacheActor {
                 continue;
             };
             p.sent = now;
+            p.tries += 1;
             let (req, bus, proc, prev) = (p.req, p.bus, p.proc, p.prev);
             let msg = CacheMsg::BusReq {
                 epoch: self.epoch,
@@ -601,11 +620,15 @@ impl CacheActor {
             );
             self.next_waiting(ctx, &k);
         }
-        let wbs: Vec<(String, Handoff)> = self
-            .wb
-            .iter()
-            .map(|(k, h)| (k.clone(), h.clone()))
-            .collect();
+        let base = self.cfg.retry_every;
+        let mut wbs = Vec::new();
+        for (k, h) in self.wb.iter_mut() {
+            if now >= retry_due(base, h.sent, h.tries) {
+                h.sent = now;
+                h.tries += 1;
+                wbs.push((k.clone(), h.clone()));
+            }
+        }
         for (k, h) in wbs {
             let msg = CacheMsg::PutM {
                 epoch: self.epoch,
@@ -618,11 +641,14 @@ impl CacheActor {
             let home = self.home_of(&k);
             self.send(ctx, home, msg);
         }
-        let wts: Vec<(String, Data)> = self
-            .wt
-            .iter()
-            .map(|(k, w)| (k.clone(), w.data.clone()))
-            .collect();
+        let mut wts = Vec::new();
+        for (k, w) in self.wt.iter_mut() {
+            if now >= retry_due(base, w.sent, w.tries) {
+                w.sent = now;
+                w.tries += 1;
+                wts.push((k.clone(), w.data.clone()));
+            }
+        }
         for (k, data) in wts {
             let msg = CacheMsg::WriteThrough {
                 epoch: self.epoch,

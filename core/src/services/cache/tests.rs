@@ -297,7 +297,7 @@ fn a_crashed_m_owner_loses_its_write_and_the_checker_counts_it() {
     let (mut sim, key) = crash_owner_after_write(false);
     let r = run_op(&mut sim, 1, CacheOp::Get { key: key.clone() }).unwrap();
     assert!(
-        matches!(r, CacheReply::Value { ref value, .. } if value == "v0"),
+        matches!(r, CacheReply::Value { ref value, .. } if value == "0"),
         "memory's value survives: {r:?}"
     );
     let (v, verdict) = check::ValueChecker::replay(&sim, 4, false);
@@ -382,4 +382,28 @@ fn the_playground_console_reaches_the_cache_and_rejects_bad_input() {
         .filter(|l| l.service == "cache")
         .all(|l| l.ok));
     let _ = (Supply::None, LineState::I);
+}
+
+#[test]
+fn a_long_paused_home_resumes_its_transactions() {
+    let mut sim = world(Protocol::Mesi, 8);
+    let key = steps(Preset::Table13, 4)[0].op.key().unwrap().to_string();
+    run_op(
+        &mut sim,
+        0,
+        setup(Preset::Table13, 4, Protocol::Mesi, false),
+    );
+    run_op(&mut sim, 0, CacheOp::Get { key: key.clone() }).unwrap();
+    sim.apply(Action::Pause { node: 3 }).unwrap();
+    let r = run_op(&mut sim, 1, CacheOp::Get { key: key.clone() });
+    assert!(
+        matches!(r, Some(CacheReply::Error { status: 504, .. })),
+        "{r:?}"
+    );
+    sim.run_for(5 * SEC);
+    sim.apply(Action::Resume { node: 3 }).unwrap();
+    sim.run_for(SEC);
+    assert!(sim.actor(3).home_lines()[&key].busy.is_none());
+    let r = run_op(&mut sim, 2, CacheOp::Get { key: key.clone() }).unwrap();
+    assert!(matches!(r, CacheReply::Value { .. }), "{r:?}");
 }

@@ -105,7 +105,7 @@ pub fn log_row(r: &Record) -> Option<CacheLogRow> {
         Supplier::Memory => "memory".into(),
         Supplier::Cache { node, supply } => format!("{} ({})", name(node), supply.name()),
     };
-    let v = |x: Option<u64>| x.map_or("–".to_string(), |v| format!("v{v}"));
+    let v = |x: Option<u64>| x.map_or("–".to_string(), |v| format!("#{v}"));
     let memory = if t.memory_before != t.memory_after && t.memory_after.is_some() {
         format!("{} → {} (written)", v(t.memory_before), v(t.memory_after))
     } else if t.memory_after.is_some() {
