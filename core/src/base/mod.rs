@@ -7,6 +7,7 @@ pub mod hash;
 pub mod math;
 pub mod rng;
 pub mod sort;
+pub mod sorted;
 pub mod time;
 
 pub use hash::StableHasher;

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::sorted::SortedMap;
+
 use hdrhistogram::Histogram;
 
 use super::result::{FailoverStats, OpStats, Percentiles, SeriesPoint, OVERALL_OP};
@@ -161,7 +163,8 @@ struct SecondRec {
 #[derive(Clone, Debug)]
 pub struct Recorder {
     t0: Time,
-    kinds: BTreeMap<String, KindRec>,
+    /// A sorted vector, not a `BTreeMap`: one less B-tree instance in the page.
+    kinds: SortedMap<String, KindRec>,
     overall: KindRec,
     seconds: Vec<SecondRec>,
     /// Successful completions per `FINE` slot, for sub-second recovery times.
@@ -172,7 +175,7 @@ impl Recorder {
     pub fn new(t0: Time) -> Self {
         Recorder {
             t0,
-            kinds: BTreeMap::new(),
+            kinds: SortedMap::new(),
             overall: KindRec::new(),
             seconds: Vec::new(),
             fine_ok: Vec::new(),

@@ -29,7 +29,7 @@ impl<A: Actor> Sim<A> {
             }
             Action::Cut { from, to } => {
                 self.check_link(from, to)?;
-                self.cuts.insert((from, to));
+                self.cuts.add((from, to));
                 self.trace_fault(FaultKind::Cut, from, to, 0);
             }
             Action::Heal { from, to } => {
@@ -39,8 +39,8 @@ impl<A: Actor> Sim<A> {
             }
             Action::CutBoth { a, b } => {
                 self.check_link(a, b)?;
-                self.cuts.insert((a, b));
-                self.cuts.insert((b, a));
+                self.cuts.add((a, b));
+                self.cuts.add((b, a));
                 self.trace_fault(FaultKind::CutBoth, a, b, 0);
             }
             Action::HealBoth { a, b } => {
@@ -52,8 +52,8 @@ impl<A: Actor> Sim<A> {
             Action::Isolate { node } => {
                 self.check_server(node)?;
                 for other in (0..self.cfg.servers).filter(|&s| s != node) {
-                    self.cuts.insert((node, other));
-                    self.cuts.insert((other, node));
+                    self.cuts.add((node, other));
+                    self.cuts.add((other, node));
                 }
                 self.trace_fault(FaultKind::Isolate, node, super::NO_PEER, 0);
             }
@@ -180,11 +180,11 @@ impl<A: Actor> Sim<A> {
                 "a split needs servers on both sides; the group has {count} of {servers}"
             )));
         }
-        self.cuts.retain(|&(a, b)| a >= servers || b >= servers);
+        self.cuts.retain(|&(a, b), _| a >= servers || b >= servers);
         for a in 0..servers {
             for b in 0..servers {
                 if inside[a] != inside[b] {
-                    self.cuts.insert((a, b));
+                    self.cuts.add((a, b));
                 }
             }
         }

@@ -85,7 +85,7 @@ impl<A: Actor> Sim<A> {
         let mut on_wire = depart;
         if link.bandwidth_bytes_per_sec.is_some() {
             let tx = link.transmit_time(msg.size_bytes());
-            let free = self.link_free_at.entry((from, to)).or_insert(0);
+            let free = self.link_free_at.get_or_insert_with((from, to), || 0);
             on_wire = on_wire.max(*free) + tx;
             *free = on_wire;
         }

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::base::sorted::SortedMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::phi::{PhiConfig, PhiDetector};
@@ -99,7 +101,8 @@ pub struct StatusActor {
     pub cfg: StatusConfig,
     // Volatile: lost on a crash.
     started_at: Time,
-    detectors: BTreeMap<ActorId, PhiDetector>,
+    /// A sorted vector, not a `BTreeMap`: one less B-tree instance in the page.
+    detectors: SortedMap<ActorId, PhiDetector>,
     suspected: BTreeMap<ActorId, bool>,
     facts: NodeFacts,
     // Client side.
@@ -121,7 +124,7 @@ impl StatusActor {
             is_server,
             cfg: StatusConfig::default(),
             started_at: 0,
-            detectors: BTreeMap::new(),
+            detectors: SortedMap::new(),
             suspected: BTreeMap::new(),
             facts: NodeFacts::default(),
             next_seq: 0,
@@ -154,7 +157,7 @@ impl StatusActor {
         let name = node_name;
         let mut phi = BTreeMap::new();
         let mut connected = Vec::new();
-        for (&p, d) in &self.detectors {
+        for (&p, d) in self.detectors.iter() {
             let v = d.phi(&self.cfg.phi, now);
             phi.insert(name(p), (v * 100.0).round() / 100.0);
             if d.last_heartbeat().is_some() && v < self.cfg.phi.threshold {
@@ -186,7 +189,7 @@ impl StatusActor {
         // Re-evaluate suspicion on the heartbeat clock, so a silent peer is noticed even though
         // nothing arrives from it.
         let threshold = self.cfg.phi.threshold;
-        for (&p, d) in &self.detectors {
+        for (&p, d) in self.detectors.iter() {
             let phi = d.phi(&self.cfg.phi, ctx.now);
             let was = self.suspected.get(&p).copied().unwrap_or(false);
             let now_suspected = d.last_heartbeat().is_some() && phi >= threshold;
@@ -216,8 +219,7 @@ impl Actor for StatusActor {
         self.started_at = ctx.now;
         if self.is_server {
             let cfg = &self.cfg.phi;
-            // Inserted one by one: collecting into a map sorts (one more sort instance).
-            self.detectors = BTreeMap::new();
+            self.detectors = SortedMap::new();
             for &p in self.servers.iter().filter(|&&p| p != self.id) {
                 self.detectors.insert(p, PhiDetector::new(cfg));
             }
