@@ -283,7 +283,8 @@ pub fn draw_ring_moved<DB: DrawingBackend>(
                 series("modulo join", "modulo_join_moved"),
                 series("modulo leave", "modulo_leave_moved"),
             ],
-            Some(110.0),
+            // Room above the modulo bars (about 90 %) for the legend.
+            Some(135.0),
             &refs,
         )?;
     }
