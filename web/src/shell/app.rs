@@ -283,7 +283,7 @@ pub fn App() -> Html {
             <header class="app-header">
                 <h1>{ "syncsim" }</h1>
                 <p class="tagline">
-                    { "Raft, a replicated lock manager, a queue on consistent hashing and failure detection on a simulated network, deterministic from a seed." }
+                    { "Raft, a replicated lock manager, a queue on consistent hashing, a MESI/MOESI cache and failure detection on a simulated network, deterministic from a seed." }
                 </p>
                 <span class="header-actions">
                     <button class="chip" data-testid="share" onclick={on_share}
