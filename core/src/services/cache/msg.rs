@@ -153,6 +153,8 @@ pub enum CacheReply {
         value: String,
         state: LineState,
         version: u64,
+        /// Served from the node's own copy, with no bus transaction (the hit rate's "hit").
+        hit: bool,
     },
     NotFound {
         key: String,

@@ -69,7 +69,7 @@ impl CacheActor {
                         let data = self.store.peek(&key).map(|l| l.data.clone());
                         let Some(data) = data else { return };
                         self.log_hit(ctx, &key, ProcAction::PrRd, state, state, &data.value);
-                        self.serve_read(ctx, &op, &key, state, Some(data));
+                        self.serve_read(ctx, &op, &key, (state, true), Some(data));
                     }
                     ProcOutcome::Bus(bus) => {
                         self.stats.misses += 1;
@@ -166,12 +166,13 @@ impl CacheActor {
         self.record(ctx.now, RecordKind::Txn(txn));
     }
 
+    /// Answer a read: `(state, hit)` is the copy's state and whether it was already cached.
     fn serve_read(
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         op: &ClientOp,
         key: &str,
-        state: LineState,
+        (state, hit): (LineState, bool),
         data: Option<Data>,
     ) {
         let reply = match data {
@@ -189,6 +190,7 @@ impl CacheActor {
                     value: d.value,
                     state,
                     version: d.version,
+                    hit,
                 }
             }
             None => {
@@ -472,11 +474,11 @@ impl CacheActor {
                 Some(d) if state.valid() => {
                     let exp = ctx.now + ttl_us(d.ttl_ms);
                     self.install(ctx, &key, Line::new(state, d.clone(), exp, txn));
-                    self.serve_read(ctx, &p.op, &key, state, Some(d));
+                    self.serve_read(ctx, &p.op, &key, (state, false), Some(d));
                 }
                 _ => {
                     self.store.remove(&key);
-                    self.serve_read(ctx, &p.op, &key, LineState::I, None);
+                    self.serve_read(ctx, &p.op, &key, (LineState::I, false), None);
                 }
             },
             ProcAction::PrWr => {
