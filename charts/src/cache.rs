@@ -292,7 +292,9 @@ pub fn draw_cache_throughput<DB: DrawingBackend>(
     let (main, side) = if seeds_point.is_empty() {
         (body, None)
     } else {
-        let (a, b) = body.split_horizontally(w * 4 / 5);
+        // Room for the axis and about 65 px per bar label ("3 nodes", "seeds").
+        let side_w = (100 + 65 * (seeds_point.len() as u32 + 1)).min(w / 2);
+        let (a, b) = body.split_horizontally(w - side_w);
         (a, Some(b))
     };
     let panels = main.split_evenly((1, 2));

@@ -132,8 +132,10 @@ impl<N: Hosts<CacheActor>> ServiceApi<N> for CacheApi {
         let (values, verdict) = check::ValueChecker::replay(world.sim, world.servers, true);
         let lost = if values.lost > 0 {
             format!(
-                "; {} write(s) lost in the write-back window ({} acknowledged)",
-                values.lost, values.lost_acked
+                "; {} × {} ({} acknowledged)",
+                values.lost,
+                check::LOST_IN_WINDOW,
+                values.lost_acked
             )
         } else {
             String::new()
