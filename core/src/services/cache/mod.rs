@@ -30,6 +30,8 @@ mod view;
 #[cfg(test)]
 mod bench_tests;
 #[cfg(test)]
+mod home_tests;
+#[cfg(test)]
 mod tests;
 
 pub use actor::{CacheActor, CacheConfig, CacheDurable, CacheRecord, Handoff, Workload};

@@ -510,12 +510,14 @@ impl CacheActor {
         accepted: bool,
     ) {
         let holding = self.store.state(&key);
+        let holding_grant = self.store.peek(&key).map_or(0, |l| l.fill_txn);
         let msg = CacheMsg::FillAck {
             epoch: self.epoch,
             key,
             txn,
             accepted,
             holding,
+            holding_grant,
             boot: self.boot,
         };
         self.send(ctx, home, msg);
