@@ -408,8 +408,8 @@ impl CacheActor {
             if self.store.remove(&key).is_some() {
                 self.stats.invalidations += 1;
             }
-        } else if let Some(l) = self.store.get_mut(&key) {
-            l.state = r.next;
+        } else {
+            self.store.set_state(&key, r.next);
         }
         if prev.exclusive() && matches!(r.next, LineState::S | LineState::O) {
             self.stats.interventions += 1;
@@ -532,18 +532,19 @@ impl CacheActor {
         };
         // Memory has it now: the copy is clean (exclusive) again, unless a snoop moved it on.
         let mut state = self.store.state(&key);
-        if let Some(l) = self.store.get_mut(&key) {
+        if self
+            .store
+            .peek(&key)
+            .is_some_and(|l| l.data.version == version)
+        {
             // (An M copy snooped by a BusRd meanwhile became O under MOESI: clean now, it is
             // just one of the sharers.)
-            let clean = match l.state {
+            state = match state {
                 LineState::M => LineState::E,
                 LineState::O => LineState::S,
                 s => s,
             };
-            if l.data.version == version {
-                l.state = clean;
-                state = clean;
-            }
+            self.store.set_state(&key, state);
         }
         self.ack_write(ctx, &w.op, &key, version, state);
         self.next_waiting(ctx, &key);
