@@ -260,7 +260,23 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
     let k = series.len().max(1) as f64;
     let group_w = 0.8;
     let bar_w = group_w / k;
-    let show_values = categories.len() * series.len() <= 24;
+    // Value labels only where every one fits over its bar: overlapping numbers help no one
+    // (the axis still gives the values).
+    let value_font = (FONT, LABEL_SIZE - 2).into_font();
+    let bar_px = f64::from(chart.plotting_area().dim_in_pixel().0) * bar_w / n as f64;
+    let widest = series
+        .iter()
+        .flat_map(|s| s.values.iter())
+        .map(|v| {
+            text_width(
+                &chart.plotting_area().strip_coord_spec(),
+                &fmt_num(*v),
+                &value_font,
+            )
+        })
+        .max()
+        .unwrap_or(0);
+    let show_values = f64::from(widest) <= bar_px + 2.0;
     for (si, s) in series.iter().enumerate() {
         let c = color(si);
         let x0 = |i: usize| i as f64 - group_w / 2.0 + si as f64 * bar_w;
@@ -273,8 +289,8 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
             }))
             .map_err(err)?;
         if show_values {
-            let style = TextStyle::from((FONT, LABEL_SIZE - 2).into_font())
-                .pos(Pos::new(HPos::Center, VPos::Bottom));
+            let style =
+                TextStyle::from(value_font.clone()).pos(Pos::new(HPos::Center, VPos::Bottom));
             chart
                 .draw_series(s.values.iter().enumerate().map(|(i, &v)| {
                     Text::new(
@@ -306,15 +322,21 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
         } else {
             (HPos::Left, x0 + 0.02)
         };
-        let text = TextStyle::from((FONT, LABEL_SIZE - 1).into_font())
+        let font = (FONT, LABEL_SIZE - 1).into_font();
+        let text = TextStyle::from(font.clone())
             .color(&REF_COLOR)
             .pos(Pos::new(h, VPos::Bottom));
+        // On a white band, so that a label crossing a bar stays readable.
+        let (w, ht) = (
+            text_width(&chart.plotting_area().strip_coord_spec(), &r.label, &font) as i32,
+            LABEL_SIZE as i32,
+        );
+        let x0 = if right { -w - 2 } else { -2 };
+        let band = Rectangle::new([(x0, -ht - 1), (x0 + w + 4, -1)], WHITE.mix(0.8).filled());
         chart
-            .draw_series(std::iter::once(Text::new(
-                r.label.clone(),
-                (x, r.value),
-                text,
-            )))
+            .draw_series(std::iter::once(
+                EmptyElement::at((x, r.value)) + band + Text::new(r.label.clone(), (0, -1), text),
+            ))
             .map_err(err)?;
     }
     if series.len() > 1 {
@@ -326,6 +348,16 @@ pub fn grouped_bars_with_refs<DB: DrawingBackend>(
         legend(&chart.plotting_area().strip_coord_spec(), &items)?;
     }
     Ok(())
+}
+
+/// The width in pixels of `text` in `font` (0 if the backend cannot tell).
+fn text_width<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    font: &FontDesc<'_>,
+) -> u32 {
+    area.estimate_text_size(text, &TextStyle::from(font.clone()))
+        .map_or(0, |(w, _)| w)
 }
 
 /// What a legend entry shows left of its label.

@@ -10,6 +10,7 @@
 //! and the viewer renders them. In WASM the canvas backend uses the browser's fonts.
 
 mod bars;
+mod cache;
 mod common;
 mod queue;
 mod time;
@@ -21,6 +22,11 @@ use syncsim_core::bench::Suite;
 pub use bars::{
     draw_latency_histogram, draw_latency_percentiles, draw_single_vs_distributed, draw_summary_bar,
     draw_throughput_comparison,
+};
+pub use cache::{
+    draw_cache_hit_rate, draw_cache_latency_histograms, draw_cache_single_vs_distributed,
+    draw_cache_throughput, seeds_hit_rate_at, GET_HIT_P95_TARGET_MS, GET_TARGET_PER_S,
+    HIT_RATE_TARGET, PUT_P95_TARGET_MS, PUT_TARGET_PER_S, SEEDS_HIT_RATE, SEEDS_REQ_PER_S,
 };
 pub use queue::{
     draw_queue_depth, draw_queue_latency, draw_queue_throughput, draw_ring_balance,
@@ -53,8 +59,18 @@ fn has_series(s: &Suite) -> bool {
         .iter()
         .any(|r| r.series.iter().any(|p| p.ok + p.failed > 0))
 }
+fn one_and_several_nodes(s: &Suite) -> bool {
+    s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
+}
+/// The lock service's comparison; a cache suite has its own (`cache_single_vs_distributed`).
 fn single_and_distributed(s: &Suite) -> bool {
-    has_ops(s) && s.runs.iter().any(|r| r.nodes == 1) && s.runs.iter().any(|r| r.nodes > 1)
+    has_ops(s) && one_and_several_nodes(s) && !has_cache_runs(s)
+}
+fn has_cache_runs(s: &Suite) -> bool {
+    !cache::cache_runs(s).is_empty()
+}
+fn cache_single_and_distributed(s: &Suite) -> bool {
+    has_cache_runs(s) && one_and_several_nodes(s)
 }
 fn has_queue_runs(s: &Suite) -> bool {
     !queue::queue_runs(s).is_empty()
@@ -146,6 +162,30 @@ pub const CHARTS: &[ChartSpec] = &[
         description: "Share of keys moved per vnode count, against the ideal 1/N and modulo hashing.",
         available: has_ring_runs,
     },
+    ChartSpec {
+        id: "cache_hit_rate",
+        title: "Cache GET hit rate",
+        description: "Share of GETs a node served from its own cache, per clients and working set, with the seeds' target and reported figure.",
+        available: has_cache_runs,
+    },
+    ChartSpec {
+        id: "cache_latency_histograms",
+        title: "Cache PUT and GET latency",
+        description: "Share of PUTs and GETs per latency bucket, with each run's p95 and the seeds' p95 targets.",
+        available: has_cache_runs,
+    },
+    ChartSpec {
+        id: "cache_throughput",
+        title: "Cache throughput against the targets",
+        description: "PUT, GET and all requests per simulated second, with the seeds' targets and reported figure.",
+        available: has_cache_runs,
+    },
+    ChartSpec {
+        id: "cache_single_vs_distributed",
+        title: "Cache: single node vs distributed",
+        description: "Throughput, GET hit rate and p95 latency on one node and on several, against the seeds' targets and figures.",
+        available: cache_single_and_distributed,
+    },
 ];
 
 /// Look a chart up by id.
@@ -185,6 +225,10 @@ pub fn draw_chart<DB: DrawingBackend>(
         "queue_depth_loss" => draw_queue_depth(area, t, suite),
         "ring_balance" => draw_ring_balance(area, t, suite),
         "ring_moved" => draw_ring_moved(area, t, suite),
+        "cache_hit_rate" => draw_cache_hit_rate(area, t, suite),
+        "cache_latency_histograms" => draw_cache_latency_histograms(area, t, suite),
+        "cache_throughput" => draw_cache_throughput(area, t, suite),
+        "cache_single_vs_distributed" => draw_cache_single_vs_distributed(area, t, suite),
         _ => Err(format!("chart `{id}` has no drawing function")),
     }
 }

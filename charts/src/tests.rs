@@ -153,8 +153,11 @@ fn availability_matches_the_suite_shape() {
     assert!(avail("throughput_latency_over_time", &single));
     // Every chart but the queue's drawn on the scaling suite, including the single-run ones.
     let drawn = CHARTS.iter().filter(|c| (c.available)(&scaling)).count();
-    assert_eq!(drawn, CHARTS.len() - QUEUE_CHARTS.len());
-    for id in QUEUE_CHARTS {
+    assert_eq!(
+        drawn,
+        CHARTS.len() - QUEUE_CHARTS.len() - CACHE_CHARTS.len()
+    );
+    for id in QUEUE_CHARTS.iter().chain(&CACHE_CHARTS) {
         assert!(!avail(id, &scaling), "{id} on a lock suite");
     }
 }
@@ -167,6 +170,104 @@ const QUEUE_CHARTS: [&str; 5] = [
     "ring_balance",
     "ring_moved",
 ];
+
+/// The cache hit/miss charts (drawn only for the cache scenarios).
+const CACHE_CHARTS: [&str; 4] = [
+    "cache_hit_rate",
+    "cache_latency_histograms",
+    "cache_throughput",
+    "cache_single_vs_distributed",
+];
+
+/// A real (short) cache suite: `nodes` × 100 clients × working sets of 100 and 500 keys.
+fn cache_suite(nodes: &str) -> Suite {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    let mut p = ScenarioParams::defaults(ScenarioKind::CacheHitMiss);
+    p.set("nodes", nodes).unwrap();
+    p.set("clients", "100").unwrap();
+    p.set("working-sets", "100,500").unwrap();
+    p.set("duration", "1").unwrap();
+    run_suite(p).unwrap()
+}
+
+/// `label` in the SVG, whose text may have `>`, `<` and `'` escaped.
+fn has_text(svg: &str, label: &str) -> bool {
+    let escaped = label
+        .replace('>', "&gt;")
+        .replace('<', "&lt;")
+        .replace('\'', "&apos;");
+    svg.contains(label) || svg.contains(&escaped)
+}
+
+#[test]
+fn cache_charts_draw_real_cache_suites_with_the_seeds_figures() {
+    let grid = cache_suite("3");
+    let both = cache_suite("1,3");
+    let avail = |id: &str, s: &Suite| (chart(id).unwrap().available)(s);
+    for id in &CACHE_CHARTS[..3] {
+        assert!(
+            avail(id, &grid) && avail(id, &both) && !avail(id, &single()),
+            "{id}"
+        );
+    }
+    assert!(!avail("cache_single_vs_distributed", &grid));
+    assert!(avail("cache_single_vs_distributed", &both));
+    assert!(
+        !avail("locks_single_vs_distributed", &both),
+        "the cache has its own"
+    );
+    for suite in [&grid, &both] {
+        for spec in CHARTS.iter().filter(|c| (c.available)(suite)) {
+            let svg = render(spec.id, suite).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+            check_balanced(&svg).unwrap_or_else(|e| panic!("{}: {e}", spec.id));
+        }
+    }
+    let svg = render("cache_hit_rate", &grid).unwrap();
+    for label in [
+        "target > 80%",
+        "seeds' report: 87.3% (100 clients, 500 keys)",
+        "100 keys",
+        "500 keys",
+        "100 clients",
+    ] {
+        assert!(has_text(&svg, label), "hit-rate chart lacks {label}");
+    }
+    let svg = render("cache_latency_histograms", &grid).unwrap();
+    for label in [
+        "PUT, 100 clients · target p95 < 10 ms",
+        "target hit p95 < 5 ms",
+        "miss p95",
+    ] {
+        assert!(has_text(&svg, label), "latency chart lacks {label}");
+    }
+    let svg = render("cache_throughput", &grid).unwrap();
+    for label in [
+        "target > 500",
+        "target > 1000",
+        "613",
+        "100 clients, 500 keys",
+    ] {
+        assert!(has_text(&svg, label), "throughput chart lacks {label}");
+    }
+    let svg = render("cache_single_vs_distributed", &both).unwrap();
+    for label in [
+        "1 node",
+        "3 nodes",
+        "seeds' report",
+        "PUT < 10 ms",
+        "hit < 5 ms",
+        "target > 80%",
+    ] {
+        assert!(
+            has_text(&svg, label),
+            "single-vs-distributed chart lacks {label}"
+        );
+    }
+    // The measured hit rates are drawn: 100 on one node (nothing invalidates its copies).
+    let one = both.runs.iter().find(|r| r.nodes == 1).unwrap();
+    assert_eq!(one.extra["hit_rate"], 1.0);
+    assert!(svg.contains(">100<") || svg.contains(">\n100\n<") || svg.contains("100\n</text>"));
+}
 
 fn queue_suite() -> Suite {
     use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
@@ -286,7 +387,13 @@ fn preview_when_asked() {
     let Ok(dir) = std::env::var("SYNCSIM_CHART_PREVIEW") else {
         return;
     };
-    for suite in [single(), scaling(), queue_suite(), ring_suite()] {
+    for suite in [
+        single(),
+        scaling(),
+        queue_suite(),
+        ring_suite(),
+        cache_suite("1,3"),
+    ] {
         for spec in CHARTS.iter().filter(|c| (c.available)(&suite)) {
             let svg = render(spec.id, &suite).unwrap();
             std::fs::write(format!("{dir}/{}-{}.svg", suite.name, spec.id), svg).unwrap();
@@ -307,8 +414,11 @@ fn charts_draw_a_real_node_failure_suite() {
         check_balanced(&svg).unwrap();
         drawn += 1;
     }
-    // One 3-node lock run: everything but the multi-size and the queue charts.
-    assert_eq!(drawn, CHARTS.len() - 2 - QUEUE_CHARTS.len());
+    // One 3-node lock run: everything but the multi-size, the queue and the cache charts.
+    assert_eq!(
+        drawn,
+        CHARTS.len() - 2 - QUEUE_CHARTS.len() - CACHE_CHARTS.len()
+    );
     let svg = render("throughput_latency_over_time", &suite).unwrap();
     assert!(svg.contains("n2 crashed"), "the fault is labelled");
 }

@@ -216,6 +216,7 @@ fn summary_table(suite: &Suite) -> String {
             );
         }
         queue_lines(&mut s, r);
+        cache_lines(&mut s, r);
         let _ = writeln!(
             s,
             "{:<22} simulated {:.1} s, {} events",
@@ -225,6 +226,30 @@ fn summary_table(suite: &Suite) -> String {
         );
     }
     s
+}
+
+/// The cache hit/miss figures, when the run has them.
+fn cache_lines(s: &mut String, r: &syncsim_core::bench::BenchResult) {
+    let x = |k: &str| r.extra.get(k).copied().unwrap_or(0.0);
+    if !r.extra.contains_key("hit_rate") {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "{:<22} GET hit rate {:.1}% ({} hits, {} misses); hit p95 {:.2} ms, miss p95 {:.2} ms; evictions {}, invalidations {}, write-backs {}, directory messages {}; warm-up PUTs {} done at {} s",
+        "",
+        100.0 * x("hit_rate"),
+        x("get_hits"),
+        x("get_misses"),
+        x("get_hit_p95_ms"),
+        x("get_miss_p95_ms"),
+        x("evictions"),
+        x("invalidations"),
+        x("write_backs"),
+        x("directory_messages"),
+        x("warm_puts"),
+        x("warm_s"),
+    );
 }
 
 /// The queue-throughput delivery check and the ring-quality table, when the run has them.

@@ -29,6 +29,8 @@ pub struct Field {
 
 /// Network profile choices (`NetProfile::ALL`, by name; a test keeps them in step).
 pub const PROFILES: &[&str] = &["localhost", "lan", "datacenter", "wan", "flaky"];
+/// Coherence protocol choices (`Protocol::parse` reads them; a test keeps them in step).
+pub const COHERENCE: &[&str] = &["mesi", "moesi"];
 /// Fault choices: none, or a `FaultAction` (a test keeps them in step with `set("fault")`).
 pub const FAULTS: &[&str] = &["none", "crash", "isolate", "pause"];
 
@@ -51,6 +53,8 @@ pub const MAIN_FIELDS: &[Field] = &[
     text("message-bytes", "Message size (bytes)"),
     text("vnodes", "Vnodes per node"),
     text("ring-keys", "Sample keys"),
+    text("cache-size", "Cache size (lines per node)"),
+    text("working-sets", "Working sets (keys)"),
     Field {
         key: "profile",
         label: "Network",
@@ -81,6 +85,13 @@ pub const ADVANCED_FIELDS: &[Field] = &[
     text("keys", "Routing keys"),
     text("consumer-think-ms", "Consumer think time (ms)"),
     text("drain", "Drain limit (s)"),
+    text("write-fraction", "PUT fraction"),
+    text("ttl", "TTL (s)"),
+    Field {
+        key: "coherence",
+        label: "Coherence protocol",
+        input: Input::Select(COHERENCE),
+    },
     text("cpu-us", "CPU per message (µs)"),
 ];
 
@@ -92,7 +103,10 @@ pub fn shows(kind: ScenarioKind, key: &str) -> bool {
     match kind {
         _ if !generic => crate::services::BenchParams::defaults(kind).owns(key),
         ScenarioKind::RingQuality => key == "nodes",
-        ScenarioKind::QueueThroughput => !key.starts_with("fault"),
+        // No fault plan: the queue checks loss after a drain, the cache measures hits.
+        ScenarioKind::QueueThroughput
+        | ScenarioKind::CacheHitMiss
+        | ScenarioKind::CacheSingleVsDistributed => !key.starts_with("fault"),
         _ => true,
     }
 }
@@ -345,6 +359,15 @@ mod tests {
             let mut p = ScenarioParams::defaults(ScenarioKind::LockContention);
             assert!(p.set("fault", f).is_ok(), "{f}");
         }
+        let mut p = ScenarioParams::defaults(ScenarioKind::CacheHitMiss);
+        for c in COHERENCE {
+            p.set("coherence", c).unwrap();
+            assert_eq!(
+                param_text(&p, "coherence"),
+                *c,
+                "the select shows what was set"
+            );
+        }
     }
 
     #[test]
@@ -356,6 +379,9 @@ mod tests {
         assert!(queue.shows("message-bytes") && queue.shows("clients"));
         assert!(!queue.shows("resources") && !queue.shows("fault"));
         assert!(ring.shows("vnodes") && ring.shows("nodes") && !ring.shows("clients"));
+        let cache = Form::new(ScenarioKind::CacheHitMiss);
+        assert!(cache.shows("working-sets") && cache.shows("cache-size") && cache.shows("ttl"));
+        assert!(!cache.shows("fault") && !cache.shows("resources") && !lock.shows("ttl"));
         // Every field belongs to some scenario.
         for f in all_fields() {
             assert!(

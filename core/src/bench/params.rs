@@ -143,11 +143,16 @@ impl ScenarioParams {
         {
             bad(Some("clients"), format!("{c} is outside 1..={max_clients}"));
         }
-        let runs = self.nodes.len() * self.clients.len();
+        let variants = self.service.variants().len();
+        let runs = self.nodes.len() * self.clients.len() * variants.max(1);
         if runs > MAX_RUNS {
+            let axes = match self.service.variant_axis() {
+                Some(axis) if variants > 0 => format!("nodes × clients × {axis}"),
+                _ => "nodes × clients".to_string(),
+            };
             bad(
                 None,
-                format!("{runs} runs (nodes × clients) requested; the limit is {MAX_RUNS}"),
+                format!("{runs} runs ({axes}) requested; the limit is {MAX_RUNS}"),
             );
         }
         if !(self.duration_s > 0.0 && self.duration_s <= MAX_DURATION_S) {

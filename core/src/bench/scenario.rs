@@ -4,8 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::net::NetProfile;
+use crate::sim::{Time, SEC};
 
-/// The scenarios of the seeds (lock and queue parts) and the ring-quality table.
+/// Simulated seconds (a parameter) as virtual time, rounded to the microsecond.
+pub fn secs(s: f64) -> Time {
+    (s * SEC as f64).round() as Time
+}
+
+/// The scenarios of the seeds (lock, queue and cache parts) and the ring-quality table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ScenarioKind {
@@ -16,10 +22,12 @@ pub enum ScenarioKind {
     SingleVsDistributed,
     QueueThroughput,
     RingQuality,
+    CacheHitMiss,
+    CacheSingleVsDistributed,
 }
 
 impl ScenarioKind {
-    pub const ALL: [ScenarioKind; 7] = [
+    pub const ALL: [ScenarioKind; 9] = [
         ScenarioKind::QuickLocks,
         ScenarioKind::LockContention,
         ScenarioKind::NodeFailure,
@@ -27,6 +35,8 @@ impl ScenarioKind {
         ScenarioKind::SingleVsDistributed,
         ScenarioKind::QueueThroughput,
         ScenarioKind::RingQuality,
+        ScenarioKind::CacheHitMiss,
+        ScenarioKind::CacheSingleVsDistributed,
     ];
 
     pub fn id(self) -> &'static str {
@@ -38,6 +48,8 @@ impl ScenarioKind {
             ScenarioKind::SingleVsDistributed => "single-vs-distributed",
             ScenarioKind::QueueThroughput => "queue-throughput",
             ScenarioKind::RingQuality => "ring-quality",
+            ScenarioKind::CacheHitMiss => "cache-hit-miss",
+            ScenarioKind::CacheSingleVsDistributed => "cache-single-vs-distributed",
         }
     }
 
@@ -50,6 +62,7 @@ impl ScenarioKind {
             | ScenarioKind::Scaling
             | ScenarioKind::SingleVsDistributed => "lock",
             ScenarioKind::QueueThroughput | ScenarioKind::RingQuality => "queue",
+            ScenarioKind::CacheHitMiss | ScenarioKind::CacheSingleVsDistributed => "cache",
         }
     }
 
@@ -71,6 +84,12 @@ impl ScenarioKind {
             }
             ScenarioKind::RingQuality => {
                 "the queue's ring on 10 nodes, 100k keys: balance (CV, max/mean) at 1-200 vnodes, keys moved on a join and a leave against 1/N and modulo hashing"
+            }
+            ScenarioKind::CacheHitMiss => {
+                "10/50/100 clients × working sets of 100/500/1000 keys, 1000-entry MESI caches on 3 nodes, TTL 3600 s: PUTs warm the cache, then 80% GET / 20% PUT for 60 s"
+            }
+            ScenarioKind::CacheSingleVsDistributed => {
+                "the cache hit/miss load (100 clients, 500 keys) on 1 node and on 3 nodes: coherence invalidations lower the hit rate"
             }
         }
     }
@@ -202,6 +221,19 @@ impl ScenarioParams {
                 warmup_s: 2.0,
                 ..base
             },
+            // The warm-up PUTs the whole working set (1000 keys take well under a second).
+            ScenarioKind::CacheHitMiss => ScenarioParams {
+                clients: vec![10, 50, 100],
+                duration_s: 60.0,
+                warmup_s: 2.0,
+                ..base
+            },
+            ScenarioKind::CacheSingleVsDistributed => ScenarioParams {
+                nodes: vec![1, 3],
+                clients: vec![100],
+                warmup_s: 2.0,
+                ..base
+            },
             // Pure computation: one run per cluster size, no clients, no simulated time.
             ScenarioKind::RingQuality => ScenarioParams {
                 nodes: vec![10],
@@ -213,8 +245,15 @@ impl ScenarioParams {
         }
     }
 
-    /// The runs of the suite: every `nodes × clients` pair, in the given order.
+    /// The runs of the suite: every `nodes × clients` pair, times the service's own variants
+    /// (the cache's working sets), in the given order.
     pub fn runs(&self) -> Vec<RunSpec> {
+        let variants = self.service.variants();
+        let variants: Vec<Option<&String>> = if variants.is_empty() {
+            vec![None]
+        } else {
+            variants.iter().map(Some).collect()
+        };
         let mut out = Vec::new();
         for &nodes in &self.nodes {
             for &clients in &self.clients {
@@ -233,11 +272,18 @@ impl ScenarioParams {
                     (false, true) => who,
                     _ => format!("{nodes} {node_word}, {who}"),
                 };
-                out.push(RunSpec {
-                    label,
-                    nodes,
-                    clients,
-                });
+                for (variant, name) in variants.iter().enumerate() {
+                    let label = match name {
+                        Some(name) if variants.len() > 1 => format!("{label}, {name}"),
+                        _ => label.clone(),
+                    };
+                    out.push(RunSpec {
+                        label,
+                        nodes,
+                        clients,
+                        variant,
+                    });
+                }
             }
         }
         out
@@ -248,6 +294,7 @@ impl ScenarioParams {
         ScenarioParams {
             nodes: vec![run.nodes],
             clients: vec![run.clients],
+            service: self.service.for_variant(run.variant),
             ..self.clone()
         }
     }
@@ -259,6 +306,9 @@ pub struct RunSpec {
     pub label: String,
     pub nodes: usize,
     pub clients: usize,
+    /// Which of the service's own variants (`BenchParams::variants`), 0 when it has none.
+    #[serde(default)]
+    pub variant: usize,
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -89,6 +89,17 @@ pub fn bench_run(
                 cache: CacheActor::client(id, Vec::new()),
             },
         )?)),
+        // The same quiet `Node` around the cache's servers and benchmark clients.
+        "cache" => Ok(Box::new(cache::bench::CacheRun::new(
+            params,
+            spec,
+            |id, cache| Node {
+                lock: lock::service_console_client(id, &[]),
+                status: StatusActor::client(id, Vec::new()),
+                queue: queue::queue_console_client(id, &[]),
+                cache,
+            },
+        )?)),
         other => Err(format!("no benchmark for service `{other}`")),
     }
 }
@@ -101,6 +112,7 @@ pub enum BenchParams {
     Lock(lock::params::LockParams),
     Queue(queue::params::QueueParams),
     Ring(queue::params::RingParams),
+    Cache(cache::params::CacheParams),
 }
 
 impl BenchParams {
@@ -109,6 +121,13 @@ impl BenchParams {
         match kind {
             ScenarioKind::QueueThroughput => BenchParams::Queue(Default::default()),
             ScenarioKind::RingQuality => BenchParams::Ring(Default::default()),
+            ScenarioKind::CacheHitMiss => BenchParams::Cache(Default::default()),
+            ScenarioKind::CacheSingleVsDistributed => {
+                BenchParams::Cache(cache::params::CacheParams {
+                    working_sets: vec![500],
+                    ..Default::default()
+                })
+            }
             _ => BenchParams::Lock(lock::params::LockParams::defaults(kind)),
         }
     }
@@ -118,6 +137,7 @@ impl BenchParams {
             .iter()
             .chain(queue::params::QUEUE_KEYS)
             .chain(queue::params::RING_KEYS)
+            .chain(cache::params::CACHE_KEYS)
     }
     /// Whether `key` is one of this scenario's own parameters.
     pub fn owns(&self, key: &str) -> bool {
@@ -141,12 +161,41 @@ impl BenchParams {
             _ => None,
         }
     }
+    pub fn cache(&self) -> Option<&cache::params::CacheParams> {
+        match self {
+            BenchParams::Cache(p) => Some(p),
+            _ => None,
+        }
+    }
+    /// The scenario's own variants, one run each on top of `nodes × clients` (the cache's
+    /// working sets); empty when it has none.
+    pub fn variants(&self) -> Vec<String> {
+        match self {
+            BenchParams::Cache(p) => p.variants(),
+            _ => Vec::new(),
+        }
+    }
+    /// What the variants are, for messages ("working sets").
+    pub fn variant_axis(&self) -> Option<&'static str> {
+        match self {
+            BenchParams::Cache(_) => Some("working sets"),
+            _ => None,
+        }
+    }
+    /// These parameters narrowed to variant `i` (what one run records).
+    pub fn for_variant(&self, i: usize) -> Self {
+        match self {
+            BenchParams::Cache(p) => BenchParams::Cache(p.for_variant(i)),
+            other => other.clone(),
+        }
+    }
     /// Set one of this scenario's keys; `None` when the key is not its.
     pub fn set(&mut self, t: &crate::bench::params::ParamText<'_>) -> Option<Result<(), String>> {
         match self {
             BenchParams::Lock(p) => p.set(t),
             BenchParams::Queue(p) => p.set(t),
             BenchParams::Ring(p) => p.set(t),
+            BenchParams::Cache(p) => p.set(t),
         }
     }
     pub fn text(&self, key: &str) -> Option<String> {
@@ -154,6 +203,7 @@ impl BenchParams {
             BenchParams::Lock(p) => p.text(key),
             BenchParams::Queue(p) => p.text(key),
             BenchParams::Ring(p) => p.text(key),
+            BenchParams::Cache(p) => p.text(key),
         }
     }
     pub fn validate_fields(&self, out: &mut Vec<crate::bench::FieldError>) {
@@ -161,6 +211,7 @@ impl BenchParams {
             BenchParams::Lock(p) => p.validate_fields(out),
             BenchParams::Queue(p) => p.validate_fields(out),
             BenchParams::Ring(p) => p.validate_fields(out),
+            BenchParams::Cache(p) => p.validate_fields(out),
         }
     }
 }

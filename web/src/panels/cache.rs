@@ -235,7 +235,7 @@ fn row(r: &CacheKeyRow) -> Html {
 
 fn stats(view: &CacheView) -> Html {
     let t = &view.totals;
-    let items: [(&str, String, &str); 14] = [
+    let items: [(&str, String, &str); 13] = [
         (
             "hit rate",
             format!("{:.1} %", view.hit_rate * 100.0),
@@ -293,17 +293,21 @@ fn stats(view: &CacheView) -> Html {
             format!("{} ({} B)", t.messages, t.bytes),
             "coherence messages on the simulated network",
         ),
-        (
-            "writes lost (crash)",
-            format!("{} ({} acknowledged)", view.lost, view.lost_acked),
-            "an M/O owner crashed before its write-back: the write-back window",
-        ),
     ];
+    // Its own wide row, amber once a write is lost: an outcome of its own, not a counter.
+    let lost = html! {
+        <div class={classes!("wide", (view.lost > 0).then_some("lost"))}
+            title="an M/O owner crashed before its write-back: its last write is gone, memory's value survives">
+            <dt>{ "writes lost in the write-back window" }</dt>
+            <dd>{ format!("{} ({} acknowledged)", view.lost, view.lost_acked) }</dd>
+        </div>
+    };
     html! {
         <dl class="cache-stats" data-testid="cache-stats" data-write-backs={t.write_backs.to_string()}
             data-hits={t.hits.to_string()} data-misses={t.misses.to_string()} data-lost={view.lost.to_string()}>
             { for items.iter().map(|(k, v, help)| html! {
                 <div title={*help}><dt>{ *k }</dt><dd>{ v }</dd></div> }) }
+            { lost }
         </dl>
     }
 }

@@ -22,6 +22,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
+use super::bench_client::{BenchClient, BenchSpec};
 use super::home::HomeLine;
 use super::msg::*;
 use super::protocol::{mutant_bug, Bug, Protocol};
@@ -217,6 +218,8 @@ pub struct CacheActor {
     history: Vec<CacheRecord>,
     reset_wait: Option<(u64, u64, BTreeSet<ActorId>)>,
     workload: Option<Workload>,
+    /// The benchmark's closed-loop client (`bench_client.rs`), boxed: most actors have none.
+    bench: Option<Box<BenchClient>>,
     pub(super) answered: u64,
 }
 
@@ -230,6 +233,11 @@ impl CacheActor {
     pub fn workload_client(id: ActorId, servers: Vec<ActorId>, w: Workload) -> Self {
         let mut c = Self::new(id, servers, false, CacheConfig::default());
         c.workload = Some(w);
+        c
+    }
+    pub fn bench_client(id: ActorId, servers: Vec<ActorId>, spec: BenchSpec) -> Self {
+        let mut c = Self::new(id, servers, false, CacheConfig::default());
+        c.bench = Some(Box::new(BenchClient::new(spec)));
         c
     }
     fn new(id: ActorId, servers: Vec<ActorId>, is_server: bool, cfg: CacheConfig) -> Self {
@@ -260,6 +268,7 @@ impl CacheActor {
             history: Vec::new(),
             reset_wait: None,
             workload: None,
+            bench: None,
             answered: 0,
         }
     }
@@ -305,6 +314,10 @@ impl CacheActor {
     }
     pub fn history(&self) -> &[CacheRecord] {
         &self.history
+    }
+    /// A benchmark client's state and samples.
+    pub fn bench(&self) -> Option<&BenchClient> {
+        self.bench.as_deref()
     }
     /// Workload operations answered (any status).
     pub fn answered(&self) -> u64 {
@@ -556,6 +569,8 @@ impl Actor for CacheActor {
             }
             self.home = ctx.durable.lines.clone();
             self.arm(ctx);
+        } else if let Some(b) = &mut self.bench {
+            b.on_start(ctx);
         } else if let Some(w) = &self.workload {
             let first = ctx.rng.range_u64(w.think.0, w.think.1 + 1);
             ctx.set_timer(TIMER_WORKLOAD, first);
@@ -567,7 +582,10 @@ impl Actor for CacheActor {
             match msg {
                 CacheMsg::Response { seq, reply } => {
                     self.answered += 1;
-                    self.complete(ctx, seq, reply);
+                    match &mut self.bench {
+                        Some(b) => b.on_response(ctx, seq, &reply),
+                        None => self.complete(ctx, seq, reply),
+                    }
                 }
                 CacheMsg::ResetAck { epoch } => {
                     let n = self.servers.len();
@@ -632,8 +650,14 @@ impl Actor for CacheActor {
                 self.tick(ctx);
                 self.arm(ctx);
             }
-            TIMER_CLIENT => self.client_timeouts(ctx),
-            TIMER_WORKLOAD => self.workload_op(ctx),
+            TIMER_CLIENT => match &mut self.bench {
+                Some(b) => b.on_timeout_check(ctx),
+                None => self.client_timeouts(ctx),
+            },
+            TIMER_WORKLOAD => match &mut self.bench {
+                Some(b) => b.on_mix_start(ctx),
+                None => self.workload_op(ctx),
+            },
             _ => {}
         }
     }

@@ -302,9 +302,10 @@ pub fn render(reply: &CacheReply) -> (u16, Value) {
             value,
             state,
             version,
+            hit,
         } => (
             200,
-            json!({"key": key, "value": value, "cache_state": state.letter(), "version": version}),
+            json!({"key": key, "value": value, "cache_state": state.letter(), "version": version, "hit": hit}),
         ),
         CacheReply::NotFound { key } => (404, json!({"error": format!("key `{key}` not found")})),
         CacheReply::Written {

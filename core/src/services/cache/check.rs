@@ -22,6 +22,8 @@ pub const SWMR: &str = "Single writer or multiple readers";
 pub const ONE_OWNER: &str = "At most one O";
 pub const PAIRS: &str = "Permitted state pairs";
 pub const STALE: &str = "Memory stale iff M/O";
+/// The distinct outcome of a crashed M/O owner, as the log, the lights and the stats name it.
+pub const LOST_IN_WINDOW: &str = "write lost in the write-back window";
 
 /// A violated invariant: which one, and what was seen.
 #[derive(Clone, Debug, PartialEq)]

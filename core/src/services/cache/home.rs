@@ -151,9 +151,10 @@ impl CacheActor {
                 txn,
                 accepted,
                 holding,
+                holding_grant,
                 boot,
             } if epoch == self.epoch => {
-                let refused = (!accepted).then_some((holding, boot));
+                let refused = (!accepted).then_some((holding, boot, holding_grant));
                 self.on_fill_ack(ctx, from, key, txn, refused)
             }
             CacheMsg::PutM {
@@ -496,7 +497,7 @@ impl CacheActor {
         from: ActorId,
         key: String,
         txn: u64,
-        refused: Option<(LineState, u64)>,
+        refused: Option<(LineState, u64, u64)>,
     ) {
         let Some(line) = self.home.get_mut(&key) else {
             return;
@@ -512,11 +513,12 @@ impl CacheActor {
             return;
         };
         let mut wrote = false;
-        if let Some((holding, boot)) = refused {
+        if let Some((holding, boot, grant)) = refused {
             // The requester gave up (or crashed): it keeps at most the copy it had (a refused
-            // upgrade still holds its S/O), and data only it was going to own must not vanish.
+            // upgrade still holds its S/O, under the grant that filled it: the one its
+            // write-back will name), and data only it was going to own must not vanish.
             if holding.valid() {
-                line.dir.insert(from, (holding, boot, t.txn));
+                line.dir.insert(from, (holding, boot, grant));
             } else {
                 line.dir.remove(&from);
             }
@@ -530,7 +532,7 @@ impl CacheActor {
         }
         // Refused from a later boot: the requester took the line, wrote, and crashed before
         // its acknowledgement got through; what memory has now is what survived.
-        let lost = refused.is_some_and(|(_, boot)| boot != t.req_boot)
+        let lost = refused.is_some_and(|(_, boot, _)| boot != t.req_boot)
             && t.fill.as_ref().is_some_and(|(s, _)| s.owner());
         let memory = line.memory.as_ref().map(|d| (d.version, d.value.clone()));
         line.done_req.insert(from, t.req);
@@ -574,7 +576,16 @@ impl CacheActor {
         let line = self.home.entry(key.clone()).or_default();
         let before = line.memory.as_ref().map(|d| d.version);
         let mut wrote = false;
-        if data.version > line.memory_version() && !line.owned_elsewhere(from) {
+        // Only the copy the directory granted (this boot, this transaction; E included, as it
+        // turns M silently) writes memory. An older grant's write-back (delayed, duplicated,
+        // or of data a snoop already took) is acknowledged and dropped: a transaction put its
+        // data where it belonged. The version alone cannot tell: after a write lost in the
+        // write-back window, new writes restart from memory's version, below the lost ones.
+        let granted = line
+            .dir
+            .get(&from)
+            .is_some_and(|e| e.0.owner() && e.1 == boot && e.2 == txn);
+        if granted && data.version > line.memory_version() && !line.owned_elsewhere(from) {
             line.memory = Some(data.clone());
             wrote = true;
         }

@@ -8,21 +8,29 @@
 //! `actor.rs` (the actor and its failure semantics), `requester.rs` (the cache side),
 //! `home.rs` (memory + directory), `check.rs` (invariants), `model.rs` (exhaustive model
 //! check), `api.rs` (routes), `view.rs` (what the Cache tab draws), `presets.rs` (workloads),
-//! `fuzz.rs` (fuzz target), this file (the descriptor).
+//! `fuzz.rs` (fuzz target), `params.rs` + `bench.rs` + `bench_client.rs` (the seeds' hit/miss
+//! benchmark), this file (the descriptor).
 
 mod actor;
 pub mod api;
+pub mod bench;
+pub mod bench_client;
 pub mod check;
 pub mod fuzz;
 mod home;
 pub mod model;
 pub mod msg;
+pub mod params;
 pub mod presets;
 pub mod protocol;
 mod requester;
 pub mod store;
 mod view;
 
+#[cfg(test)]
+mod bench_tests;
+#[cfg(test)]
+mod home_tests;
 #[cfg(test)]
 mod tests;
 
@@ -126,8 +134,10 @@ impl<N: Hosts<CacheActor>> ServiceApi<N> for CacheApi {
         let (values, verdict) = check::ValueChecker::replay(world.sim, world.servers, true);
         let lost = if values.lost > 0 {
             format!(
-                "; {} write(s) lost in the write-back window ({} acknowledged)",
-                values.lost, values.lost_acked
+                "; {} × {} ({} acknowledged)",
+                values.lost,
+                check::LOST_IN_WINDOW,
+                values.lost_acked
             )
         } else {
             String::new()

@@ -153,6 +153,8 @@ pub enum CacheReply {
         value: String,
         state: LineState,
         version: u64,
+        /// Served from the node's own copy, with no bus transaction (the hit rate's "hit").
+        hit: bool,
     },
     NotFound {
         key: String,
@@ -243,8 +245,11 @@ pub enum CacheMsg {
         key: String,
         txn: u64,
         accepted: bool,
-        /// The requester's state for the line now (a refused upgrade still holds its S/O).
+        /// The requester's state for the line now (a refused upgrade still holds its S/O),
+        /// and the transaction that filled the copy it holds: the grant its write-back will
+        /// name (0 when it holds none).
         holding: LineState,
+        holding_grant: u64,
         boot: u64,
     },
     /// A dirty line leaving a cache (eviction, expiry): Flush to memory.

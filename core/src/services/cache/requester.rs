@@ -69,7 +69,7 @@ impl CacheActor {
                         let data = self.store.peek(&key).map(|l| l.data.clone());
                         let Some(data) = data else { return };
                         self.log_hit(ctx, &key, ProcAction::PrRd, state, state, &data.value);
-                        self.serve_read(ctx, &op, &key, state, Some(data));
+                        self.serve_read(ctx, &op, &key, (state, true), Some(data));
                     }
                     ProcOutcome::Bus(bus) => {
                         self.stats.misses += 1;
@@ -166,12 +166,13 @@ impl CacheActor {
         self.record(ctx.now, RecordKind::Txn(txn));
     }
 
+    /// Answer a read: `(state, hit)` is the copy's state and whether it was already cached.
     fn serve_read(
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         op: &ClientOp,
         key: &str,
-        state: LineState,
+        (state, hit): (LineState, bool),
         data: Option<Data>,
     ) {
         let reply = match data {
@@ -189,6 +190,7 @@ impl CacheActor {
                     value: d.value,
                     state,
                     version: d.version,
+                    hit,
                 }
             }
             None => {
@@ -406,8 +408,8 @@ impl CacheActor {
             if self.store.remove(&key).is_some() {
                 self.stats.invalidations += 1;
             }
-        } else if let Some(l) = self.store.get_mut(&key) {
-            l.state = r.next;
+        } else {
+            self.store.set_state(&key, r.next);
         }
         if prev.exclusive() && matches!(r.next, LineState::S | LineState::O) {
             self.stats.interventions += 1;
@@ -472,11 +474,11 @@ impl CacheActor {
                 Some(d) if state.valid() => {
                     let exp = ctx.now + ttl_us(d.ttl_ms);
                     self.install(ctx, &key, Line::new(state, d.clone(), exp, txn));
-                    self.serve_read(ctx, &p.op, &key, state, Some(d));
+                    self.serve_read(ctx, &p.op, &key, (state, false), Some(d));
                 }
                 _ => {
                     self.store.remove(&key);
-                    self.serve_read(ctx, &p.op, &key, LineState::I, None);
+                    self.serve_read(ctx, &p.op, &key, (LineState::I, false), None);
                 }
             },
             ProcAction::PrWr => {
@@ -508,12 +510,14 @@ impl CacheActor {
         accepted: bool,
     ) {
         let holding = self.store.state(&key);
+        let holding_grant = self.store.peek(&key).map_or(0, |l| l.fill_txn);
         let msg = CacheMsg::FillAck {
             epoch: self.epoch,
             key,
             txn,
             accepted,
             holding,
+            holding_grant,
             boot: self.boot,
         };
         self.send(ctx, home, msg);
@@ -528,18 +532,19 @@ impl CacheActor {
         };
         // Memory has it now: the copy is clean (exclusive) again, unless a snoop moved it on.
         let mut state = self.store.state(&key);
-        if let Some(l) = self.store.get_mut(&key) {
+        if self
+            .store
+            .peek(&key)
+            .is_some_and(|l| l.data.version == version)
+        {
             // (An M copy snooped by a BusRd meanwhile became O under MOESI: clean now, it is
             // just one of the sharers.)
-            let clean = match l.state {
+            state = match state {
                 LineState::M => LineState::E,
                 LineState::O => LineState::S,
                 s => s,
             };
-            if l.data.version == version {
-                l.state = clean;
-                state = clean;
-            }
+            self.store.set_state(&key, state);
         }
         self.ack_write(ctx, &w.op, &key, version, state);
         self.next_waiting(ctx, &key);

@@ -304,6 +304,17 @@ fn a_crashed_m_owner_loses_its_write_and_the_checker_counts_it() {
     verdict.unwrap();
     assert_eq!((v.lost, v.lost_acked), (1, 1), "{v:?}");
     check::check_states(&sim, 4).unwrap();
+    // The transaction log names the outcome, with memory's surviving value.
+    let rows: Vec<_> = (0..4)
+        .flat_map(|i| sim.actor(i).records().iter())
+        .filter_map(super::view::log_row)
+        .filter(|r| r.bus == check::LOST_IN_WINDOW)
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].processor.as_str(), rows[0].value.as_str()),
+        ("n1 crashed", "0")
+    );
 }
 
 #[test]

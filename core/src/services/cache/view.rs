@@ -87,10 +87,26 @@ fn name(n: ActorId) -> String {
     crate::raft::msg::node_name(n)
 }
 
-/// One log row from a transaction record.
+/// One log row from a transaction record, or from the home's finding that a crashed owner
+/// lost its dirty copy (the write-back window, shown as such rather than as a silent change).
 pub fn log_row(r: &Record) -> Option<CacheLogRow> {
-    let RecordKind::Txn(t) = &r.kind else {
-        return None;
+    let t = match &r.kind {
+        RecordKind::Txn(t) => t,
+        RecordKind::Lost { key, node, memory } => {
+            return Some(CacheLogRow {
+                t_ms: r.t as f64 / crate::base::MS as f64,
+                key: key.clone(),
+                processor: format!("{} crashed", name(*node)),
+                bus: super::check::LOST_IN_WINDOW.into(),
+                transitions: vec![format!("{}'s dirty copy died with it", name(*node))],
+                supplier: "memory".into(),
+                memory: memory
+                    .as_ref()
+                    .map_or("–".into(), |(v, _)| format!("#{v} survives")),
+                value: memory.as_ref().map(|m| m.1.clone()).unwrap_or_default(),
+            });
+        }
+        _ => return None,
     };
     let bus = match (t.bus, t.proc) {
         (Some(b), ProcAction::Invalidate) => format!("{} (invalidate all)", b.name()),

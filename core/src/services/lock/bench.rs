@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::bench::metrics::Recorder;
 use crate::bench::result::{BenchResult, FaultInterval};
-use crate::bench::scenario::{FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
+use crate::bench::scenario::{secs, FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
@@ -16,10 +16,6 @@ use crate::sim::{Action, Actor, ActorId, NodeState, Sim, SimConfig, Time, MS, SE
 
 /// Events between two checks of "have all clients finished their ops".
 const DONE_CHECK_EVERY: u64 = 2_048;
-
-fn secs(s: f64) -> Time {
-    (s * SEC as f64).round() as Time
-}
 
 /// The op kind of a lock command, for the per-kind stats.
 fn op_kind(op: &ClientOp<LockCmd>) -> &'static str {
