@@ -17,6 +17,9 @@
 
 use std::collections::VecDeque;
 
+mod acks;
+pub use acks::{ACK_BATCH, TIMER_ACKS};
+
 use serde::{Deserialize, Serialize};
 
 use super::placement::{partition_of, placement, PARTITIONS};
@@ -183,6 +186,8 @@ pub struct QueueClient {
     submitted: VecDeque<Submit>,
     planned: Option<QueueOp>,
     running: Option<Running>,
+    /// A workload consumer's acks, sent in the background (`acks.rs`).
+    acks: acks::AckLanes,
     history: Vec<QueueRecord>,
 }
 
@@ -200,6 +205,7 @@ impl QueueClient {
             submitted: VecDeque::new(),
             planned: None,
             running: None,
+            acks: acks::AckLanes::default(),
             history: Vec::new(),
         }
     }
@@ -207,8 +213,13 @@ impl QueueClient {
     pub fn history(&self) -> &[QueueRecord] {
         &self.history
     }
+    /// Running a foreground operation (background acks do not count).
     pub fn is_busy(&self) -> bool {
         self.running.is_some()
+    }
+    /// Background acks not answered yet.
+    pub fn acks_outstanding(&self) -> usize {
+        self.acks.outstanding()
     }
     /// The newest ring this client knows: (version, members).
     pub fn known_ring(&self) -> &(u64, Vec<NodeId>) {
@@ -222,6 +233,8 @@ impl QueueClient {
     pub fn on_crash(&mut self) {
         self.running = None;
         self.planned = None;
+        // Unsent acks die with the client: their messages come back after the timeout.
+        self.acks = acks::AckLanes::default();
         self.leaders = vec![None; PARTITIONS as usize];
     }
 
@@ -520,6 +533,15 @@ impl QueueClient {
             .map_or(self.history.len() - 1, |r| r.record);
         ctx.cancel_timer(TIMER_ATTEMPT);
         ctx.cancel_timer(TIMER_RETRY);
+        if let Some(w) = &mut self.workload {
+            w.on_result(&result, ctx.rng);
+        }
+        self.close_record(ctx, record, result);
+        self.schedule_next(ctx);
+    }
+
+    /// Record the outcome of history record `record`.
+    fn close_record(&mut self, ctx: &mut QCtx<'_>, record: usize, result: QueueResult) {
         let ok = !matches!(
             result,
             QueueResult::Unavailable { .. } | QueueResult::Refused { .. }
@@ -528,13 +550,9 @@ impl QueueClient {
             op: record as u64 + 1,
             ok,
         });
-        if let Some(w) = &mut self.workload {
-            w.on_result(&result, ctx.rng);
-        }
         let h = &mut self.history[record];
         h.completed = Some(ctx.now);
         h.result = Some(result);
-        self.schedule_next(ctx);
     }
 
     /// A partition answered the current request.
@@ -577,6 +595,8 @@ impl QueueClient {
                     error,
                 },
             ),
+            // Only the background lanes send `AckBatch` (answered in `acks.rs`).
+            QueueOutput::AckBatch(_) => {}
             QueueOutput::Status(s) => {
                 r.status.ready += s.ready;
                 r.status.in_flight += s.in_flight;
@@ -639,6 +659,9 @@ impl QueueClient {
     }
 
     pub fn on_message(&mut self, ctx: &mut QCtx<'_>, from: ActorId, msg: QueueWire) {
+        if self.on_ack_response(ctx, from, &msg) {
+            return;
+        }
         let Wire::Response { id, result } = msg.msg else {
             return;
         };
@@ -665,10 +688,16 @@ impl QueueClient {
     pub fn on_timer(&mut self, ctx: &mut QCtx<'_>, kind: TimerKind) {
         match kind {
             TIMER_NEXT => {
+                // The consumer is done with its last delivery: its ack goes in the background,
+                // and the next dequeue starts now, without waiting for it.
+                if let Some((id, d)) = self.workload.as_mut().and_then(QueueWorkload::take_ack) {
+                    self.ack_in_background(ctx, id, d);
+                }
                 if let Some(op) = self.planned.take() {
                     self.start(ctx, op, None);
                 }
             }
+            TIMER_ACKS => self.on_ack_timer(ctx),
             TIMER_ATTEMPT => {
                 if let Some(p) = self.partition() {
                     self.leaders[p as usize] = None;
