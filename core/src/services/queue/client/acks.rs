@@ -279,3 +279,7 @@ impl QueueClient {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "acks_tests.rs"]
+mod tests;
