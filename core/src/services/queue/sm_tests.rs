@@ -150,7 +150,8 @@ fn the_ring_version_only_moves_forward_and_replicas_agree_on_digests() {
     assert_ne!(a.digest(), b.digest());
 }
 
-fn client_effects(
+/// A client handler's effects, as text (shared with the ack lanes' tests).
+pub(super) fn client_effects(
     c: &mut QueueClient,
     now: u64,
     f: impl FnOnce(&mut QueueClient, &mut Ctx<'_, super::server::QueueWire, QueueDurable>),

@@ -3,47 +3,19 @@
 
 use super::super::{QueueClient, QueueResult};
 use super::{ACK_BATCH, TIMER_ACKS};
-use crate::base::{SimRng, MS, SEC};
+use crate::base::{MS, SEC};
 use crate::raft::{ClientOp, ClientResult, RequestId, Wire};
 use crate::service::groups::GroupMsg;
-use crate::services::queue::server::{QCtx, QueueDurable};
 use crate::services::queue::sm::QueueSm;
+use crate::services::queue::sm_tests::client_effects;
 use crate::services::queue::types::{AckError, QueueCmd, QueueOutput};
-use crate::sim::{Ctx, Effect};
-
-fn effects(
-    c: &mut QueueClient,
-    now: u64,
-    f: impl FnOnce(&mut QueueClient, &mut QCtx<'_>),
-) -> Vec<String> {
-    let mut rng = SimRng::new(1);
-    let mut out = Vec::new();
-    let durable = QueueDurable::default();
-    let mut ctx = Ctx {
-        now,
-        me: 5,
-        rng: &mut rng,
-        durable: &durable,
-        out: &mut out,
-    };
-    f(c, &mut ctx);
-    out.iter()
-        .map(|e| match e {
-            Effect::Send { to, msg } => format!("send {to} {:?}", msg.msg),
-            Effect::SetTimer { kind, after } => format!("timer {kind} {after}"),
-            Effect::CancelTimer { kind } => format!("cancel {kind}"),
-            Effect::Persist(_) => "persist".into(),
-            Effect::Note(n) => format!("{n:?}"),
-        })
-        .collect()
-}
 
 fn batch(seq: u64, acks: Vec<(u64, u64)>) -> String {
     let msg: Wire<QueueSm> = Wire::Request {
         id: RequestId { client: 5, seq },
         op: ClientOp::Cmd(QueueCmd::AckBatch { acks }),
     };
-    format!("{msg:?}")
+    format!("{:?}", GroupMsg { group: 5, msg })
 }
 
 fn answer(seq: u64, result: ClientResult<QueueOutput>) -> GroupMsg<Wire<QueueSm>> {
@@ -59,7 +31,7 @@ fn answer(seq: u64, result: ClientResult<QueueOutput>) -> GroupMsg<Wire<QueueSm>
 #[test]
 fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
     let mut c = QueueClient::new(5, vec![0, 1, 2], None);
-    let first = effects(&mut c, 0, |c, x| c.ack_in_background(x, "p5-1".into(), 1));
+    let first = client_effects(&mut c, 0, |c, x| c.ack_in_background(x, "p5-1".into(), 1));
     assert_eq!(
         first,
         vec![
@@ -70,7 +42,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
     );
     // Two more for p5 wait behind it (their records open, nothing is sent); one for a bad id
     // is refused at once.
-    let wait = effects(&mut c, MS, |c, x| {
+    let wait = client_effects(&mut c, MS, |c, x| {
         c.ack_in_background(x, "p5-2".into(), 2);
         c.ack_in_background(x, "p5-3".into(), 3);
         c.ack_in_background(x, "nope".into(), 1);
@@ -88,7 +60,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
     );
     assert_eq!(c.acks_outstanding(), 3);
     let out = QueueOutput::AckBatch(vec![(1, None)]);
-    let done = effects(&mut c, 10 * MS, |c, x| {
+    let done = client_effects(&mut c, 10 * MS, |c, x| {
         c.on_message(x, 2, answer(1, ClientResult::Ok(out)))
     });
     assert_eq!(
@@ -101,7 +73,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
         "the waiting acks go as one batch, to the node that answered"
     );
     let out = QueueOutput::AckBatch(vec![(2, None), (3, Some(AckError::StaleDelivery))]);
-    effects(&mut c, 20 * MS, |c, x| {
+    client_effects(&mut c, 20 * MS, |c, x| {
         c.on_message(x, 2, answer(2, ClientResult::Ok(out)))
     });
     assert_eq!(c.acks_outstanding(), 0);
@@ -131,7 +103,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
 #[test]
 fn a_batch_is_retried_with_its_request_id_and_fails_with_503_after_the_partition_timeout() {
     let mut c = QueueClient::new(5, vec![0, 1, 2], None);
-    effects(&mut c, 0, |c, x| {
+    client_effects(&mut c, 0, |c, x| {
         for k in 1..=ACK_BATCH as u64 + 2 {
             c.ack_in_background(x, format!("p5-{k}"), k);
         }
@@ -139,7 +111,7 @@ fn a_batch_is_retried_with_its_request_id_and_fails_with_503_after_the_partition
     // The first went alone at once; the others wait behind it.
     assert_eq!(c.acks_outstanding(), ACK_BATCH + 2);
     // n1 stays silent: after the attempt timeout the same request goes to the next replica.
-    let retry = effects(&mut c, 300 * MS, |c, x| c.on_timer(x, TIMER_ACKS));
+    let retry = client_effects(&mut c, 300 * MS, |c, x| c.on_timer(x, TIMER_ACKS));
     assert_eq!(
         retry,
         vec![
@@ -149,9 +121,9 @@ fn a_batch_is_retried_with_its_request_id_and_fails_with_503_after_the_partition
     );
     // n2 has no leader to name: back off, then try the next one.
     let no_leader = answer(1, ClientResult::NotLeader { leader: None });
-    let backoff = effects(&mut c, 310 * MS, |c, x| c.on_message(x, 1, no_leader));
+    let backoff = client_effects(&mut c, 310 * MS, |c, x| c.on_message(x, 1, no_leader));
     assert_eq!(backoff, vec![format!("timer {TIMER_ACKS} {}", 50 * MS)]);
-    let again = effects(&mut c, 360 * MS, |c, x| c.on_timer(x, TIMER_ACKS));
+    let again = client_effects(&mut c, 360 * MS, |c, x| c.on_timer(x, TIMER_ACKS));
     assert_eq!(again[0], format!("send 2 {}", batch(1, vec![(1, 1)])));
     // Nobody answers for 2 s: 503 for the batch's ack, and the next ACK_BATCH waiting go
     // (one more stays for the batch after).
@@ -159,7 +131,7 @@ fn a_batch_is_retried_with_its_request_id_and_fails_with_503_after_the_partition
     let mut last = Vec::new();
     while c.history()[0].result.is_none() {
         now += 300 * MS;
-        last = effects(&mut c, now, |c, x| c.on_timer(x, TIMER_ACKS));
+        last = client_effects(&mut c, now, |c, x| c.on_timer(x, TIMER_ACKS));
     }
     assert!(now >= 2 * SEC, "gave up at {now}");
     assert_eq!(last[0], "Complete { op: 1, ok: false }");
