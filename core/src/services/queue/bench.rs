@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::actor::QueueActorCmd;
 use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
-use super::client::{QueueOp, QueueResult, QueueWorkload, Submit};
+use super::client::{ClientCounters, QueueOp, QueueResult, QueueWorkload, Submit};
 use super::params::{QueueParams, RingParams};
 use super::placement::PARTITIONS;
 use super::types::{parse_message_id, AckError};
@@ -181,6 +181,9 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     ledger: Ledger,
     depth: Depth,
     phase: Phase,
+    /// The consumers' request counters when the measured time ended (the drain's empty scans
+    /// would blur the profile).
+    measured_counters: Option<ClientCounters>,
 }
 
 impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
@@ -246,6 +249,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             next_sample: t0,
             depth: Depth::default(),
             phase: Phase::Measuring,
+            measured_counters: None,
             spec,
             params,
             qp,
@@ -426,7 +430,10 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
 
     fn advance_phase(&mut self, now: Time) {
         match self.phase {
-            Phase::Measuring if now >= self.end => self.phase = Phase::Draining,
+            Phase::Measuring if now >= self.end => {
+                self.measured_counters = Some(self.consumer_counters());
+                self.phase = Phase::Draining;
+            }
             Phase::Measuring => {
                 // An ops-limited run ends once every producer sent its messages and every one
                 // of them came out.
@@ -450,6 +457,33 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             }
             Phase::Done => {}
         }
+    }
+
+    /// The consumers' dequeues invoked by `until`, and those of them that delivered.
+    fn consumer_deliveries(&self, until: Time) -> (u64, u64) {
+        let (mut dequeues, mut delivered) = (0, 0);
+        for &id in &self.consumers {
+            for r in self.client(id).history() {
+                if matches!(r.op, QueueOp::Dequeue { .. }) && r.invoked <= until {
+                    dequeues += 1;
+                    delivered += u64::from(matches!(r.result, Some(QueueResult::Delivered { .. })));
+                }
+            }
+        }
+        (dequeues, delivered)
+    }
+
+    /// The consumers' request counters, summed.
+    fn consumer_counters(&self) -> ClientCounters {
+        let mut t = ClientCounters::default();
+        for &id in &self.consumers {
+            let c = self.client(id).counters;
+            t.dequeue_visits += c.dequeue_visits;
+            t.ack_batches += c.ack_batches;
+            t.batched_acks += c.batched_acks;
+            t.requests += c.requests;
+        }
+        t
     }
 
     /// Bodies delivered that differ from what their producer sent.
@@ -536,6 +570,20 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         // Seconds after the measured time until everything acknowledged was delivered;
         // -1 when the drain ran out of time.
         put("drain_s", drain_s);
+        // The consumers' request path while measured: partitions a dequeue asked (above 1:
+        // empty partitions probed), acks per background batch, and requests (retries
+        // included) per message delivered to a consumer.
+        let c = self
+            .measured_counters
+            .unwrap_or_else(|| self.consumer_counters());
+        let consumed = self.consumer_deliveries(self.measured_end);
+        let ratio = |a: u64, b: u64| round_to(a as f64 / b.max(1) as f64, 1e3);
+        put(
+            "dequeue_visits_per_dequeue",
+            ratio(c.dequeue_visits, consumed.0),
+        );
+        put("acks_per_batch", ratio(c.batched_acks, c.ack_batches));
+        put("requests_per_delivery", ratio(c.requests, consumed.1));
         BenchResult {
             scenario: self.params.scenario.id().to_string(),
             label: self.spec.label.clone(),

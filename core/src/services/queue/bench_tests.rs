@@ -248,7 +248,7 @@ fn the_ledger_finds_lost_and_duplicated_messages() {
 /// 20 producers + 20 consumers: enqueue > 1000 msg/s with p95 < 20 ms, dequeue > 800 msg/s
 /// with p95 < 30 ms, nothing lost or duplicated. The figures are simulated time, so the same
 /// on every machine. Before the consumers acked in the background it measured 706 dequeues/s
-/// (two Raft round trips per message); now about 1315.
+/// (two serial Raft round trips per message); now about 1315.
 #[test]
 fn the_default_profile_meets_the_seeds_targets_at_20_plus_20() {
     let mut p = ScenarioParams::defaults(ScenarioKind::QueueThroughput);
@@ -268,4 +268,10 @@ fn the_default_profile_meets_the_seeds_targets_at_20_plus_20() {
     assert_eq!(extra(&s, 0, "lost"), 0.0);
     assert_eq!(extra(&s, 0, "duplicates"), 0.0);
     assert_eq!(extra(&s, 0, "corrupted"), 0.0);
+    // The request path: a dequeue asks about 1.07 partitions (the rest of the time the first
+    // one it asks is empty), and each delivery costs that plus one background ack.
+    let visits = extra(&s, 0, "dequeue_visits_per_dequeue");
+    assert!((1.0..1.2).contains(&visits), "{visits} partitions per dequeue");
+    let requests = extra(&s, 0, "requests_per_delivery");
+    assert!((2.0..2.3).contains(&requests), "{requests} requests per delivery");
 }

@@ -117,6 +117,18 @@ pub struct QueueRecord {
     pub result: Option<QueueResult>,
 }
 
+/// What a client sent, for the benchmark's profile of the request path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCounters {
+    /// Partitions a dequeue scan asked (one per partition visited, retries not counted).
+    pub dequeue_visits: u64,
+    /// Background ack batches started, and the acks they carried.
+    pub ack_batches: u64,
+    pub batched_acks: u64,
+    /// Requests sent to servers, retries and both lanes included.
+    pub requests: u64,
+}
+
 /// The client's knobs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueClientConfig {
@@ -188,6 +200,7 @@ pub struct QueueClient {
     running: Option<Running>,
     /// A workload consumer's acks, sent in the background (`acks.rs`).
     acks: acks::AckLanes,
+    pub counters: ClientCounters,
     history: Vec<QueueRecord>,
 }
 
@@ -206,6 +219,7 @@ impl QueueClient {
             planned: None,
             running: None,
             acks: acks::AckLanes::default(),
+            counters: ClientCounters::default(),
             history: Vec::new(),
         }
     }
@@ -359,6 +373,9 @@ impl QueueClient {
             .unwrap_or_else(|| self.guesses(p)[0]);
         let deadline = ctx.now + self.cfg.partition_timeout;
         let Some(r) = &mut self.running else { return };
+        if matches!(self.history[r.record].op, QueueOp::Dequeue { .. }) {
+            self.counters.dequeue_visits += 1;
+        }
         r.seq = seq;
         r.attempt = 0;
         r.deadline = deadline;
@@ -441,6 +458,7 @@ impl QueueClient {
         };
         let msg: Wire<QueueSm> = Wire::Request { id, op };
         ctx.send(r.target, GroupMsg { group: p, msg });
+        self.counters.requests += 1;
         ctx.set_timer(TIMER_ATTEMPT, self.cfg.attempt_timeout);
     }
 

@@ -135,6 +135,8 @@ impl QueueClient {
         let n = self.acks.waiting[lane].len().min(ACK_BATCH);
         let acks: Vec<Pending> = self.acks.waiting[lane].drain(..n).collect();
         self.seq += 1;
+        self.counters.ack_batches += 1;
+        self.counters.batched_acks += acks.len() as u64;
         let target = self.leaders[lane].unwrap_or_else(|| self.guesses(p)[0]);
         self.acks.flying[lane] = Some(Flight {
             acks,
@@ -162,6 +164,7 @@ impl QueueClient {
             op: ClientOp::Cmd(QueueCmd::AckBatch { acks }),
         };
         ctx.send(f.target, GroupMsg { group: p, msg });
+        self.counters.requests += 1;
         f.sent = true;
         f.due = ctx.now + timeout;
     }
