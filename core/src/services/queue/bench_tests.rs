@@ -271,7 +271,13 @@ fn the_default_profile_meets_the_seeds_targets_at_20_plus_20() {
     // The request path: a dequeue asks about 1.07 partitions (the rest of the time the first
     // one it asks is empty), and each delivery costs that plus one background ack.
     let visits = extra(&s, 0, "dequeue_visits_per_dequeue");
-    assert!((1.0..1.2).contains(&visits), "{visits} partitions per dequeue");
+    assert!(
+        (1.0..1.2).contains(&visits),
+        "{visits} partitions per dequeue"
+    );
     let requests = extra(&s, 0, "requests_per_delivery");
-    assert!((2.0..2.3).contains(&requests), "{requests} requests per delivery");
+    assert!(
+        (2.0..2.3).contains(&requests),
+        "{requests} requests per delivery"
+    );
 }
