@@ -16,6 +16,7 @@
 use serde_json::{json, Map, Value};
 
 use super::client::{QueueOp, QueueResult};
+use super::lines::{join_line, leave_line, node_name};
 use super::types::{parse_message_id, RingChange, MAX_PRIORITY, MIN_PRIORITY};
 use super::view::BALANCE_KEYS;
 use crate::ring::metrics;
@@ -232,8 +233,8 @@ pub fn render_op(op: &QueueOp) -> String {
         ),
         QueueOp::Status => "GET /queue/status".into(),
         QueueOp::Ring { change } => match change {
-            RingChange::Join(n) => format!("POST /queue/ring/join {{\"node\":\"n{}\"}}", n + 1),
-            RingChange::Leave(n) => format!("POST /queue/ring/leave {{\"node\":\"n{}\"}}", n + 1),
+            RingChange::Join(n) => join_line(&node_name(*n)),
+            RingChange::Leave(n) => leave_line(&node_name(*n)),
             RingChange::Initial => "ring".into(),
         },
     }

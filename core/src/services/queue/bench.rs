@@ -4,7 +4,8 @@
 //!   many consumers on a cluster of queue servers (one Raft group per partition). Producers are
 //!   console clients whose submission queue the driver keeps topped up, so each sends its next
 //!   message (of `message_bytes`, routed by key) the moment the previous one is acknowledged;
-//!   consumers are the queue's own workload clients (dequeue, then ack every delivery). After
+//!   consumers are the queue's own workload clients (dequeue, then ack every delivery in the
+//!   background while the next dequeue runs, `client/acks.rs`). After
 //!   the measured time producers stop and the queue is drained, by the consumers and by the
 //!   producers turned consumers (dequeue, then ack): every message whose enqueue was
 //!   acknowledged must come out at least once (loss), and deliveries beyond the first are
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::actor::QueueActorCmd;
 use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
-use super::client::{QueueOp, QueueResult, QueueWorkload, Submit};
+use super::client::{ClientCounters, QueueOp, QueueResult, QueueWorkload, Submit};
 use super::params::{QueueParams, RingParams};
 use super::placement::PARTITIONS;
 use super::types::{parse_message_id, AckError};
@@ -102,14 +103,17 @@ pub(super) struct Ledger {
     pub(super) undelivered: u64,
     pub(super) deliveries: u64,
     pub(super) redelivered: u64,
-    pub(super) acked: u64,
 }
 
 impl Ledger {
     pub(super) fn read(&mut self, slot: usize, records: &[super::client::QueueRecord]) {
         let at = &mut self.cursor[slot];
-        // A client runs one operation at a time, so its records complete in order.
-        while let Some(r) = records.get(*at).filter(|r| r.completed.is_some()) {
+        // A client runs one foreground operation at a time, so those records complete in
+        // order; a consumer's background acks complete later, and say nothing about loss.
+        while let Some(r) = records
+            .get(*at)
+            .filter(|r| r.completed.is_some() || matches!(r.op, QueueOp::Ack { .. }))
+        {
             *at += 1;
             match &r.result {
                 Some(QueueResult::Enqueued { message_id, .. }) => {
@@ -137,7 +141,6 @@ impl Ledger {
                         self.undelivered -= 1;
                     }
                 }
-                Some(QueueResult::Acked { .. }) => self.acked += 1,
                 _ => {}
             }
         }
@@ -178,6 +181,9 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     ledger: Ledger,
     depth: Depth,
     phase: Phase,
+    /// The consumers' request counters when the measured time ended (the drain's empty scans
+    /// would blur the profile).
+    measured_counters: Option<ClientCounters>,
 }
 
 impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
@@ -243,6 +249,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             next_sample: t0,
             depth: Depth::default(),
             phase: Phase::Measuring,
+            measured_counters: None,
             spec,
             params,
             qp,
@@ -423,7 +430,10 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
 
     fn advance_phase(&mut self, now: Time) {
         match self.phase {
-            Phase::Measuring if now >= self.end => self.phase = Phase::Draining,
+            Phase::Measuring if now >= self.end => {
+                self.measured_counters = Some(self.consumer_counters());
+                self.phase = Phase::Draining;
+            }
             Phase::Measuring => {
                 // An ops-limited run ends once every producer sent its messages and every one
                 // of them came out.
@@ -447,6 +457,33 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             }
             Phase::Done => {}
         }
+    }
+
+    /// The consumers' dequeues invoked by `until`, and those of them that delivered.
+    fn consumer_deliveries(&self, until: Time) -> (u64, u64) {
+        let (mut dequeues, mut delivered) = (0, 0);
+        for &id in &self.consumers {
+            for r in self.client(id).history() {
+                if matches!(r.op, QueueOp::Dequeue { .. }) && r.invoked <= until {
+                    dequeues += 1;
+                    delivered += u64::from(matches!(r.result, Some(QueueResult::Delivered { .. })));
+                }
+            }
+        }
+        (dequeues, delivered)
+    }
+
+    /// The consumers' request counters, summed.
+    fn consumer_counters(&self) -> ClientCounters {
+        let mut t = ClientCounters::default();
+        for &id in &self.consumers {
+            let c = self.client(id).counters;
+            t.dequeue_visits += c.dequeue_visits;
+            t.ack_batches += c.ack_batches;
+            t.batched_acks += c.batched_acks;
+            t.requests += c.requests;
+        }
+        t
     }
 
     /// Bodies delivered that differ from what their producer sent.
@@ -488,8 +525,10 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         self.read_histories();
         let mut rec = Recorder::new(self.t0);
         let mut unfinished = 0u64;
+        let mut acked = 0u64;
         for &id in self.producers.iter().chain(&self.consumers) {
             for h in self.client(id).history() {
+                acked += u64::from(matches!(h.result, Some(QueueResult::Acked { .. })));
                 match (&h.result, h.completed) {
                     (Some(result), Some(done)) if done <= self.measured_end => {
                         let (kind, outcome) = classify(&h.op, result);
@@ -521,7 +560,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         put("deliveries", l.deliveries as f64);
         put("duplicates", (l.deliveries - unique) as f64);
         put("redelivered", l.redelivered as f64);
-        put("acked", l.acked as f64);
+        put("acked", acked as f64);
         put("lost", l.undelivered as f64);
         put("corrupted", self.corrupted() as f64);
         put("peak_depth", self.depth.peak_ready as f64);
@@ -531,6 +570,20 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         // Seconds after the measured time until everything acknowledged was delivered;
         // -1 when the drain ran out of time.
         put("drain_s", drain_s);
+        // The consumers' request path while measured: partitions a dequeue asked (above 1:
+        // empty partitions probed), acks per background batch, and requests (retries
+        // included) per message delivered to a consumer.
+        let c = self
+            .measured_counters
+            .unwrap_or_else(|| self.consumer_counters());
+        let consumed = self.consumer_deliveries(self.measured_end);
+        let ratio = |a: u64, b: u64| round_to(a as f64 / b.max(1) as f64, 1e3);
+        put(
+            "dequeue_visits_per_dequeue",
+            ratio(c.dequeue_visits, consumed.0),
+        );
+        put("acks_per_batch", ratio(c.batched_acks, c.ack_batches));
+        put("requests_per_delivery", ratio(c.requests, consumed.1));
         BenchResult {
             scenario: self.params.scenario.id().to_string(),
             label: self.spec.label.clone(),

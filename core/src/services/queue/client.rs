@@ -17,6 +17,9 @@
 
 use std::collections::VecDeque;
 
+mod acks;
+pub use acks::{ACK_BATCH, TIMER_ACKS};
+
 use serde::{Deserialize, Serialize};
 
 use super::placement::{partition_of, placement, PARTITIONS};
@@ -114,6 +117,18 @@ pub struct QueueRecord {
     pub result: Option<QueueResult>,
 }
 
+/// What a client sent, for the benchmark's profile of the request path.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCounters {
+    /// Partitions a dequeue scan asked (one per partition visited, retries not counted).
+    pub dequeue_visits: u64,
+    /// Background ack batches started, and the acks they carried.
+    pub ack_batches: u64,
+    pub batched_acks: u64,
+    /// Requests sent to servers, retries and both lanes included.
+    pub requests: u64,
+}
+
 /// The client's knobs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueClientConfig {
@@ -183,6 +198,9 @@ pub struct QueueClient {
     submitted: VecDeque<Submit>,
     planned: Option<QueueOp>,
     running: Option<Running>,
+    /// A workload consumer's acks, sent in the background (`acks.rs`).
+    acks: acks::AckLanes,
+    pub counters: ClientCounters,
     history: Vec<QueueRecord>,
 }
 
@@ -200,6 +218,8 @@ impl QueueClient {
             submitted: VecDeque::new(),
             planned: None,
             running: None,
+            acks: acks::AckLanes::default(),
+            counters: ClientCounters::default(),
             history: Vec::new(),
         }
     }
@@ -207,8 +227,13 @@ impl QueueClient {
     pub fn history(&self) -> &[QueueRecord] {
         &self.history
     }
+    /// Running a foreground operation (background acks do not count).
     pub fn is_busy(&self) -> bool {
         self.running.is_some()
+    }
+    /// Background acks not answered yet.
+    pub fn acks_outstanding(&self) -> usize {
+        self.acks.outstanding()
     }
     /// The newest ring this client knows: (version, members).
     pub fn known_ring(&self) -> &(u64, Vec<NodeId>) {
@@ -222,6 +247,8 @@ impl QueueClient {
     pub fn on_crash(&mut self) {
         self.running = None;
         self.planned = None;
+        // Unsent acks die with the client: their messages come back after the timeout.
+        self.acks = acks::AckLanes::default();
         self.leaders = vec![None; PARTITIONS as usize];
     }
 
@@ -346,6 +373,9 @@ impl QueueClient {
             .unwrap_or_else(|| self.guesses(p)[0]);
         let deadline = ctx.now + self.cfg.partition_timeout;
         let Some(r) = &mut self.running else { return };
+        if matches!(self.history[r.record].op, QueueOp::Dequeue { .. }) {
+            self.counters.dequeue_visits += 1;
+        }
         r.seq = seq;
         r.attempt = 0;
         r.deadline = deadline;
@@ -428,6 +458,7 @@ impl QueueClient {
         };
         let msg: Wire<QueueSm> = Wire::Request { id, op };
         ctx.send(r.target, GroupMsg { group: p, msg });
+        self.counters.requests += 1;
         ctx.set_timer(TIMER_ATTEMPT, self.cfg.attempt_timeout);
     }
 
@@ -520,6 +551,15 @@ impl QueueClient {
             .map_or(self.history.len() - 1, |r| r.record);
         ctx.cancel_timer(TIMER_ATTEMPT);
         ctx.cancel_timer(TIMER_RETRY);
+        if let Some(w) = &mut self.workload {
+            w.on_result(&result, ctx.rng);
+        }
+        self.close_record(ctx, record, result);
+        self.schedule_next(ctx);
+    }
+
+    /// Record the outcome of history record `record`.
+    fn close_record(&mut self, ctx: &mut QCtx<'_>, record: usize, result: QueueResult) {
         let ok = !matches!(
             result,
             QueueResult::Unavailable { .. } | QueueResult::Refused { .. }
@@ -528,13 +568,9 @@ impl QueueClient {
             op: record as u64 + 1,
             ok,
         });
-        if let Some(w) = &mut self.workload {
-            w.on_result(&result, ctx.rng);
-        }
         let h = &mut self.history[record];
         h.completed = Some(ctx.now);
         h.result = Some(result);
-        self.schedule_next(ctx);
     }
 
     /// A partition answered the current request.
@@ -577,6 +613,8 @@ impl QueueClient {
                     error,
                 },
             ),
+            // Only the background lanes send `AckBatch` (answered in `acks.rs`).
+            QueueOutput::AckBatch(_) => {}
             QueueOutput::Status(s) => {
                 r.status.ready += s.ready;
                 r.status.in_flight += s.in_flight;
@@ -639,6 +677,9 @@ impl QueueClient {
     }
 
     pub fn on_message(&mut self, ctx: &mut QCtx<'_>, from: ActorId, msg: QueueWire) {
+        if self.on_ack_response(ctx, from, &msg) {
+            return;
+        }
         let Wire::Response { id, result } = msg.msg else {
             return;
         };
@@ -665,10 +706,16 @@ impl QueueClient {
     pub fn on_timer(&mut self, ctx: &mut QCtx<'_>, kind: TimerKind) {
         match kind {
             TIMER_NEXT => {
+                // The consumer is done with its last delivery: its ack goes in the background,
+                // and the next dequeue starts now, without waiting for it.
+                if let Some((id, d)) = self.workload.as_mut().and_then(QueueWorkload::take_ack) {
+                    self.ack_in_background(ctx, id, d);
+                }
                 if let Some(op) = self.planned.take() {
                     self.start(ctx, op, None);
                 }
             }
+            TIMER_ACKS => self.on_ack_timer(ctx),
             TIMER_ATTEMPT => {
                 if let Some(p) = self.partition() {
                     self.leaders[p as usize] = None;

@@ -47,7 +47,13 @@ pub fn ack_line(message_id: &str, delivery_id: &str) -> String {
     )
 }
 
-/// `POST /queue/ring/join {node}`: server `node` (a name such as "n4") joins the ring.
+/// The name the console and the page give actor `n`: "n4" for actor 3.
+pub fn node_name(n: usize) -> String {
+    format!("n{}", n + 1)
+}
+
+/// `POST /queue/ring/join {node}`: server `node` (a name such as "n4") joins the ring. The
+/// console's history (`api::render_op`) and its examples write ring changes with this too.
 pub fn join_line(node: &str) -> String {
     format!(
         "POST /queue/ring/join {{\"node\":{}}}",
@@ -101,6 +107,14 @@ mod tests {
             r#"POST /queue/ack {"message_id":"p3-7","delivery_id":2}"#
         );
         assert_eq!(dequeue_line(), "GET /queue/dequeue");
+        assert_eq!(
+            join_line(&node_name(3)),
+            r#"POST /queue/ring/join {"node":"n4"}"#
+        );
+        assert_eq!(
+            leave_line(" n2 "),
+            r#"POST /queue/ring/leave {"node":"n2"}"#
+        );
     }
 
     fn exchange(ticket: u64, client: &str, request: &str, status: u16, body: &str) -> ApiExchange {

@@ -5,8 +5,9 @@
 //! - `types.rs` + `sm.rs`: one partition's queue as a Raft state machine.
 //! - `server.rs`: a server's partition instances (`Groups<RaftServer<QueueSm>>`) and the
 //!   reconciler that moves partitions where the ring says.
-//! - `client.rs`: queue operations over the partitions (routing, scans, 503s).
-//! - `workload.rs`: the fuzzer's producers and consumers.
+//! - `client.rs`: queue operations over the partitions (routing, scans, 503s);
+//!   `client/acks.rs`: a consumer's acks, sent in the background and batched per partition.
+//! - `workload.rs`: the fuzzer's and the benchmark's producers and consumers.
 //! - `actor.rs`: the service's actor (server or client).
 //! - `api.rs`: the console routes (seed shapes, 400s naming the field) and result rendering.
 //! - `service.rs`: the descriptor (routes, exchanges, lights, ring node actions, notes).

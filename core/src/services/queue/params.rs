@@ -49,8 +49,9 @@ pub struct QueueParams {
     pub message_bytes: usize,
     /// Producers route their messages over `routing_keys` keys, in turn.
     pub routing_keys: u64,
-    /// Consumer think time, uniform in `[lo, hi)` ms, before each dequeue (an ack follows its
-    /// delivery after a quarter of it; an empty scan waits twice as long).
+    /// Consumer think time, uniform in `[lo, hi)` ms: a consumer handles a delivery for half
+    /// of it, then acks it in the background as its next dequeue starts; after an empty scan
+    /// it waits twice the think time.
     pub consumer_think_ms: (u64, u64),
     /// After the measured time, producers stop and the queue is drained for at most this long
     /// (it stops as soon as every acknowledged message came out); what is still undelivered

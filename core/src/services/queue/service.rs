@@ -4,6 +4,7 @@
 use super::actor::{QueueActor, QueueActorCmd};
 use super::api::{parse, render, render_op};
 use super::client::{QueueOp, QueueResult, Submit};
+use super::lines::{join_line, leave_line, node_name};
 use super::types::{parse_message_id, RingChange};
 use super::world::{partition_replica, ring_now, voters_now};
 use super::{PARTITIONS, REPLICAS};
@@ -48,11 +49,8 @@ impl<N: Hosts<QueueActor>> ServiceApi<N> for QueueApi {
         let (_, members) = ring_now(world);
         let spare = (0..world.servers).find(|n| !members.contains(n));
         let ring = match spare {
-            Some(n) => format!("POST /queue/ring/join {{\"node\":\"n{}\"}}", n + 1),
-            None => format!(
-                "POST /queue/ring/leave {{\"node\":\"n{}\"}}",
-                members.last().map_or(1, |n| n + 1)
-            ),
+            Some(n) => join_line(&node_name(n)),
+            None => leave_line(&node_name(members.last().copied().unwrap_or(0))),
         };
         [
             (

@@ -77,6 +77,10 @@ pub struct QueueSm {
     pub counters: Counters,
     pub ring: RingState,
     sessions: Sessions<QueueOutput>,
+    /// The background-ack lane's sessions (`AckBatch` only). A session admits one request at
+    /// a time and treats a lower seq as stale, so a batch in flight beside a dequeue from the
+    /// same client needs its own: sharing one, whichever applied second would be dropped.
+    ack_sessions: Sessions<QueueOutput>,
 }
 
 impl QueueSm {
@@ -238,6 +242,14 @@ impl QueueSm {
         }
     }
 
+    /// The sessions that decide whether `cmd` runs (exactly once per client and seq).
+    fn lane(&mut self, cmd: &QueueCmd) -> &mut Sessions<QueueOutput> {
+        match cmd {
+            QueueCmd::AckBatch { .. } => &mut self.ack_sessions,
+            _ => &mut self.sessions,
+        }
+    }
+
     fn status(&self) -> PartitionStatus {
         PartitionStatus {
             ready: self.ready_count() as u64,
@@ -279,6 +291,14 @@ impl QueueSm {
             }
             QueueCmd::Dequeue { visibility_ms } => self.dequeue(ctx, *visibility_ms),
             QueueCmd::Ack { seq, delivery_id } => self.ack(*seq, *delivery_id),
+            QueueCmd::AckBatch { acks } => QueueOutput::AckBatch(
+                acks.iter()
+                    .map(|&(seq, d)| match self.ack(seq, d) {
+                        QueueOutput::AckRefused { error, .. } => (seq, Some(error)),
+                        _ => (seq, None),
+                    })
+                    .collect(),
+            ),
             QueueCmd::Status => QueueOutput::Status(self.status()),
             QueueCmd::Expire => {
                 self.expire(ctx.time);
@@ -306,7 +326,7 @@ impl StateMachine for QueueSm {
     ) {
         // Exactly once per (client, seq): a retried enqueue must not store the message twice.
         if let Some(r) = req {
-            match self.sessions.admit(r) {
+            match self.lane(cmd).admit(r) {
                 Admit::Run { .. } => {}
                 Admit::Replay(output) => {
                     replies.push(Reply { to: r, output });
@@ -317,7 +337,7 @@ impl StateMachine for QueueSm {
         }
         if let Some(output) = self.run(ctx, cmd) {
             if let Some(r) = req {
-                self.sessions.record(r, &output);
+                self.lane(cmd).record(r, &output);
                 replies.push(Reply { to: r, output });
             }
         }
@@ -344,6 +364,10 @@ impl StateMachine for QueueSm {
             }
             QueueCmd::Dequeue { .. } => "deq".into(),
             QueueCmd::Ack { seq, delivery_id } => format!("ack {seq} d{delivery_id}"),
+            QueueCmd::AckBatch { acks } => match acks.as_slice() {
+                [(seq, d)] => format!("ack {seq} d{d}"),
+                _ => format!("ack ×{}", acks.len()),
+            },
             QueueCmd::Status => "status".into(),
             QueueCmd::Expire => "expire".into(),
             QueueCmd::SetRing { epoch, .. } => format!("ring v{epoch}"),

@@ -24,6 +24,11 @@ pub enum QueueCmd {
     Dequeue { visibility_ms: u64 },
     /// Delete a delivered message: `seq` is the message's number in its partition.
     Ack { seq: u64, delivery_id: u64 },
+    /// A consumer's background acks for this partition, `(seq, delivery_id)` each, applied in
+    /// order as if each were an `Ack` (SQS `DeleteMessageBatch`, RabbitMQ's `multiple`). They
+    /// have their own exactly-once session per client, so a client can keep one batch in
+    /// flight per partition beside its foreground operation (see `QueueSm::apply`).
+    AckBatch { acks: Vec<(u64, u64)> },
     /// Counts and ready ids (a read, served by ReadIndex).
     Status,
     /// Housekeeping: deliveries whose visibility timeout passed become ready again (or dead).
@@ -102,13 +107,26 @@ pub struct PartitionStatus {
 /// What applying a command answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueueOutput {
-    Enqueued { seq: u64, enqueued_at: Time },
+    Enqueued {
+        seq: u64,
+        enqueued_at: Time,
+    },
     Delivered(Delivery),
     Empty,
-    Acked { seq: u64 },
-    AckRefused { seq: u64, error: AckError },
+    Acked {
+        seq: u64,
+    },
+    AckRefused {
+        seq: u64,
+        error: AckError,
+    },
+    /// One outcome per ack of an `AckBatch`, in its order: `None` acked, else why not.
+    AckBatch(Vec<(u64, Option<AckError>)>),
     Status(PartitionStatus),
-    Ring { epoch: u64, members: Vec<NodeId> },
+    Ring {
+        epoch: u64,
+        members: Vec<NodeId>,
+    },
 }
 
 /// "p3-17": a message id names its partition and its number there, so an ack finds its

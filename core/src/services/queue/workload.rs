@@ -1,4 +1,5 @@
-//! A producer or a consumer that drives a queue client on its own (the fuzzer's workload).
+//! A producer or a consumer that drives a queue client on its own (the fuzzer's and the
+//! throughput benchmark's workload).
 
 use super::client::{QueueOp, QueueResult};
 use crate::sim::{ActorId, Time, MS};
@@ -11,6 +12,8 @@ pub struct QueueWorkload {
     pub keys: u64,
     /// Dequeue forever (a consumer), acking a delivery with this probability (the rest are
     /// "forgotten", as by a consumer that died: the visibility timeout must bring them back).
+    /// A consumer handles a delivery during the think time before its next dequeue, then acks
+    /// it in the background as that dequeue starts (`client/acks.rs`).
     pub consume: bool,
     pub ack_chance: f64,
     pub think: (Time, Time),
@@ -59,13 +62,6 @@ impl QueueWorkload {
         if !self.consume {
             return None;
         }
-        if let Some((message_id, delivery_id)) = self.to_ack.take() {
-            let op = QueueOp::Ack {
-                message_id,
-                delivery_id,
-            };
-            return Some((op, think / 4));
-        }
         let wait = if self.idle { think * 2 } else { think / 2 };
         Some((
             QueueOp::Dequeue {
@@ -73,6 +69,11 @@ impl QueueWorkload {
             },
             wait,
         ))
+    }
+
+    /// The delivery to ack now, if the consumer chose to ack it.
+    pub(super) fn take_ack(&mut self) -> Option<(String, u64)> {
+        self.to_ack.take()
     }
 
     pub(super) fn on_result(&mut self, result: &QueueResult, rng: &mut crate::base::SimRng) {
