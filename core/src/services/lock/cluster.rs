@@ -9,7 +9,9 @@ use crate::raft::{
     ClientOp, ClientResult, HistoryEntry, Process, RaftConfig, StateMachine, Workload,
 };
 use crate::service::Part;
-use crate::sim::{Actor, ActorId, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS};
+use crate::sim::{
+    Actor, ActorId, ClockBound, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS,
+};
 
 /// One process (server or client) of a lock cluster.
 pub type LockProcess = Process<LockTable, LockWorkload>;
@@ -34,8 +36,18 @@ pub struct LockWorkload {
     /// Most locks held at once: above 1, a holder may acquire another resource (or upgrade the
     /// one it holds) before releasing, which is what makes deadlocks possible.
     pub depth: usize,
-    /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id)`.
-    holding: Vec<(String, u64)>,
+    /// The clock bound this client assumes: it trusts a grant only until its own clock reads the
+    /// acquire's send time + `lease_validity` (the lease minus a margin for skew and drift), and
+    /// releases by then.
+    pub clock_bound: ClockBound,
+    /// Probability that a grant is used for as long as its lease validity allows (a long job)
+    /// instead of a `hold` draw. 0 (the default) draws nothing from the RNG.
+    pub hold_to_validity: f64,
+    /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id,
+    /// valid until on this client's clock)`.
+    holding: Vec<(String, u64, Time)>,
+    /// When the planned acquire goes out, on this client's clock.
+    acquire_at: Time,
     acquires: u64,
     /// Probability that the next request is a status read (by ReadIndex) of a random resource
     /// instead of the next acquire or release: the history checker then sees what the table
@@ -58,7 +70,10 @@ impl LockWorkload {
             max_acquires: None,
             start_after: 0,
             depth: 1,
+            clock_bound: ClockBound::NONE,
+            hold_to_validity: 0.0,
             holding: Vec::new(),
+            acquire_at: 0,
             acquires: 0,
             status_fraction: 0.0,
             passive: false,
@@ -83,10 +98,31 @@ impl LockWorkload {
     pub fn acquires_issued(&self) -> u64 {
         self.acquires
     }
+    /// How long after sending an acquire with `lease_ms` this client trusts the grant, on its
+    /// own clock (`None`: no lease, trusted until released). See [`lease_validity`].
+    pub fn validity(&self, lease_ms: u64) -> Option<Time> {
+        (lease_ms > 0).then(|| lease_validity(lease_ms, self.clock_bound))
+    }
+}
+
+/// The client side of a lease under a clock bound (every clock within ε/2 of true time, ε =
+/// `skew_us`; rates within 1 ± ρ, ρ = `drift_ppm`): measured on the client's clock from the
+/// moment it *sent* the acquire, a grant of `lease_ms` is trusted for `V = lease·(1 − 2ρ) − ε`.
+///
+/// Why that is safe. Say the client sent at true time `s`. The grant's entry is stamped after
+/// that, at service time `G ≥ s − ε/2`. The service frees the lock only by applying an entry
+/// stamped at service time `≥ G + lease`, hence at true time `≥ G + lease − ε/2 ≥ s + lease −
+/// ε`. The client's clock runs at least `1 − ρ` fast, so it stops trusting by true time
+/// `s + V/(1 − ρ) ≤ s + (lease − ε)` (as `V ≤ (lease − ε)(1 − ρ)`). With the zero bound this is
+/// the whole lease, which the sent-before-stamped order alone makes safe.
+pub fn lease_validity(lease_ms: u64, bound: ClockBound) -> Time {
+    let lease = lease_ms * MS;
+    let drift = (lease as u128 * 2 * bound.drift_ppm as u128).div_ceil(1_000_000) as Time;
+    lease.saturating_sub(drift).saturating_sub(bound.skew_us)
 }
 
 impl Workload<LockTable> for LockWorkload {
-    fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
+    fn next(&mut self, now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
         if self.passive {
             return None;
         }
@@ -109,12 +145,21 @@ impl Workload<LockTable> for LockWorkload {
             && self.holding.len() < self.depth
             && can_acquire
             && rng.chance(0.5);
-        if let (Some((resource, lock_id)), false) = (self.holding.last(), nest) {
+        // A holding whose validity ran out (a slow grant) is released now, never nested on.
+        let left = self.holding.last().map(|h| h.2.saturating_sub(now));
+        let nest = nest && left != Some(0);
+        if let (Some((resource, lock_id, _)), false) = (self.holding.last(), nest) {
             let cmd = LockCmd::Release {
                 resource: resource.clone(),
                 lock_id: *lock_id,
             };
-            return Some((ClientOp::Cmd(cmd), rng.range_u64(self.hold.0, self.hold.1)));
+            let mut hold = rng.range_u64(self.hold.0, self.hold.1);
+            let left = left.unwrap_or(Time::MAX);
+            if self.hold_to_validity > 0.0 && left < Time::MAX && rng.chance(self.hold_to_validity)
+            {
+                hold = left;
+            }
+            return Some((ClientOp::Cmd(cmd), hold.min(left)));
         }
         if !can_acquire {
             return None;
@@ -135,6 +180,7 @@ impl Workload<LockTable> for LockWorkload {
         if self.acquires == 1 {
             think += self.start_after;
         }
+        self.acquire_at = now.saturating_add(think);
         let cmd = LockCmd::Acquire {
             resource,
             mode,
@@ -150,12 +196,16 @@ impl Workload<LockTable> for LockWorkload {
         }
         match (op, result) {
             (
-                ClientOp::Cmd(LockCmd::Acquire { .. }),
+                ClientOp::Cmd(LockCmd::Acquire { lease_ms, .. }),
                 ClientResult::Ok(LockOutput::Granted {
                     resource, lock_id, ..
                 }),
             ) if !self.holding.iter().any(|h| h.1 == *lock_id) => {
-                self.holding.push((resource.clone(), *lock_id));
+                // A re-entrant answer or an upgrade keeps the first grant's (earlier) validity.
+                let until = self
+                    .validity(*lease_ms)
+                    .map_or(Time::MAX, |v| self.acquire_at.saturating_add(v));
+                self.holding.push((resource.clone(), *lock_id, until));
             }
             (ClientOp::Cmd(LockCmd::Release { lock_id, .. }), _) => {
                 self.holding.retain(|h| h.1 != *lock_id);
@@ -184,7 +234,15 @@ pub fn lock_cluster(
 
 /// Converts one client's recorded history into checker events (status reads included, through
 /// the log or by ReadIndex; other reads are skipped; an answer other than `Ok` counts as unknown).
-pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<LockEvent> {
+/// The client recorded its times on its own clock; `real` turns them into true time, which is
+/// what the checker compares across clients.
+/// `validity` is the client's trust in a lease of so many ms (`LockWorkload::validity`), from
+/// which each grant's `valid_until` follows.
+pub fn history_to_events(
+    history: &[HistoryEntry<LockCmd, LockOutput>],
+    real: impl Fn(Time) -> Time,
+    validity: impl Fn(u64) -> Option<Time>,
+) -> Vec<LockEvent> {
     history
         .iter()
         .filter_map(|h| {
@@ -213,24 +271,38 @@ pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<L
                 Some(ClientResult::Ok(o)) => Some(o.clone()),
                 _ => None,
             };
-            let completed = result.as_ref().and(h.completed);
+            let completed = result.as_ref().and(h.completed).map(&real);
+            let valid_until = match (&op, &result) {
+                (LockOp::Acquire { lease_ms, .. }, Some(LockOutput::Granted { .. })) => {
+                    validity(*lease_ms).map(|v| real(h.invoked.saturating_add(v)))
+                }
+                _ => None,
+            };
             Some(LockEvent {
                 client: h.client,
                 op,
-                invoked: h.invoked,
+                invoked: real(h.invoked),
                 completed,
                 result,
+                valid_until,
             })
         })
         .collect()
 }
 
-/// Every client's history of a lock cluster, as checker events.
+/// Every client's history of a lock cluster, as checker events in true time.
 pub fn cluster_events<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<LockEvent> {
     sim.actors()
         .iter()
-        .filter_map(|p| p.part().client())
-        .flat_map(|c| history_to_events(c.history()))
+        .enumerate()
+        .filter_map(|(id, p)| p.part().client().map(|c| (id, c)))
+        .flat_map(|(id, c)| {
+            history_to_events(
+                c.history(),
+                |t| sim.real_time(id, t),
+                |lease| c.workload.validity(lease),
+            )
+        })
         .collect()
 }
 

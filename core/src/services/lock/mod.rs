@@ -26,6 +26,7 @@ pub mod deadlock;
 pub mod fenced;
 pub mod fuzz;
 mod lease;
+mod lease_check;
 mod lin_model;
 mod linearize;
 mod panel;
@@ -49,10 +50,14 @@ mod console_tests;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
+mod skew_tests;
+#[cfg(test)]
 mod table_tests;
 
 pub use api::{render_response, to_client_op, to_lock_cmd, ApiError, ApiRequest};
-pub use checker::{check_history, LockEvent, LockOp, Verdict, DEFAULT_STEP_BUDGET};
+pub use checker::{
+    check_history, check_history_within, LockEvent, LockOp, Verdict, DEFAULT_STEP_BUDGET,
+};
 pub use cluster::{lock_cluster, LockProcess, LockWorkload};
 pub use fenced::FencedStore;
 pub use panel::{LockHolderView, LockRowView, LockTableView, LockWaiterView};
