@@ -2,6 +2,7 @@
 //! lives here. Each subcommand has its own module; the command line is parsed by `clap`.
 
 mod bench;
+mod demo;
 mod fuzz;
 #[cfg(feature = "mutants")]
 mod mutants;
@@ -30,6 +31,8 @@ enum Command {
     Raftbench(fuzz::RaftbenchArgs),
     /// Benchmark scenarios (JSON, CSV, SVG)
     Bench(bench::BenchArgs),
+    /// Deterministic stories: `demo fencing` (why fencing tokens matter under clock skew)
+    Demo(demo::DemoArgs),
     /// The mutation suite: does the fuzzer kill every known bug? (`--features mutants` only)
     #[cfg(feature = "mutants")]
     Mutants(mutants::MutantsArgs),
@@ -41,6 +44,7 @@ fn main() {
         Command::Simbench(args) => simbench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Raftbench(args) => fuzz::raftbench(&args),
+        Command::Demo(args) => demo::run(&args),
         #[cfg(feature = "mutants")]
         Command::Mutants(args) => mutants::run(&args),
         Command::Bench(args) => match args.scenario {

@@ -36,9 +36,8 @@ pub struct LockWorkload {
     /// Most locks held at once: above 1, a holder may acquire another resource (or upgrade the
     /// one it holds) before releasing, which is what makes deadlocks possible.
     pub depth: usize,
-    /// The clock bound this client assumes: it trusts a grant only until its own clock reads the
-    /// acquire's send time + `lease_validity` (the lease minus a margin for skew and drift), and
-    /// releases by then.
+    /// The clock bound this client assumes: it trusts a grant only until its own clock reads
+    /// [`trusted_until`] (the lease minus a margin for skew and drift), and releases by then.
     pub clock_bound: ClockBound,
     /// Probability that a grant is used for as long as its lease validity allows (a long job)
     /// instead of a `hold` draw. 0 (the default) draws nothing from the RNG.
@@ -98,11 +97,23 @@ impl LockWorkload {
     pub fn acquires_issued(&self) -> u64 {
         self.acquires
     }
-    /// How long after sending an acquire with `lease_ms` this client trusts the grant, on its
-    /// own clock (`None`: no lease, trusted until released). See [`lease_validity`].
-    pub fn validity(&self, lease_ms: u64) -> Option<Time> {
-        (lease_ms > 0).then(|| lease_validity(lease_ms, self.clock_bound))
+    /// Until when, on its own clock, this client trusts a grant of `lease_ms` stamped at
+    /// `acquired_at` for an acquire it sent at `sent` (`None`: no lease, trusted until released).
+    pub fn trust(&self, sent: Time, acquired_at: Time, lease_ms: u64) -> Option<Time> {
+        (lease_ms > 0).then(|| trusted_until(sent, acquired_at, lease_ms, self.clock_bound))
     }
+}
+
+/// Until when a client trusts a grant, on its own clock: the later of two ends that are each
+/// safe under `bound` (see [`lease_validity`]): `sent + lease·(1 − 2ρ) − ε`, from its own send
+/// time (the rate bound), and `acquired_at + lease − ε`, from the grant's service time (the
+/// offset bound: the service frees the lock at true time ≥ `acquired_at + lease − ε/2`, when
+/// the client's clock reads at least `acquired_at + lease − ε`). The second matters for a
+/// request that waited in the queue: its lease starts at the grant, long after the send.
+pub fn trusted_until(sent: Time, acquired_at: Time, lease_ms: u64, bound: ClockBound) -> Time {
+    let by_send = sent.saturating_add(lease_validity(lease_ms, bound));
+    let by_grant = (acquired_at + lease_ms * MS).saturating_sub(bound.skew_us);
+    by_send.max(by_grant)
 }
 
 /// The client side of a lease under a clock bound (every clock within ε/2 of true time, ε =
@@ -198,13 +209,16 @@ impl Workload<LockTable> for LockWorkload {
             (
                 ClientOp::Cmd(LockCmd::Acquire { lease_ms, .. }),
                 ClientResult::Ok(LockOutput::Granted {
-                    resource, lock_id, ..
+                    resource,
+                    lock_id,
+                    acquired_at,
+                    ..
                 }),
             ) if !self.holding.iter().any(|h| h.1 == *lock_id) => {
                 // A re-entrant answer or an upgrade keeps the first grant's (earlier) validity.
                 let until = self
-                    .validity(*lease_ms)
-                    .map_or(Time::MAX, |v| self.acquire_at.saturating_add(v));
+                    .trust(self.acquire_at, *acquired_at, *lease_ms)
+                    .unwrap_or(Time::MAX);
                 self.holding.push((resource.clone(), *lock_id, until));
             }
             (ClientOp::Cmd(LockCmd::Release { lock_id, .. }), _) => {
@@ -236,12 +250,12 @@ pub fn lock_cluster(
 /// the log or by ReadIndex; other reads are skipped; an answer other than `Ok` counts as unknown).
 /// The client recorded its times on its own clock; `real` turns them into true time, which is
 /// what the checker compares across clients.
-/// `validity` is the client's trust in a lease of so many ms (`LockWorkload::validity`), from
-/// which each grant's `valid_until` follows.
+/// `trust` is the client's rule (`LockWorkload::trust`, on its own clock), from which each
+/// grant's `valid_until` follows.
 pub fn history_to_events(
     history: &[HistoryEntry<LockCmd, LockOutput>],
     real: impl Fn(Time) -> Time,
-    validity: impl Fn(u64) -> Option<Time>,
+    trust: impl Fn(Time, Time, u64) -> Option<Time>,
 ) -> Vec<LockEvent> {
     history
         .iter()
@@ -273,9 +287,10 @@ pub fn history_to_events(
             };
             let completed = result.as_ref().and(h.completed).map(&real);
             let valid_until = match (&op, &result) {
-                (LockOp::Acquire { lease_ms, .. }, Some(LockOutput::Granted { .. })) => {
-                    validity(*lease_ms).map(|v| real(h.invoked.saturating_add(v)))
-                }
+                (
+                    LockOp::Acquire { lease_ms, .. },
+                    Some(LockOutput::Granted { acquired_at, .. }),
+                ) => trust(h.invoked, *acquired_at, *lease_ms).map(&real),
                 _ => None,
             };
             Some(LockEvent {
@@ -300,7 +315,7 @@ pub fn cluster_events<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<LockEve
             history_to_events(
                 c.history(),
                 |t| sim.real_time(id, t),
-                |lease| c.workload.validity(lease),
+                |sent, at, lease| c.workload.trust(sent, at, lease),
             )
         })
         .collect()

@@ -7,7 +7,9 @@
 //! - `table.rs` (queue, grants, upgrades, release, idempotency), `lease.rs` (tick expiry,
 //!   leader-change extension), `deadlock.rs` (wait-for cycle search), `view.rs` (read-only views
 //!   for the UI), `replicated.rs` (the `StateMachine` impl, labels, digest by `base::StableHasher`).
-//! - `fenced.rs`: `FencedStore`, which rejects writes carrying an older fencing token.
+//! - `fenced.rs`: `FencedStore`, which rejects writes carrying an older fencing token, and
+//!   `UnfencedStore` (last write wins) to compare; `fencing_demo.rs`: both behind a client
+//!   whose clock breaks the bound (`syncsim demo fencing`).
 //! - `api.rs` + `router.rs`: `parse_request("POST /lock/acquire {...}")`, `to_lock_cmd`,
 //!   `to_client_op`, `render_response` (seed JSON shapes; `timeout` and `lease` in seconds).
 //! - `checker.rs` + `linearize.rs`: safety checks and a Wing–Gong–Lowe linearizability search.
@@ -24,6 +26,7 @@ pub mod checker;
 pub mod cluster;
 pub mod deadlock;
 pub mod fenced;
+pub mod fencing_demo;
 pub mod fuzz;
 mod lease;
 mod lease_check;
@@ -59,7 +62,7 @@ pub use checker::{
     check_history, check_history_within, LockEvent, LockOp, Verdict, DEFAULT_STEP_BUDGET,
 };
 pub use cluster::{lock_cluster, LockProcess, LockWorkload};
-pub use fenced::FencedStore;
+pub use fenced::{FencedStore, UnfencedStore};
 pub use panel::{LockHolderView, LockRowView, LockTableView, LockWaiterView};
 pub use router::parse_request;
 pub use service::{service_console_client, service_server, LockApi};

@@ -156,3 +156,52 @@ fn a_client_trusting_its_lease_too_long_breaks_client_side_safety() {
     h[2].invoked = 1_015 * MS;
     assert_eq!(violation(&h, crate::sim::ClockBound::NONE), None);
 }
+
+/// Issue 11: the fencing demo when the clock bound is broken. A's clock runs 20 % slow (the
+/// bound is 0.1 %): the service hands the lock to B while A still trusts its lease. A's late
+/// write is rejected by the fenced store, accepted (a lost update) without fencing, and the
+/// checker reports the broken client-side lease safety.
+#[test]
+fn fencing_saves_the_resource_when_a_clock_breaks_the_bound() {
+    let d = super::fencing_demo::fencing_demo(-200_000).unwrap();
+    let story = d.lines.join("\n");
+    assert!(d.b_token > d.a_token, "{story}");
+    assert!(
+        d.b_wrote_first,
+        "B must write before A's late write\n{story}"
+    );
+    assert_eq!(
+        d.a_fenced,
+        Err(super::fenced::StaleToken {
+            token: d.a_token,
+            max_seen: d.b_token
+        }),
+        "{story}"
+    );
+    assert_eq!(d.fenced.value(), Some("B's update"), "{story}");
+    assert_eq!(
+        d.unfenced.value(),
+        Some("A's update"),
+        "lost update\n{story}"
+    );
+    match &d.verdict {
+        Verdict::Violation(why) => assert!(
+            why.contains("client-side lease safety broken: client 3"),
+            "{why}"
+        ),
+        v => panic!("the checker missed it: {v:?}\n{story}"),
+    }
+}
+
+/// The same story with A's clock inside the bound: A's write comes before the service lets the
+/// lease go, B writes after it, both stores agree and the checker passes.
+#[test]
+fn within_the_bound_the_same_story_is_safe_without_fencing() {
+    let d = super::fencing_demo::fencing_demo(-1_000).unwrap();
+    let story = d.lines.join("\n");
+    assert!(!d.b_wrote_first, "{story}");
+    assert_eq!(d.a_fenced, Ok(()), "{story}");
+    assert_eq!(d.fenced.value(), Some("B's update"), "{story}");
+    assert_eq!(d.unfenced.value(), Some("B's update"), "{story}");
+    assert_eq!(d.verdict, Verdict::Ok, "{story}");
+}
