@@ -205,3 +205,76 @@ fn within_the_bound_the_same_story_is_safe_without_fencing() {
     assert_eq!(d.unfenced.value(), Some("B's update"), "{story}");
     assert_eq!(d.verdict, Verdict::Ok, "{story}");
 }
+
+/// The clients' safety margin, within the bound: n1 (clock 50 ms behind) grants A's lease and
+/// crashes before the others learn it committed, so n2 (50 ms ahead), elected next, has no
+/// lease in its table and proposes no `ExtendLeases`; it then expires A's lease 100 ms early
+/// in true time and grants B. A client trusting the whole lease would still trust it then; one
+/// with the margin (`lease·(1 − 2ρ) − ε`) has stopped. Returns the checker's verdict.
+fn leader_change_without_extension(clients_assume: crate::sim::ClockBound) -> Verdict {
+    use super::fencing_demo::{acquire, demo_cluster, grant, run_until, submit, A, B};
+    use crate::raft::{ProcessCmd, ServerCmd};
+    use crate::sim::{Action, ClockModel};
+    let mut sim = demo_cluster(7, clients_assume);
+    for (node, offset_us) in [(0, -50_000), (1, 50_000)] {
+        let clock = ClockModel {
+            offset_us,
+            drift_ppm: 0,
+        };
+        sim.apply(Action::SetClock { node, clock }).unwrap();
+    }
+    sim.run_until(SEC);
+    let leader = crate::service::leader_of(&sim, crate::service::Service::consensus)
+        .map(|l| l.0)
+        .unwrap();
+    if leader != 0 {
+        let cmd = ProcessCmd::Server(ServerCmd::TransferLeadership { to: 0 });
+        sim.apply(Action::Command { to: leader, cmd }).unwrap();
+        sim.run_for(500 * MS);
+    }
+    let asked = sim.now();
+    submit(&mut sim, A, acquire("file", 0));
+    let held = |s: &crate::sim::Sim<LockProcess>| {
+        s.actor(0)
+            .server()
+            .unwrap()
+            .state_machine()
+            .status("file")
+            .locked
+    };
+    run_until(&mut sim, 3 * SEC, held).unwrap();
+    sim.apply(Action::Crash { node: 0 }).unwrap();
+    let timeout = ProcessCmd::Server(ServerCmd::ForceTimeout);
+    sim.apply(Action::Command {
+        to: 1,
+        cmd: timeout,
+    })
+    .unwrap();
+    sim.run_for(300 * MS);
+    submit(&mut sim, B, acquire("file", 5_000));
+    run_until(&mut sim, 8 * SEC, |s| grant(s, B).is_some()).unwrap();
+    // The premise: the lease ended early in true time (no extension on the leader change).
+    let b_at = grant(&sim, B).unwrap().at;
+    assert!(
+        b_at < asked + 1_500 * MS,
+        "B got it at {b_at}, A asked at {asked}"
+    );
+    sim.run_for(2 * SEC);
+    check_history_within(
+        &cluster::cluster_events(&sim),
+        DEFAULT_STEP_BUDGET,
+        fuzz::LOCK_CLOCK_BOUND,
+    )
+}
+
+#[test]
+fn the_client_margin_covers_a_leader_change_without_lease_extension() {
+    match leader_change_without_extension(crate::sim::ClockBound::NONE) {
+        Verdict::Violation(why) => assert!(why.contains("client-side lease safety"), "{why}"),
+        v => panic!("clients trusting the whole lease should be caught: {v:?}"),
+    }
+    assert_eq!(
+        leader_change_without_extension(fuzz::LOCK_CLOCK_BOUND),
+        Verdict::Ok
+    );
+}
