@@ -12,9 +12,17 @@
 //!   whose clock breaks the bound (`syncsim demo fencing`).
 //! - `api.rs` + `router.rs`: `parse_request("POST /lock/acquire {...}")`, `to_lock_cmd`,
 //!   `to_client_op`, `render_response` (seed JSON shapes; `timeout` and `lease` in seconds).
-//! - `checker.rs` + `linearize.rs`: safety checks and a Wing–Gong–Lowe linearizability search.
+//! - `checker.rs` + `linearize.rs` + `lease_check.rs`: safety checks, a Wing–Gong–Lowe
+//!   linearizability search and client-side lease safety.
 //! - `cluster.rs`: `LockWorkload`, `lock_cluster`, history adapter, replica digests;
 //!   `stats.rs`: outcome counts and latencies.
+//!
+//! Clocks: the service is safe under [`fuzz::LOCK_CLOCK_BOUND`] (every clock within ±50 ms of
+//! true time, so any two within ε = 100 ms; rates within 1 ± ρ, ρ = 1000 ppm). Servers stamp
+//! entries on their own clocks and the table's time is the largest stamp applied (`table.rs`);
+//! clients trust a lease only until [`cluster::trusted_until`] on their own clock (a margin of
+//! the bound); the checker (`checker.rs`, `lease_check.rs`) models both. Beyond the bound only
+//! fencing keeps the protected resource safe (`fencing_demo.rs`).
 //!
 //! Units: virtual time is in microseconds everywhere in the core (`acquired_at`, `expires_at`,
 //! `since`); command fields named `*_ms` are milliseconds; the HTTP API speaks seconds in requests
