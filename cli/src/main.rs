@@ -105,6 +105,25 @@ mod tests {
     }
 
     #[test]
+    fn demo_fencing_parses_and_refuses_bad_drifts_with_a_message() {
+        let Command::Demo(a) = parse(&["demo", "fencing"]).unwrap() else {
+            panic!("not demo")
+        };
+        assert_eq!((a.demo, a.drift_ppm), (demo::Demo::Fencing, -200_000));
+        let Command::Demo(a) = parse(&["demo", "fencing", "--drift-ppm", "-1000"]).unwrap() else {
+            panic!("not demo")
+        };
+        assert_eq!(a.drift_ppm, -1000);
+        assert!(parse(&["demo", "paxos"]).is_err());
+        let out_of_range = demo::DemoArgs {
+            demo: demo::Demo::Fencing,
+            drift_ppm: -900_000,
+        };
+        let err = demo::run(&out_of_range).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
+    }
+
+    #[test]
     fn fuzz_parses_every_flag() {
         let Command::Fuzz(a) = parse(&["fuzz"]).unwrap() else {
             panic!("not fuzz")

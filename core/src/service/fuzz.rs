@@ -370,3 +370,51 @@ pub fn run_seeds<T: FuzzTarget>(
     }
     (total, failures)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::echo::echo_sim;
+
+    /// Every drawn clock keeps within ±ε/2 of true time over the longest run and drifts within
+    /// ±ρ; some sit at the edge.
+    #[test]
+    fn drawn_clocks_stay_inside_the_bound_for_the_whole_run() {
+        let bound = ClockBound {
+            skew_us: 100 * MS,
+            drift_ppm: 1_000,
+        };
+        let opts = FuzzOptions::default();
+        let horizon = longest_run(&opts);
+        let mut rng = SimRng::new(5);
+        let mut at_edge = 0;
+        for _ in 0..50 {
+            let clocks = draw_clocks(&mut rng, bound, 5, horizon);
+            let mut sim = echo_sim(1);
+            for (node, clock) in clocks.iter().enumerate() {
+                assert!(clock.drift_ppm.abs() <= 1_000, "{clock:?}");
+                sim.apply(Action::SetClock {
+                    node,
+                    clock: *clock,
+                })
+                .unwrap();
+            }
+            let edge = |c: &ClockModel| {
+                c.offset_us.abs() + (c.drift_ppm.abs() * horizon as i64).div_euclid(1_000_000)
+            };
+            at_edge += clocks.iter().filter(|c| edge(c) >= 49 * MS as i64).count();
+            for t in [0, horizon / 3, horizon] {
+                sim.run_until(t);
+                for node in 0..5 {
+                    let off = sim.local_time(node) as i64 - t as i64;
+                    assert!(
+                        off.abs() <= 50 * MS as i64,
+                        "{:?} at {t}: {off}",
+                        clocks[node]
+                    );
+                }
+            }
+        }
+        assert!(at_edge > 50, "only {at_edge} of 250 clocks at the edge");
+    }
+}

@@ -186,5 +186,6 @@ mod tests {
         let (stats, failures) = run_seeds::<LockFuzz>(0, 12, &FuzzOptions::default());
         assert!(failures.is_empty(), "{}", failures[0]);
         assert!(stats.checks > 10_000 && stats.acked > 100, "{stats:?}");
+        assert!(stats.skewed > 0 && stats.skewed < 12, "{stats:?}");
     }
 }
