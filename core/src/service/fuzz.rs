@@ -405,13 +405,9 @@ mod tests {
             at_edge += clocks.iter().filter(|c| edge(c) >= 49 * MS as i64).count();
             for t in [0, horizon / 3, horizon] {
                 sim.run_until(t);
-                for node in 0..5 {
+                for (node, clock) in clocks.iter().enumerate() {
                     let off = sim.local_time(node) as i64 - t as i64;
-                    assert!(
-                        off.abs() <= 50 * MS as i64,
-                        "{:?} at {t}: {off}",
-                        clocks[node]
-                    );
+                    assert!(off.abs() <= 50 * MS as i64, "{clock:?} at {t}: {off}");
                 }
             }
         }
