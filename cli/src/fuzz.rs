@@ -92,8 +92,9 @@ fn run_service<T: FuzzTarget>(name: &str, args: &FuzzArgs) -> Result<(), String>
         println!("FAIL {f}");
     }
     println!(
-        "fuzz --service {name}: {seeds} seeds from {from}, {faults} faults each: {} failed; {} events, {} safety checks, {} acknowledged ops, {} fault actions ({} of the service's own), {:.0} simulated s, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
+        "fuzz --service {name}: {seeds} seeds from {from}, {faults} faults each: {} failed; {} on skewed clocks; {} events, {} safety checks, {} acknowledged ops, {} fault actions ({} of the service's own), {:.0} simulated s, {wall:.1} s wall ({:.0} seeds/s, {:.0} events/s)",
         failures.len(),
+        total.skewed,
         total.events,
         total.checks,
         total.acked,

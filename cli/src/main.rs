@@ -2,6 +2,7 @@
 //! lives here. Each subcommand has its own module; the command line is parsed by `clap`.
 
 mod bench;
+mod demo;
 mod fuzz;
 #[cfg(feature = "mutants")]
 mod mutants;
@@ -30,6 +31,8 @@ enum Command {
     Raftbench(fuzz::RaftbenchArgs),
     /// Benchmark scenarios (JSON, CSV, SVG)
     Bench(bench::BenchArgs),
+    /// Deterministic stories: `demo fencing` (why fencing tokens matter under clock skew)
+    Demo(demo::DemoArgs),
     /// The mutation suite: does the fuzzer kill every known bug? (`--features mutants` only)
     #[cfg(feature = "mutants")]
     Mutants(mutants::MutantsArgs),
@@ -41,6 +44,7 @@ fn main() {
         Command::Simbench(args) => simbench::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Raftbench(args) => fuzz::raftbench(&args),
+        Command::Demo(args) => demo::run(&args),
         #[cfg(feature = "mutants")]
         Command::Mutants(args) => mutants::run(&args),
         Command::Bench(args) => match args.scenario {
@@ -98,6 +102,25 @@ mod tests {
             panic!("not simbench")
         };
         assert_eq!(a.events, 1000);
+    }
+
+    #[test]
+    fn demo_fencing_parses_and_refuses_bad_drifts_with_a_message() {
+        let Command::Demo(a) = parse(&["demo", "fencing"]).unwrap() else {
+            panic!("not demo")
+        };
+        assert_eq!((a.demo, a.drift_ppm), (demo::Demo::Fencing, -200_000));
+        let Command::Demo(a) = parse(&["demo", "fencing", "--drift-ppm", "-1000"]).unwrap() else {
+            panic!("not demo")
+        };
+        assert_eq!(a.drift_ppm, -1000);
+        assert!(parse(&["demo", "paxos"]).is_err());
+        let out_of_range = demo::DemoArgs {
+            demo: demo::Demo::Fencing,
+            drift_ppm: -900_000,
+        };
+        let err = demo::run(&out_of_range).unwrap_err();
+        assert!(err.contains("out of range"), "{err}");
     }
 
     #[test]

@@ -109,6 +109,11 @@ impl Playground {
                 format!("partition: {{{}}} | the rest", group.join(", "))
             }
             Some(FaultKind::HealAll) => "all links healed".into(),
+            Some(FaultKind::SetClock) => format!(
+                "{a}'s clock set to {:+.1} ms, {:+} ppm drift",
+                e.value as i64 as f64 / 1_000.0,
+                e.msg_id as i64
+            ),
             _ => "link settings changed".into(),
         }
     }

@@ -6,10 +6,15 @@
 //!
 //! Each seed draws its own fault mix (swarm testing, Groce et al. 2012): some seeds never
 //! crash, some never cut, some are loss-heavy, so that one fault kind does not mask another.
+//!
+//! Clock skew: a target that states the clock bound it is safe under (`clock_bound`) gets, on
+//! half of its seeds, a clock per actor (servers and clients) drawn inside that bound: a drift
+//! within ±ρ and an offset such that the clock stays within ±ε/2 of true time for the whole run
+//! (`draw_clocks`). Targets without a bound run on perfect clocks, as before.
 
 use crate::base::{SimRng, Time, MS, SEC};
 use crate::net::NetProfile;
-use crate::sim::{Action, Actor, ActorId, NodeState, Sim};
+use crate::sim::{Action, Actor, ActorId, ClockBound, ClockModel, NodeState, Sim};
 
 /// A failed seed: everything needed to reproduce and read it.
 #[derive(Clone, Debug)]
@@ -49,6 +54,11 @@ pub trait FuzzTarget: Sized {
     ) -> Option<Action<<Self::A as Actor>::Cmd>> {
         None
     }
+    /// The clock bound the service promises to be safe under; `Some` lets the fuzzer skew the
+    /// clocks of half the seeds within it (its checks must then hold on skewed clocks).
+    fn clock_bound(&self) -> Option<ClockBound> {
+        None
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +87,8 @@ pub struct SeedStats {
     /// Of `faults`, the target's own actions (`service_action`) the kernel accepted.
     pub service_actions: u64,
     pub virtual_time: Time,
+    /// Seeds that ran on skewed clocks (0 or 1 per seed).
+    pub skewed: u64,
 }
 
 /// The seed's fault mix: a weight per kind (0 = this seed never does it).
@@ -166,6 +178,19 @@ pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStat
         checks: 0,
         stale_messages: SimRng::new(seed ^ 0x57a1_e0ff_11e5).chance(0.5),
     };
+    // Its own stream too, so that every seed's fault schedule stays as it was.
+    let mut clock_rng = SimRng::new(seed ^ 0xc10c_5e3d_d21f);
+    let clocks = match run.target.clock_bound() {
+        Some(bound) if clock_rng.chance(0.5) => {
+            let actors = run.sim.actors().len();
+            draw_clocks(&mut clock_rng, bound, actors, longest_run(opts))
+        }
+        _ => Vec::new(),
+    };
+    let skewed = !clocks.is_empty();
+    for (node, clock) in clocks.into_iter().enumerate() {
+        run.act(Action::SetClock { node, clock });
+    }
     let result = drive(&mut run, &mut rng, opts);
     let stats = SeedStats {
         events: run.sim.events_processed(),
@@ -178,6 +203,7 @@ pub fn run_seed<T: FuzzTarget>(seed: u64, opts: &FuzzOptions) -> Result<SeedStat
             .filter(|(_, a)| a.starts_with("Command"))
             .count() as u64,
         virtual_time: run.sim.now(),
+        skewed: skewed as u64,
     };
     match result {
         Ok(acked) => Ok(SeedStats { acked, ..stats }),
@@ -279,6 +305,47 @@ fn drive<T: FuzzTarget>(
     run.target.check_end(&run.sim)
 }
 
+/// The longest true time a seed can run: the settling, every fault's calm period at its
+/// longest, and the quiet period (see `drive`).
+pub fn longest_run(opts: &FuzzOptions) -> Time {
+    500 * MS + opts.faults as Time * 600 * MS + opts.quiet
+}
+
+/// One clock per actor inside `bound` for a run of at most `horizon`: a drift within ±ρ (at
+/// most the rate that uses half of ε/2 over the horizon, so that drift alone cannot leave the
+/// bound), and an offset that keeps `|offset| + |drift|·horizon ≤ ε/2`, half the time right at
+/// that edge (the pairs of clocks furthest apart are where a lease margin is tested).
+pub fn draw_clocks(
+    rng: &mut SimRng,
+    bound: ClockBound,
+    actors: usize,
+    horizon: Time,
+) -> Vec<ClockModel> {
+    let half = bound.skew_us as i64 / 2;
+    let rate_cap = (half as i128 / 2 * 1_000_000 / horizon.max(1) as i128) as i64;
+    let rho = (bound.drift_ppm as i64).min(rate_cap);
+    (0..actors)
+        .map(|_| {
+            let drift_ppm = rng.range_u64(0, 2 * rho as u64 + 1) as i64 - rho;
+            let used = ((drift_ppm.abs() as i128 * horizon as i128 + 999_999) / 1_000_000) as i64;
+            let room = (half - used).max(0);
+            let offset_us = if rng.chance(0.5) {
+                if rng.chance(0.5) {
+                    room
+                } else {
+                    -room
+                }
+            } else {
+                rng.range_u64(0, 2 * room as u64 + 1) as i64 - room
+            };
+            ClockModel {
+                offset_us,
+                drift_ppm,
+            }
+        })
+        .collect()
+}
+
 /// Run `seeds` seeds from `from`; returns the totals and the failures.
 pub fn run_seeds<T: FuzzTarget>(
     from: u64,
@@ -296,9 +363,54 @@ pub fn run_seeds<T: FuzzTarget>(
                 total.faults += s.faults;
                 total.service_actions += s.service_actions;
                 total.virtual_time += s.virtual_time;
+                total.skewed += s.skewed;
             }
             Err(f) => failures.push(f),
         }
     }
     (total, failures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::echo::echo_sim;
+
+    /// Every drawn clock keeps within ±ε/2 of true time over the longest run and drifts within
+    /// ±ρ; some sit at the edge.
+    #[test]
+    fn drawn_clocks_stay_inside_the_bound_for_the_whole_run() {
+        let bound = ClockBound {
+            skew_us: 100 * MS,
+            drift_ppm: 1_000,
+        };
+        let opts = FuzzOptions::default();
+        let horizon = longest_run(&opts);
+        let mut rng = SimRng::new(5);
+        let mut at_edge = 0;
+        for _ in 0..50 {
+            let clocks = draw_clocks(&mut rng, bound, 5, horizon);
+            let mut sim = echo_sim(1);
+            for (node, clock) in clocks.iter().enumerate() {
+                assert!(clock.drift_ppm.abs() <= 1_000, "{clock:?}");
+                sim.apply(Action::SetClock {
+                    node,
+                    clock: *clock,
+                })
+                .unwrap();
+            }
+            let edge = |c: &ClockModel| {
+                c.offset_us.abs() + (c.drift_ppm.abs() * horizon as i64).div_euclid(1_000_000)
+            };
+            at_edge += clocks.iter().filter(|c| edge(c) >= 49 * MS as i64).count();
+            for t in [0, horizon / 3, horizon] {
+                sim.run_until(t);
+                for (node, clock) in clocks.iter().enumerate() {
+                    let off = sim.local_time(node) as i64 - t as i64;
+                    assert!(off.abs() <= 50 * MS as i64, "{clock:?} at {t}: {off}");
+                }
+            }
+        }
+        assert!(at_edge > 50, "only {at_edge} of 250 clocks at the edge");
+    }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActorId, Time};
+use super::{ActorId, ClockModel, Time};
 use crate::net::LinkConfig;
 
 /// Something done to the simulation from outside. Link faults act on directed links between any
@@ -69,6 +69,12 @@ pub enum Action<C> {
     /// Set the configuration of every link, removing per-link overrides.
     SetAllLinks {
         link: LinkConfig,
+    },
+    /// Set one actor's clock from now on (`clock.rs`): its offset from true time and its drift.
+    /// `ClockModel::PERFECT` puts it back in step (holding still if it was ahead).
+    SetClock {
+        node: ActorId,
+        clock: ClockModel,
     },
 }
 

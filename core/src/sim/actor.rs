@@ -65,6 +65,9 @@ pub enum Effect<M, P> {
 /// Handed to every actor callback: the clock, the shared PRNG, the durable store (read-only;
 /// writes go through `persist`) and the effect buffer.
 pub struct Ctx<'a, M, D: Durable> {
+    /// This node's own clock reading (`clock.rs`), not true time: with skew two nodes read
+    /// different values at one instant. It never decreases for a node. Timer durations
+    /// (`set_timer`) are measured on the same clock.
     pub now: Time,
     pub me: ActorId,
     pub rng: &'a mut SimRng,

@@ -1,5 +1,5 @@
-//! Actions from outside the simulated world: commands, link faults, partitions, crashes, pauses
-//! and message drops. Every action is validated before anything changes, so a refused action
+//! Actions from outside the simulated world: commands, link faults, partitions, crashes, pauses,
+//! clock settings and message drops. Every action is validated before anything changes, so a refused action
 //! leaves the simulation untouched (which keeps recorded histories replayable).
 
 use std::collections::BinaryHeap;
@@ -118,6 +118,16 @@ impl<A: Actor> Sim<A> {
                 self.default_link = link;
                 self.overrides.clear();
                 self.trace_fault(FaultKind::SetAllLinks, super::NO_PEER, super::NO_PEER, 0);
+            }
+            Action::SetClock { node, clock } => {
+                self.check_actor(node)?;
+                clock.validate()?;
+                self.nodes[node].clock.set(self.now, clock);
+                let mut e = TraceEvent::new(self.now, TraceKind::Fault, node);
+                e.fault = Some(FaultKind::SetClock);
+                e.value = clock.offset_us as u64;
+                e.msg_id = clock.drift_ppm as u64;
+                self.trace.record(e);
             }
         }
         Ok(())

@@ -8,6 +8,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 use crate::base::sorted::{SortedMap, SortedSet};
 
+use super::clock::NodeClock;
 use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
 use super::{
     Actor, ActorId, Ctx, Durable, Effect, Message, NodeState, SimConfig, SimRng, Time, TimerKind,
@@ -76,6 +77,8 @@ pub(super) struct NodeRt<M> {
     pub(super) wake_pending: bool,
     /// Generation per timer kind: a timer event fires only if its generation is current.
     pub(super) timer_gen: Vec<u64>,
+    /// The node's own clock (`clock.rs`): what `Ctx::now` reads and timers count on.
+    pub(super) clock: NodeClock,
 }
 
 type Effects<A> = Vec<Effect<<A as Actor>::Msg, <<A as Actor>::Durable as Durable>::Op>>;
@@ -144,6 +147,7 @@ impl<A: Actor> Sim<A> {
             inbox: VecDeque::new(),
             wake_pending: false,
             timer_gen: Vec::new(),
+            clock: NodeClock::default(),
         };
         let mut sim = Sim {
             rng: SimRng::new(cfg.seed),
@@ -332,7 +336,7 @@ impl<A: Actor> Sim<A> {
         };
         let end = start + cost;
         let mut ctx = Ctx {
-            now: start,
+            now: self.nodes[actor].clock.read(start),
             me: actor,
             rng: &mut self.rng,
             durable: &self.durables[actor],
@@ -365,7 +369,7 @@ impl<A: Actor> Sim<A> {
     /// Boot (or reboot) an actor: `on_start` costs no CPU.
     pub(super) fn start_actor(&mut self, id: ActorId) {
         let mut ctx = Ctx {
-            now: self.now,
+            now: self.nodes[id].clock.read(self.now),
             me: id,
             rng: &mut self.rng,
             durable: &self.durables[id],
@@ -384,7 +388,7 @@ impl<A: Actor> Sim<A> {
             0
         };
         let mut ctx = Ctx {
-            now: self.now,
+            now: self.nodes[to].clock.read(self.now),
             me: to,
             rng: &mut self.rng,
             durable: &self.durables[to],

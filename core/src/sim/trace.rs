@@ -59,6 +59,8 @@ pub enum FaultKind {
     HealAll,
     SetLink,
     SetAllLinks,
+    /// `actor`'s clock was set; `value` = the offset in µs (two's complement), `peer` unused.
+    SetClock,
 }
 
 /// One trace event. Field use by kind:
@@ -67,7 +69,9 @@ pub enum FaultKind {
 ///   Drop has `drop`.
 /// - Deliver: `actor` = receiver, `peer` = sender. `t` is when handling starts.
 /// - Timer: `actor`, `value` = timer kind. Note: `note`. Persist: `actor`.
-/// - Fault: `fault`, `actor`/`peer` = link ends or node; for Split `value` = bitmask of the group.
+/// - Fault: `fault`, `actor`/`peer` = link ends or node; for Split `value` = bitmask of the group;
+///   for SetClock `value` = the new offset in µs as two's complement, `msg_id` = the drift in ppm
+///   likewise.
 /// - Send `t` is the departure time (after the sender's CPU service), so it may exceed the
 ///   time of the events recorded just after it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -3,7 +3,7 @@
 
 use super::kernel::Ev;
 use super::trace::Trace;
-use super::{Actor, ActorId, InFlight, Message, NodeState, Sim, SimConfig, Time};
+use super::{Actor, ActorId, ClockModel, InFlight, Message, NodeState, Sim, SimConfig, Time};
 use crate::net::LinkConfig;
 
 impl<A: Actor> Sim<A> {
@@ -37,6 +37,21 @@ impl<A: Actor> Sim<A> {
     /// (cancelled or replaced timers are skipped and not counted).
     pub fn events_processed(&self) -> u64 {
         self.processed
+    }
+    /// The clock model `id` runs on now (`ClockModel::PERFECT` unless set).
+    pub fn clock(&self, id: ActorId) -> ClockModel {
+        self.nodes[id].clock.model()
+    }
+    /// What `id`'s clock reads now (its `Ctx::now`).
+    pub fn local_time(&self, id: ActorId) -> Time {
+        self.nodes[id].clock.read(self.now)
+    }
+    /// The earliest true time at which `id`'s clock read `local` or more: turns times an actor
+    /// recorded on its own clock (a client's history) back into true time, for checkers that
+    /// compare them across nodes. Exact, except within a moment the clock stood still (a
+    /// negative drift's 1 µs rounding, a clock set back), which maps to the moment's start.
+    pub fn real_time(&self, id: ActorId, local: Time) -> Time {
+        self.nodes[id].clock.real_time(local)
     }
     pub fn node_state(&self, id: ActorId) -> NodeState {
         self.nodes[id].state

@@ -14,7 +14,9 @@ impl<A: Actor> Sim<A> {
                 Effect::Send { to, msg } => self.send(actor, to, msg, depart),
                 Effect::SetTimer { kind, after } => {
                     let gen = self.bump_timer(actor, kind);
-                    self.schedule(depart.saturating_add(after), Ev::Timer { actor, kind, gen });
+                    // `after` is local time: the node's clock decides when it has passed.
+                    let at = self.nodes[actor].clock.timer_at(depart, after);
+                    self.schedule(at, Ev::Timer { actor, kind, gen });
                 }
                 Effect::CancelTimer { kind } => {
                     self.bump_timer(actor, kind);

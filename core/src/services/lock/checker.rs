@@ -1,27 +1,38 @@
 //! Safety and linearizability checks over a recorded client history of lock operations.
 //!
-//! Inputs are [`LockEvent`]s (a later adapter converts `raft::HistoryEntry` into them). Times are
-//! virtual microseconds. Grants carry `acquired_at`, the time stamped on the committed entry that
-//! granted them; committed entry times never decrease along the log, so they give the lock's
-//! committed timeline.
+//! Inputs are [`LockEvent`]s (`cluster.rs` converts `raft::HistoryEntry`s into them). Times are
+//! virtual microseconds of two kinds:
+//! - **true time**: `invoked`, `completed`, `valid_until` (clients record their own clock
+//!   readings; the adapter turns them back into true time);
+//! - **service time**: `acquired_at` and lease deadlines, the time stamped on committed entries
+//!   by the leader that proposed them. The table keeps it non-decreasing along the log, so it is
+//!   the lock's committed timeline, but it comes from the leaders' clocks.
+//!
+//! Under a [`ClockBound`] every clock, hence the service time, is within `skew/2` of true time
+//! (`half` below): an entry stamped at service time `s` was stamped at a true time within
+//! `[s − half, s + half]`. With `ClockBound::NONE` the two kinds coincide.
 //!
 //! Checks, in order (the first failure is reported):
-//! 1. every grant's `acquired_at` lies within its operation's `[invoked, completed]`;
+//! 1. every grant's `acquired_at` lies within its operation's `[invoked − half, completed + half]`;
 //! 2. fencing tokens: one token per holding, entry times non-decreasing in token order, and a
 //!    grant that completed before another acquire was invoked has a smaller token;
-//! 3. mutual exclusion: a holding lasts at least until the earliest moment it could have ended
-//!    (its holder's release was invoked, its lease ran out, or it was upgraded); no conflicting
-//!    grant may fall inside that span;
+//! 3. mutual exclusion in service time: a holding lasts at least until the earliest moment it
+//!    could have ended (its holder's release was invoked, at service time ≥ that invocation −
+//!    half; its lease ran out; or it was upgraded); no conflicting grant may fall inside that span;
 //! 4. linearizability against a sequential lock model, per resource (`linearize.rs`), status
-//!    reads included, with a step budget that yields [`Verdict::Unknown`] instead of hanging.
+//!    reads included, with a step budget that yields [`Verdict::Unknown`] instead of hanging;
+//! 5. client-side lease safety in true time (`lease_check.rs`): no two clients use conflicting
+//!    holdings at once, a client using its holding from its grant's arrival until its release
+//!    or the end of its lease validity.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::lease_check::check_client_leases;
 use super::linearize::check_resource_history;
 use super::types::{LockMode, LockOutput};
-use crate::sim::{ActorId, Time, MS};
+use crate::sim::{ActorId, ClockBound, Time, MS};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LockOp {
@@ -61,6 +72,11 @@ pub struct LockEvent {
     pub invoked: Time,
     pub completed: Option<Time>,
     pub result: Option<LockOutput>,
+    /// For a granted acquire with a lease: the true time until which the client treats the
+    /// grant as valid (its own clock's reading of its safety margin). `None`: `invoked + lease`,
+    /// a client that trusts the lease exactly.
+    #[serde(default)]
+    pub valid_until: Option<Time>,
 }
 
 impl LockEvent {
@@ -121,20 +137,35 @@ fn grants(events: &[LockEvent]) -> Vec<Grant<'_>> {
     out
 }
 
-/// Runs every check; see the module docs.
+/// Runs every check on perfect clocks; see the module docs.
 pub fn check_history(events: &[LockEvent], step_budget: u64) -> Verdict {
-    let attributed = attribute_lost_grants(events);
+    check_history_within(events, step_budget, ClockBound::NONE)
+}
+
+/// Runs every check, with service time within `bound.skew_us / 2` of true time.
+pub fn check_history_within(events: &[LockEvent], step_budget: u64, bound: ClockBound) -> Verdict {
+    let half = bound.skew_us / 2;
+    let attributed = attribute_lost_grants(events, half);
     let events = &attributed[..];
     let all = grants(events);
     // Re-entrant answers (granted before they were asked) repeat a grant checked elsewhere.
+    // Under skew a grant time up to `half` before the call is no proof of that, so an answer
+    // also counts as re-entrant when the client already had that token from an earlier call.
+    let repeats = |g: &Grant<'_>| {
+        all.iter().any(|o| {
+            o.token == g.token
+                && o.event.client == g.event.client
+                && o.event.invoked < g.event.invoked
+        })
+    };
     let fresh: Vec<Grant<'_>> = all
         .iter()
-        .filter(|g| g.at >= g.event.invoked)
+        .filter(|g| g.at + half >= g.event.invoked && !repeats(g))
         .cloned()
         .collect();
-    let checks = check_grant_times(&all)
+    let checks = check_grant_times(&all, half)
         .and_then(|_| check_tokens(&fresh))
-        .and_then(|_| check_exclusion(events, &fresh));
+        .and_then(|_| check_exclusion(events, &fresh, half));
     if let Err(why) = checks {
         return Verdict::Violation(why);
     }
@@ -144,11 +175,14 @@ pub fn check_history(events: &[LockEvent], step_budget: u64) -> Verdict {
     }
     let mut unknown = false;
     for (resource, evs) in by_resource {
-        match check_resource_history(resource, &evs, step_budget) {
+        match check_resource_history(resource, &evs, step_budget, half) {
             Verdict::Ok => {}
             Verdict::Unknown => unknown = true,
             violation => return violation,
         }
+    }
+    if let Err(why) = check_client_leases(events, &all) {
+        return Verdict::Violation(why);
     }
     if unknown {
         Verdict::Unknown
@@ -165,7 +199,7 @@ pub fn check_history(events: &[LockEvent], step_budget: u64) -> Verdict {
 /// one, so the latest is the one that was still live), and keep the later one as a re-entrant
 /// answer of the same holding. (Giving it to the *earliest* such acquire, as this once did,
 /// stole the grant of an older lost acquire whose own holding a status read later showed.)
-fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
+fn attribute_lost_grants(events: &[LockEvent], half: Time) -> Vec<LockEvent> {
     let mut out = events.to_vec();
     for i in 0..out.len() {
         let Some(LockOutput::Granted {
@@ -177,13 +211,13 @@ fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
             continue;
         };
         let (at, token) = (*acquired_at, *fencing_token);
-        if at >= out[i].invoked {
+        if at + half >= out[i].invoked {
             continue;
         }
         let (client, resource) = (out[i].client, out[i].op.resource().to_string());
         let known = out.iter().any(|e| {
             e.client == client
-                && e.invoked <= at
+                && e.invoked <= at + half
                 && matches!(e.known_result(), Some(LockOutput::Granted { fencing_token: t, .. }) if *t == token)
         });
         if known {
@@ -194,7 +228,7 @@ fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
             .filter(
                 |&j| matches!(&out[j].op, LockOp::Acquire { resource: r, .. } if *r == resource),
             )
-            .filter(|&j| out[j].invoked <= at)
+            .filter(|&j| out[j].invoked <= at + half)
             .max_by_key(|&j| out[j].invoked);
         if let Some(j) = lost {
             out[j].completed = out[i].completed;
@@ -204,7 +238,7 @@ fn attribute_lost_grants(events: &[LockEvent]) -> Vec<LockEvent> {
     out
 }
 
-fn check_grant_times(all: &[Grant<'_>]) -> Result<(), String> {
+fn check_grant_times(all: &[Grant<'_>], half: Time) -> Result<(), String> {
     for g in all {
         let e = g.event;
         if g.resource != e.op.resource() {
@@ -216,14 +250,20 @@ fn check_grant_times(all: &[Grant<'_>]) -> Result<(), String> {
             ));
         }
         let done = e.completed.unwrap_or(Time::MAX);
+        let early = g.at + half < e.invoked;
         // A re-entrant answer repeats an earlier grant of the same holding.
-        let repeats_earlier = g.at < e.invoked
+        let repeats_earlier = early
             && all.iter().any(|o| {
-                o.token == g.token && o.event.client == e.client && o.event.invoked <= g.at
+                o.token == g.token && o.event.client == e.client && o.event.invoked <= g.at + half
             });
-        if (g.at < e.invoked && !repeats_earlier) || g.at > done {
+        if (early && !repeats_earlier) || g.at > done.saturating_add(half) {
+            let skew = if half > 0 {
+                format!(" (± {half} µs of clock skew)")
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "grant of `{}` (token {}) to client {} at {} µs lies outside its call [{}, {}]",
+                "grant of `{}` (token {}) to client {} at {} µs lies outside its call [{}, {}]{skew}",
                 g.resource, g.token, e.client, g.at, e.invoked, done
             ));
         }
@@ -289,7 +329,7 @@ fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
 }
 
 /// For each `(client, resource, lock_id)`, the earliest invocation of a release that may have
-/// succeeded (answered `Released`, or not answered at all).
+/// succeeded (answered `Released`, or not answered at all), in true time.
 fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> {
     let mut starts = BTreeMap::new();
     for e in events {
@@ -305,7 +345,7 @@ fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> 
     starts
 }
 
-fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>]) -> Result<(), String> {
+fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Result<(), String> {
     let releases = release_starts(events);
     let mut by_resource: BTreeMap<&str, Vec<&Grant<'_>>> = BTreeMap::new();
     for g in all {
@@ -324,7 +364,11 @@ fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>]) -> Result<(), String
                     Time::MAX
                 };
                 let key = (g.event.client, g.resource, g.lock_id);
-                let release = releases.get(&key).map_or(Time::MAX, |&t| t.max(g.at));
+                // The release entry was stamped after its invocation, so at service time ≥
+                // the invocation − half.
+                let release = releases
+                    .get(&key)
+                    .map_or(Time::MAX, |&t| t.saturating_sub(half).max(g.at));
                 lease.min(release)
             })
             .collect();

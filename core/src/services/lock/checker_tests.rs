@@ -28,6 +28,7 @@ fn ev(
         invoked,
         completed: Some(completed),
         result: Some(result),
+        valid_until: None,
     }
 }
 
@@ -309,6 +310,7 @@ fn lost_answers_may_or_may_not_have_taken_effect() {
             invoked: 20,
             completed: None,
             result: None,
+            valid_until: None,
         },
         ev(
             2,
@@ -579,6 +581,7 @@ fn a_status_may_show_the_grant_of_a_lost_answer() {
             invoked: 0,
             completed: None,
             result: None,
+            valid_until: None,
         },
         ev(
             2,
@@ -657,6 +660,7 @@ fn a_re_entrant_answer_does_not_steal_an_older_lost_grant() {
         invoked: 0,
         completed: None,
         result: None,
+        valid_until: None,
     };
     let mut shown = status_of("db", &[(1, 1, LockMode::Shared, 1, 5)]);
     if let LockOutput::Status(s) = &mut shown {

@@ -9,7 +9,9 @@ use crate::raft::{
     ClientOp, ClientResult, HistoryEntry, Process, RaftConfig, StateMachine, Workload,
 };
 use crate::service::Part;
-use crate::sim::{Actor, ActorId, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS};
+use crate::sim::{
+    Actor, ActorId, ClockBound, ConfigError, NodeState, Sim, SimConfig, SimRng, Time, MS,
+};
 
 /// One process (server or client) of a lock cluster.
 pub type LockProcess = Process<LockTable, LockWorkload>;
@@ -34,8 +36,17 @@ pub struct LockWorkload {
     /// Most locks held at once: above 1, a holder may acquire another resource (or upgrade the
     /// one it holds) before releasing, which is what makes deadlocks possible.
     pub depth: usize,
-    /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id)`.
-    holding: Vec<(String, u64)>,
+    /// The clock bound this client assumes: it trusts a grant only until its own clock reads
+    /// [`trusted_until`] (the lease minus a margin for skew and drift), and releases by then.
+    pub clock_bound: ClockBound,
+    /// Probability that a grant is used for as long as its lease validity allows (a long job)
+    /// instead of a `hold` draw. 0 (the default) draws nothing from the RNG.
+    pub hold_to_validity: f64,
+    /// Current holdings, learnt from grants, released last-in first-out: `(resource, lock_id,
+    /// valid until on this client's clock)`.
+    holding: Vec<(String, u64, Time)>,
+    /// When the planned acquire goes out, on this client's clock.
+    acquire_at: Time,
     acquires: u64,
     /// Probability that the next request is a status read (by ReadIndex) of a random resource
     /// instead of the next acquire or release: the history checker then sees what the table
@@ -58,7 +69,10 @@ impl LockWorkload {
             max_acquires: None,
             start_after: 0,
             depth: 1,
+            clock_bound: ClockBound::NONE,
+            hold_to_validity: 0.0,
             holding: Vec::new(),
+            acquire_at: 0,
             acquires: 0,
             status_fraction: 0.0,
             passive: false,
@@ -83,10 +97,43 @@ impl LockWorkload {
     pub fn acquires_issued(&self) -> u64 {
         self.acquires
     }
+    /// Until when, on its own clock, this client trusts a grant of `lease_ms` stamped at
+    /// `acquired_at` for an acquire it sent at `sent` (`None`: no lease, trusted until released).
+    pub fn trust(&self, sent: Time, acquired_at: Time, lease_ms: u64) -> Option<Time> {
+        (lease_ms > 0).then(|| trusted_until(sent, acquired_at, lease_ms, self.clock_bound))
+    }
+}
+
+/// Until when a client trusts a grant, on its own clock: the later of two ends that are each
+/// safe under `bound` (see [`lease_validity`]): `sent + lease·(1 − 2ρ) − ε`, from its own send
+/// time (the rate bound), and `acquired_at + lease − ε`, from the grant's service time (the
+/// offset bound: the service frees the lock at true time ≥ `acquired_at + lease − ε/2`, when
+/// the client's clock reads at least `acquired_at + lease − ε`). The second matters for a
+/// request that waited in the queue: its lease starts at the grant, long after the send.
+pub fn trusted_until(sent: Time, acquired_at: Time, lease_ms: u64, bound: ClockBound) -> Time {
+    let by_send = sent.saturating_add(lease_validity(lease_ms, bound));
+    let by_grant = (acquired_at + lease_ms * MS).saturating_sub(bound.skew_us);
+    by_send.max(by_grant)
+}
+
+/// The client side of a lease under a clock bound (every clock within ε/2 of true time, ε =
+/// `skew_us`; rates within 1 ± ρ, ρ = `drift_ppm`): measured on the client's clock from the
+/// moment it *sent* the acquire, a grant of `lease_ms` is trusted for `V = lease·(1 − 2ρ) − ε`.
+///
+/// Why that is safe. Say the client sent at true time `s`. The grant's entry is stamped after
+/// that, at service time `G ≥ s − ε/2`. The service frees the lock only by applying an entry
+/// stamped at service time `≥ G + lease`, hence at true time `≥ G + lease − ε/2 ≥ s + lease −
+/// ε`. The client's clock runs at least `1 − ρ` fast, so it stops trusting by true time
+/// `s + V/(1 − ρ) ≤ s + (lease − ε)` (as `V ≤ (lease − ε)(1 − ρ)`). With the zero bound this is
+/// the whole lease, which the sent-before-stamped order alone makes safe.
+pub fn lease_validity(lease_ms: u64, bound: ClockBound) -> Time {
+    let lease = lease_ms * MS;
+    let drift = (lease as u128 * 2 * bound.drift_ppm as u128).div_ceil(1_000_000) as Time;
+    lease.saturating_sub(drift).saturating_sub(bound.skew_us)
 }
 
 impl Workload<LockTable> for LockWorkload {
-    fn next(&mut self, _now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
+    fn next(&mut self, now: Time, rng: &mut SimRng) -> Option<(ClientOp<LockCmd>, Time)> {
         if self.passive {
             return None;
         }
@@ -109,12 +156,21 @@ impl Workload<LockTable> for LockWorkload {
             && self.holding.len() < self.depth
             && can_acquire
             && rng.chance(0.5);
-        if let (Some((resource, lock_id)), false) = (self.holding.last(), nest) {
+        // A holding whose validity ran out (a slow grant) is released now, never nested on.
+        let left = self.holding.last().map(|h| h.2.saturating_sub(now));
+        let nest = nest && left != Some(0);
+        if let (Some((resource, lock_id, _)), false) = (self.holding.last(), nest) {
             let cmd = LockCmd::Release {
                 resource: resource.clone(),
                 lock_id: *lock_id,
             };
-            return Some((ClientOp::Cmd(cmd), rng.range_u64(self.hold.0, self.hold.1)));
+            let mut hold = rng.range_u64(self.hold.0, self.hold.1);
+            let left = left.unwrap_or(Time::MAX);
+            if self.hold_to_validity > 0.0 && left < Time::MAX && rng.chance(self.hold_to_validity)
+            {
+                hold = left;
+            }
+            return Some((ClientOp::Cmd(cmd), hold.min(left)));
         }
         if !can_acquire {
             return None;
@@ -135,6 +191,7 @@ impl Workload<LockTable> for LockWorkload {
         if self.acquires == 1 {
             think += self.start_after;
         }
+        self.acquire_at = now.saturating_add(think);
         let cmd = LockCmd::Acquire {
             resource,
             mode,
@@ -150,12 +207,19 @@ impl Workload<LockTable> for LockWorkload {
         }
         match (op, result) {
             (
-                ClientOp::Cmd(LockCmd::Acquire { .. }),
+                ClientOp::Cmd(LockCmd::Acquire { lease_ms, .. }),
                 ClientResult::Ok(LockOutput::Granted {
-                    resource, lock_id, ..
+                    resource,
+                    lock_id,
+                    acquired_at,
+                    ..
                 }),
             ) if !self.holding.iter().any(|h| h.1 == *lock_id) => {
-                self.holding.push((resource.clone(), *lock_id));
+                // A re-entrant answer or an upgrade keeps the first grant's (earlier) validity.
+                let until = self
+                    .trust(self.acquire_at, *acquired_at, *lease_ms)
+                    .unwrap_or(Time::MAX);
+                self.holding.push((resource.clone(), *lock_id, until));
             }
             (ClientOp::Cmd(LockCmd::Release { lock_id, .. }), _) => {
                 self.holding.retain(|h| h.1 != *lock_id);
@@ -184,7 +248,15 @@ pub fn lock_cluster(
 
 /// Converts one client's recorded history into checker events (status reads included, through
 /// the log or by ReadIndex; other reads are skipped; an answer other than `Ok` counts as unknown).
-pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<LockEvent> {
+/// The client recorded its times on its own clock; `real` turns them into true time, which is
+/// what the checker compares across clients.
+/// `trust` is the client's rule (`LockWorkload::trust`, on its own clock), from which each
+/// grant's `valid_until` follows.
+pub fn history_to_events(
+    history: &[HistoryEntry<LockCmd, LockOutput>],
+    real: impl Fn(Time) -> Time,
+    trust: impl Fn(Time, Time, u64) -> Option<Time>,
+) -> Vec<LockEvent> {
     history
         .iter()
         .filter_map(|h| {
@@ -213,24 +285,39 @@ pub fn history_to_events(history: &[HistoryEntry<LockCmd, LockOutput>]) -> Vec<L
                 Some(ClientResult::Ok(o)) => Some(o.clone()),
                 _ => None,
             };
-            let completed = result.as_ref().and(h.completed);
+            let completed = result.as_ref().and(h.completed).map(&real);
+            let valid_until = match (&op, &result) {
+                (
+                    LockOp::Acquire { lease_ms, .. },
+                    Some(LockOutput::Granted { acquired_at, .. }),
+                ) => trust(h.invoked, *acquired_at, *lease_ms).map(&real),
+                _ => None,
+            };
             Some(LockEvent {
                 client: h.client,
                 op,
-                invoked: h.invoked,
+                invoked: real(h.invoked),
                 completed,
                 result,
+                valid_until,
             })
         })
         .collect()
 }
 
-/// Every client's history of a lock cluster, as checker events.
+/// Every client's history of a lock cluster, as checker events in true time.
 pub fn cluster_events<A: Actor + Part<LockProcess>>(sim: &Sim<A>) -> Vec<LockEvent> {
     sim.actors()
         .iter()
-        .filter_map(|p| p.part().client())
-        .flat_map(|c| history_to_events(c.history()))
+        .enumerate()
+        .filter_map(|(id, p)| p.part().client().map(|c| (id, c)))
+        .flat_map(|(id, c)| {
+            history_to_events(
+                c.history(),
+                |t| sim.real_time(id, t),
+                |sent, at, lease| c.workload.trust(sent, at, lease),
+            )
+        })
         .collect()
 }
 

@@ -63,6 +63,27 @@ impl FencedStore {
     }
 }
 
+/// The same resource without fencing: every write is accepted and the last one wins, so a
+/// client whose lease silently expired overwrites the new holder's update (a lost update).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnfencedStore {
+    value: Option<String>,
+    accepted: u64,
+}
+
+impl UnfencedStore {
+    pub fn write(&mut self, value: impl Into<String>) {
+        self.value = Some(value.into());
+        self.accepted += 1;
+    }
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+    pub fn accepted(&self) -> u64 {
+        self.accepted
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

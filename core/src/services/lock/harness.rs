@@ -122,6 +122,7 @@ pub fn random_history_with_status(
                 invoked: t - 1,
                 completed: None,
                 result: None,
+                valid_until: None,
             });
             pending[client] = Some(events.len() - 1);
             h.release(client, &res, lock_id)
@@ -135,6 +136,7 @@ pub fn random_history_with_status(
                 invoked: t - 1,
                 completed: None,
                 result: None,
+                valid_until: None,
             });
             pending[client] = Some(events.len() - 1);
             h.send(
@@ -167,6 +169,7 @@ pub fn random_history_with_status(
                 invoked: 0,
                 completed: None,
                 result: None,
+                valid_until: None,
             };
             e.invoked = t - 1;
             events.push(e);

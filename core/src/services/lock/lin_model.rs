@@ -7,6 +7,12 @@
 //! grant, a failed release, a status that does not show it), the most permissive consistent
 //! choice. Waiters are not modelled; the search precomputes, per operation, whether another
 //! client's acquire may have been queued meanwhile (`Op::waiter_possible`).
+//!
+//! Two clocks meet here: calls and returns are true time, grant times and lease deadlines are
+//! service time (entry stamps), within `Op::half` of true time. Deadlines are compared with
+//! other grants in service time; "may have expired by the time this call returned" compares a
+//! deadline with the return + half (the expiring entry may have been stamped by a clock that
+//! far ahead).
 
 use super::checker::{LockEvent, LockOp};
 use super::types::{LockMode, LockOutput, LockStatus};
@@ -19,7 +25,7 @@ pub(super) struct Held {
     client: ActorId,
     mode: LockMode,
     token: u64,
-    /// From this time on the lease may have expired (`Time::MAX` = no lease).
+    /// From this service time on the lease may have expired (`Time::MAX` = no lease).
     expirable_at: Time,
 }
 
@@ -44,6 +50,8 @@ pub(super) struct Op<'a> {
     /// call returned. The model cannot hold their grants (the lock id is unknown), so they may
     /// explain a `Conflict` or a holder the model does not know in a status.
     pub hidden: Vec<ActorId>,
+    /// How far service time may be from true time (half the clock bound's skew).
+    pub half: Time,
 }
 
 impl<'a> Op<'a> {
@@ -51,17 +59,18 @@ impl<'a> Op<'a> {
     /// (`acquired_at`, checked to lie within the call) and before the answer: the call window
     /// narrows to `[acquired_at, completed]`. (Not a single point: a status read served between
     /// the entry's time and its application rightly does not show the grant.) Re-entrant
-    /// answers (granted before the call) keep the whole call.
-    pub fn new(e: &'a LockEvent) -> Self {
+    /// answers (granted before the call) keep the whole call. Under skew the entry was stamped
+    /// at true time ≥ `acquired_at − half`, so the call narrows only that far.
+    pub fn new(e: &'a LockEvent, half: Time) -> Self {
         let ret = match e.known_result() {
             Some(_) => e.completed.unwrap_or(Time::MAX),
             None => Time::MAX,
         };
         let call = match e.known_result() {
             Some(LockOutput::Granted { acquired_at, .. })
-                if e.invoked <= *acquired_at && *acquired_at <= ret =>
+                if e.invoked <= *acquired_at + half && acquired_at.saturating_sub(half) <= ret =>
             {
-                *acquired_at
+                e.invoked.max(acquired_at.saturating_sub(half))
             }
             _ => e.invoked,
         };
@@ -71,7 +80,13 @@ impl<'a> Op<'a> {
             ret,
             waiter_possible: false,
             hidden: Vec::new(),
+            half,
         }
+    }
+
+    /// The latest service time that can have been stamped before this call returned.
+    fn ret_service(&self) -> Time {
+        self.ret.saturating_add(self.half)
     }
 
     /// How long this acquire may have waited in the queue, as `(from, until)`; `None` if it
@@ -83,8 +98,10 @@ impl<'a> Op<'a> {
         let until = match self.e.known_result() {
             None => Time::MAX,
             Some(LockOutput::Timeout) => self.ret,
-            Some(LockOutput::Granted { acquired_at, .. }) if *acquired_at >= self.e.invoked => {
-                *acquired_at
+            Some(LockOutput::Granted { acquired_at, .. })
+                if *acquired_at + self.half >= self.e.invoked =>
+            {
+                (*acquired_at + self.half).min(self.ret)
             }
             Some(_) => return None,
         };
@@ -145,13 +162,13 @@ pub(super) fn step(m: &Model, op: &Op<'_>) -> Vec<Model> {
                 .iter()
                 .position(|h| h.lock_id == *lock_id && h.client == e.client);
             if let Some(p) = mine {
-                if next.held[p].expirable_at > op.ret {
+                if next.held[p].expirable_at > op.ret_service() {
                     return vec![];
                 }
                 next.held.remove(p);
             }
             if matches!(e.known_result(), Some(LockOutput::NotFound)) {
-                if next.held.iter().any(|h| h.expirable_at > op.ret) {
+                if next.held.iter().any(|h| h.expirable_at > op.ret_service()) {
                     return vec![];
                 }
                 next.held.clear();
@@ -212,7 +229,7 @@ fn conflict(m: &Model, op: &Op<'_>, mode: LockMode) -> Vec<Model> {
                 out.push(m.clone());
             }
             // Its holding may have expired by now: then it asked as a stranger.
-            if h.expirable_at <= op.ret {
+            if h.expirable_at <= op.ret_service() {
                 let mut next = m.clone();
                 next.held.remove(p);
                 if stranger(&next) {
@@ -244,7 +261,7 @@ fn status(m: &Model, op: &Op<'_>, s: &LockStatus) -> Option<Model> {
             // Upgraded in place by an acquire whose answer was lost.
             Some(x) if op.hidden.contains(&x.client) && x.fencing_token > h.token => {}
             Some(_) => return None,
-            None if h.expirable_at <= op.ret => {}
+            None if h.expirable_at <= op.ret_service() => {}
             None => return None,
         }
     }

@@ -18,10 +18,10 @@ use crate::sim::{ActorId, Time};
 
 /// Prepares the operations: drops those that cannot matter and fills in what each one's legality
 /// depends on beyond the model state (possible waiters, hidden grants).
-fn prepare<'a>(events: &[&'a LockEvent]) -> Vec<Op<'a>> {
+fn prepare<'a>(events: &[&'a LockEvent], half: Time) -> Vec<Op<'a>> {
     // Timeouts, deadlocks, unanswered reads and other no-effect answers are always
     // linearizable: leave them out of the search (they still count as possible waiters).
-    let all: Vec<Op<'a>> = events.iter().map(|e| Op::new(e)).collect();
+    let all: Vec<Op<'a>> = events.iter().map(|e| Op::new(e, half)).collect();
     let unanswered: Vec<(ActorId, Time)> = all
         .iter()
         .filter(|o| matches!(o.e.op, LockOp::Acquire { .. }) && o.e.known_result().is_none())
@@ -59,13 +59,15 @@ fn prepare<'a>(events: &[&'a LockEvent]) -> Vec<Op<'a>> {
     ops
 }
 
-/// Wing–Gong–Lowe search with memoisation of (linearized set, state set).
+/// Wing–Gong–Lowe search with memoisation of (linearized set, state set). Calls and returns are
+/// in true time; grants and lease deadlines in service time, within `half` of true time.
 pub(super) fn check_resource_history(
     resource: &str,
     events: &[&LockEvent],
     budget: u64,
+    half: Time,
 ) -> Verdict {
-    let ops = prepare(events);
+    let ops = prepare(events, half);
     let n = ops.len();
     if n == 0 {
         return Verdict::Ok;

@@ -16,6 +16,11 @@
 //! - **Leases**: `expires_at = grant time + lease_ms` (`lease_ms == 0`: no lease). Expiry only
 //!   happens when a committed `Tick` with time ≥ the deadline is applied; `ExtendLeases` (from a
 //!   new leader) moves every lease to `max(expires_at, entry time) + by_ms`.
+//! - **Time** is the table's own: the largest entry time applied so far (`clock`). Entry times
+//!   come from the clocks of successive leaders, and a new leader's clock may be behind the old
+//!   one's; a table time that never goes backwards keeps grant times, deadlines and fencing
+//!   order consistent (a lagging leader only makes time stand still for a while). Client-side
+//!   safety under skew is the clients' margin (`cluster::lease_validity`).
 //! - **Release**: holder-only. A holding of another client → `NotOwner`; an unknown/expired
 //!   `lock_id` → `NotOwner` while somebody else holds the resource, else `NotFound`.
 //! - **Idempotency**: per client, the last `seq` and its response. A duplicate gets the cached
@@ -84,6 +89,8 @@ pub struct LockTable {
     pub(super) deadlines: Deadlines,
     /// Index: client → number of resources it holds (absent = none).
     pub(super) holdings: BTreeMap<ActorId, u32>,
+    /// The table's time: the largest entry time applied so far (see the module docs).
+    pub(super) clock: Time,
 }
 
 /// Collects replies and records them in the client sessions.
@@ -326,6 +333,11 @@ impl LockTable {
         cmd: &LockCmd,
         replies: &mut Vec<Reply<LockOutput>>,
     ) {
+        self.clock = self.clock.max(ctx.time);
+        let ctx = &ApplyCtx {
+            time: self.clock,
+            ..*ctx
+        };
         let touched = match req {
             Some(r) => match self.admit(r, replies) {
                 Some(touched) => touched,
