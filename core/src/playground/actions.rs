@@ -85,4 +85,7 @@ pub struct EventView {
     pub t: Time,
     pub category: EventCategory,
     pub text: String,
+    /// The reason's code when the line explains a decision (`data-reason` in the page).
+    #[serde(default)]
+    pub reason: Option<String>,
 }

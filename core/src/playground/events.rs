@@ -25,8 +25,17 @@ impl Playground {
     fn describe(&self, e: &TraceEvent, include_messages: bool) -> Option<EventView> {
         let who = self.actor_label(e.actor);
         let peer = || self.actor_label(e.peer);
+        let mut reason = None;
         let (category, text) = match e.kind {
             TraceKind::Note => match e.note? {
+                Note::Why(mut w) => {
+                    let (slot, code) = Node::note_owner(w.code)?;
+                    w.code = code;
+                    let label = |id: u64| self.actor_label(id as usize);
+                    let (cat, r) = self.services()[slot].describe_why(&who, &w, &label)?;
+                    reason = Some(r.code.to_string());
+                    (cat, r.text)
+                }
                 Note::Proto { code, a, b } => {
                     let (slot, code) = Node::note_owner(code)?;
                     self.services()[slot].describe_note(&who, code, a, b)?
@@ -72,6 +81,7 @@ impl Playground {
             t: e.t,
             category,
             text,
+            reason,
         })
     }
 }

@@ -232,7 +232,7 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
 }
 
 /// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
-pub const GOLDEN_PLAYGROUND: &str = "7f24deea35f0aab8";
+pub const GOLDEN_PLAYGROUND: &str = "17125a8ce3cccf63";
 
 #[test]
 fn golden_playground_hash_is_stable() {
@@ -302,4 +302,36 @@ fn the_cluster_view_carries_each_services_badges_for_running_nodes() {
         p.view().nodes[0].badges.is_empty(),
         "{crashed} is crashed: no badge"
     );
+}
+
+/// The lock table's decisions reach the event log with their reasons (`data-reason`).
+#[test]
+fn lock_decisions_carry_reasons_in_the_event_log() {
+    let mut p = Playground::new(PlaygroundConfig::default()).unwrap();
+    p.advance(SEC);
+    let leader = p.leader().unwrap();
+    let acq = r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":5}"#;
+    let _ = p.api_request("A", leader, acq);
+    p.advance(300 * MS);
+    let _ = p.api_request("B", leader, acq);
+    p.advance(300 * MS);
+    let ev = p.events(500, false);
+    let find = |code: &str| {
+        ev.iter()
+            .find(|e| e.reason.as_deref() == Some(code))
+            .unwrap_or_else(|| panic!("no {code} in {ev:#?}"))
+            .text
+            .clone()
+    };
+    let granted = find("lock-granted");
+    assert!(
+        granted.contains("`db` is granted to A (exclusive) with fencing token"),
+        "{granted}"
+    );
+    let queued = find("lock-queued");
+    assert!(
+        queued.starts_with("B waits for the lock `db`: it is held by A (token"),
+        "{queued}"
+    );
+    assert!(ev.iter().any(|e| e.reason.as_deref() == Some("elected")));
 }

@@ -3,6 +3,7 @@
 
 use super::msg::RaftMsg;
 use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_ELECTION};
+use super::reasons;
 use crate::mutants::{active, Mutant};
 use crate::sim::ActorId;
 
@@ -27,6 +28,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                 .filter(|&&v| v == me || self.progress.get(&v).is_some_and(|p| p.recent_active))
                 .count();
             if active < self.quorum() {
+                ctx.note(reasons::quorum_lost(self.term, active, self.quorum()));
                 self.become_follower(ctx, self.term, None);
                 return;
             }
@@ -47,6 +49,10 @@ impl<SM: RaftSm> RaftServer<SM> {
         if !self.is_voter() && !pending_removal {
             self.reset_election_timer(ctx);
             return;
+        }
+        if !transfer {
+            let next = self.term + 1;
+            ctx.note(reasons::election_timeout(next, self.election_timeout, pre));
         }
         self.leader = None;
         self.votes.clear();
@@ -117,9 +123,47 @@ impl<SM: RaftSm> RaftServer<SM> {
         } else {
             self.voted_for == Some(from) || (self.voted_for.is_none() && self.leader.is_none())
         };
-        let granted = can_vote
-            && (self.log.is_up_to_date(last_index, last_term)
-                || active(Mutant::RaftVoteWithoutUpToDateCheck));
+        let up_to_date = self.log.is_up_to_date(last_index, last_term);
+        let granted = can_vote && (up_to_date || active(Mutant::RaftVoteWithoutUpToDateCheck));
+        let why = if granted {
+            reasons::vote(
+                reasons::VOTE_GRANTED,
+                pre,
+                from,
+                [term, last_term, last_index, 0],
+            )
+        } else if !can_vote && pre {
+            reasons::vote(
+                reasons::VOTE_REFUSED_STALE,
+                pre,
+                from,
+                [term, self.term, 0, 0],
+            )
+        } else if !can_vote {
+            match self.voted_for {
+                Some(v) => reasons::vote(
+                    reasons::VOTE_REFUSED_VOTED,
+                    pre,
+                    from,
+                    [term, v as u64, 0, 0],
+                ),
+                None => reasons::vote(
+                    reasons::VOTE_REFUSED_LEADER,
+                    pre,
+                    from,
+                    [term, self.leader.unwrap_or(0) as u64, 0, 0],
+                ),
+            }
+        } else {
+            let (li, lt) = (self.log.last_index(), self.log.last_term());
+            reasons::vote(
+                reasons::VOTE_REFUSED_LOG,
+                pre,
+                from,
+                [lt, li, last_term, last_index],
+            )
+        };
+        ctx.note(why);
         if pre {
             let term = if granted { term } else { self.term };
             self.send(ctx, from, RaftMsg::PreVoteResp { term, granted });
@@ -178,7 +222,11 @@ impl<SM: RaftSm> RaftServer<SM> {
         if granted >= self.quorum() {
             match self.role {
                 Role::PreCandidate => self.campaign(ctx, false, false),
-                Role::Candidate => self.become_leader(ctx),
+                Role::Candidate => {
+                    let (q, n) = (self.quorum(), self.voters.len());
+                    ctx.note(reasons::elected(self.term, granted, q, n));
+                    self.become_leader(ctx)
+                }
                 _ => {}
             }
         } else if rejected > self.voters.len() - self.quorum() {

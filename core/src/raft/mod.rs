@@ -18,6 +18,7 @@ pub mod notes;
 pub mod process;
 pub mod progress;
 pub mod read;
+pub mod reasons;
 mod replication;
 pub mod server;
 pub mod sessions;

@@ -92,6 +92,8 @@ pub struct RaftServer<SM: StateMachine> {
     pub(super) transferee: Option<ActorId>,
     /// Index of this leader's no-op: reads and config changes wait for it to commit.
     pub(super) term_start: u64,
+    /// The highest index a "not from this term" commit reason was given for (said once).
+    pub(super) blocked_commit: u64,
     /// Index of the last housekeeping entry proposed (don't pile them up before they apply).
     pub(super) housekeeping_index: u64,
     pub(super) reads: ReadQueue<SM::Cmd>,
@@ -124,6 +126,7 @@ impl<SM: RaftSm> RaftServer<SM> {
             started_at: 0,
             transferee: None,
             term_start: 0,
+            blocked_commit: 0,
             housekeeping_index: 0,
             reads: ReadQueue::default(),
             replies: Vec::new(),
@@ -296,6 +299,7 @@ impl<SM: RaftSm> RaftServer<SM> {
         self.leader = Some(self.id);
         self.votes.clear();
         self.transferee = None;
+        self.blocked_commit = 0;
         self.set_role(ctx, Role::Leader);
         let next = self.log.last_index() + 1;
         self.progress = self

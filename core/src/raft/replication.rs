@@ -5,6 +5,7 @@ use super::msg::{Entry, Payload, RaftMsg, Wire};
 use super::node::{RaftCtx, RaftServer, RaftSm, Role, TIMER_HEARTBEAT};
 use super::notes;
 use super::progress::ReplState;
+use super::reasons;
 use super::sm::{ApplyCtx, RequestId};
 use super::storage::PersistOp;
 use super::ClientResult;
@@ -191,6 +192,15 @@ impl<SM: RaftSm> RaftServer<SM> {
                 *index = last_new;
             }
         } else {
+            let last = self.log.last_index();
+            let mine = if prev_index > last {
+                0
+            } else {
+                self.log.term(prev_index).unwrap_or(0)
+            };
+            ctx.note(reasons::append_rejected(
+                from, prev_index, prev_term, mine, last,
+            ));
             let (hint_i, hint_t) = self
                 .log
                 .conflict_hint(prev_index.min(self.log.last_index()), prev_term);
@@ -303,6 +313,12 @@ impl<SM: RaftSm> RaftServer<SM> {
             self.commit_to(ctx, q);
             true
         } else {
+            if q > self.commit && q > self.blocked_commit {
+                // Said once per newly replicated index, not on every acknowledgement.
+                self.blocked_commit = q;
+                let t = self.log.term(q).unwrap_or(0);
+                ctx.note(reasons::commit_earlier_term(q, t, self.term, self.commit));
+            }
             false
         }
     }
@@ -357,6 +373,17 @@ impl<SM: RaftSm> RaftServer<SM> {
             };
             match &e.payload {
                 Payload::Noop => {}
+                Payload::Cmd { req, cmd } if self.role == Role::Leader => {
+                    let mut why = Vec::new();
+                    self.sm.why(&actx, *req, cmd, None, &mut why);
+                    let n = self.replies.len();
+                    self.sm.apply(&actx, *req, cmd, &mut self.replies);
+                    self.sm
+                        .why(&actx, *req, cmd, Some(&self.replies[n..]), &mut why);
+                    for w in why {
+                        ctx.note(crate::sim::Note::Why(w));
+                    }
+                }
                 Payload::Cmd { req, cmd } => self.sm.apply(&actx, *req, cmd, &mut self.replies),
                 Payload::Config { voters } => {
                     let latest = self.log.last_config().is_some_and(|(i, _)| i == index);

@@ -61,6 +61,20 @@ pub trait StateMachine: Clone + Debug + Default {
         None
     }
 
+    /// Why applying `cmd` decides what it does, for the event log (`sim::why`). Called on the
+    /// leader only (one line per decision, not one per replica): with `replies = None` before
+    /// the entry is applied (what it is about to end, e.g. expiring leases), then with the
+    /// replies it produced.
+    fn why(
+        &self,
+        _ctx: &ApplyCtx,
+        _req: Option<RequestId>,
+        _cmd: &Self::Cmd,
+        _replies: Option<&[Reply<Self::Output>]>,
+        _out: &mut Vec<crate::sim::Why>,
+    ) {
+    }
+
     /// Short label for the UI's log cells, e.g. "acq db X c3".
     fn label(cmd: &Self::Cmd) -> String;
 

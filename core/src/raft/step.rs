@@ -2,6 +2,7 @@
 
 use super::msg::RaftMsg;
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
+use super::reasons;
 use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
@@ -15,14 +16,22 @@ impl<SM: RaftSm> RaftServer<SM> {
                 RaftMsg::PreVote { .. } | RaftMsg::PreVoteResp { granted: true, .. } => {}
                 RaftMsg::RequestVote { transfer, .. } => {
                     if !transfer && self.in_lease(ctx.now) {
+                        let leader = self.leader.unwrap_or(self.id) as u64;
+                        let code = reasons::VOTE_IGNORED_LEASE;
+                        ctx.note(reasons::vote(code, false, from, [mterm, leader, 0, 0]));
                         return; // we have a live leader: this candidate is disruptive
                     }
+                    ctx.note(reasons::newer_term(from, mterm, self.term, self.role));
                     self.become_follower(ctx, mterm, None);
                 }
                 RaftMsg::AppendEntries { .. } | RaftMsg::InstallSnapshot { .. } => {
+                    ctx.note(reasons::newer_term(from, mterm, self.term, self.role));
                     self.become_follower(ctx, mterm, Some(from));
                 }
-                _ => self.become_follower(ctx, mterm, None),
+                _ => {
+                    ctx.note(reasons::newer_term(from, mterm, self.term, self.role));
+                    self.become_follower(ctx, mterm, None)
+                }
             }
         } else if mterm < self.term {
             match &msg {
@@ -47,6 +56,8 @@ impl<SM: RaftSm> RaftServer<SM> {
                 // it, a candidate that only this node can hear (its config excludes us) could
                 // campaign below our term forever.
                 RaftMsg::RequestVote { .. } => {
+                    let code = reasons::VOTE_REFUSED_STALE;
+                    ctx.note(reasons::vote(code, false, from, [mterm, self.term, 0, 0]));
                     let resp = RaftMsg::RequestVoteResp {
                         term: self.term,
                         granted: false,

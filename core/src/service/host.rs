@@ -61,6 +61,10 @@ pub fn run_part<S, NM, NO>(
             a,
             b,
         }),
+        Effect::Note(Note::Why(mut w)) => {
+            w.code |= slot << NOTE_SLOT_SHIFT;
+            Effect::Note(Note::Why(w))
+        }
         Effect::Note(n) => Effect::Note(n),
     }));
 }

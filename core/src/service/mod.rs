@@ -320,6 +320,17 @@ pub trait ServiceApi<N: Actor>: Sync {
         a: u64,
         b: u64,
     ) -> Option<(EventCategory, String)>;
+    /// The worded reason of one of this service's decisions (`why.code` is un-namespaced);
+    /// `None` for codes it does not know.
+    /// `label` names any actor id (servers "n1", clients by their console name).
+    fn describe_why(
+        &self,
+        _who: &str,
+        _why: &crate::sim::Why,
+        _label: &dyn Fn(u64) -> String,
+    ) -> Option<(EventCategory, crate::sim::Reason)> {
+        None
+    }
 }
 
 /// A console client's command for `S`, wrapped for the node, as a kernel action.

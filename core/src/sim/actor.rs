@@ -50,6 +50,8 @@ pub enum Note {
     Invoke { op: u64 },
     /// A client's operation `op` completed; `ok` says whether it succeeded.
     Complete { op: u64, ok: bool },
+    /// A protocol decision's reason (`why.rs`), namespaced like `Proto`.
+    Why(super::why::Why),
 }
 
 /// What an actor asks the simulator to do.

@@ -21,6 +21,7 @@ mod kernel;
 pub mod timeline;
 pub mod trace;
 mod view;
+pub mod why;
 mod wire;
 
 pub use crate::base::rng::{self, SimRng};
@@ -34,3 +35,4 @@ pub use config::{
 pub use kernel::Sim;
 pub use timeline::{Recorded, Timeline, MAX_CHECKPOINTS};
 pub use trace::{DropReason, FaultKind, Trace, TraceEvent, TraceHasher, TraceKind, NO_PEER};
+pub use why::{Reason, Why};

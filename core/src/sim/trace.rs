@@ -159,6 +159,13 @@ impl TraceHasher {
                 self.word(op);
                 self.word(ok as u64);
             }
+            Some(Note::Why(w)) => {
+                self.word(5);
+                self.word(w.code as u64);
+                for v in w.v {
+                    self.word(u64::from(v));
+                }
+            }
         }
     }
 

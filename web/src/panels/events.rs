@@ -81,7 +81,8 @@ pub fn EventLog(props: &EventLogProps) -> Html {
     let rows = events.iter().rev().map(|e| {
         let cat = category_name(e.category);
         html! {
-            <li class={classes!("event", format!("cat-{cat}"))} data-category={cat}>
+            <li class={classes!("event", format!("cat-{cat}"), e.reason.is_some().then_some("why"))}
+                data-category={cat} data-reason={e.reason.clone()} title={e.reason.is_some().then(|| e.text.clone())}>
                 <span class="t">{ format_sim_time(e.t) }</span>
                 <span class="cat-tag">{ cat }</span>
                 <span class="text">{ &e.text }</span>
@@ -109,6 +110,7 @@ mod tests {
             t: 0,
             category,
             text: String::new(),
+            reason: None,
         }
     }
 

@@ -9,5 +9,6 @@ mod fuzz;
 mod harness;
 mod paper_election;
 mod paper_replication;
+mod reasons;
 mod scenarios;
 mod scenarios_client;

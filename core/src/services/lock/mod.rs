@@ -42,6 +42,7 @@ mod lin_model;
 mod linearize;
 mod panel;
 pub mod params;
+pub mod reasons;
 mod replicated;
 pub mod router;
 mod service;

@@ -20,6 +20,17 @@ impl StateMachine for LockTable {
         self.dispatch(ctx, req, cmd, replies);
     }
 
+    fn why(
+        &self,
+        ctx: &ApplyCtx,
+        req: Option<RequestId>,
+        cmd: &LockCmd,
+        replies: Option<&[Reply<LockOutput>]>,
+        out: &mut Vec<crate::sim::Why>,
+    ) {
+        self.explain(ctx, req, cmd, replies, out);
+    }
+
     fn housekeeping(&self, now: Time) -> Option<LockCmd> {
         self.next_deadline()
             .filter(|&d| d <= now)

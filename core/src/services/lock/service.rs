@@ -226,6 +226,24 @@ impl<N: Hosts<LockProcess>> ServiceApi<N> for LockApi {
         };
         Some((cat, text))
     }
+
+    fn describe_why(
+        &self,
+        who: &str,
+        why: &crate::sim::Why,
+        label: &dyn Fn(u64) -> String,
+    ) -> Option<(EventCategory, crate::sim::Reason)> {
+        if let Some(r) = super::reasons::describe(why, label) {
+            return Some((EventCategory::Client, r));
+        }
+        let (election, r) = crate::raft::reasons::describe(who, why, label)?;
+        let cat = if election {
+            EventCategory::Election
+        } else {
+            EventCategory::Commit
+        };
+        Some((cat, r))
+    }
 }
 
 /// Keyboard `c`: the last console client toggles an exclusive lock on "demo": acquire if it

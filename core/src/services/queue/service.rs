@@ -197,6 +197,22 @@ impl<N: Hosts<QueueActor>> ServiceApi<N> for QueueApi {
         };
         Some((cat, format!("queue partition: {text}")))
     }
+
+    fn describe_why(
+        &self,
+        who: &str,
+        why: &crate::sim::Why,
+        label: &dyn Fn(u64) -> String,
+    ) -> Option<(EventCategory, crate::sim::Reason)> {
+        let (election, mut r) = crate::raft::reasons::describe(who, why, label)?;
+        r.text = format!("queue partition: {}", r.text);
+        let cat = if election {
+            EventCategory::Election
+        } else {
+            EventCategory::Commit
+        };
+        Some((cat, r))
+    }
 }
 
 /// The live lights: acknowledged console enqueues are all still stored (or were acked),

@@ -1,0 +1,208 @@
+//! Why a Raft server decided what it did, as `Note::Why` reasons, and their words for the event
+//! log. Each code names one rule of the paper; the values are the ones the rule compared, so a
+//! student can check the decision against the logs shown in the page.
+
+use super::node::Role;
+use crate::sim::{ActorId, Note, Reason, Why};
+
+/// Codes (raft's own space; a pre-vote adds `PRE`).
+pub const VOTE_GRANTED: u16 = 100;
+pub const VOTE_REFUSED_LOG: u16 = 101;
+pub const VOTE_REFUSED_VOTED: u16 = 102;
+pub const VOTE_REFUSED_LEADER: u16 = 103;
+pub const VOTE_REFUSED_STALE: u16 = 104;
+pub const VOTE_IGNORED_LEASE: u16 = 105;
+pub const NEWER_TERM: u16 = 106;
+pub const COMMIT_EARLIER_TERM: u16 = 107;
+pub const APPEND_REJECTED: u16 = 108;
+pub const ELECTION_TIMEOUT: u16 = 109;
+pub const ELECTED: u16 = 110;
+pub const QUORUM_LOST: u16 = 111;
+/// Added to a vote code when the vote is a pre-vote (thesis §9.6).
+pub const PRE: u16 = 0x100;
+
+fn why(code: u16, v: [u64; 5]) -> Note {
+    Note::Why(Why::new(code, v))
+}
+
+fn id(a: ActorId) -> u64 {
+    a as u64
+}
+
+pub fn vote(code: u16, pre: bool, cand: ActorId, v: [u64; 4]) -> Note {
+    why(
+        code + if pre { PRE } else { 0 },
+        [id(cand), v[0], v[1], v[2], v[3]],
+    )
+}
+
+/// `from` sent a message of `term`, newer than ours (`old`), while we were `role`.
+pub fn newer_term(from: ActorId, term: u64, old: u64, role: Role) -> Note {
+    why(NEWER_TERM, [id(from), term, old, u64::from(role.code()), 0])
+}
+
+pub fn commit_earlier_term(index: u64, entry_term: u64, term: u64, commit: u64) -> Note {
+    why(COMMIT_EARLIER_TERM, [index, entry_term, term, commit, 0])
+}
+
+/// `mine` = our term at `prev_index`, 0 when our log is shorter (`last` = our last index).
+pub fn append_rejected(
+    leader: ActorId,
+    prev_index: u64,
+    prev_term: u64,
+    mine: u64,
+    last: u64,
+) -> Note {
+    why(
+        APPEND_REJECTED,
+        [id(leader), prev_index, prev_term, mine, last],
+    )
+}
+
+pub fn election_timeout(term: u64, timeout_us: u64, pre: bool) -> Note {
+    why(
+        ELECTION_TIMEOUT,
+        [term, timeout_us / 1000, u64::from(pre), 0, 0],
+    )
+}
+
+pub fn elected(term: u64, granted: usize, quorum: usize, voters: usize) -> Note {
+    why(
+        ELECTED,
+        [term, granted as u64, quorum as u64, voters as u64, 0],
+    )
+}
+
+pub fn quorum_lost(term: u64, active: usize, quorum: usize) -> Note {
+    why(QUORUM_LOST, [term, active as u64, quorum as u64, 0, 0])
+}
+
+fn role_name(code: u64) -> &'static str {
+    match code {
+        0 => "follower",
+        1 => "candidate",
+        2 => "leader",
+        _ => "pre-candidate",
+    }
+}
+
+/// The sentence for a reason; `who` is the server that decided. The second value says whether
+/// it belongs with elections (true) or commits (false).
+pub fn describe(who: &str, w: &Why, n: &dyn Fn(u64) -> String) -> Option<(bool, Reason)> {
+    let pre = w.code & PRE != 0 && w.code < 0x200;
+    let code = if pre { w.code - PRE } else { w.code };
+    let v = |i| w.at(i);
+    let (vote, pre_s) = if pre {
+        ("pre-vote", " (pre-vote: no term changes)")
+    } else {
+        ("vote", "")
+    };
+    let (slug, text) = match code {
+        VOTE_GRANTED => (
+            "vote-granted",
+            format!(
+                "{who} grants its {vote} to {} for term {}: {}'s log (ends at term {}, index {}) is at least as up to date as {who}'s{pre_s}",
+                n(v(0)), v(1), n(v(0)), v(2), v(3)
+            ),
+        ),
+        VOTE_REFUSED_LOG => (
+            "vote-refused-log",
+            format!(
+                "{who} refused its {vote} to {}: {who}'s log ends at term {}, index {}, which is more up to date than {}'s (term {}, index {}) (Raft §5.4.1)",
+                n(v(0)), v(1), v(2), n(v(0)), v(3), v(4)
+            ),
+        ),
+        VOTE_REFUSED_VOTED => (
+            "vote-refused-voted",
+            format!(
+                "{who} refused its {vote} to {}: it already voted for {} in term {} (one vote per term, Raft §5.2)",
+                n(v(0)), n(v(2)), v(1)
+            ),
+        ),
+        VOTE_REFUSED_LEADER => (
+            "vote-refused-leader",
+            format!(
+                "{who} refused its {vote} to {}: it already follows leader {} in term {}",
+                n(v(0)), n(v(2)), v(1)
+            ),
+        ),
+        VOTE_REFUSED_STALE => (
+            "vote-refused-stale",
+            format!(
+                "{who} refused its {vote} to {}: the request is for term {}, not newer than {who}'s term {} (Raft §5.1)",
+                n(v(0)), v(1), v(2)
+            ),
+        ),
+        VOTE_IGNORED_LEASE => (
+            "vote-ignored-lease",
+            format!(
+                "{who} ignored {}'s {vote} request for term {}: it heard from leader {} less than an election timeout ago (check-quorum lease)",
+                n(v(0)), v(1), n(v(2))
+            ),
+        ),
+        NEWER_TERM => {
+            let role = v(3);
+            let text = if role == 0 {
+                format!(
+                    "{who} moves to term {}: {}'s message carries it, newer than {who}'s term {} (Raft §5.1)",
+                    v(1), n(v(0)), v(2)
+                )
+            } else {
+                format!(
+                    "{who} steps down from {}: {}'s message carries term {}, newer than {who}'s term {} (Raft §5.1)",
+                    role_name(role), n(v(0)), v(1), v(2)
+                )
+            };
+            (if role == 0 { "newer-term" } else { "step-down" }, text)
+        }
+        COMMIT_EARLIER_TERM => (
+            "commit-earlier-term",
+            format!(
+                "the leader {who} did not commit index {}: it is from an earlier term ({}, now {}), so counting its replicas is not enough (Raft §5.4.2); the commit index stays {}",
+                v(0), v(1), v(2), v(3)
+            ),
+        ),
+        APPEND_REJECTED => {
+            let text = if v(3) == 0 {
+                format!(
+                    "{who} rejected {}'s entries after index {} (term {}): {who}'s log ends at index {} (Raft §5.3 consistency check)",
+                    n(v(0)), v(1), v(2), v(4)
+                )
+            } else {
+                format!(
+                    "{who} rejected {}'s entries after index {} (term {}): {who} has term {} at that index (Raft §5.3 consistency check)",
+                    n(v(0)), v(1), v(2), v(3)
+                )
+            };
+            ("append-rejected", text)
+        }
+        ELECTION_TIMEOUT => (
+            "election-timeout",
+            format!(
+                "{who} heard from no leader for {} ms (its randomized election timeout) and {} term {}",
+                v(1),
+                if v(2) == 1 { "asks for pre-votes for" } else { "starts an election for" },
+                v(0)
+            ),
+        ),
+        ELECTED => (
+            "elected",
+            format!(
+                "{who} wins term {} with {} of {} votes (a majority needs {})",
+                v(0), v(1), v(3), v(2)
+            ),
+        ),
+        QUORUM_LOST => (
+            "quorum-lost",
+            format!(
+                "the leader {who} steps down in term {}: only {} servers (itself included) answered within an election timeout, a majority needs {} (check-quorum)",
+                v(0), v(1), v(2)
+            ),
+        ),
+        _ => return None,
+    };
+    Some((
+        code != COMMIT_EARLIER_TERM && code != APPEND_REJECTED,
+        Reason::new(slug, text),
+    ))
+}
