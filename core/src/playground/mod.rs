@@ -9,6 +9,7 @@ mod console;
 mod events;
 mod golden;
 mod invariants;
+mod narrate;
 mod request;
 mod view;
 mod view_build;

@@ -335,3 +335,41 @@ fn lock_decisions_carry_reasons_in_the_event_log() {
     );
     assert!(ev.iter().any(|e| e.reason.as_deref() == Some("elected")));
 }
+
+/// The narration follows the state: no leader, then a leader, then a held lock with a waiter.
+#[test]
+fn narration_states_what_happens_now() {
+    let mut p = Playground::new(PlaygroundConfig::default()).unwrap();
+    assert!(
+        p.narration().starts_with("there is no leader yet"),
+        "{}",
+        p.narration()
+    );
+    let mut saw_candidate = false;
+    while p.leader().is_none() {
+        p.step();
+        let n = p.narration();
+        if n.contains("candidate") {
+            saw_candidate = true;
+            assert!(
+                n.contains("votes it needs") && n.contains(" of the 3 votes"),
+                "{n}"
+            );
+        }
+    }
+    assert!(saw_candidate);
+    let leader = p.leader().unwrap();
+    assert!(p
+        .narration()
+        .starts_with(&format!("n{} is the leader in term", leader + 1)));
+    let acq = r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":5}"#;
+    let _ = p.api_request("A", leader, acq);
+    p.advance(300 * MS);
+    let _ = p.api_request("B", leader, acq);
+    p.advance(300 * MS);
+    let n = p.narration();
+    assert!(
+        n.contains("the lock `db` is held by A with token ") && n.ends_with("; B waits."),
+        "{n}"
+    );
+}

@@ -46,6 +46,9 @@ pub struct RaftView {
     pub election_timeout: Time,
     pub voters: Vec<ActorId>,
     pub sm_digest: u64,
+    /// (Pre-)candidate only: the votes granted to it so far, its own included.
+    #[serde(default)]
+    pub votes: usize,
 }
 
 impl<SM: RaftSm> RaftServer<SM> {
@@ -95,6 +98,7 @@ impl<SM: RaftSm> RaftServer<SM> {
             election_timeout: self.election_timeout,
             voters: self.voters.clone(),
             sm_digest: self.sm.digest(),
+            votes: self.votes.values().filter(|&&g| g).count(),
         }
     }
 }
