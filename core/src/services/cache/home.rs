@@ -478,6 +478,7 @@ impl CacheActor {
         if let Some(l) = lost {
             self.record(ctx.now, l);
         }
+        ctx.note(super::reasons::txn(&record));
         self.record(ctx.now, RecordKind::Txn(record));
         self.persist_line(ctx, key);
         let msg = CacheMsg::Fill {
@@ -618,6 +619,7 @@ impl CacheActor {
                 memory_after: after,
                 value: Some(data.value.clone()),
             };
+            ctx.note(super::reasons::txn(&record));
             self.record(ctx.now, RecordKind::Txn(record));
         }
         self.persist_line(ctx, &key);

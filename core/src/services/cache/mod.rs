@@ -23,6 +23,7 @@ pub mod msg;
 pub mod params;
 pub mod presets;
 pub mod protocol;
+pub mod reasons;
 mod requester;
 pub mod store;
 mod view;
@@ -172,5 +173,13 @@ impl<N: Hosts<CacheActor>> ServiceApi<N> for CacheApi {
         _b: u64,
     ) -> Option<(EventCategory, String)> {
         None
+    }
+    fn describe_why(
+        &self,
+        _who: &str,
+        why: &crate::sim::Why,
+        label: &dyn Fn(u64) -> String,
+    ) -> Option<(EventCategory, crate::sim::Reason)> {
+        Some((EventCategory::Client, reasons::describe(why, label)?))
     }
 }

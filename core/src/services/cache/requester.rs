@@ -163,6 +163,7 @@ impl CacheActor {
             memory_after: None,
             value: Some(value.to_string()),
         };
+        ctx.note(super::reasons::txn(&txn));
         self.record(ctx.now, RecordKind::Txn(txn));
     }
 
@@ -341,6 +342,7 @@ impl CacheActor {
                 memory_after: None,
                 value: None,
             };
+            ctx.note(super::reasons::txn(&txn));
             self.record(ctx.now, RecordKind::Txn(txn));
         }
     }

@@ -418,3 +418,71 @@ fn a_long_paused_home_resumes_its_transactions() {
     let r = run_op(&mut sim, 2, CacheOp::Get { key: key.clone() }).unwrap();
     assert!(matches!(r, CacheReply::Value { .. }), "{r:?}");
 }
+
+/// The reasons the Table 1.3 stream produces, in order (REFERENCES §1.2/§1.3): the bus op and
+/// its consequence in words, under MESI and MOESI.
+fn stream_reasons(protocol: Protocol) -> Vec<crate::sim::Reason> {
+    let mut sim = world(protocol, 8);
+    run_op(&mut sim, 0, setup(Preset::Table13, 4, protocol, false));
+    let from = sim.trace().total();
+    for s in steps(Preset::Table13, 4) {
+        run_op(&mut sim, s.node, s.op.clone()).unwrap();
+    }
+    let label = |i: u64| format!("n{}", i + 1);
+    sim.trace()
+        .iter()
+        .filter(|e| e.seq >= from)
+        .filter_map(|e| match e.note {
+            Some(crate::sim::Note::Why(w)) => super::reasons::describe(&w, &label),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn table_1_3_reasons_under_mesi_and_moesi() {
+    let mesi = stream_reasons(Protocol::Mesi);
+    let codes: Vec<&str> = mesi.iter().map(|r| r.code).collect();
+    assert_eq!(
+        codes,
+        [
+            "bus-rd",
+            "silent-upgrade",
+            "bus-rd",
+            "bus-upgr",
+            "bus-rd",
+            "cache-hit",
+            "bus-rd"
+        ],
+        "{mesi:#?}"
+    );
+    assert!(mesi[0]
+        .text
+        .contains("no other cache holds it, so it loads it in E; memory supplies"));
+    assert!(mesi[1].text.contains("n1 writes a line it holds in E"));
+    assert!(mesi[2]
+        .text
+        .contains("n1 supplies the data (Flush) and goes M→S, and memory is updated"));
+    assert_eq!(
+        mesi[3].text,
+        "BusUpgr: n3 writes a line it holds in S, so n1's copy becomes I"
+    );
+    assert!(mesi[4]
+        .text
+        .contains("n3 supplies the data (Flush) and goes M→S, and memory is updated"));
+    let moesi = stream_reasons(Protocol::Moesi);
+    assert!(
+        moesi[2]
+            .text
+            .contains("n1 supplies the data (Flush) and goes M→O, memory is not written"),
+        "{}",
+        moesi[2].text
+    );
+    assert!(
+        moesi[4]
+            .text
+            .contains("n3 supplies the data (Flush) and goes M→O"),
+        "{}",
+        moesi[4].text
+    );
+}
