@@ -16,10 +16,15 @@ pub enum NetProfile {
     Datacenter,
     Wan,
     Flaky,
+    /// Slow enough to watch: a hop takes 22–34 ms, 15–23 % of the 150 ms minimum election
+    /// timeout (RaftScope shows messages at about 10–20 %). The page's default; the benchmarks
+    /// keep their own profiles.
+    Teaching,
 }
 
 impl NetProfile {
-    pub const ALL: [NetProfile; 5] = [
+    pub const ALL: [NetProfile; 6] = [
+        NetProfile::Teaching,
         NetProfile::Localhost,
         NetProfile::Lan,
         NetProfile::Datacenter,
@@ -34,6 +39,7 @@ impl NetProfile {
             NetProfile::Datacenter => "datacenter",
             NetProfile::Wan => "wan",
             NetProfile::Flaky => "flaky",
+            NetProfile::Teaching => "teaching",
         }
     }
 
@@ -59,6 +65,7 @@ impl NetProfile {
             NetProfile::Datacenter => (100, Jitter::Uniform { max_us: 400 }, 0.0, 0.0),
             NetProfile::Wan => (30 * MS, Jitter::Uniform { max_us: 50 * MS }, 0.0, 0.0),
             NetProfile::Flaky => (500, Jitter::Exponential { mean_us: MS }, 0.05, 0.01),
+            NetProfile::Teaching => (22 * MS, Jitter::Uniform { max_us: 12 * MS }, 0.0, 0.0),
         };
         LinkConfig {
             base_latency_us: base,
@@ -81,6 +88,9 @@ impl NetProfile {
             NetProfile::Wan => "across regions: 30–80 ms per hop (30 ms + uniform 0–50 ms)",
             NetProfile::Flaky => {
                 "lossy LAN: 0.5 ms + exponential jitter (mean 1 ms), 5% loss, 1% duplication"
+            }
+            NetProfile::Teaching => {
+                "teaching pace: 22–34 ms per hop, 15–23% of the election timeout, so every message can be watched"
             }
         }
     }
@@ -107,5 +117,20 @@ mod tests {
         let err = NetProfile::parse("moon").unwrap_err();
         assert!(err.0.contains("moon") && err.0.contains("localhost"));
         assert_eq!(NetProfile::default(), NetProfile::Localhost);
+    }
+
+    /// A teaching hop is a visible 10–25 % of the Raft election timeout (RaftScope: 10–20 %).
+    #[test]
+    fn a_teaching_hop_is_a_visible_fraction_of_the_election_timeout() {
+        let link = NetProfile::Teaching.link();
+        let et = crate::raft::RaftConfig::default().election_min as f64;
+        let Jitter::Uniform { max_us } = link.jitter else {
+            panic!("uniform jitter")
+        };
+        let (lo, hi) = (
+            link.base_latency_us as f64,
+            (link.base_latency_us + max_us) as f64,
+        );
+        assert!(lo / et >= 0.10 && hi / et <= 0.25, "{lo} {hi} {et}");
     }
 }

@@ -112,6 +112,27 @@ impl Playground {
     pub fn step(&mut self) {
         self.timeline.step();
     }
+    /// Step until the next message delivery has been handled ("Next delivery"): at most
+    /// `MAX_STEPS_TO_DELIVERY` events, so an idle world cannot spin. True if one was delivered.
+    pub fn step_to_delivery(&mut self) -> bool {
+        for _ in 0..MAX_STEPS_TO_DELIVERY {
+            let before = self.sim().trace().total();
+            if !self.timeline.step() {
+                return false;
+            }
+            let delivered = self
+                .sim()
+                .trace()
+                .iter()
+                .rev()
+                .take_while(|e| e.seq >= before)
+                .any(|e| e.kind == crate::sim::TraceKind::Deliver);
+            if delivered {
+                return true;
+            }
+        }
+        false
+    }
     /// Advance virtual time by `dt` microseconds.
     pub fn advance(&mut self, dt: Time) {
         let t = self.now().saturating_add(dt);
@@ -235,6 +256,9 @@ fn build_sim(config: &PlaygroundConfig) -> Result<Sim<Node>, String> {
     };
     Sim::new(cfg, actors).map_err(|e| e.0)
 }
+
+/// Events "Next delivery" may skip (timers, persists) before giving up.
+const MAX_STEPS_TO_DELIVERY: usize = 10_000;
 
 #[cfg(test)]
 mod tests;

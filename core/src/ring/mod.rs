@@ -19,6 +19,7 @@
 
 pub mod lab;
 pub mod metrics;
+pub mod why;
 
 #[cfg(test)]
 mod tests;
