@@ -11,6 +11,7 @@ mod golden;
 mod invariants;
 mod narrate;
 mod request;
+pub mod tours;
 mod view;
 mod view_build;
 
@@ -70,7 +71,8 @@ impl PlaygroundConfig {
     }
 }
 
-/// A running playground.
+/// A running playground (`Clone`: a tour keeps each step's starting state for "back").
+#[derive(Clone)]
 pub struct Playground {
     config: PlaygroundConfig,
     timeline: Timeline<Node>,
