@@ -113,3 +113,95 @@ mod tests {
         assert_eq!(format_phi(None), "—");
     }
 }
+
+#[cfg(test)]
+mod presentation_tests {
+    /// Presentation mode's role colours (Okabe & Ito): follower, candidate, leader, crashed, paused.
+    /// `static/style.css` sets the same values under `body.presentation` (a test compares them).
+    const PRESENTATION_ROLES: [(&str, &str); 5] = [
+        ("--follower", "#0072b2"),
+        ("--candidate", "#e69f00"),
+        ("--leader", "#009e73"),
+        ("--crashed", "#000000"),
+        ("--paused", "#56b4e9"),
+    ];
+
+    fn rgb(hex: &str) -> [f64; 3] {
+        let v = u32::from_str_radix(hex.trim_start_matches('#'), 16).unwrap();
+        [(v >> 16) & 255, (v >> 8) & 255, v & 255].map(|c| f64::from(c) / 255.0)
+    }
+
+    fn linear(c: f64) -> f64 {
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    }
+
+    /// Deuteranopia, Machado, Oliveira & Fernandes (2009), severity 1.0, on linear RGB.
+    fn deuteranope(c: [f64; 3]) -> [f64; 3] {
+        const M: [[f64; 3]; 3] = [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ];
+        let l = c.map(linear);
+        M.map(|r| (r[0] * l[0] + r[1] * l[1] + r[2] * l[2]).clamp(0.0, 1.0))
+    }
+
+    /// CIELAB (D65) from linear RGB.
+    fn lab(l: [f64; 3]) -> [f64; 3] {
+        let x = (0.4124 * l[0] + 0.3576 * l[1] + 0.1805 * l[2]) / 0.95047;
+        let y = 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2];
+        let z = (0.0193 * l[0] + 0.1192 * l[1] + 0.9505 * l[2]) / 1.08883;
+        let f = |t: f64| {
+            if t > 0.008856 {
+                t.cbrt()
+            } else {
+                7.787 * t + 16.0 / 116.0
+            }
+        };
+        let (fx, fy, fz) = (f(x), f(y), f(z));
+        [116.0 * fy - 16.0, 500.0 * (fx - fy), 200.0 * (fy - fz)]
+    }
+
+    fn delta_e(a: [f64; 3], b: [f64; 3]) -> f64 {
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    }
+
+    /// Under simulated deuteranopia every pair of role colours stays clearly apart (ΔE*ab ≥
+    /// 20; about 2.3 is "just noticeable"). Okabe-Ito's reddish purple was tried for "paused"
+    /// and failed (17.9 from the leader green): sky blue replaced it.
+    #[test]
+    fn presentation_roles_stay_distinct_under_deuteranopia() {
+        let sim: Vec<[f64; 3]> = PRESENTATION_ROLES
+            .iter()
+            .map(|(_, h)| lab(deuteranope(rgb(h))))
+            .collect();
+        let mut worst = f64::MAX;
+        for i in 0..sim.len() {
+            for j in i + 1..sim.len() {
+                worst = worst.min(delta_e(sim[i], sim[j]));
+            }
+        }
+        assert!(worst >= 20.0, "closest pair ΔE = {worst:.1}");
+        // And it beats the stock palette's closest pair (follower blue vs paused violet, 20.3).
+        let (blue, violet) = (rgb("#3b82f6"), rgb("#a78bfa"));
+        let stock = delta_e(lab(deuteranope(blue)), lab(deuteranope(violet)));
+        assert!(stock < worst, "stock {stock:.1} vs presentation {worst:.1}");
+    }
+
+    #[test]
+    fn the_stylesheet_uses_the_same_values() {
+        let css = include_str!("../../static/style.css");
+        let rule = css
+            .split("body.presentation {")
+            .nth(1)
+            .and_then(|r| r.split('}').next())
+            .expect("a body.presentation rule");
+        for (var, hex) in PRESENTATION_ROLES {
+            assert!(rule.contains(&format!("{var}: {hex}")), "{var} {hex}");
+        }
+    }
+}

@@ -18,6 +18,7 @@ use super::side_panel::SidePanel;
 use super::speed::Speed;
 use super::state::{AppAction, AppState};
 use super::status::Status;
+use super::teach::Teach;
 use super::timebar::Timebar;
 use super::{panic, runloop, share, url};
 use crate::cluster::{Cluster, Legend};
@@ -249,6 +250,18 @@ pub fn App() -> Html {
             })
         })
     };
+    let on_changed = {
+        let bump = bump.clone();
+        Callback::from(move |()| bump())
+    };
+    let on_replaced = {
+        let (dispatch, bump) = (dispatch.clone(), bump.clone());
+        Callback::from(move |()| {
+            dispatch.dispatch(AppAction::Step);
+            dispatch.dispatch(AppAction::Rebuilt);
+            bump();
+        })
+    };
     let on_dismiss = dispatch
         .to_callback()
         .reform(|_: MouseEvent| AppAction::Dismiss);
@@ -326,6 +339,7 @@ pub fn App() -> Html {
                             <button class="chip" data-testid="preset-heal" onclick={preset(UiAction::HealAll)}>{ "Heal all" }</button>
                         </span>
                     </div>
+                    <Teach pg={pg.clone()} {version} {on_changed} {on_replaced} />
                     <Cluster view={view.clone()} {status} on_act={on_act.clone()} menu={state.menu} {on_menu} />
                     <Legend />
                 </section>

@@ -16,6 +16,7 @@ pub mod side_panel;
 pub mod speed;
 pub mod state;
 pub mod status;
+pub mod teach;
 pub mod timebar;
 pub mod url;
 pub mod zip;
