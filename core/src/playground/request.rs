@@ -26,8 +26,9 @@ pub enum Sent {
     },
 }
 
-/// How far a paused simulation is advanced, at most, to complete a request.
-pub const PAUSED_ADVANCE_LIMIT: Time = SEC;
+/// How far a paused simulation is advanced, at most, to complete a request (3 s: at the
+/// teaching pace a request through an election takes more than 1 s).
+pub const PAUSED_ADVANCE_LIMIT: Time = 3 * SEC;
 const PAUSED_ADVANCE_STEP: Time = 10 * MS;
 
 impl Playground {

@@ -53,7 +53,7 @@ pub enum Until {
 pub struct Step {
     pub text: String,
     /// Element keys the page highlights: "leader", "candidate", "n3", "log", "lock", "ring",
-    /// "cache-grid", "links".
+    /// "cache-grid", "links"; "tab-<key>" opens that side-panel tab.
     pub highlight: &'static [&'static str],
     pub action: Do,
     pub until: Until,
@@ -112,7 +112,7 @@ pub fn tours() -> Vec<Tour> {
             title: "Raft: log replication and commit",
             steps: vec![
                 step("Wait until a leader is elected: only the leader accepts writes.", &["leader"], Do::Nothing, Leader),
-                step("Client A asks for the lock `db`: the leader appends the request to its log and sends it to every follower in AppendEntries.", &["leader", "log"], api("A", ACQ_A), Elapsed(0)),
+                step("Client A asks for the lock `db`: the leader appends the request to its log and sends it to every follower in AppendEntries.", &["leader", "log", "tab-raft"], api("A", ACQ_A), Elapsed(0)),
                 step("Once a majority stored the entry, the leader commits it (its commit index moves) and applies it: A gets the lock with a fencing token.", &["leader", "log"], Do::Nothing, Committed),
                 step("Followers learn the new commit index with the next AppendEntries and apply the same entry: every log now matches.", &["log"], Do::Nothing, CaughtUp),
             ],
@@ -134,19 +134,19 @@ pub fn tours() -> Vec<Tour> {
             title: "Lock: fencing token and lease expiry",
             steps: vec![
                 step("Wait until a leader is elected: the lock table is a Raft state machine.", &["leader"], Do::Nothing, Leader),
-                step("Client A acquires the lock `db` with a 2 s lease. The grant carries a fencing token, which only grows.", &["lock"], api("A", ACQ_A), Holds("A", "db")),
-                step("Client B asks for the same lock: it conflicts, so B waits in the FIFO queue.", &["lock"], api("B", ACQ_B), Waits("B", "db")),
-                step("A never releases (say it paused for GC). When its lease expires, a committed tick takes the lock away and grants it to B with a larger token; a storage service that saw B's token now refuses A's writes.", &["lock"], Do::Nothing, Holds("B", "db")),
+                step("Client A acquires the lock `db` with a 2 s lease. The grant carries a fencing token, which only grows.", &["lock", "tab-locks"], api("A", ACQ_A), Holds("A", "db")),
+                step("Client B asks for the same lock: it conflicts, so B waits in the FIFO queue.", &["lock", "tab-locks"], api("B", ACQ_B), Waits("B", "db")),
+                step("A never releases (say it paused for GC). When its lease expires, a committed tick takes the lock away and grants it to B with a larger token; a storage service that saw B's token now refuses A's writes.", &["lock", "tab-locks"], Do::Nothing, Holds("B", "db")),
             ],
         },
         Tour {
             key: "consistent-hashing",
             title: "Consistent hashing: lookup, join and leave",
             steps: vec![
-                step("Wait for the cluster: the queue's 8 partitions sit on a ring of 8 vnodes per node (with 1 vnode per node the arcs would be very uneven; the Queue tab's ring lab compares vnode counts).", &["ring"], Do::Nothing, Leader),
-                step("Enqueue a message with key `orders`: the key hashes to a point on the ring, and the first vnode clockwise owns its partition.", &["ring"], api("A", r#"POST /queue/enqueue {"message":"hello","key":"orders","priority":5}"#), Answered),
-                step("n5 leaves the ring: only the partitions whose arc ended at one of n5's vnodes move, to the next vnode clockwise; every other key stays where it was.", &["ring"], api("A", r#"POST /queue/ring/leave {"node":"n5"}"#), Answered),
-                step("n5 joins again: its vnodes take back exactly the arcs they had, so the mapping is the same as before the leave.", &["ring"], api("A", r#"POST /queue/ring/join {"node":"n5"}"#), Answered),
+                step("Wait for the cluster: the queue's 8 partitions sit on a ring of 8 vnodes per node (with 1 vnode per node the arcs would be very uneven; the Queue tab's ring lab compares vnode counts).", &["ring", "tab-queue"], Do::Nothing, Leader),
+                step("Enqueue a message with key `orders`: the key hashes to a point on the ring, and the first vnode clockwise owns its partition.", &["ring", "tab-queue"], api("A", r#"POST /queue/enqueue {"message":"hello","key":"orders","priority":5}"#), Answered),
+                step("n5 leaves the ring: only the partitions whose arc ended at one of n5's vnodes move, to the next vnode clockwise; every other key stays where it was.", &["ring", "tab-queue"], api("A", r#"POST /queue/ring/leave {"node":"n5"}"#), Answered),
+                step("n5 joins again: its vnodes take back exactly the arcs they had, so the mapping is the same as before the leave.", &["ring", "tab-queue"], api("A", r#"POST /queue/ring/join {"node":"n5"}"#), Answered),
             ],
         },
         cache_tour("mesi", "MESI: the Table 1.3 stream", Protocol::Mesi, &["EII", "MII", "SIS", "IIM", "SIS", "SIS", "SSS"]),
@@ -172,14 +172,14 @@ fn cache_tour(
     ];
     let mut steps = vec![step(
         &format!("Reset the cache to {} and put the line in memory. The grid shows P1, P2, P3 (n1–n3); the line's home directory is elsewhere.", p.name()),
-        &["cache-grid"],
+        &["cache-grid", "tab-cache"],
         Do::Api("A", lines[0].node.clone(), lines[0].line.clone()),
         Until::Answered,
     )];
     for ((l, text), w) in lines[1..].iter().zip(says).zip(want) {
         steps.push(step(
             &format!("{text} Expected states P1 P2 P3: {w}."),
-            &["cache-grid"],
+            &["cache-grid", "tab-cache"],
             Do::Api("A", l.node.clone(), l.line.clone()),
             Until::CacheStates(w),
         ));

@@ -34,7 +34,7 @@ fn build(config: PlaygroundConfig) -> (Playground, Option<String>) {
     match Playground::new(config.clone()) {
         Ok(pg) => (pg, None),
         Err(why) => {
-            let fallback = PlaygroundConfig::default();
+            let fallback = url::page_default();
             let pg = Playground::new(fallback).expect("the default configuration is valid");
             (
                 pg,

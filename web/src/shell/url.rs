@@ -58,10 +58,20 @@ pub fn param<'a>(params: &'a [(String, String)], key: &str) -> Option<&'a str> {
         .map(|(_, v)| v.as_str())
 }
 
+/// The page's cluster when the URL says nothing: the core's defaults at the teaching pace
+/// (issue 15: a hop is a visible fraction of the election timeout). Share links name their
+/// profile, so older links keep theirs.
+pub fn page_default() -> PlaygroundConfig {
+    PlaygroundConfig {
+        profile: syncsim_core::net::NetProfile::Teaching.name().into(),
+        ..PlaygroundConfig::default()
+    }
+}
+
 /// Reads `seed`, `nodes` and `profile` from the query's parameters.
 /// Unknown parameters are left alone: later features add their own.
 pub fn parse_query(params: &[(String, String)]) -> UrlSettings {
-    let mut config = PlaygroundConfig::default();
+    let mut config = page_default();
     let mut problems = Vec::new();
     for (key, value) in params {
         match key.as_str() {
@@ -69,14 +79,14 @@ pub fn parse_query(params: &[(String, String)]) -> UrlSettings {
                 Ok(seed) => config.seed = seed,
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter seed={value}: {why}. Using the default seed {}.",
-                    PlaygroundConfig::default().seed
+                    page_default().seed
                 )),
             },
             "nodes" => match parse_nodes(value) {
                 Ok(nodes) => config.nodes = nodes,
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter nodes={value}: {why}. Using the default {} nodes.",
-                    PlaygroundConfig::default().nodes
+                    page_default().nodes
                 )),
             },
             "profile" => match NetProfile::parse(value) {
@@ -84,7 +94,7 @@ pub fn parse_query(params: &[(String, String)]) -> UrlSettings {
                 Err(why) => problems.push(format!(
                     "Ignored the URL parameter profile={value}: {}. Using the default network {}.",
                     why.0,
-                    PlaygroundConfig::default().profile
+                    page_default().profile
                 )),
             },
             _ => {}
@@ -169,7 +179,7 @@ mod tests {
     #[test]
     fn empty_query_gives_defaults_without_problems() {
         let parsed = parse_query(&q(""));
-        assert_eq!(parsed.config, PlaygroundConfig::default());
+        assert_eq!(parsed.config, page_default());
         assert!(parsed.problems.is_empty());
     }
 
@@ -192,7 +202,7 @@ mod tests {
             ("seed=99999999999999999999999", "seed=9999"),
         ] {
             let parsed = parse_query(&q(query));
-            assert_eq!(parsed.config, PlaygroundConfig::default(), "{query}");
+            assert_eq!(parsed.config, page_default(), "{query}");
             assert_eq!(parsed.problems.len(), 1, "{query}");
             assert!(
                 parsed.problems[0].contains(needle),
@@ -206,7 +216,7 @@ mod tests {
     fn one_bad_parameter_does_not_discard_a_good_one() {
         let parsed = parse_query(&q("seed=7&nodes=abc"));
         assert_eq!(parsed.config.seed, 7);
-        assert_eq!(parsed.config.nodes, PlaygroundConfig::default().nodes);
+        assert_eq!(parsed.config.nodes, page_default().nodes);
         assert_eq!(parsed.problems.len(), 1);
     }
 
@@ -223,7 +233,7 @@ mod tests {
         let config = PlaygroundConfig {
             seed: 9,
             nodes: 3,
-            ..PlaygroundConfig::default()
+            ..page_default()
         };
         assert_eq!(parse_query(&q(&to_query(&config))).config, config);
     }
@@ -232,7 +242,7 @@ mod tests {
     fn network_profile_is_read_and_checked() {
         assert_eq!(parse_query(&q("profile=WAN")).config.profile, "wan");
         let bad = parse_query(&q("profile=moon"));
-        assert_eq!(bad.config.profile, PlaygroundConfig::default().profile);
+        assert_eq!(bad.config.profile, page_default().profile);
         assert!(
             bad.problems[0].contains("profile=moon"),
             "{:?}",
