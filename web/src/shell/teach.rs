@@ -11,6 +11,9 @@ use yew::prelude::*;
 
 use crate::shell::handle::PgHandle;
 
+/// Event-log lines searched for the newest reason shown in a tour step.
+const WHY_LOOKBACK: usize = 60;
+
 #[derive(Properties, PartialEq)]
 pub struct TeachProps {
     pub pg: PgHandle,
@@ -57,11 +60,18 @@ pub fn Teach(props: &TeachProps) -> Html {
             .collect::<Vec<_>>()
     });
 
-    let (narration, profile, step) = {
+    let (narration, profile, step, why) = {
         let pg = props.pg.borrow();
         let profile = NetProfile::parse(&pg.config().profile).ok();
         let step = run.borrow().as_ref().map(|r| r.view(&pg));
-        (pg.narration(), profile, step)
+        // During a tour, the newest decision's reason explains what the step just showed.
+        let why = step.as_ref().and_then(|_| {
+            pg.events(WHY_LOOKBACK, false)
+                .into_iter()
+                .rev()
+                .find(|e| e.reason.is_some())
+        });
+        (pg.narration(), profile, step, why)
     };
     {
         let highlight = step
@@ -129,7 +139,7 @@ pub fn Teach(props: &TeachProps) -> Html {
             <div class="teach-row">
                 if let Some(p) = profile {
                     <span class="muted" data-testid="profile-name" title={p.description()}>
-                        { format!("Network: {} ({})", p.name(), p.description()) }
+                        { format!("Network: {}", p.name()) }
                     </span>
                 }
                 <button class="chip" data-testid="step-delivery" onclick={on_delivery}
@@ -144,6 +154,9 @@ pub fn Teach(props: &TeachProps) -> Html {
                     data-waiting={s.waiting.to_string()} data-done={s.done.to_string()}>
                     <strong>{ format!("{} · step {} of {}", s.title, s.step, s.total) }</strong>
                     <p>{ &s.text }</p>
+                    if let Some(e) = &why {
+                        <p class="why" data-testid="tour-why" data-reason={e.reason.clone()}>{ format!("Why: {}", e.text) }</p>
+                    }
                     if s.waiting { <p class="muted">{ "Waiting for your action…" }</p> }
                     <span class="tour-buttons">
                         <button class="chip" data-testid="tour-back" disabled={s.step == 1} onclick={on_back}>{ "◀ Back" }</button>
