@@ -64,12 +64,15 @@ pub fn Teach(props: &TeachProps) -> Html {
         let pg = props.pg.borrow();
         let profile = NetProfile::parse(&pg.config().profile).ok();
         let step = run.borrow().as_ref().map(|r| r.view(&pg));
-        // During a tour, the newest decision's reason explains what the step just showed.
+        // During a tour, the newest decision's reason explains what the step just showed; the
+        // queue partitions' own Raft groups would only distract from the cluster's (except on
+        // the ring tour, which is about them).
+        let ring = step.as_ref().is_some_and(|s| s.key == "consistent-hashing");
         let why = step.as_ref().and_then(|_| {
             pg.events(WHY_LOOKBACK, false)
                 .into_iter()
                 .rev()
-                .find(|e| e.reason.is_some())
+                .find(|e| e.reason.is_some() && (ring || !e.text.starts_with("queue partition")))
         });
         (pg.narration(), profile, step, why)
     };
