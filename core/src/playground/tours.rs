@@ -89,6 +89,9 @@ fn api(client: &'static str, line: &str) -> Do {
     Do::Api(client, "leader".into(), line.into())
 }
 
+/// The key the ring tour follows.
+const RING_KEY: &str = "orders";
+
 const ACQ_A: &str =
     r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10,"lease":2}"#;
 const ACQ_B: &str = r#"POST /lock/acquire {"resource":"db","mode":"exclusive","timeout":10}"#;
@@ -201,6 +204,9 @@ pub struct TourStepView {
     pub waiting: bool,
     /// The last step was reached.
     pub done: bool,
+    /// A reason the core words for this step itself (the ring tour: where the key `orders`
+    /// lives and why it moved); `None` when the event log's newest reason says it.
+    pub why: Option<String>,
 }
 
 /// What a step's predicate compares against: the state when the step started.
@@ -269,7 +275,27 @@ impl TourRun {
             highlight: s.highlight.iter().map(|h| h.to_string()).collect(),
             waiting: s.user && !holds(pg, &self.mark, &s.until),
             done: self.step + 1 == self.tour.steps.len(),
+            why: self.ring_why(pg),
         }
+    }
+
+    /// On the ring tour: the key's place on the ring now, or why it moved during this step.
+    fn ring_why(&self, pg: &Playground) -> Option<String> {
+        use crate::ring::{why, Ring};
+        use crate::services::queue::placement::VNODES;
+        if self.tour.key != "consistent-hashing" || self.step == 0 {
+            return None;
+        }
+        let ring = |p: &Playground| Ring::with_nodes(VNODES, p.queue_view().members);
+        let label = |n: crate::ring::NodeId| pg.actor_label(n);
+        let (start, _) = self.saved.last()?;
+        let (before, after) = (ring(start), ring(pg));
+        let r = if before == after {
+            why::lookup(&after, RING_KEY, &label)
+        } else {
+            why::moved(&before, &after, RING_KEY, &label)
+        };
+        r.map(|r| r.text)
     }
 
     /// Run the current step: its action, then (unless the learner must act) until its state.
@@ -485,5 +511,25 @@ mod tests {
             "back restores the step's start"
         );
         assert!(run.view(&pg).waiting);
+    }
+}
+
+#[cfg(test)]
+mod ring_tests {
+    use super::*;
+
+    /// The ring tour explains the followed key: its place, then whether the leave moved it.
+    #[test]
+    fn the_ring_tour_explains_its_key() {
+        let (mut run, mut pg) = TourRun::start("consistent-hashing").unwrap();
+        run.next(&mut pg).unwrap();
+        let why = run.view(&pg).why.unwrap();
+        assert!(why.starts_with("key `orders` hashes to"), "{why}");
+        run.next(&mut pg).unwrap();
+        let why = run.view(&pg).why.unwrap();
+        assert!(
+            why.contains("because n5 left the ring") || why.starts_with("key `orders` stays on"),
+            "{why}"
+        );
     }
 }

@@ -157,7 +157,9 @@ pub fn Teach(props: &TeachProps) -> Html {
                     data-waiting={s.waiting.to_string()} data-done={s.done.to_string()}>
                     <strong>{ format!("{} · step {} of {}", s.title, s.step, s.total) }</strong>
                     <p>{ &s.text }</p>
-                    if let Some(e) = &why {
+                    if let Some(w) = &s.why {
+                        <p class="why" data-testid="tour-why">{ format!("Why: {w}") }</p>
+                    } else if let Some(e) = &why {
                         <p class="why" data-testid="tour-why" data-reason={e.reason.clone()}>{ format!("Why: {}", e.text) }</p>
                     }
                     if s.waiting { <p class="muted">{ "Waiting for your action…" }</p> }
