@@ -150,6 +150,7 @@ pub fn tours() -> Vec<Tour> {
                 step("Enqueue a message with key `orders`: the key hashes to a point on the ring, and the first vnode clockwise owns its partition.", &["ring", "tab-queue"], api("A", r#"POST /queue/enqueue {"message":"hello","key":"orders","priority":5}"#), Answered),
                 step("n5 leaves the ring: only the partitions whose arc ended at one of n5's vnodes move, to the next vnode clockwise; every other key stays where it was.", &["ring", "tab-queue"], api("A", r#"POST /queue/ring/leave {"node":"n5"}"#), Answered),
                 step("n5 joins again: its vnodes take back exactly the arcs they had, so the mapping is the same as before the leave.", &["ring", "tab-queue"], api("A", r#"POST /queue/ring/join {"node":"n5"}"#), Answered),
+                step("Why vnodes: with one point per node, the arcs (and so the keys) are uneven; with 8 per node each node's share is close to 1/5. The ring lab in the Queue tab has a slider to try other counts.", &["ring", "tab-queue"], Do::Nothing, Elapsed(0)),
             ],
         },
         cache_tour("mesi", "MESI: the Table 1.3 stream", Protocol::Mesi, &["EII", "MII", "SIS", "IIM", "SIS", "SIS", "SSS"]),
@@ -188,6 +189,20 @@ fn cache_tour(
         ));
     }
     Tour { key, title, steps }
+}
+
+/// The busiest node's share of sample keys with 1 vnode per node and with the queue's 8.
+fn vnode_contrast(members: &[crate::ring::NodeId]) -> String {
+    use crate::ring::lab::lab;
+    let share = |v: u32| {
+        let b = lab(members, v, false).balance;
+        (100.0 * b.max as f64 / b.keys.max(1) as f64, b.max_over_mean)
+    };
+    let ((one, r1), (eight, r8)) = (share(1), share(crate::services::queue::placement::VNODES));
+    format!(
+        "with 1 vnode per node the busiest node would own {one:.0}% of the keys ({r1:.2}× its fair share); with 8 it owns {eight:.0}% ({r8:.2}×); the fair share is {:.0}%",
+        100.0 / members.len().max(1) as f64
+    )
 }
 
 /// What the page needs to show one step.
@@ -285,6 +300,9 @@ impl TourRun {
         use crate::services::queue::placement::VNODES;
         if self.tour.key != "consistent-hashing" || self.step == 0 {
             return None;
+        }
+        if self.step + 1 == self.tour.steps.len() {
+            return Some(vnode_contrast(&pg.queue_view().members));
         }
         let ring = |p: &Playground| Ring::with_nodes(VNODES, p.queue_view().members);
         let label = |n: crate::ring::NodeId| pg.actor_label(n);
@@ -531,5 +549,21 @@ mod ring_tests {
             why.contains("because n5 left the ring") || why.starts_with("key `orders` stays on"),
             "{why}"
         );
+        run.play_to_end(&mut pg).unwrap();
+        let why = run.view(&pg).why.unwrap();
+        assert!(
+            why.starts_with("with 1 vnode per node the busiest node would own"),
+            "{why}"
+        );
+        // The contrast is real: one vnode per node is less even than eight.
+        let (r1, r8) = (
+            crate::ring::lab::lab(&[0, 1, 2, 3, 4], 1, false)
+                .balance
+                .max_over_mean,
+            crate::ring::lab::lab(&[0, 1, 2, 3, 4], 8, false)
+                .balance
+                .max_over_mean,
+        );
+        assert!(r1 > r8, "{r1} {r8}");
     }
 }
