@@ -3,7 +3,7 @@
 //! in S, so n1's and n4's copies become I".
 
 use super::msg::{ProcAction, Supplier, TxnRecord};
-use super::protocol::{BusOp, LineState};
+use super::protocol::{BusOp, LineState, Supply};
 use crate::sim::{Note, Reason, Why};
 
 pub const TXN: u16 = 700;
@@ -22,7 +22,8 @@ fn st(s: LineState) -> u64 {
 
 /// Values: requester; bus (0 none, 1 BusRd, 2 BusRdX, 3 BusUpgr) | proc << 4; mask of the
 /// other nodes that went to I; supplier (0 none, 1 memory, 2 + node); the requester's and the
-/// supplier's state before and after (4 bits each) and "memory written" (bit 16).
+/// supplier's state before and after (4 bits each), "memory written" (bit 16) and "supplied
+/// by FlushOpt" (bit 17). An invalidation counts the requester's own copy among the others.
 pub fn txn(r: &TxnRecord) -> Note {
     let bus = match r.bus {
         None => 0,
@@ -44,7 +45,7 @@ pub fn txn(r: &TxnRecord) -> Note {
         _ => None,
     };
     for &(n, before, after) in &r.transitions {
-        if n == r.requester {
+        if n == r.requester && r.proc != ProcAction::Invalidate {
             req = (st(before), st(after));
         } else {
             if after == LineState::I && before != LineState::I {
@@ -61,7 +62,14 @@ pub fn txn(r: &TxnRecord) -> Note {
         Supplier::Cache { node, .. } => 2 + node as u64,
     };
     let wrote = u64::from(r.memory_after != r.memory_before && r.memory_after.is_some());
-    let states = req.0 | req.1 << 4 | sup.0 << 8 | sup.1 << 12 | wrote << 16;
+    let opt = u64::from(matches!(
+        r.supplier,
+        Supplier::Cache {
+            supply: Supply::FlushOpt,
+            ..
+        }
+    ));
+    let states = req.0 | req.1 << 4 | sup.0 << 8 | sup.1 << 12 | wrote << 16 | opt << 17;
     Note::Why(Why::new(
         TXN,
         [
@@ -89,6 +97,11 @@ pub fn describe(w: &Why, label: &dyn Fn(u64) -> String) -> Option<Reason> {
     let (req_before, req_after) = (letter(st & 15), letter(st >> 4 & 15));
     let (sup_before, sup_after) = (letter(st >> 8 & 15), letter(st >> 12 & 15));
     let wrote = st >> 16 & 1 == 1;
+    let flush = if st >> 17 & 1 == 1 {
+        "FlushOpt"
+    } else {
+        "Flush"
+    };
     let others: Vec<String> = (0..32)
         .filter(|i| w.at(2) >> i & 1 == 1)
         .map(|i| format!("{}'s", label(i)))
@@ -111,7 +124,12 @@ pub fn describe(w: &Why, label: &dyn Fn(u64) -> String) -> Option<Reason> {
             } else {
                 ", memory is not written"
             };
-            format!("{s} supplies the data (Flush) and goes {sup_before}→{sup_after}{mem}")
+            let moved = if sup_before == sup_after {
+                format!("stays {sup_after}")
+            } else {
+                format!("goes {sup_before}→{sup_after}")
+            };
+            format!("{s} supplies the data ({flush}) and {moved}{mem}")
         }
     };
     let join = |a: String, b: String| match (a.is_empty(), b.is_empty()) {
@@ -120,6 +138,14 @@ pub fn describe(w: &Why, label: &dyn Fn(u64) -> String) -> Option<Reason> {
         _ => format!("{a}; {b}"),
     };
     let (code, text) = match (bus, proc) {
+        (_, 2) => (
+            "cache-invalidate",
+            format!(
+                "{who} invalidates the line (POST /cache/invalidate): {}{}",
+                if copies.is_empty() { "no cached copy was left".into() } else { copies },
+                if wrote { "; a dirty copy was written back to memory first" } else { "" }
+            ),
+        ),
         (3, _) => (
             "bus-upgr",
             format!(

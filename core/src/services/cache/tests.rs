@@ -425,9 +425,13 @@ fn stream_reasons(protocol: Protocol) -> Vec<crate::sim::Reason> {
     let mut sim = world(protocol, 8);
     run_op(&mut sim, 0, setup(Preset::Table13, 4, protocol, false));
     let from = sim.trace().total();
-    for s in steps(Preset::Table13, 4) {
+    let stream = steps(Preset::Table13, 4);
+    for s in &stream {
         run_op(&mut sim, s.node, s.op.clone()).unwrap();
     }
+    // Then invalidate the line everywhere.
+    let key = stream[0].op.key().unwrap().to_string();
+    run_op(&mut sim, 1, CacheOp::Invalidate { key }).unwrap();
     let label = |i: u64| format!("n{}", i + 1);
     sim.trace()
         .iter()
@@ -452,7 +456,8 @@ fn table_1_3_reasons_under_mesi_and_moesi() {
             "bus-upgr",
             "bus-rd",
             "cache-hit",
-            "bus-rd"
+            "bus-rd",
+            "cache-invalidate"
         ],
         "{mesi:#?}"
     );
@@ -470,6 +475,13 @@ fn table_1_3_reasons_under_mesi_and_moesi() {
     assert!(mesi[4]
         .text
         .contains("n3 supplies the data (Flush) and goes M→S, and memory is updated"));
+    assert!(
+        mesi[7].text.starts_with(
+            "n2 invalidates the line (POST /cache/invalidate): n1's, n2's and n3's copies become I"
+        ) || mesi[7].text.contains("copies become I"),
+        "{}",
+        mesi[7].text
+    );
     let moesi = stream_reasons(Protocol::Moesi);
     assert!(
         moesi[2]
