@@ -5,7 +5,7 @@
 //! instance gets its own timer kinds (`index × per_group + k`) and its own durable store, so a
 //! crash loses every group's volatile state and a restart recovers every group's disk.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +40,13 @@ pub struct GroupCmd<C> {
 /// Every group's durable store on one process.
 #[derive(Clone, Debug)]
 pub struct GroupsDurable<D> {
-    pub stores: BTreeMap<GroupId, D>,
+    pub stores: SortedMap<GroupId, D>,
 }
 
 impl<D> Default for GroupsDurable<D> {
     fn default() -> Self {
         GroupsDurable {
-            stores: BTreeMap::new(),
+            stores: SortedMap::new(),
         }
     }
 }

@@ -25,7 +25,7 @@
 //!    holdings at once, a client using its holding from its grant's arrival until its release
 //!    or the end of its lease validity.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -169,7 +169,7 @@ pub fn check_history_within(events: &[LockEvent], step_budget: u64, bound: Clock
     if let Err(why) = checks {
         return Verdict::Violation(why);
     }
-    let mut by_resource: BTreeMap<&str, Vec<&LockEvent>> = BTreeMap::new();
+    let mut by_resource: SortedMap<&str, Vec<&LockEvent>> = SortedMap::new();
     for e in events {
         by_resource.entry(e.op.resource()).or_default().push(e);
     }
@@ -273,7 +273,7 @@ fn check_grant_times(all: &[Grant<'_>], half: Time) -> Result<(), String> {
 
 fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
     // One token per holding: the same token twice must be the same (resource, lock_id, mode).
-    let mut by_token: BTreeMap<u64, &Grant<'_>> = BTreeMap::new();
+    let mut by_token: SortedMap<u64, &Grant<'_>> = SortedMap::new();
     for g in all {
         if let Some(prev) = by_token.insert(g.token, g) {
             if (prev.resource, prev.lock_id, prev.mode) != (g.resource, g.lock_id, g.mode) {
@@ -330,8 +330,8 @@ fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
 
 /// For each `(client, resource, lock_id)`, the earliest invocation of a release that may have
 /// succeeded (answered `Released`, or not answered at all), in true time.
-fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> {
-    let mut starts = BTreeMap::new();
+fn release_starts(events: &[LockEvent]) -> SortedMap<(ActorId, &str, u64), Time> {
+    let mut starts = SortedMap::new();
     for e in events {
         if let LockOp::Release { resource, lock_id } = &e.op {
             if matches!(e.known_result(), None | Some(LockOutput::Released { .. })) {
@@ -347,7 +347,7 @@ fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> 
 
 fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Result<(), String> {
     let releases = release_starts(events);
-    let mut by_resource: BTreeMap<&str, Vec<&Grant<'_>>> = BTreeMap::new();
+    let mut by_resource: SortedMap<&str, Vec<&Grant<'_>>> = SortedMap::new();
     for g in all {
         by_resource.entry(g.resource).or_default().push(g);
     }
@@ -373,7 +373,7 @@ fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Resul
             })
             .collect();
         // An upgrade (same holding, later token) replaces the shared holding.
-        let mut last_of: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut last_of: SortedMap<u64, usize> = SortedMap::new();
         for (i, g) in grants.iter().enumerate() {
             if let Some(prev) = last_of.insert(g.lock_id, i) {
                 ends[prev] = ends[prev].min(g.at);

@@ -370,7 +370,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
 
 /// Deliveries of a message id some console client had already received.
 fn duplicates<N: Hosts<QueueActor>>(world: &World<'_, N>) -> u64 {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = crate::base::sorted::SortedSet::new();
     let mut dup = 0;
     let mut all: Vec<(Time, &str)> = Vec::new();
     for (_, cid) in world.console {
