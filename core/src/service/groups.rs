@@ -70,7 +70,7 @@ impl<A: Actor> Groups<A> {
     /// `members`: this process's instance of each group it is in. `per_group` × the number of
     /// groups must fit the kernel's timer kinds (a `u8`).
     pub fn new(per_group: u8, mut members: Vec<(GroupId, A)>) -> Result<Self, String> {
-        members.sort_by_key(|(g, _)| *g);
+        crate::base::sort::sort_by_key(&mut members, |(g, _)| *g);
         if members.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err("a process can be in each group once".into());
         }

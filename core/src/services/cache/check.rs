@@ -311,7 +311,7 @@ impl ValueChecker {
                 a.records().iter()
             })
             .collect();
-        all.sort_by_key(|r| (r.t, r.node, r.seq));
+        crate::base::sort::sort_by_key(&mut all, |r| (r.t, r.node, r.seq));
         for r in all {
             if let Err(e) = c.feed(r) {
                 return (c, Err(e));

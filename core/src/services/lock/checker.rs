@@ -299,9 +299,11 @@ fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
     }
     // Real time: a grant completed before another acquire was invoked must have a smaller token.
     let mut by_completion: Vec<&Grant<'_>> = all.iter().collect();
-    by_completion.sort_by_key(|g| g.event.completed.unwrap_or(Time::MAX));
+    crate::base::sort::sort_by_key(&mut by_completion, |g| {
+        g.event.completed.unwrap_or(Time::MAX)
+    });
     let mut by_invocation: Vec<&Grant<'_>> = all.iter().collect();
-    by_invocation.sort_by_key(|g| g.event.invoked);
+    crate::base::sort::sort_by_key(&mut by_invocation, |g| g.event.invoked);
     let mut k = 0;
     let mut max_done: Option<&Grant<'_>> = None;
     for g in by_invocation {
@@ -352,7 +354,7 @@ fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Resul
         by_resource.entry(g.resource).or_default().push(g);
     }
     for grants in by_resource.values_mut() {
-        grants.sort_by_key(|g| g.token);
+        crate::base::sort::sort_by_key(grants, |g| g.token);
         grants.dedup_by_key(|g| g.token);
         // The earliest moment each holding could have ended.
         let mut ends: Vec<Time> = grants

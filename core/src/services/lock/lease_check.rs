@@ -50,7 +50,7 @@ pub(super) fn check_client_leases(events: &[LockEvent], all: &[Grant<'_>]) -> Re
         by_resource.entry(u.resource).or_default().push(u);
     }
     for list in by_resource.values_mut() {
-        list.sort_by_key(|u| (u.from, u.token));
+        crate::base::sort::sort_by_key(list, |u| (u.from, u.token));
         for (i, a) in list.iter().enumerate() {
             // Sorted by start: the uses that start before `a` ends are the only candidates.
             for b in list[i + 1..].iter().take_while(|b| b.from < a.until) {
@@ -99,7 +99,7 @@ fn uses<'a>(all: &[Grant<'a>], releases: &SortedMap<(ActorId, &str, u64), Time>)
     }
     // An upgrade (same holding, later token) ends the shared use when it arrives.
     let mut next_of: SortedMap<(ActorId, &str, u64), Time> = SortedMap::new();
-    out.sort_by_key(|u| std::cmp::Reverse(u.token));
+    crate::base::sort::sort_by_key(&mut out, |u| std::cmp::Reverse(u.token));
     for u in &mut out {
         let key = (u.client, u.resource, u.lock_id);
         if let Some(&upgraded) = next_of.get(&key) {

@@ -342,7 +342,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
             }
         }
     }
-    used.sort_by_key(|u| std::cmp::Reverse(u.0));
+    crate::base::sort::sort_by_key(&mut used, |u| std::cmp::Reverse(u.0));
     let ring = ring_of(members);
     let mut out: Vec<KeyView> = Vec::new();
     for (_, key) in used {
@@ -383,7 +383,7 @@ fn duplicates<N: Hosts<QueueActor>>(world: &World<'_, N>) -> u64 {
             }
         }
     }
-    all.sort();
+    crate::base::sort::sort(&mut all);
     for (_, id) in all {
         if !seen.insert(id) {
             dup += 1;
