@@ -116,7 +116,7 @@ pub fn modulo_movement(before: &[NodeId], after: &[NodeId], keys: &[String]) -> 
 /// The owner of a key under modulo hashing.
 pub fn modulo_owner(nodes: &[NodeId], key: &str) -> Option<NodeId> {
     let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
+    crate::base::sort::sort(&mut sorted);
     (!sorted.is_empty()).then(|| sorted[(ring_hash(key) % sorted.len() as u64) as usize])
 }
 

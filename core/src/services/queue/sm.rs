@@ -261,7 +261,7 @@ impl QueueSm {
 
     fn set_ring(&mut self, epoch: u64, members: &[NodeId], change: RingChange) -> QueueOutput {
         let mut sorted = members.to_vec();
-        sorted.sort_unstable();
+        crate::base::sort::sort(&mut sorted);
         sorted.dedup();
         if (epoch, &sorted) > (self.ring.epoch, &self.ring.members) {
             let before = std::mem::replace(&mut self.ring.members, sorted);

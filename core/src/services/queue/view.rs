@@ -152,7 +152,7 @@ impl PartitionView {
     pub fn moving(&self) -> bool {
         let sorted = |v: &[NodeId]| {
             let mut v = v.to_vec();
-            v.sort_unstable();
+            crate::base::sort::sort(&mut v);
             v
         };
         !self.desired.is_empty() && sorted(&self.replicas) != sorted(&self.desired)
@@ -402,8 +402,8 @@ pub fn ring_change(before: &[NodeId], after: &[NodeId], change: RingChange) -> R
         .filter(|&p| {
             let mut a = placement(before, p, None);
             let mut b = placement(after, p, None);
-            a.sort_unstable();
-            b.sort_unstable();
+            crate::base::sort::sort(&mut a);
+            crate::base::sort::sort(&mut b);
             a != b
         })
         .count();
