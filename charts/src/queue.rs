@@ -43,7 +43,7 @@ pub fn ring_runs(suite: &Suite) -> Vec<(&BenchResult, Vec<u32>)> {
                 .keys()
                 .filter_map(|k| k.strip_prefix("cv_v")?.parse().ok())
                 .collect();
-            v.sort_unstable();
+            syncsim_core::base::sort::sort(&mut v);
             (!v.is_empty()).then_some((r, v))
         })
         .collect()
@@ -203,7 +203,7 @@ pub fn draw_ring_balance<DB: DrawingBackend>(
     let panels = body.split_evenly((1, 2));
     let runs = ring_runs(suite);
     let mut vs: Vec<u32> = runs.iter().flat_map(|(_, v)| v.iter().copied()).collect();
-    vs.sort_unstable();
+    syncsim_core::base::sort::sort(&mut vs);
     vs.dedup();
     let cats: Vec<String> = vs.iter().map(|v| format!("V={v}")).collect();
     let series = |figure: &str| -> Vec<BarSeries> {

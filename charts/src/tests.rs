@@ -1,6 +1,6 @@
 //! Every chart renders to well-formed SVG with its title, for single- and multi-run suites.
 
-use std::collections::BTreeMap;
+use syncsim_core::base::sorted::SortedMap;
 
 use plotters::prelude::*;
 use syncsim_core::bench::{BenchResult, FaultInterval, Recorder, Suite};
@@ -45,7 +45,7 @@ fn run(label: &str, nodes: usize, rate: u64, secs: u64) -> BenchResult {
             label: "n2 stopped".into(),
         }],
         failover: None,
-        extra: BTreeMap::new(),
+        extra: SortedMap::new(),
         wall_ms: None,
     }
 }

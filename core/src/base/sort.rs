@@ -25,6 +25,12 @@ pub fn sort_by_key<T, K: Ord>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
     sort_by(v, |a, b| key(a).cmp(&key(b)));
 }
 
+/// `v.sort()`: stable, same result. Also used for `sort_unstable()` on integers, where equal
+/// elements are identical and every correct sort gives the same output.
+pub fn sort<T: Ord>(v: &mut Vec<T>) {
+    sort_by(v, T::cmp);
+}
+
 /// The indices `0..n` in the stable order `cmp` defines on them.
 #[inline(never)]
 fn sorted_indices(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {

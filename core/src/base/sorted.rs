@@ -1,12 +1,48 @@
-//! Small ordered maps and sets as sorted vectors. They keep the `BTreeMap`/`BTreeSet` semantics
-//! the kernel relies on (lookup by key, iteration in key order) for the few entries a link
-//! table holds, and each instance is a few hundred bytes of WebAssembly instead of a B-tree's
-//! several kilobytes (insert, remove with rebalancing, clone, drop, iterators).
+//! Ordered maps and sets as sorted vectors, with the subset of the `BTreeMap`/`BTreeSet` API the
+//! crate uses (same names, same semantics, same iteration order). Why: every `BTreeMap<K, V>`
+//! instance compiles the B-tree's insert, remove-with-rebalancing, clone, drop and iterators for
+//! its own `K` and `V`, several kilobytes of WebAssembly each; over the 40-odd instances in the
+//! page that was the largest single item of the size breakdown (docs/size.md). A sorted `Vec` is
+//! a binary search plus `Vec::insert`/`Vec::remove`: a few hundred bytes per instance. The maps
+//! here hold per-node, per-resource or per-key state (tens to a few thousand entries), where the
+//! O(n) shift of an insert is a `memmove` and costs nothing measurable.
 
 use std::borrow::Borrow;
+use std::fmt;
+use std::iter::Map;
+use std::ops::{Bound, RangeBounds};
+use std::slice;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, Serializer};
+
+// Named iterator types (not `impl Iterator`), so that a borrow ends where the iterator is last
+// used, as with `BTreeMap`'s iterators.
+pub type Iter<'a, K, V> = Map<slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+pub type IterMut<'a, K, V> =
+    Map<slice::IterMut<'a, (K, V)>, fn(&'a mut (K, V)) -> (&'a K, &'a mut V)>;
+pub type Keys<'a, K, V> = Map<slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> &'a K>;
+pub type Values<'a, K, V> = Map<slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> &'a V>;
+pub type ValuesMut<'a, K, V> = Map<slice::IterMut<'a, (K, V)>, fn(&'a mut (K, V)) -> &'a mut V>;
+
+fn pair<K, V>((k, v): &(K, V)) -> (&K, &V) {
+    (k, v)
+}
+fn pair_mut<K, V>((k, v): &mut (K, V)) -> (&K, &mut V) {
+    (k, v)
+}
+fn key<K, V>((k, _): &(K, V)) -> &K {
+    k
+}
+fn value<K, V>((_, v): &(K, V)) -> &V {
+    v
+}
+fn value_mut<K, V>((_, v): &mut (K, V)) -> &mut V {
+    v
+}
 
 /// An ordered map: entries sorted by key, keys unique.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V>(Vec<(K, V)>);
 
 impl<K, V> Default for SortedMap<K, V> {
@@ -15,11 +51,87 @@ impl<K, V> Default for SortedMap<K, V> {
     }
 }
 
-impl<K: Ord, V> SortedMap<K, V> {
-    pub fn new() -> Self {
-        Self::default()
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for SortedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl<K, V> SortedMap<K, V> {
+    pub const fn new() -> Self {
+        SortedMap(Vec::new())
     }
 
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        self.0.iter().map(pair)
+    }
+
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        self.0.iter_mut().map(pair_mut)
+    }
+
+    /// Keys in order.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        self.0.iter().map(key)
+    }
+
+    pub fn values(&self) -> Values<'_, K, V> {
+        self.0.iter().map(value)
+    }
+
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        self.0.iter_mut().map(value_mut)
+    }
+
+    pub fn into_values(self) -> impl DoubleEndedIterator<Item = V> + ExactSizeIterator {
+        self.0.into_iter().map(|(_, v)| v)
+    }
+
+    pub fn into_keys(self) -> impl DoubleEndedIterator<Item = K> + ExactSizeIterator {
+        self.0.into_iter().map(|(k, _)| k)
+    }
+
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
+        self.0.first().map(|(k, v)| (k, v))
+    }
+
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        self.0.last().map(|(k, v)| (k, v))
+    }
+
+    pub fn pop_first(&mut self) -> Option<(K, V)> {
+        if self.0.is_empty() {
+            None
+        } else {
+            Some(self.0.remove(0))
+        }
+    }
+
+    pub fn pop_last(&mut self) -> Option<(K, V)> {
+        self.0.pop()
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain_mut(|(k, v)| keep(k, v));
+    }
+}
+
+impl<K: Ord, V> SortedMap<K, V> {
     fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
     where
         K: Borrow<Q>,
@@ -32,6 +144,13 @@ impl<K: Ord, V> SortedMap<K, V> {
         K: Borrow<Q>,
     {
         self.find(key).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn get_key_value<Q: Ord + ?Sized>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+    {
+        self.find(key).ok().map(|i| (&self.0[i].0, &self.0[i].1))
     }
 
     pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
@@ -48,24 +167,25 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.find(key).is_ok()
     }
 
-    /// Insert or replace the value of `key` (like `BTreeMap::insert`).
-    pub fn insert(&mut self, key: K, value: V) {
+    /// Insert or replace the value of `key`; the old value, as `BTreeMap::insert` returns it.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.find(&key) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
         }
     }
 
     /// `entry(key).or_insert_with(default)`.
     pub fn get_or_insert_with(&mut self, key: K, default: impl FnOnce() -> V) -> &mut V {
-        let i = match self.find(&key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.0.insert(i, (key, default()));
-                i
-            }
-        };
-        &mut self.0[i].1
+        self.entry(key).or_insert_with(default)
+    }
+
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+        let at = self.find(&key);
+        Entry { map: self, key, at }
     }
 
     pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
@@ -75,8 +195,173 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.find(key).ok().map(|i| self.0.remove(i).1)
     }
 
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
-        self.0.retain(|(k, v)| keep(k, v));
+    /// The index range of the keys inside `range`.
+    fn span<Q: Ord + ?Sized, R: RangeBounds<Q>>(&self, range: R) -> std::ops::Range<usize>
+    where
+        K: Borrow<Q>,
+    {
+        let start = match range.start_bound() {
+            Bound::Included(b) => self.0.partition_point(|(k, _)| k.borrow() < b),
+            Bound::Excluded(b) => self.0.partition_point(|(k, _)| k.borrow() <= b),
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(b) => self.0.partition_point(|(k, _)| k.borrow() <= b),
+            Bound::Excluded(b) => self.0.partition_point(|(k, _)| k.borrow() < b),
+            Bound::Unbounded => self.0.len(),
+        };
+        start..end.max(start)
+    }
+
+    /// Entries with keys inside `range`, in order.
+    pub fn range<Q: Ord + ?Sized, R: RangeBounds<Q>>(&self, range: R) -> Iter<'_, K, V>
+    where
+        K: Borrow<Q>,
+    {
+        self.0[self.span(range)].iter().map(pair)
+    }
+}
+
+/// `BTreeMap`'s entry, for the `or_insert*`, `or_default` and `and_modify` uses.
+pub struct Entry<'a, K, V> {
+    map: &'a mut SortedMap<K, V>,
+    key: K,
+    at: Result<usize, usize>,
+}
+
+impl<'a, K, V> Entry<'a, K, V> {
+    pub fn or_insert_with(self, default: impl FnOnce() -> V) -> &'a mut V {
+        let i = match self.at {
+            Ok(i) => i,
+            Err(i) => {
+                self.map.0.insert(i, (self.key, default()));
+                i
+            }
+        };
+        &mut self.map.0[i].1
+    }
+
+    pub fn or_insert(self, value: V) -> &'a mut V {
+        self.or_insert_with(|| value)
+    }
+
+    pub fn or_default(self) -> &'a mut V
+    where
+        V: Default,
+    {
+        self.or_insert_with(V::default)
+    }
+
+    pub fn and_modify(self, f: impl FnOnce(&mut V)) -> Self {
+        if let Ok(i) = self.at {
+            f(&mut self.map.0[i].1);
+        }
+        self
+    }
+
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = SortedMap::new();
+        map.extend(iter);
+        map
+    }
+}
+
+impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<K: Ord, V> Extend<(K, V)> for SortedMap<K, V> {
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a mut SortedMap<K, V> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = IterMut<'a, K, V>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+    fn index(&self, key: &Q) -> &V {
+        self.get(key).expect("no entry found for key")
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for SortedMap<K, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for SortedMap<K, V> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K, V>(std::marker::PhantomData<(K, V)>);
+        impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
+            type Value = SortedMap<K, V>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut map = SortedMap::new();
+                while let Some((k, v)) = access.next_entry()? {
+                    map.insert(k, v);
+                }
+                Ok(map)
+            }
+        }
+        d.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// An ordered set of unique keys.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SortedSet<K>(SortedMap<K, ()>);
+
+impl<K> Default for SortedSet<K> {
+    fn default() -> Self {
+        SortedSet(SortedMap::new())
+    }
+}
+
+impl<K: fmt::Debug> fmt::Debug for SortedSet<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set().entries(self.iter()).finish()
+    }
+}
+
+impl<K> SortedSet<K> {
+    pub const fn new() -> Self {
+        SortedSet(SortedMap::new())
     }
 
     pub fn clear(&mut self) {
@@ -91,28 +376,126 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.0.len()
     }
 
-    /// Entries in key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    /// Keys in order.
+    pub fn iter(&self) -> Keys<'_, K, ()> {
+        self.0.keys()
     }
 
-    /// Keys in order.
-    pub fn keys(&self) -> impl Iterator<Item = &K> {
-        self.0.iter().map(|(k, _)| k)
+    pub fn first(&self) -> Option<&K> {
+        self.0.first_key_value().map(|(k, _)| k)
+    }
+
+    pub fn last(&self) -> Option<&K> {
+        self.0.last_key_value().map(|(k, _)| k)
+    }
+
+    pub fn pop_first(&mut self) -> Option<K> {
+        self.0.pop_first().map(|(k, _)| k)
+    }
+
+    pub fn pop_last(&mut self) -> Option<K> {
+        self.0.pop_last().map(|(k, _)| k)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+        self.0.retain(|k, _| keep(k));
     }
 }
 
-/// An ordered set.
-pub type SortedSet<K> = SortedMap<K, ()>;
+impl<K: Ord> SortedSet<K> {
+    pub fn contains<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.contains_key(key)
+    }
 
-impl<K: Ord> SortedMap<K, ()> {
-    pub fn contains(&self, key: &K) -> bool {
-        self.contains_key(key)
+    /// Adds `key`; false if it was already there (as `BTreeSet::insert`).
+    pub fn insert(&mut self, key: K) -> bool {
+        match self.0.find(&key) {
+            Ok(_) => false,
+            Err(i) => {
+                self.0 .0.insert(i, (key, ()));
+                true
+            }
+        }
     }
 
     /// Add `key` (no effect if present).
     pub fn add(&mut self, key: K) {
-        self.insert(key, ());
+        self.insert(key);
+    }
+
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.0.remove(key).is_some()
+    }
+
+    pub fn range<Q: Ord + ?Sized, R: RangeBounds<Q>>(&self, range: R) -> Keys<'_, K, ()>
+    where
+        K: Borrow<Q>,
+    {
+        self.0 .0[self.0.span(range)].iter().map(key)
+    }
+}
+
+impl<K: Ord> FromIterator<K> for SortedSet<K> {
+    fn from_iter<I: IntoIterator<Item = K>>(iter: I) -> Self {
+        let mut set = SortedSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+impl<K: Ord> Extend<K> for SortedSet<K> {
+    fn extend<I: IntoIterator<Item = K>>(&mut self, iter: I) {
+        for k in iter {
+            self.insert(k);
+        }
+    }
+}
+
+impl<K> IntoIterator for SortedSet<K> {
+    type Item = K;
+    type IntoIter = std::iter::Map<std::vec::IntoIter<(K, ())>, fn((K, ())) -> K>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0 .0.into_iter().map(|(k, _)| k)
+    }
+}
+
+impl<'a, K> IntoIterator for &'a SortedSet<K> {
+    type Item = &'a K;
+    type IntoIter = Keys<'a, K, ()>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<K: Serialize> Serialize for SortedSet<K> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
+
+impl<'de, K: Ord + Deserialize<'de>> Deserialize<'de> for SortedSet<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SeqVisitor<K>(std::marker::PhantomData<K>);
+        impl<'de, K: Ord + Deserialize<'de>> Visitor<'de> for SeqVisitor<K> {
+            type Value = SortedSet<K>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+                let mut set = SortedSet::new();
+                while let Some(k) = access.next_element()? {
+                    set.insert(k);
+                }
+                Ok(set)
+            }
+        }
+        d.deserialize_seq(SeqVisitor(std::marker::PhantomData))
     }
 }
 

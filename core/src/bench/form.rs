@@ -3,7 +3,7 @@
 //! pairs. It uses the same setter and validator as the CLI, so the form accepts exactly what
 //! the CLI accepts, and the UI only renders it.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -195,7 +195,7 @@ impl FormErrors {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Form {
     pub kind: ScenarioKind,
-    values: BTreeMap<&'static str, String>,
+    values: SortedMap<&'static str, String>,
 }
 
 fn all_fields() -> impl Iterator<Item = &'static Field> {
@@ -210,7 +210,7 @@ impl Form {
     pub fn new(kind: ScenarioKind) -> Self {
         let defaults = ScenarioParams::defaults(kind);
         // Inserted one by one: collecting into a map sorts (one more sort instance in the page).
-        let mut values = BTreeMap::new();
+        let mut values = SortedMap::new();
         for f in all_fields() {
             values.insert(f.key, param_text(&defaults, f.key));
         }

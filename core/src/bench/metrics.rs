@@ -2,8 +2,6 @@
 //! and turns them into the serde stats of `result.rs`. Latencies go into HDR histograms
 //! (microsecond values); exact count, sum and max are kept beside them.
 
-use std::collections::BTreeMap;
-
 use crate::base::sorted::SortedMap;
 
 use hdrhistogram::Histogram;
@@ -37,7 +35,7 @@ struct KindRec {
     failed: u64,
     sum_us: u128,
     max_us: u64,
-    reasons: BTreeMap<String, u64>,
+    reasons: SortedMap<String, u64>,
 }
 
 impl KindRec {
@@ -48,7 +46,7 @@ impl KindRec {
             failed: 0,
             sum_us: 0,
             max_us: 0,
-            reasons: BTreeMap::new(),
+            reasons: SortedMap::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 //! Units: every latency is in **milliseconds** (`f64`), every time on a series in **simulated
 //! seconds** since the start of measurement, throughput in **operations per simulated second**.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +28,7 @@ pub struct OpStats {
     pub ok: u64,
     pub failed: u64,
     /// Failure reason (e.g. "timeout", "conflict", "not_found") -> count. Sums to `failed`.
-    pub failure_reasons: BTreeMap<String, u64>,
+    pub failure_reasons: SortedMap<String, u64>,
     /// `ok / count` in [0, 1]; 0 when `count == 0`.
     pub success_rate: f64,
     /// Successful operations per simulated second (goodput) over the measured duration.
@@ -104,7 +104,7 @@ pub struct BenchResult {
     pub failover: Option<FailoverStats>,
     /// Scenario-specific scalar metrics, e.g. "hit_rate", "evictions", "leader_changes",
     /// "sim_events". Sorted by name so the JSON is stable.
-    pub extra: BTreeMap<String, f64>,
+    pub extra: SortedMap<String, f64>,
     /// Wall-clock time of the run in ms. Filled by the caller (CLI/UI); the core has no clock.
     pub wall_ms: Option<f64>,
 }

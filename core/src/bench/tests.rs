@@ -1,6 +1,6 @@
 //! Round-trip tests of the result types and their CSV/JSON export.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::*;
 use crate::sim::{MS, SEC};
@@ -35,7 +35,7 @@ fn sample_suite() -> Suite {
                     label: "n2 stopped".into(),
                 }],
                 failover: Some(r.failover(3 * SEC, 10 * SEC, Some(250.0))),
-                extra: BTreeMap::from([("leader_changes".to_string(), 1.0)]),
+                extra: SortedMap::from([("leader_changes".to_string(), 1.0)]),
                 wall_ms: Some(12.5),
             }
         })

@@ -10,7 +10,7 @@
 //! - Committed entries are immutable; `snapshot ≤ applied ≤ commit ≤ last index`.
 //! - Monotonic term and vote (across restarts), commit and applied (within one incarnation).
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::msg::{Entry, Payload};
 use super::node::{RaftServer, RaftSm, Role};
@@ -35,26 +35,26 @@ type SeenEntry<C> = (u64, Entry<C>);
 
 #[derive(Clone, Debug)]
 pub struct SafetyMonitor<SM: RaftSm> {
-    leaders: BTreeMap<u64, ActorId>,
+    leaders: SortedMap<u64, ActorId>,
     /// Every (index, term) ever seen in a log: the entry and its predecessor's term.
-    entries: BTreeMap<(u64, u64), SeenEntry<SM::Cmd>>,
+    entries: SortedMap<(u64, u64), SeenEntry<SM::Cmd>>,
     /// The committed prefix as learned from any server: index -> (entry term, the term of the
     /// server that first reported it committed: an upper bound of the term it was committed in).
-    committed: BTreeMap<u64, (u64, u64)>,
+    committed: SortedMap<u64, (u64, u64)>,
     /// State machine digest after applying index i.
-    digests: BTreeMap<u64, u64>,
-    seen: BTreeMap<ActorId, Seen>,
+    digests: SortedMap<u64, u64>,
+    seen: SortedMap<ActorId, Seen>,
     checks: u64,
 }
 
 impl<SM: RaftSm> Default for SafetyMonitor<SM> {
     fn default() -> Self {
         SafetyMonitor {
-            leaders: BTreeMap::new(),
-            entries: BTreeMap::new(),
-            committed: BTreeMap::new(),
-            digests: BTreeMap::new(),
-            seen: BTreeMap::new(),
+            leaders: SortedMap::new(),
+            entries: SortedMap::new(),
+            committed: SortedMap::new(),
+            digests: SortedMap::new(),
+            seen: SortedMap::new(),
             checks: 0,
         }
     }

@@ -1,7 +1,7 @@
 //! Client-history checks for the KV test cluster: no acknowledged command lost, none applied
 //! twice, no phantom, and every returned counter value consistent with real-time order.
 
-use std::collections::BTreeSet;
+use crate::base::sorted::SortedSet;
 
 use super::fuzz::KvProcess;
 use super::msg::{ClientOp, ClientResult};
@@ -18,13 +18,13 @@ pub fn check_kv_histories(sim: &Sim<KvProcess>, leader: ActorId) -> Result<(), S
         .ok_or("not a server")?
         .state_machine();
     let clients = || sim.actors().iter().filter_map(|p| p.client());
-    let mut applied = BTreeSet::new();
+    let mut applied = SortedSet::new();
     for r in &sm.applied_reqs {
         if !applied.insert(*r) {
             return Err(format!("request {r:?} applied twice"));
         }
     }
-    let mut invoked = BTreeSet::new();
+    let mut invoked = SortedSet::new();
     for c in clients() {
         for h in c.history() {
             let id = RequestId {

@@ -16,7 +16,7 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         let mut voters = self.voters.clone();
         voters.push(id);
-        voters.sort_unstable();
+        crate::base::sort::sort(&mut voters);
         Ok(self.propose(ctx, Payload::Config { voters }))
     }
 

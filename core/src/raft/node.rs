@@ -4,7 +4,7 @@
 //! `election.rs` (votes, pre-vote, check-quorum), `replication.rs` (AppendEntries, commit,
 //! apply), `snapshot.rs`, `membership.rs`, `read.rs` (ReadIndex), `server.rs` (the Actor impl).
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 use std::fmt::Debug;
 
 use serde::{Deserialize, Serialize};
@@ -80,14 +80,14 @@ pub struct RaftServer<SM: StateMachine> {
     pub(super) sm: SM,
     /// The configuration in force: the latest one in the log (effective once appended).
     pub(super) voters: Vec<ActorId>,
-    pub(super) votes: BTreeMap<ActorId, bool>,
-    pub(super) progress: BTreeMap<ActorId, Progress>,
+    pub(super) votes: SortedMap<ActorId, bool>,
+    pub(super) progress: SortedMap<ActorId, Progress>,
     pub(super) election_deadline: Time,
     pub(super) election_timeout: Time,
     /// When we last heard from the leader we follow (leader lease for check-quorum).
     pub(super) leader_contact: Option<Time>,
     /// When we last heard from each server (the status document's `connected_peers`).
-    pub(super) last_heard: BTreeMap<ActorId, Time>,
+    pub(super) last_heard: SortedMap<ActorId, Time>,
     pub(super) started_at: Time,
     pub(super) transferee: Option<ActorId>,
     /// Index of this leader's no-op: reads and config changes wait for it to commit.
@@ -117,12 +117,12 @@ impl<SM: RaftSm> RaftServer<SM> {
             commit: 0,
             applied: 0,
             sm: SM::default(),
-            votes: BTreeMap::new(),
-            progress: BTreeMap::new(),
+            votes: SortedMap::new(),
+            progress: SortedMap::new(),
             election_deadline: 0,
             election_timeout: 0,
             leader_contact: None,
-            last_heard: BTreeMap::new(),
+            last_heard: SortedMap::new(),
             started_at: 0,
             transferee: None,
             term_start: 0,
@@ -169,7 +169,7 @@ impl<SM: RaftSm> RaftServer<SM> {
     pub fn is_up(&self) -> bool {
         self.up
     }
-    pub fn progress(&self) -> &BTreeMap<ActorId, Progress> {
+    pub fn progress(&self) -> &SortedMap<ActorId, Progress> {
         &self.progress
     }
     pub fn started_at(&self) -> Time {

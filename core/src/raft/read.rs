@@ -3,7 +3,7 @@
 //! has applied up to that index, then evaluates the read. A deposed leader never gets the
 //! quorum, so it never serves a stale read.
 
-use std::collections::BTreeSet;
+use crate::base::sorted::SortedSet;
 
 use super::msg::{ClientResult, Wire};
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
@@ -17,7 +17,7 @@ pub struct PendingRead<C> {
     pub index: u64,
     pub id: RequestId,
     pub cmd: C,
-    pub acks: BTreeSet<ActorId>,
+    pub acks: SortedSet<ActorId>,
     pub confirmed: bool,
 }
 
@@ -62,7 +62,7 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
         let read_ctx = self.reads.next_ctx;
         self.reads.next_ctx += 1;
-        let mut acks = BTreeSet::new();
+        let mut acks = SortedSet::new();
         acks.insert(self.id);
         // Before this leader commits its no-op it does not know the latest commit index.
         let index = if crate::mutants::active(Mutant::RaftReadIndexIgnoresNoop) {

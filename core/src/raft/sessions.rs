@@ -2,7 +2,7 @@
 //! sequence number of its last request and that request's output, so a retried request (same
 //! `(client, seq)`) gets the recorded answer instead of running twice (Raft thesis §6.3).
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::sm::RequestId;
 use crate::sim::ActorId;
@@ -29,11 +29,11 @@ pub enum Admit<O> {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sessions<O>(BTreeMap<ActorId, Session<O>>);
+pub struct Sessions<O>(SortedMap<ActorId, Session<O>>);
 
 impl<O> Default for Sessions<O> {
     fn default() -> Self {
-        Sessions(BTreeMap::new())
+        Sessions(SortedMap::new())
     }
 }
 

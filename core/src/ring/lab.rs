@@ -33,7 +33,7 @@ pub struct Lab {
 /// `1..=MAX_VNODES`; ignored under modulo hashing).
 pub fn lab(members: &[NodeId], vnodes: u32, modulo: bool) -> Lab {
     let mut members = members.to_vec();
-    members.sort_unstable();
+    crate::base::sort::sort(&mut members);
     members.dedup();
     let vnodes = vnodes.clamp(1, MAX_VNODES);
     let keys = sample_keys(LAB_KEYS);

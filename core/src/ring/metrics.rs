@@ -3,7 +3,7 @@
 //! (peak-to-average) and coefficient of variation; and what moves on a join or a leave, against
 //! the ideal share and against modulo hashing (`hash mod N`), under which nearly every key moves.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,7 @@ pub struct Balance {
 
 /// Load over `keys` of each node's primary share.
 pub fn balance(ring: &Ring, keys: &[String]) -> Balance {
-    let mut load: BTreeMap<NodeId, usize> = ring.nodes().map(|n| (n, 0)).collect();
+    let mut load: SortedMap<NodeId, usize> = ring.nodes().map(|n| (n, 0)).collect();
     for k in keys {
         if let Some(n) = ring.primary(k) {
             *load.entry(n).or_default() += 1;
@@ -116,7 +116,7 @@ pub fn modulo_movement(before: &[NodeId], after: &[NodeId], keys: &[String]) -> 
 /// The owner of a key under modulo hashing.
 pub fn modulo_owner(nodes: &[NodeId], key: &str) -> Option<NodeId> {
     let mut sorted = nodes.to_vec();
-    sorted.sort_unstable();
+    crate::base::sort::sort(&mut sorted);
     (!sorted.is_empty()).then(|| sorted[(ring_hash(key) % sorted.len() as u64) as usize])
 }
 

@@ -24,7 +24,7 @@ pub mod why;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeSet;
+use crate::base::sorted::SortedSet;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,7 +69,7 @@ pub struct VNode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ring {
     vnodes: u32,
-    nodes: BTreeSet<NodeId>,
+    nodes: SortedSet<NodeId>,
     /// Sorted by (position, node, index): ties (astronomically rare) break by node id, so the
     /// order never depends on insertion order.
     points: Vec<VNode>,
@@ -80,7 +80,7 @@ impl Ring {
     pub fn new(vnodes: u32) -> Self {
         Ring {
             vnodes: vnodes.max(1),
-            nodes: BTreeSet::new(),
+            nodes: SortedSet::new(),
             points: Vec::new(),
         }
     }
@@ -183,7 +183,7 @@ impl Ring {
 
     /// The fraction of the hash space each node owns as primary (sums to 1), in node order.
     pub fn ownership(&self) -> Vec<(NodeId, f64)> {
-        let mut share: std::collections::BTreeMap<NodeId, f64> =
+        let mut share: crate::base::sorted::SortedMap<NodeId, f64> =
             self.nodes.iter().map(|&n| (n, 0.0)).collect();
         let n = self.points.len();
         for (i, p) in self.points.iter().enumerate() {

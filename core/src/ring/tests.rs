@@ -3,6 +3,8 @@
 //! are not in the offline registry, so the oracle is a linear-scan ring written from the
 //! definition, checked against the sorted-Vec implementation on random rings).
 
+use std::collections::BTreeSet;
+
 use proptest::prelude::*;
 
 use super::metrics::{balance, modulo_movement, movement, quality, sample_keys};

@@ -5,7 +5,7 @@
 //! instance gets its own timer kinds (`index × per_group + k`) and its own durable store, so a
 //! crash loses every group's volatile state and a restart recovers every group's disk.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -40,13 +40,13 @@ pub struct GroupCmd<C> {
 /// Every group's durable store on one process.
 #[derive(Clone, Debug)]
 pub struct GroupsDurable<D> {
-    pub stores: BTreeMap<GroupId, D>,
+    pub stores: SortedMap<GroupId, D>,
 }
 
 impl<D> Default for GroupsDurable<D> {
     fn default() -> Self {
         GroupsDurable {
-            stores: BTreeMap::new(),
+            stores: SortedMap::new(),
         }
     }
 }
@@ -70,7 +70,7 @@ impl<A: Actor> Groups<A> {
     /// `members`: this process's instance of each group it is in. `per_group` × the number of
     /// groups must fit the kernel's timer kinds (a `u8`).
     pub fn new(per_group: u8, mut members: Vec<(GroupId, A)>) -> Result<Self, String> {
-        members.sort_by_key(|(g, _)| *g);
+        crate::base::sort::sort_by_key(&mut members, |(g, _)| *g);
         if members.windows(2).any(|w| w[0].0 == w[1].0) {
             return Err("a process can be in each group once".into());
         }

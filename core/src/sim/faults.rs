@@ -190,7 +190,7 @@ impl<A: Actor> Sim<A> {
                 "a split needs servers on both sides; the group has {count} of {servers}"
             )));
         }
-        self.cuts.retain(|&(a, b), _| a >= servers || b >= servers);
+        self.cuts.retain(|&(a, b)| a >= servers || b >= servers);
         for a in 0..servers {
             for b in 0..servers {
                 if inside[a] != inside[b] {

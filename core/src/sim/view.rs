@@ -75,7 +75,7 @@ impl<A: Actor> Sim<A> {
     }
     /// Every cut directed link, in order.
     pub fn cut_links(&self) -> Vec<(ActorId, ActorId)> {
-        self.cuts.keys().copied().collect()
+        self.cuts.iter().copied().collect()
     }
     pub fn trace(&self) -> &Trace {
         &self.trace

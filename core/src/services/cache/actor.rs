@@ -20,7 +20,8 @@
 //!   write-throughs are retransmitted until acknowledged, and carry ids that make repeats
 //!   harmless (request ids per boot, transaction numbers per line, an epoch per reset).
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::base::sorted::{SortedMap, SortedSet};
+use std::collections::VecDeque;
 
 use super::bench_client::{BenchClient, BenchSpec};
 use super::home::HomeLine;
@@ -81,7 +82,7 @@ pub struct CacheDurable {
     pub boot: u64,
     pub epoch: u64,
     pub settings: Option<(Protocol, bool)>,
-    pub lines: BTreeMap<String, HomeLine>,
+    pub lines: SortedMap<String, HomeLine>,
 }
 
 #[derive(Clone, Debug)]
@@ -200,14 +201,14 @@ pub struct CacheActor {
     pub(super) boot: u64,
     pub(super) next_req: u64,
     pub(super) store: LineStore,
-    pub(super) pending: BTreeMap<String, Pending>,
-    pub(super) waiting: BTreeMap<String, VecDeque<ClientOp>>,
-    pub(super) wb: BTreeMap<String, Handoff>,
-    pub(super) wt: BTreeMap<String, WtPending>,
-    pub(super) last_done: BTreeMap<String, ReqId>,
+    pub(super) pending: SortedMap<String, Pending>,
+    pub(super) waiting: SortedMap<String, VecDeque<ClientOp>>,
+    pub(super) wb: SortedMap<String, Handoff>,
+    pub(super) wt: SortedMap<String, WtPending>,
+    pub(super) last_done: SortedMap<String, ReqId>,
     /// The home's lines: a mirror of the durable store (every change is persisted).
-    pub(super) home: BTreeMap<String, HomeLine>,
-    pub(super) queue: BTreeMap<String, VecDeque<super::home::BusRequest>>,
+    pub(super) home: SortedMap<String, HomeLine>,
+    pub(super) queue: SortedMap<String, VecDeque<super::home::BusRequest>>,
     pub(super) tick_at: Option<Time>,
     // Observations: kept across crashes (they are what the user saw).
     pub(super) stats: CacheStats,
@@ -216,7 +217,7 @@ pub struct CacheActor {
     // Client side.
     next_seq: u64,
     history: Vec<CacheRecord>,
-    reset_wait: Option<(u64, u64, BTreeSet<ActorId>)>,
+    reset_wait: Option<(u64, u64, SortedSet<ActorId>)>,
     workload: Option<Workload>,
     /// The benchmark's closed-loop client (`bench_client.rs`), boxed: most actors have none.
     bench: Option<Box<BenchClient>>,
@@ -253,13 +254,13 @@ impl CacheActor {
             epoch: 0,
             boot: 0,
             next_req: 0,
-            pending: BTreeMap::new(),
-            waiting: BTreeMap::new(),
-            wb: BTreeMap::new(),
-            wt: BTreeMap::new(),
-            last_done: BTreeMap::new(),
-            home: BTreeMap::new(),
-            queue: BTreeMap::new(),
+            pending: SortedMap::new(),
+            waiting: SortedMap::new(),
+            wb: SortedMap::new(),
+            wt: SortedMap::new(),
+            last_done: SortedMap::new(),
+            home: SortedMap::new(),
+            queue: SortedMap::new(),
             tick_at: None,
             stats: CacheStats::default(),
             log: VecDeque::new(),
@@ -290,10 +291,10 @@ impl CacheActor {
     pub fn store(&self) -> &LineStore {
         &self.store
     }
-    pub fn home_lines(&self) -> &BTreeMap<String, HomeLine> {
+    pub fn home_lines(&self) -> &SortedMap<String, HomeLine> {
         &self.home
     }
-    pub fn handoffs(&self) -> &BTreeMap<String, Handoff> {
+    pub fn handoffs(&self) -> &SortedMap<String, Handoff> {
         &self.wb
     }
     pub fn write_through_pending(&self, key: &str) -> bool {
@@ -448,7 +449,7 @@ impl CacheActor {
                 memory,
             } => {
                 let epoch = ctx.now + 1;
-                self.reset_wait = Some((seq, epoch, BTreeSet::new()));
+                self.reset_wait = Some((seq, epoch, SortedSet::new()));
                 for &s in &self.servers {
                     ctx.send(
                         s,

@@ -10,7 +10,7 @@
 //! others, whose next GET misses (the seeds' "lower hit rate due to coherence"). On one node
 //! a working set that fits in the cache hits on every GET after the warm-up.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::actor::{CacheActor, CacheConfig};
 use super::bench_client::{BenchOpKind, BenchSpec};
@@ -201,7 +201,7 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
         let duration_s = (self.measured_end.max(self.t0 + 1) - self.t0) as f64 / SEC as f64;
         let (ops, overall) = rec.op_stats(duration_s);
         let (split_ops, _) = split.op_stats(duration_s);
-        let mut extra = BTreeMap::new();
+        let mut extra = SortedMap::new();
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);
         };

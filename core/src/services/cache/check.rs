@@ -9,7 +9,7 @@
 //! - every read returns the latest write (`ValueChecker`, replaying the nodes' records), except
 //!   writes lost in the write-back window, which are counted instead.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::CacheActor;
 use super::msg::{Record, RecordKind};
@@ -43,7 +43,7 @@ pub fn check_states<N: Actor + Part<CacheActor>>(
 ) -> Result<(), Violation> {
     let part = |i: usize| -> &CacheActor { sim.actor(i).part() };
     let up = |i: usize| sim.node_state(i) != NodeState::Crashed;
-    let mut keys = BTreeSet::new();
+    let mut keys = SortedSet::new();
     for i in 0..servers {
         keys.extend(part(i).store().iter().map(|(k, _)| k.as_str()));
     }
@@ -181,8 +181,8 @@ fn check_key<N: Actor + Part<CacheActor>>(
 /// survived and counts the loss.
 #[derive(Clone, Debug, Default)]
 pub struct ValueChecker {
-    newest: BTreeMap<String, (u64, String)>,
-    acked: BTreeMap<String, u64>,
+    newest: SortedMap<String, (u64, String)>,
+    acked: SortedMap<String, u64>,
     seen: Vec<u64>,
     /// Keys whose latest write is not known (the record window started after it).
     unknown_ok: bool,
@@ -311,7 +311,7 @@ impl ValueChecker {
                 a.records().iter()
             })
             .collect();
-        all.sort_by_key(|r| (r.t, r.node, r.seq));
+        crate::base::sort::sort_by_key(&mut all, |r| (r.t, r.node, r.seq));
         for r in all {
             if let Err(e) = c.feed(r) {
                 return (c, Err(e));

@@ -4,7 +4,7 @@
 //! its fill; requests that arrive meanwhile queue. The line (memory, directory and the
 //! transaction in progress) is persisted at every change, so a home crash loses nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::{CacheActor, CacheCtx, CacheDurableOp};
 use super::msg::*;
@@ -21,11 +21,11 @@ pub struct HomeLine {
     /// (a holder answering from a later boot has lost its copy in a crash) and the transaction
     /// that granted it (a write-back names it, so a delayed or duplicated one cannot remove a
     /// later grant). A superset: E and S copies leave silently.
-    pub dir: BTreeMap<ActorId, DirEntry>,
+    pub dir: SortedMap<ActorId, DirEntry>,
     pub next_txn: u64,
     pub busy: Option<Txn>,
     /// The last request completed for each requester (repeats of older ones are ignored).
-    pub done_req: BTreeMap<ActorId, ReqId>,
+    pub done_req: SortedMap<ActorId, ReqId>,
 }
 
 /// A directory entry: `(state, boot, granting transaction)`.
@@ -70,7 +70,7 @@ pub struct Txn {
     pub proc: ProcAction,
     pub prev: LineState,
     pub asked: Vec<(ActorId, bool)>,
-    pub waiting: BTreeSet<ActorId>,
+    pub waiting: SortedSet<ActorId>,
     pub best: Option<Data>,
     pub supplier: Supplier,
     pub transitions: Vec<(ActorId, LineState, LineState)>,

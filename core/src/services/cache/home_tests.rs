@@ -8,7 +8,7 @@
 //! 17 but the latest was 9"). After a loss, versions restart from memory's, so a version alone
 //! cannot tell an old copy from a new one; the directory's grant (boot, transaction) can.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::actor::{CacheActor, CacheConfig, CacheDurable};
 use super::home::{HomeLine, Txn};
@@ -38,7 +38,7 @@ fn home_with(dir: &[(ActorId, (LineState, u64, u64))]) -> (CacheActor, String) {
         .expect("some key is homed at n1");
     let line = HomeLine {
         memory: Some(data("newest", 9)),
-        dir: dir.iter().copied().collect::<BTreeMap<_, _>>(),
+        dir: dir.iter().copied().collect::<SortedMap<_, _>>(),
         next_txn: 12,
         ..HomeLine::default()
     };

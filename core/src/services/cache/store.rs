@@ -10,7 +10,7 @@
 //! than a scan of every line (the benchmark's caches hold 1000 lines and ask after every
 //! message).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::base::sorted::{SortedMap, SortedSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -53,9 +53,9 @@ impl Line {
 #[derive(Clone, Debug, Default)]
 pub struct LineStore {
     capacity: usize,
-    lines: BTreeMap<String, Line>,
-    order: BTreeMap<u64, String>,
-    expiry: BTreeSet<(Time, String)>,
+    lines: SortedMap<String, Line>,
+    order: SortedMap<u64, String>,
+    expiry: SortedSet<(Time, String)>,
     clock: u64,
 }
 

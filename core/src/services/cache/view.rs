@@ -153,7 +153,7 @@ pub fn cache_view<N: Hosts<CacheActor>>(world: &World<'_, N>) -> CacheView {
     let mut records: Vec<&Record> = (0..servers)
         .flat_map(|i| part(i).records().iter())
         .collect();
-    records.sort_by_key(|r| (r.t, r.node, r.seq));
+    crate::base::sort::sort_by_key(&mut records, |r| (r.t, r.node, r.seq));
     let last_changed: Vec<(String, ActorId)> = records
         .iter()
         .rev()
@@ -173,7 +173,7 @@ pub fn cache_view<N: Hosts<CacheActor>>(world: &World<'_, N>) -> CacheView {
         keys.extend(part(i).store().iter().map(|(k, _)| k.clone()));
         keys.extend(part(i).home_lines().keys().cloned());
     }
-    keys.sort();
+    crate::base::sort::sort(&mut keys);
     keys.dedup();
     let rows = keys
         .iter()

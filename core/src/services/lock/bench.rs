@@ -2,7 +2,7 @@
 //! advances it in event budgets, fires the fault plan at its time, watches for the re-election,
 //! and turns the clients' histories into a `BenchResult`.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use crate::bench::metrics::Recorder;
 use crate::bench::result::{BenchResult, FaultInterval};
@@ -324,7 +324,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             .filter_map(|id| self.sim.actor(id).part().server().map(|s| s.term()))
             .max()
             .unwrap_or(0);
-        let mut extra = BTreeMap::new();
+        let mut extra = SortedMap::new();
         extra.insert("sim_events".to_string(), self.sim.events_processed() as f64);
         extra.insert("unfinished_ops".to_string(), unfinished as f64);
         extra.insert("final_term".to_string(), max_term as f64);

@@ -25,7 +25,7 @@
 //!    holdings at once, a client using its holding from its grant's arrival until its release
 //!    or the end of its lease validity.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -169,7 +169,7 @@ pub fn check_history_within(events: &[LockEvent], step_budget: u64, bound: Clock
     if let Err(why) = checks {
         return Verdict::Violation(why);
     }
-    let mut by_resource: BTreeMap<&str, Vec<&LockEvent>> = BTreeMap::new();
+    let mut by_resource: SortedMap<&str, Vec<&LockEvent>> = SortedMap::new();
     for e in events {
         by_resource.entry(e.op.resource()).or_default().push(e);
     }
@@ -273,7 +273,7 @@ fn check_grant_times(all: &[Grant<'_>], half: Time) -> Result<(), String> {
 
 fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
     // One token per holding: the same token twice must be the same (resource, lock_id, mode).
-    let mut by_token: BTreeMap<u64, &Grant<'_>> = BTreeMap::new();
+    let mut by_token: SortedMap<u64, &Grant<'_>> = SortedMap::new();
     for g in all {
         if let Some(prev) = by_token.insert(g.token, g) {
             if (prev.resource, prev.lock_id, prev.mode) != (g.resource, g.lock_id, g.mode) {
@@ -299,9 +299,11 @@ fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
     }
     // Real time: a grant completed before another acquire was invoked must have a smaller token.
     let mut by_completion: Vec<&Grant<'_>> = all.iter().collect();
-    by_completion.sort_by_key(|g| g.event.completed.unwrap_or(Time::MAX));
+    crate::base::sort::sort_by_key(&mut by_completion, |g| {
+        g.event.completed.unwrap_or(Time::MAX)
+    });
     let mut by_invocation: Vec<&Grant<'_>> = all.iter().collect();
-    by_invocation.sort_by_key(|g| g.event.invoked);
+    crate::base::sort::sort_by_key(&mut by_invocation, |g| g.event.invoked);
     let mut k = 0;
     let mut max_done: Option<&Grant<'_>> = None;
     for g in by_invocation {
@@ -330,8 +332,8 @@ fn check_tokens(all: &[Grant<'_>]) -> Result<(), String> {
 
 /// For each `(client, resource, lock_id)`, the earliest invocation of a release that may have
 /// succeeded (answered `Released`, or not answered at all), in true time.
-fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> {
-    let mut starts = BTreeMap::new();
+fn release_starts(events: &[LockEvent]) -> SortedMap<(ActorId, &str, u64), Time> {
+    let mut starts = SortedMap::new();
     for e in events {
         if let LockOp::Release { resource, lock_id } = &e.op {
             if matches!(e.known_result(), None | Some(LockOutput::Released { .. })) {
@@ -347,12 +349,12 @@ fn release_starts(events: &[LockEvent]) -> BTreeMap<(ActorId, &str, u64), Time> 
 
 fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Result<(), String> {
     let releases = release_starts(events);
-    let mut by_resource: BTreeMap<&str, Vec<&Grant<'_>>> = BTreeMap::new();
+    let mut by_resource: SortedMap<&str, Vec<&Grant<'_>>> = SortedMap::new();
     for g in all {
         by_resource.entry(g.resource).or_default().push(g);
     }
     for grants in by_resource.values_mut() {
-        grants.sort_by_key(|g| g.token);
+        crate::base::sort::sort_by_key(grants, |g| g.token);
         grants.dedup_by_key(|g| g.token);
         // The earliest moment each holding could have ended.
         let mut ends: Vec<Time> = grants
@@ -373,7 +375,7 @@ fn check_exclusion(events: &[LockEvent], all: &[Grant<'_>], half: Time) -> Resul
             })
             .collect();
         // An upgrade (same holding, later token) replaces the shared holding.
-        let mut last_of: BTreeMap<u64, usize> = BTreeMap::new();
+        let mut last_of: SortedMap<u64, usize> = SortedMap::new();
         for (i, g) in grants.iter().enumerate() {
             if let Some(prev) = last_of.insert(g.lock_id, i) {
                 ends[prev] = ends[prev].min(g.at);

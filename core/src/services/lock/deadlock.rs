@@ -16,7 +16,7 @@
 //!
 //! `graph_from_edges` + `find_cycle` remain for whole-graph views (UI, tests).
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::table::{LockTable, Out, ResourceState};
 use super::types::LockOutput;
@@ -99,7 +99,7 @@ impl LockTable {
 }
 
 /// Adjacency: `waiter -> {blockers}`.
-pub type WaitForGraph = BTreeMap<ActorId, BTreeSet<ActorId>>;
+pub type WaitForGraph = SortedMap<ActorId, SortedSet<ActorId>>;
 
 /// Builds the adjacency map from `(waiter, blocker, resource)` edges.
 pub fn graph_from_edges(edges: &[(ActorId, ActorId, String)]) -> WaitForGraph {
@@ -113,7 +113,7 @@ pub fn graph_from_edges(edges: &[(ActorId, ActorId, String)]) -> WaitForGraph {
 /// The first cycle found (nodes in path order), or `None` if the graph is acyclic.
 pub fn find_cycle(graph: &WaitForGraph) -> Option<Vec<ActorId>> {
     // 0 = unvisited, 1 = on the current DFS path, 2 = finished.
-    let mut colour: BTreeMap<ActorId, u8> = BTreeMap::new();
+    let mut colour: SortedMap<ActorId, u8> = SortedMap::new();
     for &start in graph.keys() {
         if colour.get(&start).copied().unwrap_or(0) != 0 {
             continue;
@@ -184,8 +184,8 @@ mod tests {
 
     /// The indexes equal what a full scan of the queues and holdings computes.
     fn assert_indexes_match(t: &LockTable) {
-        let mut waiting = BTreeMap::new();
-        let mut holdings = BTreeMap::new();
+        let mut waiting = SortedMap::new();
+        let mut holdings = SortedMap::new();
         let mut deadlines = Vec::new();
         for (name, st) in &t.resources {
             for w in &st.queue {
@@ -212,8 +212,8 @@ mod tests {
     fn run_random(seed: u64) -> usize {
         let mut rng = SimRng::new(seed);
         let mut h = Harness::new();
-        let mut held: BTreeMap<ActorId, Vec<(String, u64)>> = BTreeMap::new();
-        let mut last: BTreeMap<ActorId, LockCmd> = BTreeMap::new();
+        let mut held: SortedMap<ActorId, Vec<(String, u64)>> = SortedMap::new();
+        let mut last: SortedMap<ActorId, LockCmd> = SortedMap::new();
         let mut deadlocks = 0;
         for _ in 0..300 {
             let t = h.time + rng.range_u64(0, 40) * MS;

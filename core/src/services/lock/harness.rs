@@ -1,6 +1,6 @@
 //! Test support: feeds commands to a `LockTable` the way Raft would.
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::checker::{LockEvent, LockOp};
 use super::types::{LockCmd, LockMode, LockOutput};
@@ -14,7 +14,7 @@ pub struct Harness {
     pub table: LockTable,
     pub index: u64,
     pub time: Time,
-    seqs: BTreeMap<ActorId, u64>,
+    seqs: SortedMap<ActorId, u64>,
 }
 
 impl Harness {
@@ -23,7 +23,7 @@ impl Harness {
             table: LockTable::default(),
             index: 0,
             time: 0,
-            seqs: BTreeMap::new(),
+            seqs: SortedMap::new(),
         }
     }
     pub fn at(&mut self, time: Time) -> &mut Self {

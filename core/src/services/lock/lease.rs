@@ -4,7 +4,7 @@
 //!
 //! Also the upkeep of the table's derived indexes (deadlines, holdings, queued requests).
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::table::{LockTable, Out, WaitEntry};
 use super::types::LockOutput;
@@ -14,7 +14,7 @@ use crate::sim::{ActorId, Time, MS};
 /// A multiset of deadlines (lease expiries and wait deadlines), so that `housekeeping`, which
 /// the leader calls every tick, reads the earliest one instead of scanning the whole table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(super) struct Deadlines(BTreeMap<Time, u32>);
+pub(super) struct Deadlines(SortedMap<Time, u32>);
 
 impl Deadlines {
     pub fn add(&mut self, at: Option<Time>) {
@@ -48,7 +48,7 @@ impl Deadlines {
 }
 
 /// Counts a holding gained (`gained`) or lost by `client` in the `holdings` index.
-pub(super) fn count_holding(holdings: &mut BTreeMap<ActorId, u32>, client: ActorId, gained: bool) {
+pub(super) fn count_holding(holdings: &mut SortedMap<ActorId, u32>, client: ActorId, gained: bool) {
     if gained {
         *holdings.entry(client).or_default() += 1;
     } else if let Some(n) = holdings.get_mut(&client) {

@@ -13,7 +13,7 @@
 //! lease, and this check reports it. That is the moment a fencing token must save the resource
 //! (`fenced.rs`; Kleppmann, "How to do distributed locking").
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::checker::{Grant, LockEvent, LockOp};
 use super::types::LockMode;
@@ -35,7 +35,7 @@ struct Use<'a> {
 
 pub(super) fn check_client_leases(events: &[LockEvent], all: &[Grant<'_>]) -> Result<(), String> {
     // A client stops using a holding when it asks to release it, whatever the answer.
-    let mut releases: BTreeMap<(ActorId, &str, u64), Time> = BTreeMap::new();
+    let mut releases: SortedMap<(ActorId, &str, u64), Time> = SortedMap::new();
     for e in events {
         if let LockOp::Release { resource, lock_id } = &e.op {
             let t = releases
@@ -45,12 +45,12 @@ pub(super) fn check_client_leases(events: &[LockEvent], all: &[Grant<'_>]) -> Re
         }
     }
     let uses = uses(all, &releases);
-    let mut by_resource: BTreeMap<&str, Vec<&Use<'_>>> = BTreeMap::new();
+    let mut by_resource: SortedMap<&str, Vec<&Use<'_>>> = SortedMap::new();
     for u in uses.iter().filter(|u| u.until > u.from) {
         by_resource.entry(u.resource).or_default().push(u);
     }
     for list in by_resource.values_mut() {
-        list.sort_by_key(|u| (u.from, u.token));
+        crate::base::sort::sort_by_key(list, |u| (u.from, u.token));
         for (i, a) in list.iter().enumerate() {
             // Sorted by start: the uses that start before `a` ends are the only candidates.
             for b in list[i + 1..].iter().take_while(|b| b.from < a.until) {
@@ -63,9 +63,9 @@ pub(super) fn check_client_leases(events: &[LockEvent], all: &[Grant<'_>]) -> Re
     Ok(())
 }
 
-fn uses<'a>(all: &[Grant<'a>], releases: &BTreeMap<(ActorId, &str, u64), Time>) -> Vec<Use<'a>> {
+fn uses<'a>(all: &[Grant<'a>], releases: &SortedMap<(ActorId, &str, u64), Time>) -> Vec<Use<'a>> {
     // One use per (client, token): from its first arrival; a re-entrant answer repeats it.
-    let mut by_token: BTreeMap<(ActorId, u64), Use<'a>> = BTreeMap::new();
+    let mut by_token: SortedMap<(ActorId, u64), Use<'a>> = SortedMap::new();
     for g in all {
         let Some(arrived) = g.event.completed else {
             continue;
@@ -98,8 +98,8 @@ fn uses<'a>(all: &[Grant<'a>], releases: &BTreeMap<(ActorId, &str, u64), Time>) 
         }
     }
     // An upgrade (same holding, later token) ends the shared use when it arrives.
-    let mut next_of: BTreeMap<(ActorId, &str, u64), Time> = BTreeMap::new();
-    out.sort_by_key(|u| std::cmp::Reverse(u.token));
+    let mut next_of: SortedMap<(ActorId, &str, u64), Time> = SortedMap::new();
+    crate::base::sort::sort_by_key(&mut out, |u| std::cmp::Reverse(u.token));
     for u in &mut out {
         let key = (u.client, u.resource, u.lock_id);
         if let Some(&upgraded) = next_of.get(&key) {

@@ -284,7 +284,7 @@ fn status(m: &Model, op: &Op<'_>, s: &LockStatus) -> Option<Model> {
             expirable_at: x.expires_at.unwrap_or(Time::MAX),
         });
     }
-    next.held.sort();
+    crate::base::sort::sort(&mut next.held);
     Some(next)
 }
 
@@ -336,7 +336,7 @@ fn grant(
         token,
         expirable_at,
     });
-    next.held.sort();
+    crate::base::sort::sort(&mut next.held);
     next.last_token = token;
     Some(next)
 }

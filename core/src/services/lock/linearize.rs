@@ -47,7 +47,7 @@ fn prepare<'a>(events: &[&'a LockEvent], half: Time) -> Vec<Op<'a>> {
             .filter(|(_, t)| *t <= o.ret)
             .map(|(c, _)| *c)
             .collect();
-        o.hidden.sort();
+        crate::base::sort::sort(&mut o.hidden);
         o.hidden.dedup();
         if matches!(o.e.known_result(), Some(LockOutput::Conflict { .. })) {
             let (call, ret, me) = (o.call, o.ret, o.e.client);
@@ -78,7 +78,7 @@ pub(super) fn check_resource_history(
         evs.push((op.call, 0, i));
         evs.push((op.ret, 1, i));
     }
-    evs.sort();
+    crate::base::sort::sort(&mut evs);
     // Doubly linked list over `evs` (indices; usize::MAX = none), with a sentinel head at `len`.
     let len = evs.len();
     let mut next: Vec<usize> = (1..=len).collect();
@@ -128,7 +128,7 @@ pub(super) fn check_resource_history(
         let (_, kind, i) = evs[entry];
         if kind == 0 {
             let mut after: Vec<Model> = states.iter().flat_map(|m| step(m, &ops[i])).collect();
-            after.sort();
+            crate::base::sort::sort(&mut after);
             after.dedup();
             let mut bits = linearized.clone();
             bits[i / 64] |= 1 << (i % 64);

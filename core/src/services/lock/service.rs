@@ -2,7 +2,7 @@
 //! `LockTable`, or a client) and its descriptor (`LockApi`: `/lock/...` routes, console
 //! exchanges, Raft and lock invariants, Raft's trace notes, and the Raft node actions).
 
-use std::collections::BTreeMap;
+use crate::base::sorted::SortedMap;
 
 use super::api::{render_response, to_client_op};
 use super::cluster::LockProcess;
@@ -333,8 +333,8 @@ fn render_op(op: &ClientOp<LockCmd>) -> String {
 /// Leaders by term, for election safety (crashed nodes keep no role).
 pub(crate) fn leaders_by_term<N: Hosts<LockProcess>>(
     world: &World<'_, N>,
-) -> BTreeMap<u64, Vec<String>> {
-    let mut leaders: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+) -> SortedMap<u64, Vec<String>> {
+    let mut leaders: SortedMap<u64, Vec<String>> = SortedMap::new();
     for i in 0..world.servers {
         if world.sim.node_state(i) == NodeState::Crashed {
             continue;

@@ -36,7 +36,8 @@
 //! lease expiry and wait deadline). Every change to a queue or a holding goes through the
 //! helpers below that keep them in step.
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::base::sorted::SortedMap;
+use std::collections::VecDeque;
 
 use super::lease::{count_holding, Deadlines};
 use super::types::{Holder, LockCmd, LockMode, LockOutput, Waiter};
@@ -79,16 +80,16 @@ pub(super) struct ResourceState {
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LockTable {
-    pub(super) resources: BTreeMap<String, ResourceState>,
+    pub(super) resources: SortedMap<String, ResourceState>,
     pub(super) sessions: Sessions<LockOutput>,
     /// The fencing token of the next grant.
     pub(super) next_token: u64,
     /// Index: client → resource of its queued request (a client has at most one).
-    pub(super) waiting_on: BTreeMap<ActorId, String>,
+    pub(super) waiting_on: SortedMap<ActorId, String>,
     /// Index: every `expires_at` of a holding and `deadline` of a waiter (drives `housekeeping`).
     pub(super) deadlines: Deadlines,
     /// Index: client → number of resources it holds (absent = none).
-    pub(super) holdings: BTreeMap<ActorId, u32>,
+    pub(super) holdings: SortedMap<ActorId, u32>,
     /// The table's time: the largest entry time applied so far (see the module docs).
     pub(super) clock: Time,
 }

@@ -15,7 +15,7 @@
 //!   the share of keys moved on a join and on a leave against the ideal 1/N and against modulo
 //!   hashing, computed by `ring::metrics` on the queue's ring. It simulates nothing.
 
-use std::collections::{BTreeMap, BTreeSet};
+use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::QueueActorCmd;
 use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
@@ -96,9 +96,9 @@ pub(super) struct Ledger {
     /// Next history record to read, per client (producers, then consumers).
     pub(super) cursor: Vec<usize>,
     /// Messages whose enqueue was acknowledged.
-    pub(super) enqueued: BTreeSet<MsgId>,
+    pub(super) enqueued: SortedSet<MsgId>,
     /// Deliveries per message.
-    pub(super) delivered: BTreeMap<MsgId, u32>,
+    pub(super) delivered: SortedMap<MsgId, u32>,
     /// Acknowledged messages not delivered yet.
     pub(super) undelivered: u64,
     pub(super) deliveries: u64,
@@ -488,7 +488,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
 
     /// Bodies delivered that differ from what their producer sent.
     fn corrupted(&self) -> u64 {
-        let mut sent: BTreeMap<MsgId, &str> = BTreeMap::new();
+        let mut sent: SortedMap<MsgId, &str> = SortedMap::new();
         for &id in &self.producers {
             for r in self.client(id).history() {
                 if let (
@@ -546,7 +546,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let drain_s = self.drained_at.map_or(-1.0, |t| {
             round_to(t.saturating_sub(self.end) as f64 / SEC as f64, 1e3)
         });
-        let mut extra = BTreeMap::new();
+        let mut extra = SortedMap::new();
         let mut put = |k: &str, v: f64| {
             extra.insert(k.to_string(), v);
         };
@@ -705,7 +705,7 @@ impl RunDriver for RingRun {
     }
     fn finish(self: Box<Self>) -> BenchResult {
         let (ops, overall) = Recorder::new(0).op_stats(0.0);
-        let mut extra = BTreeMap::new();
+        let mut extra = SortedMap::new();
         let round = |x: f64| round_to(x, 1e6);
         extra.insert("ring_keys".to_string(), self.rp.ring_keys as f64);
         if let Some(r) = self.rows.first() {

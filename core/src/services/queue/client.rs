@@ -342,7 +342,7 @@ impl QueueClient {
                     return Err(format!("n{} is already in the ring", n + 1));
                 }
                 after.push(n);
-                after.sort_unstable();
+                crate::base::sort::sort(&mut after);
             }
             RingChange::Leave(n) => {
                 if !after.contains(&n) {

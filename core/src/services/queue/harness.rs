@@ -103,7 +103,7 @@ impl World {
             .unwrap()
             .voters()
             .to_vec();
-        v.sort_unstable();
+        crate::base::sort::sort(&mut v);
         v
     }
 }

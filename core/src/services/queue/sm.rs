@@ -10,8 +10,8 @@
 //! FIFO within a priority. Time is the leader-stamped `ApplyCtx::time`, never a clock; expiry
 //! runs when a `Dequeue` applies (lazily) and when the leader's housekeeping proposes `Expire`.
 
+use crate::base::sorted::{SortedMap, SortedSet};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet};
 
 use super::types::*;
 use crate::base::StableHasher;
@@ -65,13 +65,13 @@ pub const ACKED_MEMORY: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct QueueSm {
-    pub messages: BTreeMap<u64, StoredMsg>,
+    pub messages: SortedMap<u64, StoredMsg>,
     /// Ready messages in dequeue order.
-    ready: BTreeSet<(Reverse<u8>, u64)>,
+    ready: SortedSet<(Reverse<u8>, u64)>,
     /// In-flight deliveries by deadline.
-    deadlines: BTreeSet<(Time, u64)>,
+    deadlines: SortedSet<(Time, u64)>,
     /// Recently acked message numbers (bounded by `ACKED_MEMORY`, oldest first).
-    acked: BTreeSet<u64>,
+    acked: SortedSet<u64>,
     next_seq: u64,
     next_delivery: u64,
     pub counters: Counters,
@@ -261,7 +261,7 @@ impl QueueSm {
 
     fn set_ring(&mut self, epoch: u64, members: &[NodeId], change: RingChange) -> QueueOutput {
         let mut sorted = members.to_vec();
-        sorted.sort_unstable();
+        crate::base::sort::sort(&mut sorted);
         sorted.dedup();
         if (epoch, &sorted) > (self.ring.epoch, &self.ring.members) {
             let before = std::mem::replace(&mut self.ring.members, sorted);

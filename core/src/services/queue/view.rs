@@ -152,7 +152,7 @@ impl PartitionView {
     pub fn moving(&self) -> bool {
         let sorted = |v: &[NodeId]| {
             let mut v = v.to_vec();
-            v.sort_unstable();
+            crate::base::sort::sort(&mut v);
             v
         };
         !self.desired.is_empty() && sorted(&self.replicas) != sorted(&self.desired)
@@ -342,7 +342,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
             }
         }
     }
-    used.sort_by_key(|u| std::cmp::Reverse(u.0));
+    crate::base::sort::sort_by_key(&mut used, |u| std::cmp::Reverse(u.0));
     let ring = ring_of(members);
     let mut out: Vec<KeyView> = Vec::new();
     for (_, key) in used {
@@ -370,7 +370,7 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
 
 /// Deliveries of a message id some console client had already received.
 fn duplicates<N: Hosts<QueueActor>>(world: &World<'_, N>) -> u64 {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = crate::base::sorted::SortedSet::new();
     let mut dup = 0;
     let mut all: Vec<(Time, &str)> = Vec::new();
     for (_, cid) in world.console {
@@ -383,7 +383,7 @@ fn duplicates<N: Hosts<QueueActor>>(world: &World<'_, N>) -> u64 {
             }
         }
     }
-    all.sort();
+    crate::base::sort::sort(&mut all);
     for (_, id) in all {
         if !seen.insert(id) {
             dup += 1;
@@ -402,8 +402,8 @@ pub fn ring_change(before: &[NodeId], after: &[NodeId], change: RingChange) -> R
         .filter(|&p| {
             let mut a = placement(before, p, None);
             let mut b = placement(after, p, None);
-            a.sort_unstable();
-            b.sort_unstable();
+            crate::base::sort::sort(&mut a);
+            crate::base::sort::sort(&mut b);
             a != b
         })
         .count();

@@ -64,6 +64,6 @@ pub fn partition_replica<'w, N: Actor + Part<QueueActor>>(
 /// Partition `p`'s voters as its shown replica sees them, sorted.
 pub fn voters_now<N: Actor + Part<QueueActor>>(world: &World<'_, N>, p: u32) -> Vec<NodeId> {
     let mut v = partition_replica(world, p).map_or_else(Vec::new, |(_, s)| s.voters().to_vec());
-    v.sort_unstable();
+    crate::base::sort::sort(&mut v);
     v
 }

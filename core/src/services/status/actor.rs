@@ -2,8 +2,6 @@
 //! detector per peer, and answers `GET /status`. On a client it sends `GET /status` and keeps
 //! the answers (the console's history).
 
-use std::collections::BTreeMap;
-
 use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
@@ -24,7 +22,7 @@ pub struct StatusDoc {
     pub node: NodeStatus,
     pub memory_usage_mb: f64,
     /// The failure detector's suspicion of each peer (peer name, phi rounded to 0.01).
-    pub phi: BTreeMap<String, f64>,
+    pub phi: SortedMap<String, f64>,
 }
 
 #[derive(Clone, Debug)]
@@ -103,7 +101,7 @@ pub struct StatusActor {
     started_at: Time,
     /// A sorted vector, not a `BTreeMap`: one less B-tree instance in the page.
     detectors: SortedMap<ActorId, PhiDetector>,
-    suspected: BTreeMap<ActorId, bool>,
+    suspected: SortedMap<ActorId, bool>,
     facts: NodeFacts,
     // Client side.
     next_seq: u64,
@@ -125,7 +123,7 @@ impl StatusActor {
             cfg: StatusConfig::default(),
             started_at: 0,
             detectors: SortedMap::new(),
-            suspected: BTreeMap::new(),
+            suspected: SortedMap::new(),
             facts: NodeFacts::default(),
             next_seq: 0,
             history: Vec::new(),
@@ -155,7 +153,7 @@ impl StatusActor {
     /// The `GET /status` document at `now`.
     pub fn doc(&self, now: Time) -> StatusDoc {
         let name = node_name;
-        let mut phi = BTreeMap::new();
+        let mut phi = SortedMap::new();
         let mut connected = Vec::new();
         for (&p, d) in self.detectors.iter() {
             let v = d.phi(&self.cfg.phi, now);
