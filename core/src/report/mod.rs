@@ -10,7 +10,6 @@
 
 pub mod plan;
 pub mod targets;
-pub mod zip;
 
 #[cfg(test)]
 mod tests;

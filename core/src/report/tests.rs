@@ -1,40 +1,4 @@
-use super::zip::{crc32, zip_stored};
 use super::*;
-
-#[test]
-fn crc32_matches_the_standard_check_value() {
-    assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
-    assert_eq!(crc32(b""), 0);
-}
-
-#[test]
-fn stored_zip_has_headers_names_and_data_where_the_format_says() {
-    let files = vec![
-        ("a.txt".to_string(), b"hello".to_vec()),
-        ("dir/b.json".to_string(), b"{}".to_vec()),
-    ];
-    let z = zip_stored(&files);
-    assert_eq!(&z[0..4], &[0x50, 0x4b, 0x03, 0x04]);
-    // Local header of the first entry: CRC at 14, sizes at 18 and 22, name at 30.
-    assert_eq!(
-        u32::from_le_bytes(z[14..18].try_into().unwrap()),
-        crc32(b"hello")
-    );
-    assert_eq!(u32::from_le_bytes(z[18..22].try_into().unwrap()), 5);
-    assert_eq!(&z[30..35], b"a.txt");
-    assert_eq!(&z[35..40], b"hello");
-    // End of central directory: two entries, and its offset points at a central record.
-    let eocd = z.len() - 22;
-    assert_eq!(&z[eocd..eocd + 4], &[0x50, 0x4b, 0x05, 0x06]);
-    assert_eq!(
-        u16::from_le_bytes(z[eocd + 10..eocd + 12].try_into().unwrap()),
-        2
-    );
-    let cd = u32::from_le_bytes(z[eocd + 16..eocd + 20].try_into().unwrap()) as usize;
-    assert_eq!(&z[cd..cd + 4], &[0x50, 0x4b, 0x01, 0x02]);
-    // Same input, same bytes.
-    assert_eq!(zip_stored(&files), z);
-}
 
 #[test]
 fn the_plan_has_every_section_and_valid_parameters() {
