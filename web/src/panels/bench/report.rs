@@ -265,14 +265,14 @@ fn targets_table(report: &Report) -> Html {
     html! {
         <table class="bench-table" data-testid="report-table">
             <thead><tr><th>{ "primitive" }</th><th>{ "metric" }</th><th>{ "seeds reported" }</th>
-                <th>{ "seeds' target" }</th><th>{ "syncsim" }</th><th>{ "pass" }</th><th>{ "syncsim's run" }</th></tr></thead>
+                <th>{ "seeds' target" }</th><th>{ "syncsim" }</th><th>{ "pass" }</th></tr></thead>
             <tbody>
             { for report.targets.iter().map(|t| html! {
-                <tr data-target={t.id.clone()} data-pass={t.pass.to_string()}>
+                <tr data-target={t.id.clone()} data-pass={t.pass.to_string()} title={format!("syncsim's run: {}", t.source)}>
                     <td>{ &t.primitive }</td><td>{ &t.metric }</td><td>{ &t.seeds_reported }</td>
                     <td>{ &t.target }</td>
                     <td>{ t.syncsim.map_or("–".into(), |v| format!("{} {}", super::results::fmt(v), t.unit)) }</td>
-                    <td>{ if t.pass { "pass" } else { "FAIL" } }</td><td>{ &t.source }</td>
+                    <td>{ if t.pass { "pass" } else { "FAIL" } }</td>
                 </tr>
             }) }
             </tbody>
