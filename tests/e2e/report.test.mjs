@@ -83,6 +83,8 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   await mkdir(dir, { recursive: true });
   const htmlPath = join(dir, 'report.html');
   await writeFile(htmlPath, entries.get('report.html'));
+  // For a byte comparison with `syncsim report --seed 1` (the same JSON natively).
+  await writeFile(join(dir, 'results.json'), entries.get('results.json'));
   const offline = await browser.context.newPage();
   await offline.goto(pathToFileURL(htmlPath).href);
   const figures = await offline.$$eval('figure[data-chart]', (list) => list.map((f) => {
