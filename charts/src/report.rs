@@ -291,3 +291,46 @@ pub fn report_files(
     files.push(("report.html".to_string(), html.into_bytes()));
     files
 }
+
+#[cfg(test)]
+mod tests {
+    use plotters::prelude::*;
+    use syncsim_core::report::ReportRun;
+
+    use super::*;
+
+    /// A report of the three quick sections only: the charts of missing sections are listed as
+    /// not drawn, the others are inline in the HTML, and every target has a row.
+    #[test]
+    fn partial_report_files_have_inline_charts_and_every_target_row() {
+        let mut run = ReportRun::new(2);
+        while run.finished().len() < 3 {
+            run.step_chunk(50_000);
+        }
+        let report = run.finish();
+        let files = report_files(
+            &report,
+            |c, suite| {
+                let mut svg = String::new();
+                {
+                    let root = SVGBackend::with_string(&mut svg, (400, 300)).into_drawing_area();
+                    crate::draw_chart(c.chart, &root, suite)?;
+                    root.present().map_err(|e| e.to_string())?;
+                }
+                Ok(svg)
+            },
+            "wall time: test",
+        );
+        let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+        assert!(names.contains(&"locks_latency_histogram.svg"), "{names:?}");
+        assert!(!names.contains(&"cache_hit_rate.svg"), "{names:?}");
+        let html = String::from_utf8(files.last().unwrap().1.clone()).unwrap();
+        assert!(html.contains("<figure data-chart=\"locks_latency_histogram\"><svg"));
+        assert!(html.contains("Charts not drawn: "));
+        assert_eq!(
+            html.matches("<tr data-target=").count(),
+            report.targets.len()
+        );
+        assert!(!html.contains("src=\"http"), "no external assets");
+    }
+}
