@@ -13,6 +13,7 @@ mod bars;
 mod cache;
 mod common;
 mod queue;
+pub mod report;
 mod time;
 
 use plotters::coord::Shift;

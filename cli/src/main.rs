@@ -6,6 +6,7 @@ mod demo;
 mod fuzz;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod report;
 mod simbench;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -31,6 +32,8 @@ enum Command {
     Raftbench(fuzz::RaftbenchArgs),
     /// Benchmark scenarios (JSON, CSV, SVG)
     Bench(bench::BenchArgs),
+    /// The seeds' report: every scenario, the eight charts, the targets table, report.html
+    Report(report::ReportArgs),
     /// Deterministic stories: `demo fencing` (why fencing tokens matter under clock skew)
     Demo(demo::DemoArgs),
     /// The mutation suite: does the fuzzer kill every known bug? (`--features mutants` only)
@@ -45,6 +48,7 @@ fn main() {
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Raftbench(args) => fuzz::raftbench(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Report(args) => report::run(&args),
         #[cfg(feature = "mutants")]
         Command::Mutants(args) => mutants::run(&args),
         Command::Bench(args) => match args.scenario {

@@ -20,6 +20,7 @@ pub mod mutants;
 pub mod net;
 pub mod playground;
 pub mod raft;
+pub mod report;
 pub mod ring;
 pub mod service;
 pub mod services;

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ARTIFACTS, DIST, assertNoErrors, frames, launchBrowser, openPage, saveScreenshot, startServer,
+  zipEntries,
 } from './harness.mjs';
 
 let server;
@@ -145,29 +146,6 @@ test('every chart downloads as SVG', async () => {
   }
   await page.close();
 });
-
-/** The entries of a ZIP archive (stored or not): name -> data offset and size, read from the
- * central directory as the end-of-central-directory record points to it. */
-function zipEntries(bytes) {
-  const u16 = (at) => bytes.readUInt16LE(at);
-  const u32 = (at) => bytes.readUInt32LE(at);
-  const eocd = bytes.length - 22;
-  assert.equal(u32(eocd), 0x06054b50, 'end of central directory record');
-  const count = u16(eocd + 10);
-  let at = u32(eocd + 16);
-  const entries = new Map();
-  for (let i = 0; i < count; i++) {
-    assert.equal(u32(at), 0x02014b50, 'central directory record');
-    const [size, nameLen, extraLen, commentLen, offset] =
-      [u32(at + 24), u16(at + 28), u16(at + 30), u16(at + 32), u32(at + 42)];
-    const name = bytes.subarray(at + 46, at + 46 + nameLen).toString('utf8');
-    assert.equal(u32(offset), 0x04034b50, `local header of ${name}`);
-    const dataAt = offset + 30 + u16(offset + 26) + u16(offset + 28);
-    entries.set(name, bytes.subarray(dataAt, dataAt + size));
-    at += 46 + nameLen + extraLen + commentLen;
-  }
-  return entries;
-}
 
 test('Export all downloads one ZIP holding every chart (PNG, SVG) and the raw results', async () => {
   const { page, errors } = await openBench();

@@ -18,6 +18,9 @@ pub struct RaftLog<C> {
     /// (the `SafetyMonitor`) re-examine only what changed.
     version: u64,
     recent: VecDeque<(u64, u64)>,
+    /// Index of the latest `Config` entry in `entries`, kept up to date by every mutation:
+    /// `last_config` is asked on every commit and scanning the log for it was a hot spot.
+    config_index: Option<u64>,
 }
 
 impl<C: Clone> Default for RaftLog<C> {
@@ -28,6 +31,7 @@ impl<C: Clone> Default for RaftLog<C> {
             entries: Vec::new(),
             version: 0,
             recent: VecDeque::new(),
+            config_index: None,
         }
     }
 }
@@ -65,6 +69,14 @@ impl<C: Clone> RaftLog<C> {
     pub fn reset(&mut self, entries: Vec<Entry<C>>) {
         self.entries = entries;
         self.touched(0);
+        self.rescan_config();
+    }
+
+    fn rescan_config(&mut self) {
+        self.config_index = self.entries.iter().rev().find_map(|e| match &e.payload {
+            Payload::Config { .. } => Some(e.index),
+            _ => None,
+        });
     }
 
     pub fn last_index(&self) -> u64 {
@@ -120,6 +132,9 @@ impl<C: Clone> RaftLog<C> {
     pub fn append(&mut self, entry: Entry<C>) {
         debug_assert_eq!(entry.index, self.last_index() + 1);
         self.touched(entry.index);
+        if matches!(entry.payload, Payload::Config { .. }) {
+            self.config_index = Some(entry.index);
+        }
         self.entries.push(entry);
     }
 
@@ -136,6 +151,7 @@ impl<C: Clone> RaftLog<C> {
         let fresh = entries[first_new..].to_vec();
         self.entries.extend(fresh.iter().cloned());
         self.touched(from);
+        self.rescan_config();
         Some((from, fresh))
     }
 
@@ -166,14 +182,18 @@ impl<C: Clone> RaftLog<C> {
         }
         self.snap_index = index;
         self.snap_term = term;
+        if self.config_index.is_some_and(|c| c <= index) || self.entries.is_empty() {
+            self.config_index = None;
+        }
     }
 
     /// The latest configuration in the log (not in the snapshot), with its index.
     pub fn last_config(&self) -> Option<(u64, &[ActorId])> {
-        self.entries.iter().rev().find_map(|e| match &e.payload {
+        let e = self.get(self.config_index?)?;
+        match &e.payload {
             Payload::Config { voters } => Some((e.index, voters.as_slice())),
             _ => None,
-        })
+        }
     }
 
     /// The latest configuration at or below `index`.

@@ -363,12 +363,17 @@ impl CacheActor {
         }
     }
     pub(super) fn arm(&mut self, ctx: &mut CacheCtx<'_, '_>) {
-        let busy = !self.pending.is_empty()
-            || !self.wb.is_empty()
-            || !self.wt.is_empty()
-            || self.home.values().any(|l| l.busy.is_some());
+        let retry_at = ctx.now + self.cfg.retry_every;
+        // `arm_at` ignores a time no earlier than the armed one: skip the busy test (a scan of
+        // every home line, the hottest line of a loaded cache run) when it could change nothing.
+        let useful = self.tick_at.is_none_or(|t| retry_at < t);
+        let busy = useful
+            && (!self.pending.is_empty()
+                || !self.wb.is_empty()
+                || !self.wt.is_empty()
+                || self.home.values().any(|l| l.busy.is_some()));
         if busy {
-            self.arm_at(ctx, ctx.now + self.cfg.retry_every);
+            self.arm_at(ctx, retry_at);
         }
         if let Some(t) = self.store.next_expiry() {
             self.arm_at(ctx, t.max(ctx.now));

@@ -6,6 +6,7 @@ mod backend;
 mod driver;
 mod form_view;
 mod render;
+mod report;
 mod results;
 
 use std::cell::RefCell;
@@ -212,6 +213,7 @@ pub fn BenchPanel() -> Html {
     html! {
         <section class="bench-panel" data-testid="bench-panel" aria-label="Benchmarks">
             <h2>{ "Benchmarks" }</h2>
+            <report::SeedsReport />
             <ParamForm form={(*form).clone()} errors={errors.clone()} disabled={is_running}
                 {on_kind} {on_field} />
             if !errors.all().is_empty() {

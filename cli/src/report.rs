@@ -1,0 +1,95 @@
+//! `syncsim report --out DIR [--seed S]`: runs the seeds' report set (`core::report`) and
+//! writes `results.json` (byte-identical to the page's for the same seed), the CSVs, every
+//! chart as SVG and a self-contained `report.html`. PNGs are made by the page only: plotters'
+//! bitmap backend needs the `image` crate's encoders, which this workspace does not carry.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use plotters::prelude::*;
+use syncsim_charts::report::report_files;
+use syncsim_core::report::ReportRun;
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Output directory
+    #[arg(long, value_name = "DIR", default_value = "out/report")]
+    pub out: PathBuf,
+    /// Seed of every run
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// No progress lines on stderr
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(args: &ReportArgs) -> Result<(), String> {
+    let start = Instant::now();
+    let mut run = ReportRun::new(args.seed);
+    let mut shown = usize::MAX;
+    loop {
+        let p = run.step_chunk(200_000);
+        if !args.quiet && p.finished != shown {
+            shown = p.finished;
+            let last = run.finished().last().map_or("", |s| s.title.as_str());
+            eprintln!(
+                "  {:>3.0}%  {}/{} done {last}",
+                p.fraction * 100.0,
+                p.finished,
+                p.sections
+            );
+        }
+        if p.done {
+            break;
+        }
+    }
+    let report = run.finish();
+    let wall = start.elapsed().as_secs_f64();
+    let wall_line = format!("wall time: {wall:.2} s natively (syncsim report)");
+    let files = report_files(
+        &report,
+        |c, suite| {
+            let mut svg = String::new();
+            {
+                let root = SVGBackend::with_string(&mut svg, syncsim_charts::DEFAULT_SIZE)
+                    .into_drawing_area();
+                syncsim_charts::draw_chart(c.chart, &root, suite)?;
+                root.present()
+                    .map_err(|e| format!("chart {}: {e}", c.file))?;
+            }
+            Ok(svg)
+        },
+        &wall_line,
+    );
+    std::fs::create_dir_all(&args.out)
+        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    for (name, bytes) in &files {
+        let path = args.out.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    println!(
+        "{:<20} {:<18} {:<30} {:<16} {:>12}  pass",
+        "primitive", "metric", "seeds reported", "seeds' target", "syncsim"
+    );
+    for t in &report.targets {
+        let v = t
+            .syncsim
+            .map_or("-".into(), |v| format!("{v:.2} {}", t.unit));
+        println!(
+            "{:<20} {:<18} {:<30} {:<16} {:>12}  {}",
+            t.primitive,
+            t.metric,
+            t.seeds_reported,
+            t.target,
+            v,
+            if t.pass { "pass" } else { "FAIL" }
+        );
+    }
+    for e in &report.errors {
+        eprintln!("section error: {e}");
+    }
+    println!("{wall_line}");
+    println!("wrote {} files to {}", files.len(), args.out.display());
+    Ok(())
+}

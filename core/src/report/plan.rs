@@ -1,0 +1,131 @@
+//! What the report runs: the seeds' quick run, their four scenarios, scaling, and single node
+//! against distributed for each primitive, all at the seeds' defaults (`ScenarioParams::defaults`)
+//! except where a section says otherwise.
+
+use crate::bench::{ScenarioKind, ScenarioParams};
+use crate::services::BenchParams;
+
+/// One suite of the report.
+#[derive(Clone, Debug)]
+pub struct Section {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub params: ScenarioParams,
+}
+
+impl Section {
+    /// Relative cost, for the progress bar: simulated time × actors over its runs.
+    pub fn weight(&self) -> f64 {
+        let p = &self.params;
+        let span = p.warmup_s + p.duration_s;
+        p.runs()
+            .iter()
+            .map(|r| span * (r.nodes + r.clients) as f64)
+            .sum()
+    }
+}
+
+pub const SECTION_IDS: [&str; 11] = [
+    "quick-locks",
+    "quick-queue",
+    "quick-cache",
+    "lock-contention",
+    "queue-throughput",
+    "cache-hit-miss",
+    "node-failure",
+    "scaling",
+    "locks-single-vs-distributed",
+    "queue-single-vs-distributed",
+    "cache-single-vs-distributed",
+];
+
+fn with_seed(kind: ScenarioKind, seed: u64) -> ScenarioParams {
+    ScenarioParams {
+        seed,
+        ..ScenarioParams::defaults(kind)
+    }
+}
+
+/// The sections, in run order.
+pub fn plan(seed: u64) -> Vec<Section> {
+    // `distributed_http_benchmark.py --queue 50`: one producer sends 50 messages, one consumer
+    // takes them.
+    let quick_queue = ScenarioParams {
+        clients: vec![1],
+        ops_per_client: Some(50),
+        ..with_seed(ScenarioKind::QueueThroughput, seed)
+    };
+    // `--cache 50`: 40 PUTs (the warm-up writes the 40-key working set), then 50 GETs.
+    let mut quick_cache = ScenarioParams {
+        clients: vec![1],
+        ops_per_client: Some(50),
+        ..with_seed(ScenarioKind::CacheHitMiss, seed)
+    };
+    if let BenchParams::Cache(c) = &mut quick_cache.service {
+        c.working_sets = vec![40];
+        c.write_fraction = 0.0;
+    }
+    let queue_svd = ScenarioParams {
+        nodes: vec![1, 3],
+        clients: vec![10],
+        duration_s: 30.0,
+        ..with_seed(ScenarioKind::QueueThroughput, seed)
+    };
+    vec![
+        Section {
+            id: SECTION_IDS[0],
+            title: "Quick run: 50 lock operations",
+            params: with_seed(ScenarioKind::QuickLocks, seed),
+        },
+        Section {
+            id: SECTION_IDS[1],
+            title: "Quick run: 50 queue messages",
+            params: quick_queue,
+        },
+        Section {
+            id: SECTION_IDS[2],
+            title: "Quick run: 40 cache PUTs, then 50 GETs",
+            params: quick_cache,
+        },
+        Section {
+            id: SECTION_IDS[3],
+            title: "Lock contention",
+            params: with_seed(ScenarioKind::LockContention, seed),
+        },
+        Section {
+            id: SECTION_IDS[4],
+            title: "Queue throughput",
+            params: with_seed(ScenarioKind::QueueThroughput, seed),
+        },
+        Section {
+            id: SECTION_IDS[5],
+            title: "Cache hit/miss",
+            params: with_seed(ScenarioKind::CacheHitMiss, seed),
+        },
+        Section {
+            id: SECTION_IDS[6],
+            title: "Node failure (locks)",
+            params: with_seed(ScenarioKind::NodeFailure, seed),
+        },
+        Section {
+            id: SECTION_IDS[7],
+            title: "Scaling: 1, 2, 3, 5, 10 nodes (locks)",
+            params: with_seed(ScenarioKind::Scaling, seed),
+        },
+        Section {
+            id: SECTION_IDS[8],
+            title: "Locks: single node vs 3 nodes",
+            params: with_seed(ScenarioKind::SingleVsDistributed, seed),
+        },
+        Section {
+            id: SECTION_IDS[9],
+            title: "Queue: single node vs 3 nodes",
+            params: queue_svd,
+        },
+        Section {
+            id: SECTION_IDS[10],
+            title: "Cache: single node vs 3 nodes",
+            params: with_seed(ScenarioKind::CacheSingleVsDistributed, seed),
+        },
+    ]
+}

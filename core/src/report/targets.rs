@@ -1,0 +1,295 @@
+//! The side-by-side table: for each target figure of the seeds' performance analysis
+//! (`shared/seeds/SEEDS_EN.md`, "target figures once fixed"), what the seeds' system reported,
+//! the target, syncsim's figure from this report's runs, and whether it passes. The seeds'
+//! figures are quoted text; only syncsim's column is computed.
+
+use serde::{Deserialize, Serialize};
+
+use super::SectionResult;
+use crate::bench::BenchResult;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetRow {
+    /// Stable key (`data-target` in the page).
+    pub id: String,
+    pub primitive: String,
+    pub metric: String,
+    /// Which run syncsim's figure comes from.
+    pub source: String,
+    pub seeds_reported: String,
+    /// The target as text, e.g. "> 100 ops/s".
+    pub target: String,
+    /// syncsim's figure (in `unit`); `None` when the source run is missing.
+    pub syncsim: Option<f64>,
+    pub unit: String,
+    pub pass: bool,
+}
+
+/// Above or below the bound.
+#[derive(Clone, Copy)]
+enum Bound {
+    Above(f64),
+    Below(f64),
+}
+
+/// What a row measures in its run.
+#[derive(Clone, Copy)]
+enum Figure {
+    Throughput(&'static str),
+    P95(&'static str),
+    /// Success rate of an op kind, in %.
+    Success(&'static str),
+    /// An `extra` metric, scaled.
+    Extra(&'static str, f64),
+}
+
+struct Spec {
+    id: &'static str,
+    primitive: &'static str,
+    metric: &'static str,
+    section: &'static str,
+    /// (nodes, clients, working set or 0): the run within the section.
+    run: (usize, usize, u64),
+    figure: Figure,
+    bound: Bound,
+    unit: &'static str,
+    seeds_reported: &'static str,
+}
+
+/// The loaded runs the targets are read from: locks at 50 clients (the seeds' lock contention
+/// run that reported 148.7 req/s), the queue at 20 + 20 (481.7 msg/s), the cache at 100
+/// clients on a 500-key working set (613 req/s, 87.3 % hits). A throughput target only means
+/// something under load, and the latency targets are then met under that same load.
+const LOCKS: (&str, (usize, usize, u64)) = ("lock-contention", (3, 50, 0));
+const QUEUE: (&str, (usize, usize, u64)) = ("queue-throughput", (3, 20, 0));
+const CACHE: (&str, (usize, usize, u64)) = ("cache-hit-miss", (3, 100, 500));
+
+const SPECS: &[Spec] = &[
+    Spec {
+        id: "locks-throughput",
+        primitive: "locks",
+        metric: "throughput",
+        section: LOCKS.0,
+        run: LOCKS.1,
+        figure: Figure::Throughput("all"),
+        bound: Bound::Above(100.0),
+        unit: "ops/s",
+        seeds_reported: "8.26 ops/s",
+    },
+    Spec {
+        id: "locks-p95",
+        primitive: "locks",
+        metric: "p95 latency",
+        section: LOCKS.0,
+        run: LOCKS.1,
+        figure: Figure::P95("all"),
+        bound: Bound::Below(50.0),
+        unit: "ms",
+        seeds_reported: "6024 ms (timeouts)",
+    },
+    Spec {
+        id: "locks-success",
+        primitive: "locks",
+        metric: "success",
+        section: LOCKS.0,
+        run: LOCKS.1,
+        figure: Figure::Success("all"),
+        bound: Bound::Above(99.0),
+        unit: "%",
+        seeds_reported: "0 %",
+    },
+    Spec {
+        id: "enqueue-throughput",
+        primitive: "queue enqueue",
+        metric: "throughput",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::Throughput("enqueue"),
+        bound: Bound::Above(1000.0),
+        unit: "msg/s",
+        seeds_reported: "0 of 50 enqueued",
+    },
+    Spec {
+        id: "enqueue-p95",
+        primitive: "queue enqueue",
+        metric: "p95 latency",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::P95("enqueue"),
+        bound: Bound::Below(20.0),
+        unit: "ms",
+        seeds_reported: "6.57 ms (then lost at commit)",
+    },
+    Spec {
+        id: "enqueue-success",
+        primitive: "queue enqueue",
+        metric: "success",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::Success("enqueue"),
+        bound: Bound::Above(99.9),
+        unit: "%",
+        seeds_reported: "0 %",
+    },
+    Spec {
+        id: "dequeue-throughput",
+        primitive: "queue dequeue",
+        metric: "throughput",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::Throughput("dequeue"),
+        bound: Bound::Above(800.0),
+        unit: "msg/s",
+        seeds_reported: "0 of 50 dequeued",
+    },
+    Spec {
+        id: "dequeue-p95",
+        primitive: "queue dequeue",
+        metric: "p95 latency",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::P95("dequeue"),
+        bound: Bound::Below(30.0),
+        unit: "ms",
+        seeds_reported: "not reported",
+    },
+    Spec {
+        id: "dequeue-success",
+        primitive: "queue dequeue",
+        metric: "success",
+        section: QUEUE.0,
+        run: QUEUE.1,
+        figure: Figure::Success("dequeue"),
+        bound: Bound::Above(99.0),
+        unit: "%",
+        seeds_reported: "0 %",
+    },
+    Spec {
+        id: "put-throughput",
+        primitive: "cache PUT",
+        metric: "throughput",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::Throughput("put"),
+        bound: Bound::Above(500.0),
+        unit: "ops/s",
+        seeds_reported: "309 ops/s",
+    },
+    Spec {
+        id: "put-p95",
+        primitive: "cache PUT",
+        metric: "p95 latency",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::P95("put"),
+        bound: Bound::Below(10.0),
+        unit: "ms",
+        seeds_reported: "about 3.2 ms",
+    },
+    Spec {
+        id: "put-success",
+        primitive: "cache PUT",
+        metric: "success",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::Success("put"),
+        bound: Bound::Above(99.9),
+        unit: "%",
+        seeds_reported: "PUTs not committed",
+    },
+    Spec {
+        id: "get-throughput",
+        primitive: "cache GET",
+        metric: "throughput",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::Throughput("get"),
+        bound: Bound::Above(1000.0),
+        unit: "ops/s",
+        seeds_reported: "313 ops/s",
+    },
+    Spec {
+        id: "get-hit-p95",
+        primitive: "cache GET",
+        metric: "p95 latency (hit)",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::Extra("get_hit_p95_ms", 1.0),
+        bound: Bound::Below(5.0),
+        unit: "ms",
+        seeds_reported: "about 3.2 ms (no hits)",
+    },
+    Spec {
+        id: "hit-rate",
+        primitive: "cache",
+        metric: "hit rate",
+        section: CACHE.0,
+        run: CACHE.1,
+        figure: Figure::Extra("hit_rate", 100.0),
+        bound: Bound::Above(80.0),
+        unit: "%",
+        seeds_reported: "0 %",
+    },
+];
+
+/// Every target id, in table order.
+pub fn target_ids() -> Vec<&'static str> {
+    SPECS.iter().map(|s| s.id).collect()
+}
+
+fn find_run<'a>(sections: &'a [SectionResult], spec: &Spec) -> Option<&'a BenchResult> {
+    let (nodes, clients, keys) = spec.run;
+    let suite = &sections.iter().find(|s| s.id == spec.section)?.suite;
+    suite.runs.iter().find(|r| {
+        // `params` records the run's own clients (`[n]`); the working set only for the cache.
+        let run_clients = r.params["clients"][0].as_u64().unwrap_or(0) as usize;
+        let run_keys = r.extra.get("working_set").copied().unwrap_or(0.0) as u64;
+        r.nodes == nodes && run_clients == clients && run_keys == keys
+    })
+}
+
+fn figure(run: &BenchResult, f: Figure) -> Option<f64> {
+    let op = |name: &str| {
+        if name == crate::bench::OVERALL_OP {
+            Some(&run.overall)
+        } else {
+            run.op(name)
+        }
+    };
+    match f {
+        Figure::Throughput(o) => op(o).map(|s| s.throughput_per_s),
+        Figure::P95(o) => op(o).map(|s| s.latency_ms.p95),
+        Figure::Success(o) => op(o).map(|s| s.success_rate * 100.0),
+        Figure::Extra(k, scale) => run.extra.get(k).map(|v| v * scale),
+    }
+}
+
+/// The table, from the finished sections (rows whose run is missing fail, with no figure).
+pub fn targets(sections: &[SectionResult]) -> Vec<TargetRow> {
+    SPECS
+        .iter()
+        .map(|s| {
+            let run = find_run(sections, s);
+            let value = run.and_then(|r| figure(r, s.figure));
+            let (target, pass) = match s.bound {
+                Bound::Above(b) => (format!("> {b} {}", s.unit), value.is_some_and(|v| v > b)),
+                Bound::Below(b) => (format!("< {b} {}", s.unit), value.is_some_and(|v| v < b)),
+            };
+            let source = run.map_or_else(
+                || format!("{} (missing)", s.section),
+                |r| format!("{}, {}", s.section, r.label),
+            );
+            TargetRow {
+                id: s.id.to_string(),
+                primitive: s.primitive.to_string(),
+                metric: s.metric.to_string(),
+                source,
+                seeds_reported: s.seeds_reported.to_string(),
+                target,
+                syncsim: value.map(|v| (v * 1000.0).round() / 1000.0),
+                unit: s.unit.to_string(),
+                pass,
+            }
+        })
+        .collect()
+}

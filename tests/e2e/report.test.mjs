@@ -1,0 +1,104 @@
+// The seeds' report end to end (issue 14): one click runs the whole set in Chromium, the eight
+// charts of the seed report's appendix are drawn, the targets table has every row with its
+// pass/fail, the ZIP export holds every file, and its HTML renders the charts offline.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  ARTIFACTS, assertNoErrors, launchBrowser, openPage, saveScreenshot, startServer, zipEntries,
+} from './harness.mjs';
+
+const EIGHT = [
+  'locks_latency_histogram', 'locks_summary_bar', 'cache_hit_rate', 'cache_latency_histograms',
+  'cache_single_vs_distributed', 'locks_single_vs_distributed', 'latency_percentiles_comparison',
+  'throughput_comparison',
+];
+// The targets of the seeds' performance analysis (core/src/report/targets.rs).
+const TARGETS = [
+  'locks-throughput', 'locks-p95', 'locks-success', 'enqueue-throughput', 'enqueue-p95',
+  'enqueue-success', 'dequeue-throughput', 'dequeue-p95', 'dequeue-success', 'put-throughput',
+  'put-p95', 'put-success', 'get-throughput', 'get-hit-p95', 'hit-rate',
+];
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('the seeds report runs, draws the eight charts, fills the table and exports a ZIP', async () => {
+  const { page, errors } = await openPage(browser.context, server.url, '/', { waitForCluster: false });
+  await page.locator('[data-testid=tab-benchmarks]').first().click();
+  await page.click('[data-testid=seeds-report]');
+  await page.waitForSelector('[data-testid=report-progress]');
+  await page.waitForSelector('[data-testid=report-status][data-state=done]', { timeout: 300_000 });
+  const wallMs = Number(await page.getAttribute('[data-testid=report-status]', 'data-wall-ms'));
+  console.log(`seeds' report: ${(wallMs / 1e3).toFixed(2)} s of wall time in Chromium`);
+
+  const inked = Object.fromEntries(await page.$$eval('.seeds-report canvas[data-chart]', (list) =>
+    list.map((c) => {
+      const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      let ink = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 0 && (data[i] < 230 || data[i + 1] < 230 || data[i + 2] < 230)) ink++;
+      }
+      return [c.dataset.chart, ink];
+    })));
+  for (const id of EIGHT) assert.ok(inked[id] > 500, `chart ${id} looks blank (${inked[id]} inked pixels)`);
+
+  const rows = await page.$$eval('[data-testid=report-table] tr[data-target]', (list) =>
+    list.map((r) => [r.dataset.target, r.dataset.pass]));
+  assert.deepEqual(rows.map((r) => r[0]), TARGETS);
+  for (const [id, pass] of rows) assert.ok(pass === 'true' || pass === 'false', `${id}: ${pass}`);
+
+  await page.locator('[data-testid=report-table]').scrollIntoViewIfNeeded();
+  await saveScreenshot(page, 'report');
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid=report-export]'),
+  ]);
+  const bytes = await readFile(await download.path());
+  const entries = zipEntries(bytes);
+  for (const id of EIGHT) {
+    assert.ok(entries.get(`${id}.svg`)?.toString('utf8').includes('<svg'), `${id}.svg`);
+    assert.ok(entries.get(`${id}.png`)?.subarray(1, 4).toString() === 'PNG', `${id}.png`);
+  }
+  for (const f of ['results.json', 'results.csv', 'targets.csv', 'report.html']) {
+    assert.ok(entries.get(f)?.length > 0, `${f} missing from the ZIP`);
+  }
+  const json = JSON.parse(entries.get('results.json').toString('utf8'));
+  assert.equal(json.meta.seed, 1);
+  assert.equal(json.targets.length, TARGETS.length);
+
+  // The exported HTML, opened from disk with no server: every chart is an inline, non-empty SVG.
+  const dir = join(ARTIFACTS, 'report-export');
+  await mkdir(dir, { recursive: true });
+  const htmlPath = join(dir, 'report.html');
+  await writeFile(htmlPath, entries.get('report.html'));
+  // For a byte comparison with `syncsim report --seed 1` (the same JSON natively).
+  await writeFile(join(dir, 'results.json'), entries.get('results.json'));
+  const offline = await browser.context.newPage();
+  await offline.goto(pathToFileURL(htmlPath).href);
+  const figures = await offline.$$eval('figure[data-chart]', (list) => list.map((f) => {
+    const svg = f.querySelector('svg');
+    const box = svg?.getBoundingClientRect();
+    return [f.dataset.chart, svg ? svg.querySelectorAll('*').length : 0, box ? box.width * box.height : 0];
+  }));
+  const byId = Object.fromEntries(figures.map(([id, n, area]) => [id, { n, area }]));
+  for (const id of EIGHT) {
+    assert.ok(byId[id]?.n > 20 && byId[id].area > 10_000, `${id} not rendered in report.html`);
+  }
+  assert.equal(await offline.locator('tr[data-target]').count(), TARGETS.length);
+  await offline.screenshot({ path: join(ARTIFACTS, 'report-html.png') });
+  await offline.close();
+  assertNoErrors(errors);
+  await page.close();
+});
