@@ -3,6 +3,7 @@
 //! types ([`result`]), exported as CSV ([`export`]) or JSON. See lib.rs for the module map.
 
 pub mod export;
+pub(crate) mod fault;
 pub mod form;
 pub mod metrics;
 pub mod params;

@@ -4,15 +4,16 @@
 
 use crate::base::sorted::SortedMap;
 
+use crate::bench::fault::Fault;
 use crate::bench::metrics::Recorder;
-use crate::bench::result::{BenchResult, FaultInterval};
-use crate::bench::scenario::{secs, FaultAction, FaultPlan, FaultTarget, RunSpec, ScenarioParams};
+use crate::bench::result::BenchResult;
+use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
 use crate::raft::{ClientOp, ClientResult, Process, RaftConfig};
 use crate::service::{Part, Service};
-use crate::sim::{Action, Actor, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
+use crate::sim::{Actor, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
 
 /// Events between two checks of "have all clients finished their ops".
 const DONE_CHECK_EVERY: u64 = 2_048;
@@ -39,18 +40,6 @@ fn outcome(result: &ClientResult<LockOutput>) -> Result<(), &'static str> {
         ClientResult::NotLeader { .. } => Err("not_leader"),
         ClientResult::Busy => Err("busy"),
     }
-}
-
-/// A fault plan resolved to absolute times.
-#[derive(Debug)]
-struct Fault {
-    plan: FaultPlan,
-    at: Time,
-    until: Option<Time>,
-    /// Set when it fired: the node hit and the interval to shade.
-    node: Option<ActorId>,
-    interval: Option<FaultInterval>,
-    undone: bool,
 }
 
 /// One lock benchmark run. `A` is the world's actor: the playground's `Node` in the browser and
@@ -113,14 +102,9 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             .map(|(i, p)| host(i, p))
             .collect();
         let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
-        let fault = params.fault.map(|plan| Fault {
-            plan,
-            at: t0 + secs(plan.at_s),
-            until: plan.until_s.map(|u| t0 + secs(u)),
-            node: None,
-            interval: None,
-            undone: false,
-        });
+        let fault = params
+            .fault
+            .map(|plan| Fault::new(plan, t0, params.duration_s));
         Ok(LockRun {
             end: t0 + secs(params.duration_s),
             spec,
@@ -161,12 +145,8 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
     /// The next time the driver itself must act (fault, undo, end).
     fn next_driver_time(&self) -> Time {
         let mut t = self.end;
-        if let Some(f) = &self.fault {
-            if f.node.is_none() {
-                t = t.min(f.at);
-            } else if let (Some(u), false) = (f.until, f.undone) {
-                t = t.min(u);
-            }
+        if let Some(f) = self.fault.as_ref().and_then(Fault::next_time) {
+            t = t.min(f);
         }
         t
     }
@@ -189,7 +169,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             }
             if let Some(old_term) = self.awaiting_election {
                 if self.leader().is_some_and(|(_, term)| term > old_term) {
-                    let at = self.fault.as_ref().map_or(self.t0, |f| f.at);
+                    let at = self.fault.as_ref().map_or(self.t0, Fault::at);
                     self.election_ms = Some((self.sim.now() - at) as f64 / MS as f64);
                     self.awaiting_election = None;
                 }
@@ -211,49 +191,17 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         }
         let leader = self.leader();
         let Some(f) = &mut self.fault else { return };
-        if f.node.is_none() && now >= f.at {
-            let node = match f.plan.target {
-                FaultTarget::Node(k) => k - 1,
-                FaultTarget::Leader => leader.map_or(0, |l| l.0),
-                FaultTarget::Follower => (0..self.sim.servers())
-                    .find(|&id| {
-                        Some(id) != leader.map(|l| l.0) && self.sim.node_state(id) == NodeState::Up
-                    })
-                    .unwrap_or(0),
-            };
-            let (action, verb) = match f.plan.action {
-                FaultAction::Crash => (Action::Crash { node }, "crashed"),
-                FaultAction::Isolate => (Action::Isolate { node }, "isolated"),
-                FaultAction::Pause => (Action::Pause { node }, "paused"),
-            };
-            let was_leader = leader.filter(|l| l.0 == node);
-            let role = if was_leader.is_some() {
+        let role = |node| {
+            let role = if leader.is_some_and(|l| l.0 == node) {
                 "leader"
             } else {
                 "follower"
             };
-            // Validation guarantees the node exists, so the kernel accepts the action; a
-            // refusal would only leave the fault out of the run, never corrupt it.
-            let applied = self.sim.apply(action).is_ok();
-            f.node = Some(node);
-            if applied {
-                f.interval = Some(FaultInterval {
-                    start_s: f.plan.at_s,
-                    end_s: f.plan.until_s.unwrap_or(self.params.duration_s),
-                    label: format!("n{} {verb} ({role})", node + 1),
-                });
-                self.awaiting_election = was_leader.map(|l| l.1);
-            }
-        } else if let (Some(node), Some(until), false) = (f.node, f.until, f.undone) {
-            if now >= until {
-                let undo = match f.plan.action {
-                    FaultAction::Crash => Action::Restart { node },
-                    FaultAction::Isolate => Action::HealAll,
-                    FaultAction::Pause => Action::Resume { node },
-                };
-                let _ = self.sim.apply(undo);
-                f.undone = true;
-            }
+            Some(role.to_string())
+        };
+        if let Some(node) = f.act(&mut self.sim, now, leader.map(|l| l.0), role) {
+            // Waiting for a successor only when the fault took the leader.
+            self.awaiting_election = leader.filter(|l| l.0 == node).map(|l| l.1);
         }
     }
 
@@ -317,9 +265,8 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         let duration_s = (end - self.t0) as f64 / SEC as f64;
         let (ops, overall) = rec.op_stats(duration_s);
         let failover = self.fault.as_ref().and_then(|f| {
-            f.interval
-                .as_ref()
-                .map(|_| rec.failover(f.at, end, self.election_ms))
+            f.interval()
+                .map(|_| rec.failover(f.at(), end, self.election_ms))
         });
         let max_term = (0..self.sim.servers())
             .filter_map(|id| self.sim.actor(id).part().server().map(|s| s.term()))
@@ -346,7 +293,11 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             ops,
             overall,
             series: rec.series(duration_s),
-            faults: self.fault.and_then(|f| f.interval).into_iter().collect(),
+            faults: self
+                .fault
+                .and_then(Fault::into_interval)
+                .into_iter()
+                .collect(),
             failover,
             extra,
             wall_ms: None,

@@ -1,0 +1,112 @@
+//! The fault plan of a benchmark run, driven in virtual time: one copy for every service's run
+//! (lock, queue, cache). The run asks [`Fault::next_time`] when it must stop the simulation,
+//! calls [`Fault::act`] there (which fires the fault, or undoes it), and at the end reads the
+//! interval to shade ([`Fault::interval`]). What "the leader" is and how a node's role is
+//! named are the service's business: the run passes them in.
+
+use super::result::FaultInterval;
+use super::scenario::{secs, FaultAction, FaultPlan, FaultTarget};
+use crate::sim::{Action, Actor, ActorId, NodeState, Sim, Time};
+
+/// A fault plan resolved to absolute times.
+#[derive(Debug)]
+pub(crate) struct Fault {
+    plan: FaultPlan,
+    at: Time,
+    until: Option<Time>,
+    /// Measured seconds: where a fault that is never undone stops being shaded.
+    duration_s: f64,
+    /// Set when it fired: the node hit, and the interval to shade if the kernel applied it.
+    node: Option<ActorId>,
+    interval: Option<FaultInterval>,
+    undone: bool,
+}
+
+impl Fault {
+    /// `plan` for a run whose measurement starts at `t0` and lasts `duration_s`.
+    pub(crate) fn new(plan: FaultPlan, t0: Time, duration_s: f64) -> Self {
+        Fault {
+            plan,
+            at: t0 + secs(plan.at_s),
+            until: plan.until_s.map(|u| t0 + secs(u)),
+            duration_s,
+            node: None,
+            interval: None,
+            undone: false,
+        }
+    }
+
+    /// When the fault fires (absolute virtual time).
+    pub(crate) fn at(&self) -> Time {
+        self.at
+    }
+
+    /// The interval to shade, once the fault fired.
+    pub(crate) fn interval(&self) -> Option<&FaultInterval> {
+        self.interval.as_ref()
+    }
+
+    pub(crate) fn into_interval(self) -> Option<FaultInterval> {
+        self.interval
+    }
+
+    /// The next time the run must stop the simulation for the fault (fire or undo), if any.
+    pub(crate) fn next_time(&self) -> Option<Time> {
+        match (self.node, self.until, self.undone) {
+            (None, _, _) => Some(self.at),
+            (Some(_), Some(u), false) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Fire the fault, or undo it, if it is due at `now`. `leader` is the node the service
+    /// calls its leader now (`None` if it has none); `role` names a node's role for the shaded
+    /// label ("leader", "follower", "led 3 of 8 partitions"...), read before the fault hits.
+    /// Returns the node hit when the fault fires and the kernel applied it.
+    pub(crate) fn act<A: Actor>(
+        &mut self,
+        sim: &mut Sim<A>,
+        now: Time,
+        leader: Option<ActorId>,
+        role: impl FnOnce(ActorId) -> Option<String>,
+    ) -> Option<ActorId> {
+        if self.node.is_none() && now >= self.at {
+            let node = match self.plan.target {
+                FaultTarget::Node(k) => k - 1,
+                FaultTarget::Leader => leader.unwrap_or(0),
+                FaultTarget::Follower => (0..sim.servers())
+                    .find(|&id| Some(id) != leader && sim.node_state(id) == NodeState::Up)
+                    .unwrap_or(0),
+            };
+            let (action, verb) = match self.plan.action {
+                FaultAction::Crash => (Action::Crash { node }, "crashed"),
+                FaultAction::Isolate => (Action::Isolate { node }, "isolated"),
+                FaultAction::Pause => (Action::Pause { node }, "paused"),
+            };
+            let role = role(node).map_or(String::new(), |r| format!(" ({r})"));
+            // Validation guarantees the node exists, so the kernel accepts the action; a
+            // refusal would only leave the fault out of the run, never corrupt it.
+            let applied = sim.apply(action).is_ok();
+            self.node = Some(node);
+            if applied {
+                self.interval = Some(FaultInterval {
+                    start_s: self.plan.at_s,
+                    end_s: self.plan.until_s.unwrap_or(self.duration_s),
+                    label: format!("n{} {verb}{role}", node + 1),
+                });
+                return Some(node);
+            }
+        } else if let (Some(node), Some(until), false) = (self.node, self.until, self.undone) {
+            if now >= until {
+                let undo = match self.plan.action {
+                    FaultAction::Crash => Action::Restart { node },
+                    FaultAction::Isolate => Action::HealAll,
+                    FaultAction::Pause => Action::Resume { node },
+                };
+                let _ = sim.apply(undo);
+                self.undone = true;
+            }
+        }
+        None
+    }
+}
