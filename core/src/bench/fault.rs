@@ -110,3 +110,73 @@ impl Fault {
         None
     }
 }
+
+/// A group's leader and its term (`None`: the group has no running leader).
+pub(crate) type GroupLeader = Option<(ActorId, u64)>;
+
+/// The election a fault forced: the consensus groups (the lock's one Raft group, the queue's
+/// partition groups) whose leader the fault took, until every one of them has a running leader
+/// of a later term. A fault that took no leader forced no election.
+#[derive(Debug, Default)]
+pub(crate) struct ElectionWatch {
+    /// `(group, term of the lost leader)` of the groups still without a successor.
+    waiting: Vec<(usize, u64)>,
+    /// Groups whose leader the fault took.
+    lost: usize,
+    /// When the last of them had a successor.
+    done_at: Option<Time>,
+}
+
+impl ElectionWatch {
+    /// The fault hit `node`; `before[g]` is group `g`'s leader just before it did.
+    pub(crate) fn fault_hit(&mut self, node: ActorId, before: &[GroupLeader]) {
+        self.waiting = before
+            .iter()
+            .enumerate()
+            .filter_map(|(g, l)| l.filter(|l| l.0 == node).map(|l| (g, l.1)))
+            .collect();
+        self.lost = self.waiting.len();
+    }
+
+    /// Some group still waits for its new leader (the run then reads the leaders again).
+    pub(crate) fn waiting(&self) -> bool {
+        !self.waiting.is_empty()
+    }
+
+    /// The groups' leaders `now`: a group whose leader has a later term than the lost one is
+    /// done; when the last is, the election is over.
+    pub(crate) fn check(&mut self, now: Time, leaders: &[GroupLeader]) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        self.waiting.retain(|&(g, term)| {
+            leaders
+                .get(g)
+                .copied()
+                .flatten()
+                .is_none_or(|(_, t)| t <= term)
+        });
+        if self.waiting.is_empty() {
+            self.done_at = Some(now);
+        }
+    }
+
+    /// Groups whose leader the fault took.
+    pub(crate) fn groups_lost(&self) -> usize {
+        self.lost
+    }
+
+    /// From the fault (at `fault_at`) until every group that lost its leader had a new one,
+    /// in ms; `None` when no election was needed or it did not complete.
+    pub(crate) fn election_ms(&self, fault_at: Time) -> Option<f64> {
+        self.done_at
+            .map(|t| t.saturating_sub(fault_at) as f64 / crate::sim::MS as f64)
+    }
+}
+
+/// Servers running at the end of a run (a crashed or paused one is not).
+pub(crate) fn nodes_up<A: Actor>(sim: &Sim<A>) -> usize {
+    (0..sim.servers())
+        .filter(|&id| sim.node_state(id) == NodeState::Up)
+        .count()
+}

@@ -97,14 +97,15 @@ pub const ADVANCED_FIELDS: &[Field] = &[
 ];
 
 /// Whether scenario `kind` reads parameter `key`: every generic one for a simulated
-/// scenario (but no fault plan for the queue), only the cluster sizes for the ring-quality
+/// scenario (but no fault plan for queue throughput or cache hit/miss), only the cluster sizes for the ring-quality
 /// table, and the scenario's own service keys.
 pub fn shows(kind: ScenarioKind, key: &str) -> bool {
     let generic = super::GENERIC_PARAM_KEYS.iter().any(|(k, _)| *k == key);
     match kind {
         _ if !generic => crate::services::BenchParams::defaults(kind).owns(key),
         ScenarioKind::RingQuality => key == "nodes",
-        // No fault plan: the queue checks loss after a drain, the cache measures hits.
+        // The fault plan belongs to the node-failure scenarios (the runs accept one anyway:
+        // the CLI can still set it).
         ScenarioKind::QueueThroughput
         | ScenarioKind::CacheHitMiss
         | ScenarioKind::CacheSingleVsDistributed => !key.starts_with("fault"),

@@ -208,6 +208,14 @@ impl ScenarioParams {
             }
         }
         match f.target {
+            FaultTarget::Leader | FaultTarget::Follower if self.scenario.service() == "cache" => {
+                Some((
+                    "fault-target",
+                    "the cache has no leader or followers (every node is the home of its own \
+                     keys): name a node, e.g. n2"
+                        .into(),
+                ))
+            }
             FaultTarget::Node(k) if k == 0 || k > smallest => Some((
                 "fault-target",
                 format!("n{k} does not exist in a {smallest}-node cluster"),

@@ -18,6 +18,8 @@ pub enum ScenarioKind {
     QuickLocks,
     LockContention,
     NodeFailure,
+    QueueNodeFailure,
+    CacheNodeFailure,
     Scaling,
     SingleVsDistributed,
     QueueThroughput,
@@ -27,10 +29,12 @@ pub enum ScenarioKind {
 }
 
 impl ScenarioKind {
-    pub const ALL: [ScenarioKind; 9] = [
+    pub const ALL: [ScenarioKind; 11] = [
         ScenarioKind::QuickLocks,
         ScenarioKind::LockContention,
         ScenarioKind::NodeFailure,
+        ScenarioKind::QueueNodeFailure,
+        ScenarioKind::CacheNodeFailure,
         ScenarioKind::Scaling,
         ScenarioKind::SingleVsDistributed,
         ScenarioKind::QueueThroughput,
@@ -44,6 +48,8 @@ impl ScenarioKind {
             ScenarioKind::QuickLocks => "quick-locks",
             ScenarioKind::LockContention => "lock-contention",
             ScenarioKind::NodeFailure => "node-failure",
+            ScenarioKind::QueueNodeFailure => "queue-node-failure",
+            ScenarioKind::CacheNodeFailure => "cache-node-failure",
             ScenarioKind::Scaling => "scaling",
             ScenarioKind::SingleVsDistributed => "single-vs-distributed",
             ScenarioKind::QueueThroughput => "queue-throughput",
@@ -61,8 +67,12 @@ impl ScenarioKind {
             | ScenarioKind::NodeFailure
             | ScenarioKind::Scaling
             | ScenarioKind::SingleVsDistributed => "lock",
-            ScenarioKind::QueueThroughput | ScenarioKind::RingQuality => "queue",
-            ScenarioKind::CacheHitMiss | ScenarioKind::CacheSingleVsDistributed => "cache",
+            ScenarioKind::QueueThroughput
+            | ScenarioKind::QueueNodeFailure
+            | ScenarioKind::RingQuality => "queue",
+            ScenarioKind::CacheHitMiss
+            | ScenarioKind::CacheNodeFailure
+            | ScenarioKind::CacheSingleVsDistributed => "cache",
         }
     }
 
@@ -76,6 +86,12 @@ impl ScenarioKind {
             }
             ScenarioKind::NodeFailure => {
                 "3 nodes under lock load; n2 crashes at t = 30 s; 120 s; election and recovery time"
+            }
+            ScenarioKind::QueueNodeFailure => {
+                "3 nodes, 10 producers + 10 consumers; n2 crashes at t = 30 s; 120 s; re-election of every partition group it led, recovery time, then a drain checks that nothing acknowledged was lost"
+            }
+            ScenarioKind::CacheNodeFailure => {
+                "3 nodes, 10 cache clients, 500 keys, 80% GET / 20% PUT; n2 crashes at t = 30 s; 120 s; the keys it was home to stay unavailable (no election: the cache has no failover)"
             }
             ScenarioKind::Scaling => "the same lock load on 1, 2, 3, 5 and 10 nodes, 30 s each",
             ScenarioKind::SingleVsDistributed => "the same lock load on 1 node and on 3 nodes",
@@ -92,6 +108,16 @@ impl ScenarioKind {
                 "the cache hit/miss load (100 clients, 500 keys) on 1 node and on 3 nodes: coherence invalidations lower the hit rate"
             }
         }
+    }
+
+    /// The node-failure scenario of one of the three primitives (a fault plan by default).
+    pub fn is_node_failure(self) -> bool {
+        matches!(
+            self,
+            ScenarioKind::NodeFailure
+                | ScenarioKind::QueueNodeFailure
+                | ScenarioKind::CacheNodeFailure
+        )
     }
 
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -141,6 +167,16 @@ pub struct FaultPlan {
     pub at_s: f64,
     /// When the fault is undone (restart / heal / resume); `None` = never.
     pub until_s: Option<f64>,
+}
+
+impl FaultPlan {
+    /// The seeds' node failure: n2 stops at t = 30 s and stays down.
+    pub const NODE_FAILURE: FaultPlan = FaultPlan {
+        target: FaultTarget::Node(2),
+        action: FaultAction::Crash,
+        at_s: 30.0,
+        until_s: None,
+    };
 }
 
 /// Everything a scenario run depends on. A suite runs every `nodes × clients` combination.
@@ -198,12 +234,21 @@ impl ScenarioParams {
             },
             ScenarioKind::NodeFailure => ScenarioParams {
                 duration_s: 120.0,
-                fault: Some(FaultPlan {
-                    target: FaultTarget::Node(2),
-                    action: FaultAction::Crash,
-                    at_s: 30.0,
-                    until_s: None,
-                }),
+                fault: Some(FaultPlan::NODE_FAILURE),
+                ..base
+            },
+            // The same fault under the queue's load; the partition groups elect in the warm-up.
+            ScenarioKind::QueueNodeFailure => ScenarioParams {
+                duration_s: 120.0,
+                warmup_s: 2.0,
+                fault: Some(FaultPlan::NODE_FAILURE),
+                ..base
+            },
+            // The same fault under the cache's load; the warm-up PUTs the working set.
+            ScenarioKind::CacheNodeFailure => ScenarioParams {
+                duration_s: 120.0,
+                warmup_s: 2.0,
+                fault: Some(FaultPlan::NODE_FAILURE),
                 ..base
             },
             ScenarioKind::Scaling => ScenarioParams {
@@ -260,7 +305,9 @@ impl ScenarioParams {
                 let node_word = if nodes == 1 { "node" } else { "nodes" };
                 let who = match self.scenario {
                     // Producers, and as many consumers.
-                    ScenarioKind::QueueThroughput => format!("{clients} + {clients}"),
+                    ScenarioKind::QueueThroughput | ScenarioKind::QueueNodeFailure => {
+                        format!("{clients} + {clients}")
+                    }
                     _ => format!("{clients} {}", plural(clients, "client")),
                 };
                 let label = match (self.nodes.len() > 1, self.clients.len() > 1) {

@@ -77,7 +77,7 @@ pub fn bench_run(
         // The same quiet `Node` around the queue's actors; the ring-quality table simulates
         // nothing.
         "queue" if params.scenario == crate::bench::ScenarioKind::RingQuality => {
-            Ok(Box::new(queue::bench::RingRun::new(params, spec)?))
+            Ok(Box::new(queue::ring_bench::RingRun::new(params, spec)?))
         }
         "queue" => Ok(Box::new(queue::bench::QueueRun::new(
             params,
@@ -119,10 +119,13 @@ impl BenchParams {
     pub fn defaults(kind: crate::bench::ScenarioKind) -> Self {
         use crate::bench::ScenarioKind;
         match kind {
-            ScenarioKind::QueueThroughput => BenchParams::Queue(Default::default()),
+            ScenarioKind::QueueThroughput | ScenarioKind::QueueNodeFailure => {
+                BenchParams::Queue(Default::default())
+            }
             ScenarioKind::RingQuality => BenchParams::Ring(Default::default()),
             ScenarioKind::CacheHitMiss => BenchParams::Cache(Default::default()),
-            ScenarioKind::CacheSingleVsDistributed => {
+            // One working set: the node-failure run's time chart shows one line.
+            ScenarioKind::CacheSingleVsDistributed | ScenarioKind::CacheNodeFailure => {
                 BenchParams::Cache(cache::params::CacheParams {
                     working_sets: vec![500],
                     ..Default::default()

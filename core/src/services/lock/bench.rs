@@ -4,7 +4,7 @@
 
 use crate::base::sorted::SortedMap;
 
-use crate::bench::fault::Fault;
+use crate::bench::fault::{nodes_up, ElectionWatch, Fault};
 use crate::bench::metrics::Recorder;
 use crate::bench::result::BenchResult;
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
@@ -13,7 +13,7 @@ use crate::lock::cluster::replicas_agree;
 use crate::lock::{LockCmd, LockOutput, LockProcess, LockWorkload};
 use crate::raft::{ClientOp, ClientResult, Process, RaftConfig};
 use crate::service::{Part, Service};
-use crate::sim::{Actor, ActorId, NodeState, Sim, SimConfig, Time, MS, SEC};
+use crate::sim::{Actor, ActorId, Sim, SimConfig, Time, MS, SEC};
 
 /// Events between two checks of "have all clients finished their ops".
 const DONE_CHECK_EVERY: u64 = 2_048;
@@ -51,9 +51,8 @@ pub(crate) struct LockRun<A: Actor + Part<LockProcess>> {
     t0: Time,
     end: Time,
     fault: Option<Fault>,
-    /// Term of the leader the fault removed, while waiting for its successor.
-    awaiting_election: Option<u64>,
-    election_ms: Option<f64>,
+    /// The re-election when the fault took the leader (the lock's one Raft group).
+    election: ElectionWatch,
     /// When an ops-limited run saw every client finish.
     finished_early: bool,
     since_done_check: u64,
@@ -112,8 +111,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             sim,
             t0,
             fault,
-            awaiting_election: None,
-            election_ms: None,
+            election: ElectionWatch::default(),
             finished_early: false,
             since_done_check: 0,
             done: false,
@@ -167,12 +165,9 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
                     self.driver_act(driver);
                 }
             }
-            if let Some(old_term) = self.awaiting_election {
-                if self.leader().is_some_and(|(_, term)| term > old_term) {
-                    let at = self.fault.as_ref().map_or(self.t0, Fault::at);
-                    self.election_ms = Some((self.sim.now() - at) as f64 / MS as f64);
-                    self.awaiting_election = None;
-                }
+            if self.election.waiting() {
+                let leader = self.leader();
+                self.election.check(self.sim.now(), &[leader]);
             }
             if self.params.ops_per_client.is_some() && self.since_done_check >= DONE_CHECK_EVERY {
                 self.check_all_finished();
@@ -200,8 +195,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             Some(role.to_string())
         };
         if let Some(node) = f.act(&mut self.sim, now, leader.map(|l| l.0), role) {
-            // Waiting for a successor only when the fault took the leader.
-            self.awaiting_election = leader.filter(|l| l.0 == node).map(|l| l.1);
+            self.election.fault_hit(node, &[leader]);
         }
     }
 
@@ -266,7 +260,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         let (ops, overall) = rec.op_stats(duration_s);
         let failover = self.fault.as_ref().and_then(|f| {
             f.interval()
-                .map(|_| rec.failover(f.at(), end, self.election_ms))
+                .map(|_| rec.failover(f.at(), end, self.election.election_ms(f.at())))
         });
         let max_term = (0..self.sim.servers())
             .filter_map(|id| self.sim.actor(id).part().server().map(|s| s.term()))
@@ -277,8 +271,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         extra.insert("unfinished_ops".to_string(), unfinished as f64);
         extra.insert("final_term".to_string(), max_term as f64);
         extra.insert("clients".to_string(), self.spec.clients as f64);
-        let up = (0..self.sim.servers()).filter(|&id| self.sim.node_state(id) == NodeState::Up);
-        extra.insert("nodes_up".to_string(), up.count() as f64);
+        extra.insert("nodes_up".to_string(), nodes_up(&self.sim) as f64);
         extra.insert(
             "replicas_agree".to_string(),
             f64::from(u8::from(replicas_agree(&self.sim).is_ok())),

@@ -1,4 +1,4 @@
-//! The queue's benchmarks (issue 12, "Benchmarks"):
+//! The queue's benchmark (issue 12, "Benchmarks"):
 //!
 //! - [`QueueRun`], the seeds' queue-throughput scenario: `clients` closed-loop producers and as
 //!   many consumers on a cluster of queue servers (one Raft group per partition). Producers are
@@ -11,16 +11,16 @@
 //!   acknowledged must come out at least once (loss), and deliveries beyond the first are
 //!   counted (duplicates). Operations completed during the drain are not measured. Peak depth
 //!   is sampled from the partition leaders.
-//! - [`RingRun`], the ring-quality table: balance (CV, max/mean) against the vnode count, and
-//!   the share of keys moved on a join and on a leave against the ideal 1/N and against modulo
-//!   hashing, computed by `ring::metrics` on the queue's ring. It simulates nothing.
+//!
+//! The ring-quality table is `ring_bench.rs`.
 
 use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::QueueActorCmd;
 use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
+use super::bench_fault::QueueFault;
 use super::client::{ClientCounters, QueueOp, QueueResult, QueueWorkload, Submit};
-use super::params::{QueueParams, RingParams};
+use super::params::QueueParams;
 use super::placement::PARTITIONS;
 use super::types::{parse_message_id, AckError};
 use super::world::partition_replica;
@@ -28,8 +28,6 @@ use crate::bench::metrics::{round_to, Recorder};
 use crate::bench::result::BenchResult;
 use crate::bench::scenario::{RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
-use crate::ring::metrics::{modulo_movement, quality, sample_keys, Quality};
-use crate::ring::NodeId;
 use crate::service::{command_for, Hosts, World};
 use crate::sim::{Actor, ActorId, Sim, SimConfig, Time, MS, SEC};
 
@@ -184,6 +182,8 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     /// The consumers' request counters when the measured time ended (the drain's empty scans
     /// would blur the profile).
     measured_counters: Option<ClientCounters>,
+    /// The fault plan (node failure) and the partition groups' re-election.
+    fault: Option<QueueFault>,
 }
 
 impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
@@ -200,12 +200,6 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             .queue()
             .ok_or_else(|| format!("{}: not a queue-throughput scenario", spec.label))?
             .clone();
-        if params.fault.is_some() {
-            return Err(format!(
-                "{}: the queue benchmark takes no fault plan (set fault to none)",
-                spec.label
-            ));
-        }
         let (n, c) = (spec.nodes, spec.clients);
         let ids: Vec<ActorId> = (0..n).collect();
         let producers: Vec<ActorId> = (n..n + c).collect();
@@ -236,7 +230,11 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
         let t0 = secs(params.warmup_s);
         let end = t0 + secs(params.duration_s);
+        let fault = params
+            .fault
+            .map(|plan| QueueFault::new(plan, t0, params.duration_s));
         Ok(QueueRun {
+            fault,
             drain_end: end + secs(qp.drain_s),
             measured_end: end,
             drained_at: None,
@@ -291,7 +289,11 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
     fn step(&mut self, budget: u64) {
         let start = self.sim.events_processed();
         while !self.done() && self.sim.events_processed() - start < budget {
-            let driver = self.next_tick.min(self.next_sample);
+            let fault_at = self.fault.as_ref().and_then(QueueFault::next_time);
+            let driver = self
+                .next_tick
+                .min(self.next_sample)
+                .min(fault_at.unwrap_or(Time::MAX));
             match self.sim.next_event_time() {
                 Some(t) if t < driver => self.sim.run_until(t),
                 _ => {
@@ -299,10 +301,16 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                     self.driver_act(driver);
                 }
             }
+            if let Some(f) = &mut self.fault {
+                f.watch(&self.sim, self.spec.nodes);
+            }
         }
     }
 
     fn driver_act(&mut self, now: Time) {
+        if let Some(f) = &mut self.fault {
+            f.act(&mut self.sim, self.spec.nodes, now);
+        }
         if now >= self.next_tick {
             self.next_tick = now + TICK;
             if self.phase == Phase::Measuring && now < self.end {
@@ -585,6 +593,10 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         );
         put("acks_per_batch", ratio(c.batched_acks, c.ack_batches));
         put("requests_per_delivery", ratio(c.requests, consumed.1));
+        let (failover, fault) = match self.fault {
+            Some(f) => f.finish(&rec, self.measured_end, &self.sim, &mut extra),
+            None => (None, None),
+        };
         BenchResult {
             scenario: self.params.scenario.id().to_string(),
             label: self.spec.label.clone(),
@@ -595,8 +607,8 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             ops,
             overall,
             series: rec.series(duration_s),
-            faults: Vec::new(),
-            failover: None,
+            faults: fault.into_iter().collect(),
+            failover,
             extra,
             wall_ms: None,
         }
@@ -618,131 +630,5 @@ impl<A: Actor + Hosts<QueueActor>> RunDriver for QueueRun<A> {
     }
     fn finish(self: Box<Self>) -> BenchResult {
         QueueRun::finish(*self)
-    }
-}
-
-/// One row of the ring-quality table (one vnode count).
-#[derive(Clone, Debug)]
-struct RingRow {
-    quality: Quality,
-    modulo_leave_fraction: f64,
-}
-
-/// The ring-quality table for one cluster size: one vnode count per step, so the page can
-/// draw its progress bar between them.
-pub(crate) struct RingRun {
-    spec: RunSpec,
-    params: ScenarioParams,
-    rp: RingParams,
-    rows: Vec<RingRow>,
-}
-
-impl RingRun {
-    pub fn new(params: &ScenarioParams, spec: RunSpec) -> Result<Self, String> {
-        let params = params.for_run(&spec);
-        let rp = params
-            .service
-            .ring()
-            .ok_or_else(|| format!("{}: not a ring-quality scenario", spec.label))?
-            .clone();
-        if spec.nodes < 2 {
-            return Err(format!(
-                "{}: a leave needs at least 2 nodes on the ring",
-                spec.label
-            ));
-        }
-        Ok(RingRun {
-            spec,
-            params,
-            rp,
-            rows: Vec::new(),
-        })
-    }
-}
-
-/// The `extra` key of a ring-quality figure at `vnodes`: "cv_v10".
-pub fn ring_key(figure: &str, vnodes: u32) -> String {
-    format!("{figure}_v{vnodes}")
-}
-
-/// The ring figures a ring-quality result holds at each vnode count.
-pub const RING_FIGURES: &[&str] = &[
-    "cv",
-    "max_over_mean",
-    "join_moved",
-    "leave_moved",
-    "modulo_join_moved",
-    "modulo_leave_moved",
-    // Monotonicity (REFERENCES §2.2), 0 for consistent hashing: keys a join sent to a node
-    // other than the new one, and keys a leave took from a node other than the leaver.
-    "join_to_other_nodes",
-    "leave_from_other_nodes",
-];
-
-impl RunDriver for RingRun {
-    fn step(&mut self, _budget: u64) {
-        let Some(&v) = self.rp.vnodes.get(self.rows.len()) else {
-            return;
-        };
-        let n = self.spec.nodes;
-        let quality = quality(n, v, self.rp.ring_keys);
-        let ids: Vec<NodeId> = (0..n).collect();
-        let keys = sample_keys(self.rp.ring_keys);
-        // The leave `quality` measures: node 0 goes.
-        let modulo_leave_fraction = modulo_movement(&ids, &ids[1..], &keys).fraction;
-        self.rows.push(RingRow {
-            quality,
-            modulo_leave_fraction,
-        });
-    }
-    fn done(&self) -> bool {
-        self.rows.len() >= self.rp.vnodes.len()
-    }
-    fn fraction(&self) -> f64 {
-        self.rows.len() as f64 / self.rp.vnodes.len().max(1) as f64
-    }
-    fn events(&self) -> u64 {
-        0
-    }
-    fn finish(self: Box<Self>) -> BenchResult {
-        let (ops, overall) = Recorder::new(0).op_stats(0.0);
-        let mut extra = SortedMap::new();
-        let round = |x: f64| round_to(x, 1e6);
-        extra.insert("ring_keys".to_string(), self.rp.ring_keys as f64);
-        if let Some(r) = self.rows.first() {
-            extra.insert("join_ideal".to_string(), round(r.quality.join.ideal));
-            extra.insert("leave_ideal".to_string(), round(r.quality.leave.ideal));
-        }
-        for r in &self.rows {
-            let q = &r.quality;
-            let figures = [
-                q.balance.cv,
-                q.balance.max_over_mean,
-                q.join.fraction,
-                q.leave.fraction,
-                q.modulo_join.fraction,
-                r.modulo_leave_fraction,
-                q.join.to_other_nodes as f64,
-                q.leave.from_other_nodes as f64,
-            ];
-            for (name, value) in RING_FIGURES.iter().zip(figures) {
-                extra.insert(ring_key(name, q.vnodes), round(value));
-            }
-        }
-        BenchResult {
-            scenario: self.params.scenario.id().to_string(),
-            label: self.spec.label.clone(),
-            params: serde_json::to_value(&self.params).unwrap_or_default(),
-            seed: self.params.seed,
-            nodes: self.spec.nodes,
-            duration_s: 0.0,
-            ops,
-            overall,
-            series: Vec::new(),
-            faults: Vec::new(),
-            failover: None,
-            extra,
-            wall_ms: None,
-        }
     }
 }

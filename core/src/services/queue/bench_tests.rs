@@ -3,8 +3,9 @@
 
 use crate::bench::{run_suite, BenchRun, ScenarioKind, ScenarioParams, Suite};
 
-use super::bench::{message_body, ring_key, Ledger};
+use super::bench::{message_body, Ledger};
 use super::client::{QueueOp, QueueRecord, QueueResult};
+use super::ring_bench::ring_key;
 
 /// A short throughput run, cheap enough for debug-build tests.
 fn small(seed: u64, producers: &str) -> ScenarioParams {

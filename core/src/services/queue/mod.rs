@@ -13,7 +13,8 @@
 //! - `service.rs`: the descriptor (routes, exchanges, lights, ring node actions, notes).
 //! - `world.rs`: the ring now, a partition's leader and shown replica, in any world.
 //! - `view.rs`: what the Queue tab draws.
-//! - `bench.rs` + `params.rs`: the queue-throughput and ring-quality benchmarks.
+//! - `bench.rs` + `params.rs`: the queue-throughput benchmark (its fault plan and failover
+//!   figures in `bench_fault.rs`); `ring_bench.rs`: the ring-quality table.
 //! - `fuzz.rs`: the fuzz target (`syncsim fuzz --service queue`).
 //!
 //! The design (why partitions, why remove-then-add, what ordering is promised) is in
@@ -22,11 +23,13 @@
 mod actor;
 pub mod api;
 pub mod bench;
+mod bench_fault;
 pub mod client;
 pub mod fuzz;
 pub mod lines;
 pub mod params;
 pub mod placement;
+pub mod ring_bench;
 pub mod server;
 mod service;
 pub mod sm;
