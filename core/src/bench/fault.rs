@@ -41,6 +41,11 @@ impl Fault {
         self.at
     }
 
+    /// The node the fault hit, once it fired.
+    pub(crate) fn node(&self) -> Option<ActorId> {
+        self.node
+    }
+
     /// The interval to shade, once the fault fired.
     pub(crate) fn interval(&self) -> Option<&FaultInterval> {
         self.interval.as_ref()

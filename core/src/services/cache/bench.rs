@@ -16,6 +16,7 @@ use super::actor::{CacheActor, CacheConfig};
 use super::bench_client::{BenchOpKind, BenchSpec};
 use super::msg::CacheStats;
 use super::params::CacheParams;
+use crate::bench::fault::{nodes_up, Fault};
 use crate::bench::metrics::{round_to, Recorder};
 use crate::bench::result::BenchResult;
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
@@ -42,6 +43,10 @@ pub(crate) struct CacheRun<A: Actor + Part<CacheActor>> {
     next_check: Time,
     /// The servers' summed counters when the window opened.
     at_t0: Option<CacheStats>,
+    /// The fault plan (node failure). The cache has no leader and no failover: the keys whose
+    /// home is the dead node stay unavailable (504) until it comes back, so there is no
+    /// election to time, and recovery may never come.
+    fault: Option<Fault>,
     done: bool,
 }
 
@@ -58,12 +63,6 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             .cache()
             .ok_or_else(|| format!("{}: not a cache scenario", spec.label))?
             .clone();
-        if params.fault.is_some() {
-            return Err(format!(
-                "{}: the cache benchmark takes no fault plan (crash an owner in the Cache tab)",
-                spec.label
-            ));
-        }
         let keys = cp.working_sets.first().copied().unwrap_or(0);
         let (n, c) = (spec.nodes, spec.clients);
         let ids: Vec<ActorId> = (0..n).collect();
@@ -84,6 +83,7 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
                 // Client k warms keys k, k + c, k + 2c, ...: the working set once in all.
                 warm: (k as u64..keys).step_by(c).collect(),
                 keys,
+                servers: n,
                 write_fraction: cp.write_fraction,
                 ttl_ms: cfg.default_ttl_ms,
                 mix_from: t0,
@@ -102,7 +102,11 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
         };
         let sim = Sim::new(sim_cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
         let end = t0 + secs(params.duration_s);
+        let fault = params
+            .fault
+            .map(|plan| Fault::new(plan, t0, params.duration_s));
         Ok(CacheRun {
+            fault,
             spec,
             params,
             cp,
@@ -137,12 +141,19 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
     fn step(&mut self, budget: u64) {
         let start = self.sim.events_processed();
         while !self.done && self.sim.events_processed() - start < budget {
-            let at = self.next_check;
+            let fault_at = self.fault.as_ref().and_then(Fault::next_time);
+            let at = self.next_check.min(fault_at.unwrap_or(Time::MAX));
             match self.sim.next_event_time() {
                 Some(t) if t < at => self.sim.run_until(t),
                 _ => {
                     self.sim.run_until(at);
-                    self.check(at);
+                    if let Some(f) = &mut self.fault {
+                        // No leader, and no role to name: every node is the home of its keys.
+                        f.act(&mut self.sim, at, None, |_| None);
+                    }
+                    if at >= self.next_check {
+                        self.check(at);
+                    }
                 }
             }
         }
@@ -266,6 +277,17 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
         put("cache_to_cache", delta(|s| s.cache_to_cache));
         put("memory_reads", delta(|s| s.memory_reads));
         put("directory_messages", delta(|s| s.messages));
+        let failover = self.fault.as_ref().and_then(|f| {
+            let node = f.interval().and(f.node())?;
+            // The working set's keys the dead node is home to: they fail until it is back.
+            let keys = self.cp.working_sets.first().copied().unwrap_or(0);
+            let homed = (0..keys)
+                .filter(|k| self.part(0).home_of(&format!("k{k}")) == node)
+                .count();
+            put("keys_homed_on_failed", homed as f64);
+            put("nodes_up", nodes_up(&self.sim) as f64);
+            Some(rec.failover(f.at(), self.measured_end, None))
+        });
         BenchResult {
             scenario: self.params.scenario.id().to_string(),
             label: self.spec.label.clone(),
@@ -276,8 +298,12 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             ops,
             overall,
             series: rec.series(duration_s),
-            faults: Vec::new(),
-            failover: None,
+            faults: self
+                .fault
+                .and_then(Fault::into_interval)
+                .into_iter()
+                .collect(),
+            failover,
             extra,
             wall_ms: None,
         }

@@ -1,5 +1,9 @@
 //! The cache benchmark's client: closed loop (the next request leaves the moment the previous
-//! one is answered), always to the same node. It first PUTs its share of the working set (the
+//! one is answered), to one node. A request its node leaves unanswered for `timeout` (the node
+//! is down or cut off: a live node answers 504 itself after its own 1 s) counts as a
+//! `timeout` failure, and the client moves to the next node round robin, as the lock's
+//! clients do on a timeout; unlike them it does not resend the request there (a cache
+//! request is one measured sample, its failure included). It first PUTs its share of the working set (the
 //! warm-up that fills memory and the caches), waits for the measured window to open, then
 //! sends GETs and PUTs on keys drawn uniformly from the working set. Each answer becomes one
 //! compact sample (the benchmark driver reads them at the end), with the node's word on
@@ -29,6 +33,8 @@ pub struct BenchSample {
     pub completed: Time,
     /// A GET the node served from its own cache (no bus transaction).
     pub hit: bool,
+    /// The node the request was sent to.
+    pub node: ActorId,
     /// `None` for a 200; else the reason, in the benchmarks' snake_case words.
     pub failure: Option<&'static str>,
 }
@@ -36,8 +42,10 @@ pub struct BenchSample {
 /// What a benchmark client does.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchSpec {
-    /// The server every request goes to.
+    /// The server requests go to first.
     pub node: ActorId,
+    /// Servers (ids `0..servers`) the client moves through when its node does not answer.
+    pub servers: usize,
     /// Keys (numbers) to PUT first, in order.
     pub warm: Vec<u64>,
     /// The working set: keys `k0..k{keys-1}`.
@@ -53,14 +61,25 @@ pub struct BenchSpec {
     pub timeout: Time,
 }
 
+/// A request awaiting its answer.
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    seq: u64,
+    kind: BenchOpKind,
+    invoked: Time,
+    node: ActorId,
+}
+
 #[derive(Clone, Debug)]
 pub struct BenchClient {
     spec: BenchSpec,
+    /// Where requests go now (`spec.node` until a timeout moves it on).
+    node: ActorId,
     warm_next: usize,
     mixed: u64,
     seq: u64,
-    /// `(seq, kind, invoked)` of the request awaiting its answer.
-    in_flight: Option<(u64, BenchOpKind, Time)>,
+    /// The request awaiting its answer.
+    in_flight: Option<InFlight>,
     samples: Vec<BenchSample>,
 }
 
@@ -78,6 +97,7 @@ fn failure(reply: &CacheReply) -> Option<&'static str> {
 impl BenchClient {
     pub fn new(spec: BenchSpec) -> Self {
         BenchClient {
+            node: spec.node,
             spec,
             warm_next: 0,
             mixed: 0,
@@ -112,20 +132,21 @@ impl BenchClient {
 
     pub fn on_response(&mut self, ctx: &mut CacheCtx<'_, '_>, seq: u64, reply: &CacheReply) {
         // A late answer to a request already counted as a timeout is ignored.
-        let Some((s, kind, invoked)) = self.in_flight else {
+        let Some(req) = self.in_flight else {
             return;
         };
-        if s != seq {
+        if req.seq != seq {
             return;
         }
         let hit = matches!(reply, CacheReply::Value { hit: true, .. });
-        self.finish(ctx, kind, invoked, hit, failure(reply));
+        self.finish(ctx, req, hit, failure(reply));
     }
 
     pub fn on_timeout_check(&mut self, ctx: &mut CacheCtx<'_, '_>) {
-        if let Some((_, kind, invoked)) = self.in_flight {
-            if ctx.now >= invoked + self.spec.timeout {
-                self.finish(ctx, kind, invoked, false, Some("timeout"));
+        if let Some(req) = self.in_flight {
+            if ctx.now >= req.invoked + self.spec.timeout {
+                self.node = (req.node + 1) % self.spec.servers.max(1);
+                self.finish(ctx, req, false, Some("timeout"));
             }
         }
         ctx.set_timer(TIMER_CLIENT, TIMEOUT_CHECK);
@@ -141,17 +162,17 @@ impl BenchClient {
     fn finish(
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
-        kind: BenchOpKind,
-        invoked: Time,
+        req: InFlight,
         hit: bool,
         failure: Option<&'static str>,
     ) {
         self.in_flight = None;
         self.samples.push(BenchSample {
-            kind,
-            invoked,
+            kind: req.kind,
+            invoked: req.invoked,
             completed: ctx.now,
             hit,
+            node: req.node,
             failure,
         });
         self.next(ctx);
@@ -190,7 +211,12 @@ impl BenchClient {
                 ttl_ms: self.spec.ttl_ms,
             },
         };
-        self.in_flight = Some((self.seq, kind, ctx.now));
-        ctx.send(self.spec.node, CacheMsg::Request { seq: self.seq, op });
+        self.in_flight = Some(InFlight {
+            seq: self.seq,
+            kind,
+            invoked: ctx.now,
+            node: self.node,
+        });
+        ctx.send(self.node, CacheMsg::Request { seq: self.seq, op });
     }
 }
