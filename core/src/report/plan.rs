@@ -1,5 +1,5 @@
-//! What the report runs: the seeds' quick run, their four scenarios, scaling, and single node
-//! against distributed for each primitive, all at the seeds' defaults (`ScenarioParams::defaults`)
+//! What the report runs: the seeds' quick run, their four scenarios (node failure for each
+//! primitive), scaling, and single node against distributed for each primitive, all at the seeds' defaults (`ScenarioParams::defaults`)
 //! except where a section says otherwise.
 
 use crate::bench::{ScenarioKind, ScenarioParams};
@@ -25,7 +25,7 @@ impl Section {
     }
 }
 
-pub const SECTION_IDS: [&str; 11] = [
+pub const SECTION_IDS: [&str; 13] = [
     "quick-locks",
     "quick-queue",
     "quick-cache",
@@ -33,6 +33,8 @@ pub const SECTION_IDS: [&str; 11] = [
     "queue-throughput",
     "cache-hit-miss",
     "node-failure",
+    "queue-node-failure",
+    "cache-node-failure",
     "scaling",
     "locks-single-vs-distributed",
     "queue-single-vs-distributed",
@@ -109,21 +111,31 @@ pub fn plan(seed: u64) -> Vec<Section> {
         },
         Section {
             id: SECTION_IDS[7],
+            title: "Node failure (queue)",
+            params: with_seed(ScenarioKind::QueueNodeFailure, seed),
+        },
+        Section {
+            id: SECTION_IDS[8],
+            title: "Node failure (cache)",
+            params: with_seed(ScenarioKind::CacheNodeFailure, seed),
+        },
+        Section {
+            id: SECTION_IDS[9],
             title: "Scaling: 1, 2, 3, 5, 10 nodes (locks)",
             params: with_seed(ScenarioKind::Scaling, seed),
         },
         Section {
-            id: SECTION_IDS[8],
+            id: SECTION_IDS[10],
             title: "Locks: single node vs 3 nodes",
             params: with_seed(ScenarioKind::SingleVsDistributed, seed),
         },
         Section {
-            id: SECTION_IDS[9],
+            id: SECTION_IDS[11],
             title: "Queue: single node vs 3 nodes",
             params: queue_svd,
         },
         Section {
-            id: SECTION_IDS[10],
+            id: SECTION_IDS[12],
             title: "Cache: single node vs 3 nodes",
             params: with_seed(ScenarioKind::CacheSingleVsDistributed, seed),
         },
