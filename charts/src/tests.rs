@@ -422,3 +422,24 @@ fn charts_draw_a_real_node_failure_suite() {
     let svg = render("throughput_latency_over_time", &suite).unwrap();
     assert!(svg.contains("n2 crashed"), "the fault is labelled");
 }
+
+/// The queue's and the cache's node-failure runs draw the time chart with the fault shaded
+/// and labelled, as the locks' does.
+#[test]
+fn the_time_chart_shades_the_queue_and_cache_node_failures() {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    for (kind, label) in [
+        (ScenarioKind::QueueNodeFailure, "n2 crashed (led "),
+        (ScenarioKind::CacheNodeFailure, "n2 crashed"),
+    ] {
+        let mut p = ScenarioParams::defaults(kind);
+        p.set("clients", "2").unwrap();
+        p.set("duration", "4").unwrap();
+        p.set("fault-at", "2").unwrap();
+        let suite = run_suite(p).unwrap();
+        assert_eq!(suite.runs[0].faults.len(), 1, "{kind:?}");
+        let svg = render("throughput_latency_over_time", &suite).unwrap();
+        check_balanced(&svg).unwrap();
+        assert!(svg.contains(label), "{kind:?}: the fault is labelled");
+    }
+}

@@ -185,3 +185,36 @@ pub(crate) fn nodes_up<A: Actor>(sim: &Sim<A>) -> usize {
         .filter(|&id| sim.node_state(id) == NodeState::Up)
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::MS;
+
+    #[test]
+    fn the_election_ends_when_every_group_that_lost_its_leader_has_a_new_one() {
+        let mut w = ElectionWatch::default();
+        // Node 1 leads groups 0 and 2 (terms 3 and 5); node 0 leads group 1.
+        w.fault_hit(1, &[Some((1, 3)), Some((0, 4)), Some((1, 5))]);
+        assert_eq!(w.groups_lost(), 2);
+        assert!(w.waiting());
+        // Group 0 elects; group 2 still shows its old leader's term (a stale view).
+        w.check(1_300 * MS, &[Some((2, 4)), Some((0, 4)), Some((1, 5))]);
+        assert!(w.waiting());
+        assert_eq!(w.election_ms(1_000 * MS), None);
+        // Group 2 elects: the election is over at the slower group's time.
+        w.check(1_700 * MS, &[Some((2, 4)), Some((0, 4)), Some((0, 6))]);
+        assert!(!w.waiting());
+        assert_eq!(w.election_ms(1_000 * MS), Some(700.0));
+    }
+
+    #[test]
+    fn a_fault_that_took_no_leader_forced_no_election() {
+        let mut w = ElectionWatch::default();
+        w.fault_hit(2, &[Some((0, 1)), None]);
+        assert_eq!(w.groups_lost(), 0);
+        assert!(!w.waiting());
+        w.check(5 * MS, &[Some((0, 1)), Some((1, 2))]);
+        assert_eq!(w.election_ms(0), None);
+    }
+}

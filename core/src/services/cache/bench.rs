@@ -128,6 +128,14 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
         (self.spec.nodes..self.spec.nodes + self.spec.clients).map(|i| self.part(i))
     }
 
+    /// Every client's samples, by client (tests check which node served what).
+    #[cfg(test)]
+    pub(super) fn samples(&self) -> Vec<Vec<super::bench_client::BenchSample>> {
+        self.clients()
+            .map(|c| c.bench().map_or_else(Vec::new, |b| b.samples().to_vec()))
+            .collect()
+    }
+
     /// The servers' counters, summed.
     fn server_stats(&self) -> CacheStats {
         let mut total = CacheStats::default();

@@ -33,6 +33,8 @@ mod bench_tests;
 #[cfg(test)]
 mod home_tests;
 #[cfg(test)]
+mod node_failure_tests;
+#[cfg(test)]
 mod tests;
 
 pub use actor::{CacheActor, CacheConfig, CacheDurable, CacheRecord, Handoff, Workload};

@@ -45,6 +45,8 @@ mod console_tests;
 #[cfg(test)]
 mod harness;
 #[cfg(test)]
+mod node_failure_tests;
+#[cfg(test)]
 mod sm_tests;
 #[cfg(test)]
 mod tests;
