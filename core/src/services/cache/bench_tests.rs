@@ -171,9 +171,12 @@ fn cache_params_are_validated_per_field() {
         e.contains("25 runs (nodes × clients × working sets)"),
         "{e}"
     );
+    // A fault plan is taken (node failure), but there is no leader to aim it at.
     let mut p = base.clone();
     p.set("fault", "crash").unwrap();
-    assert!(BenchRun::new(p).err().unwrap().contains("no fault plan"));
+    assert!(BenchRun::new(p.clone()).is_ok());
+    p.set("fault-target", "leader").unwrap();
+    assert!(p.validate().unwrap_err().contains("fault-target"));
     let mut p = base;
     p.set("coherence", "MOESI").unwrap();
     let json = serde_json::to_string(&p).unwrap();

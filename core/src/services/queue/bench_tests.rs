@@ -104,9 +104,10 @@ fn queue_params_are_validated_per_field() {
     assert!(err("consumer-think-ms", "9-3").contains("consumer-think-ms"));
     assert!(err("drain", "0").contains("drain"));
     assert!(err("resources", "3").contains("unknown parameter `resources`"));
+    // A fault plan is taken (node failure; `queue-node-failure` has one by default).
     let mut p = base.clone();
     p.set("fault", "crash").unwrap();
-    assert!(BenchRun::new(p).err().unwrap().contains("no fault plan"));
+    assert!(BenchRun::new(p).is_ok());
     let ring = ScenarioParams::defaults(ScenarioKind::RingQuality);
     let mut r = ring.clone();
     r.set("vnodes", "0,10").unwrap();
