@@ -18,6 +18,10 @@ pub const APPEND_REJECTED: u16 = 108;
 pub const ELECTION_TIMEOUT: u16 = 109;
 pub const ELECTED: u16 = 110;
 pub const QUORUM_LOST: u16 = 111;
+pub const SNAPSHOT_SENT: u16 = 112;
+pub const SNAPSHOT_INSTALLED: u16 = 113;
+pub const SNAPSHOT_STALE: u16 = 114;
+pub const COMPACTED: u16 = 115;
 /// Added to a vote code when the vote is a pre-vote (thesis §9.6).
 pub const PRE: u16 = 0x100;
 
@@ -75,6 +79,28 @@ pub fn elected(term: u64, granted: usize, quorum: usize, voters: usize) -> Note 
 
 pub fn quorum_lost(term: u64, active: usize, quorum: usize) -> Note {
     why(QUORUM_LOST, [term, active as u64, quorum as u64, 0, 0])
+}
+
+/// Leader: `to`'s next index is at or below the compaction point, so the entries it needs are
+/// gone from the log (they start at `first`); it gets the snapshot (`index`, `term`) instead.
+pub fn snapshot_sent(to: ActorId, next: u64, first: u64, index: u64, term: u64) -> Note {
+    why(SNAPSHOT_SENT, [id(to), next, first, index, term])
+}
+
+/// Follower: took `leader`'s snapshot up to `index` (`term`); its commit index was `commit`.
+pub fn snapshot_installed(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
+    why(SNAPSHOT_INSTALLED, [id(leader), index, term, commit, 0])
+}
+
+/// Follower: ignored a snapshot up to `index` (`term`): it already committed `commit` >= index.
+pub fn snapshot_stale(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
+    why(SNAPSHOT_STALE, [id(leader), index, term, commit, 0])
+}
+
+/// `since` entries applied since the last snapshot reached the threshold `every`; the log now
+/// starts after `index` (`term`).
+pub fn compacted(index: u64, term: u64, since: u64, every: u64) -> Note {
+    why(COMPACTED, [index, term, since, every, 0])
 }
 
 fn role_name(code: u64) -> &'static str {
@@ -199,10 +225,44 @@ pub fn describe(who: &str, w: &Why, n: &dyn Fn(u64) -> String) -> Option<(bool, 
                 v(0), v(1), v(2)
             ),
         ),
+        SNAPSHOT_SENT => (
+            "snapshot-sent",
+            format!(
+                "the leader {who} sends {} a snapshot (up to index {}, term {}) instead of entries: {}'s next index {} is below the first index {} left in {who}'s log after compaction (Raft §7)",
+                n(v(0)), v(3), v(4), n(v(0)), v(1), v(2)
+            ),
+        ),
+        SNAPSHOT_INSTALLED => (
+            "snapshot-installed",
+            format!(
+                "{who} installs {}'s snapshot up to index {} (term {}): it replaces {who}'s state and log prefix, whose commit index was only {} (Raft §7)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        SNAPSHOT_STALE => (
+            "snapshot-stale",
+            format!(
+                "{who} ignores {}'s snapshot up to index {} (term {}): {who} already committed up to index {}, so the snapshot is stale (Raft §7)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        COMPACTED => (
+            "compacted",
+            format!(
+                "{who} compacts its log up to index {} (term {}): {} entries were applied since the last snapshot, reaching the threshold of {} (Raft §7)",
+                v(0), v(1), v(2), v(3)
+            ),
+        ),
         _ => return None,
     };
-    Some((
-        code != COMMIT_EARLIER_TERM && code != APPEND_REJECTED,
-        Reason::new(slug, text),
-    ))
+    // Commit- and log-side reasons go with commits; the rest with elections.
+    let commits = [
+        COMMIT_EARLIER_TERM,
+        APPEND_REJECTED,
+        SNAPSHOT_SENT,
+        SNAPSHOT_INSTALLED,
+        SNAPSHOT_STALE,
+        COMPACTED,
+    ];
+    Some((!commits.contains(&code), Reason::new(slug, text)))
 }

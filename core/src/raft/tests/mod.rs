@@ -10,5 +10,6 @@ mod harness;
 mod paper_election;
 mod paper_replication;
 mod reasons;
+mod reasons_snapshot;
 mod scenarios;
 mod scenarios_client;
