@@ -247,7 +247,9 @@ impl<SM: RaftSm> RaftServer<SM> {
             return Err(format!("n{} is not another voter", to + 1));
         }
         self.transferee = Some(to);
-        if self.progress[&to].matched == self.log.last_index() {
+        let (matched, last) = (self.progress[&to].matched, self.log.last_index());
+        ctx.note(reasons::transfer(to, matched, last));
+        if matched == last {
             self.send(ctx, to, RaftMsg::TimeoutNow { term: self.term });
         } else {
             self.send_append(ctx, to, false);

@@ -15,7 +15,7 @@ fn label(id: u64) -> String {
 }
 
 /// The worded reasons `who` gave since the last clear, in order.
-fn reasons(h: &H, who: &str) -> Vec<Reason> {
+pub(super) fn reasons(h: &H, who: &str) -> Vec<Reason> {
     h.out
         .iter()
         .filter_map(|e| match e {
