@@ -27,6 +27,7 @@ pub mod fuzz;
 pub mod lines;
 pub mod params;
 pub mod placement;
+mod reasons;
 pub mod server;
 mod service;
 pub mod sm;
@@ -41,6 +42,8 @@ mod bench_tests;
 mod console_tests;
 #[cfg(test)]
 mod harness;
+#[cfg(test)]
+mod reasons_tests;
 #[cfg(test)]
 mod sm_tests;
 #[cfg(test)]
