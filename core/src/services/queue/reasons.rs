@@ -13,6 +13,16 @@ use crate::sim::{Reason, Why};
 pub const EXPIRED_READY: u16 = 800;
 pub const DEAD_LETTERED: u16 = 801;
 pub const ACK_REFUSED: u16 = 802;
+pub const UNAVAILABLE: u16 = 803;
+
+/// Client: its enqueue (or ack, `ack`) failed with 503: partition `p` had no leader with a quorum
+/// that answered within `timeout_ms`.
+pub fn unavailable(p: u32, timeout_ms: u64, ack: bool) -> crate::sim::Note {
+    crate::sim::Note::Why(Why::new(
+        UNAVAILABLE,
+        [u64::from(p), timeout_ms, u64::from(ack), 0, 0],
+    ))
+}
 
 /// The reasons of `cmd`: before it is applied (`replies` = None) the deliveries it expires,
 /// after it the acks it refused.
@@ -83,9 +93,10 @@ fn acks_refused(sm: &QueueSm, cmd: &QueueCmd, replies: &[Reply<QueueOutput>], ou
     }
 }
 
-pub fn describe(w: &Why) -> Option<Reason> {
+/// The sentence for a reason; `who` is the partition's leader (or, for `UNAVAILABLE`, the client).
+pub fn describe(who: &str, w: &Why) -> Option<Reason> {
     let v = |i| w.at(i);
-    Some(match w.code {
+    let mut r = match w.code {
         EXPIRED_READY => Reason::new(
             "visibility-expired",
             format!(
@@ -114,6 +125,18 @@ pub fn describe(w: &Why) -> Option<Reason> {
                 format!("the ack of message {seq} with delivery d{given} is refused: {why}"),
             )
         }
+        UNAVAILABLE => {
+            return Some(Reason::new(
+                "queue-unavailable",
+                format!(
+                    "{who}'s {} fails with 503: partition p{} has no leader with a quorum that answered within {} ms (its replicas are down or cut off, so nothing can be committed)",
+                    if v(2) == 1 { "ack" } else { "enqueue" },
+                    v(0), v(1)
+                ),
+            ))
+        }
         _ => return None,
-    })
+    };
+    r.text = format!("queue partition (leader {who}): {}", r.text);
+    Some(r)
 }

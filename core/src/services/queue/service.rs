@@ -204,8 +204,7 @@ impl<N: Hosts<QueueActor>> ServiceApi<N> for QueueApi {
         why: &crate::sim::Why,
         label: &dyn Fn(u64) -> String,
     ) -> Option<(EventCategory, crate::sim::Reason)> {
-        if let Some(mut r) = super::reasons::describe(why) {
-            r.text = format!("queue partition {who}: {}", r.text);
+        if let Some(r) = super::reasons::describe(who, why) {
             return Some((EventCategory::Client, r));
         }
         let (election, mut r) = crate::raft::reasons::describe(who, why, label)?;
