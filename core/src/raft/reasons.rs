@@ -31,6 +31,7 @@ pub const TRANSFER_TIMEOUT_NOW: u16 = 121;
 pub const TRANSFER_CATCH_UP: u16 = 122;
 pub const READ_SERVED: u16 = 123;
 pub const READ_DELAYED: u16 = 124;
+pub const TRANSFER_ABORTED: u16 = 125;
 /// Added to a vote code when the vote is a pre-vote (thesis §9.6).
 pub const PRE: u16 = 0x100;
 
@@ -163,6 +164,12 @@ pub fn transfer(to: ActorId, matched: u64, last: u64) -> Note {
         TRANSFER_CATCH_UP
     };
     why(code, [id(to), matched, last, 0, 0])
+}
+
+/// The transfer to `to` did not finish within an election timeout (`timeout_ms`): its match
+/// index was still `matched` against the last index `last`.
+pub fn transfer_aborted(to: ActorId, timeout_ms: u64, matched: u64, last: u64) -> Note {
+    why(TRANSFER_ABORTED, [id(to), timeout_ms, matched, last, 0])
 }
 
 /// ReadIndex: `client`'s read was answered at `index` once `acks` of the voters (a majority
@@ -380,6 +387,13 @@ pub fn describe(who: &str, w: &Why, n: &dyn Fn(u64) -> String) -> Option<(bool, 
             format!(
                 "the leader {who} stops accepting requests and waits before handing over to {}: its match index {} is behind the last index {}, so it sends the missing entries first (Raft thesis §3.10)",
                 n(v(0)), v(1), v(2)
+            ),
+        ),
+        TRANSFER_ABORTED => (
+            "transfer-aborted",
+            format!(
+                "the leader {who} abandons the transfer to {} and accepts requests again: it did not finish within an election timeout ({} ms; match index {}, last index {}) (Raft thesis §3.10)",
+                n(v(0)), v(1), v(2), v(3)
             ),
         ),
         READ_SERVED => (

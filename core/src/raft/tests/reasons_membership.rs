@@ -92,3 +92,21 @@ fn transfer_waits_for_the_target_then_sends_timeout_now() {
         "the leader n1 stops accepting requests and sends TimeoutNow to n3: its log is caught up (match index 1 = last index 1) (Raft thesis §3.10)"
     );
 }
+
+#[test]
+fn a_transfer_that_does_not_finish_is_abandoned_with_a_reason() {
+    let mut h = H::new(0, 3);
+    h.elect(&[1]);
+    h.ack_all(&[1]);
+    h.run(|n, ctx| {
+        n.command(ctx, ServerCmd::TransferLeadership { to: 2 })
+            .unwrap()
+    });
+    h.clear();
+    h.timer(crate::raft::node::TIMER_ELECTION);
+    let ms = paper_cfg().election_min / crate::sim::MS;
+    assert_eq!(
+        only(&reasons(&h, "n1"), "transfer-aborted").text,
+        format!("the leader n1 abandons the transfer to n3 and accepts requests again: it did not finish within an election timeout ({ms} ms; match index 0, last index 1) (Raft thesis §3.10)")
+    );
+}
