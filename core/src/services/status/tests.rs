@@ -161,6 +161,28 @@ fn phi_rises_when_a_link_is_cut_and_falls_after_healing() {
     p.advance(300 * MS);
     let healed = phi(&p, 0, 1);
     assert!(healed < 1.0, "after healing phi is {healed}");
+    // The event log carries both decisions with their reason codes (the page's `data-reason`).
+    let ev = p.events(2000, false);
+    let said = |code: &str| {
+        ev.iter()
+            .filter(|e| e.reason.as_deref() == Some(code))
+            .map(|e| e.text.clone())
+            .collect::<Vec<_>>()
+    };
+    let suspected = said("peer-suspected");
+    assert!(
+        suspected.iter().any(
+            |t| t.starts_with("n1 suspects n2: its last heartbeat arrived ")
+                && t.contains("at or above the threshold 8.00")
+        ),
+        "{suspected:?}"
+    );
+    assert!(
+        said("peer-trusted")
+            .iter()
+            .any(|t| t.starts_with("n1 trusts n2 again: a heartbeat arrived ")),
+        "{ev:#?}"
+    );
     let lights = p.invariants();
     assert!(lights.iter().all(|l| l.ok), "{lights:?}");
 }
