@@ -109,7 +109,9 @@ test('cutting n1–n2 makes n1 suspect n2 (phi above 8); healing brings phi back
   // The event log says so, in its own category.
   await openTab(page, 'events');
   await page.waitForSelector('[data-testid=event-log] [data-category=suspicion]');
-  assert.match(await page.textContent('[data-testid=event-log]'), /n1 suspects n2 \(phi \d+\.\d crossed the threshold\)/);
+  // With its reason: phi, the threshold and the age of the last heartbeat (status/reasons.rs).
+  const suspicion = page.locator('[data-testid=event-log] [data-category=suspicion][data-reason=peer-suspected]', { hasText: 'n1 suspects n2' });
+  assert.match(await suspicion.first().textContent(), /n1 suspects n2: its last heartbeat arrived \d+ ms ago, so phi is \d+\.\d\d, at or above the threshold 8\.00/);
   assert.equal(await page.locator('[data-filter=suspicion]').count(), 1);
 
   await openTab(page, 'status');

@@ -19,7 +19,12 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     fn check_quorum_round(&mut self, ctx: &mut RaftCtx<'_, SM>) {
         // A transfer that did not finish within an election timeout is abandoned.
-        self.transferee = None;
+        if let Some(to) = self.transferee.take() {
+            let matched = self.progress.get(&to).map_or(0, |p| p.matched);
+            let ms = self.cfg.election_min / crate::sim::MS;
+            let last = self.log.last_index();
+            ctx.note(reasons::transfer_aborted(to, ms, matched, last));
+        }
         if self.cfg.check_quorum {
             let me = self.id;
             let active = self
@@ -247,7 +252,9 @@ impl<SM: RaftSm> RaftServer<SM> {
             return Err(format!("n{} is not another voter", to + 1));
         }
         self.transferee = Some(to);
-        if self.progress[&to].matched == self.log.last_index() {
+        let (matched, last) = (self.progress[&to].matched, self.log.last_index());
+        ctx.note(reasons::transfer(to, matched, last));
+        if matched == last {
             self.send(ctx, to, RaftMsg::TimeoutNow { term: self.term });
         } else {
             self.send_append(ctx, to, false);

@@ -4,25 +4,26 @@
 use super::msg::Payload;
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
 use super::progress::Progress;
+use super::reasons;
 use crate::mutants::{active, Mutant};
 use crate::sim::ActorId;
 
 impl<SM: RaftSm> RaftServer<SM> {
     /// Leader: add `id` as a voter.
     pub fn add_server(&mut self, ctx: &mut RaftCtx<'_, SM>, id: ActorId) -> Result<u64, String> {
-        self.check_can_change_config()?;
+        self.check_can_change_config(ctx, id)?;
         if self.voters.contains(&id) {
             return Err(format!("n{} is already a voter", id + 1));
         }
         let mut voters = self.voters.clone();
         voters.push(id);
         crate::base::sort::sort(&mut voters);
-        Ok(self.propose(ctx, Payload::Config { voters }))
+        Ok(self.propose_config(ctx, id, true, voters))
     }
 
     /// Leader: remove voter `id` (possibly itself: it steps down once the change commits).
     pub fn remove_server(&mut self, ctx: &mut RaftCtx<'_, SM>, id: ActorId) -> Result<u64, String> {
-        self.check_can_change_config()?;
+        self.check_can_change_config(ctx, id)?;
         if !self.voters.contains(&id) {
             return Err(format!("n{} is not a voter", id + 1));
         }
@@ -30,21 +31,43 @@ impl<SM: RaftSm> RaftServer<SM> {
             return Err("cannot remove the last voter".into());
         }
         let voters: Vec<ActorId> = self.voters.iter().copied().filter(|&v| v != id).collect();
-        Ok(self.propose(ctx, Payload::Config { voters }))
+        Ok(self.propose_config(ctx, id, false, voters))
+    }
+
+    /// Append the change, saying which server it adds or removes and both member sets.
+    fn propose_config(
+        &mut self,
+        ctx: &mut RaftCtx<'_, SM>,
+        id: ActorId,
+        add: bool,
+        voters: Vec<ActorId>,
+    ) -> u64 {
+        let (old, new) = (reasons::mask(&self.voters), reasons::mask(&voters));
+        let index = self.log.last_index() + 1;
+        ctx.note(reasons::config_appended(index, id, add, old, new));
+        self.propose(ctx, Payload::Config { voters })
     }
 
     /// One change at a time, and only after this leader committed an entry of its term (the
     /// fix for the single-server change bug found after the thesis).
-    fn check_can_change_config(&self) -> Result<(), String> {
+    fn check_can_change_config(
+        &self,
+        ctx: &mut RaftCtx<'_, SM>,
+        id: ActorId,
+    ) -> Result<(), String> {
         if self.role != Role::Leader {
             return Err(format!("n{} is not the leader", self.id + 1));
         }
         if self.commit < self.term_start && !active(Mutant::RaftMembershipBeforeOwnTermCommit) {
+            let (commit, start) = (self.commit, self.term_start);
+            ctx.note(reasons::config_refused_own_term(
+                id, commit, start, self.term,
+            ));
             return Err("the leader has not committed an entry of its term yet".into());
         }
-        if self.log.last_config().is_some_and(|(i, _)| i > self.commit)
-            && !active(Mutant::RaftTwoConfigChangesAtOnce)
-        {
+        let pending = self.log.last_config().map_or(0, |(i, _)| i);
+        if pending > self.commit && !active(Mutant::RaftTwoConfigChangesAtOnce) {
+            ctx.note(reasons::config_refused_pending(id, pending, self.commit));
             return Err("a configuration change is still in progress".into());
         }
         if self.transferee.is_some() {

@@ -7,6 +7,7 @@ use crate::base::sorted::SortedSet;
 
 use super::msg::{ClientResult, Wire};
 use super::node::{RaftCtx, RaftServer, RaftSm, Role};
+use super::reasons;
 use super::sm::{ApplyCtx, RequestId};
 use crate::mutants::Mutant;
 use crate::sim::ActorId;
@@ -70,6 +71,10 @@ impl<SM: RaftSm> RaftServer<SM> {
         } else {
             self.commit.max(self.term_start)
         };
+        if index > self.commit {
+            let (commit, start) = (self.commit, self.term_start);
+            ctx.note(reasons::read_delayed(id.client, commit, start, self.term));
+        }
         let confirmed = self.voters.iter().filter(|v| acks.contains(v)).count() >= self.quorum()
             || crate::mutants::active(Mutant::RaftReadIndexNoHeartbeat);
         // One confirmation round at a time: reads arriving meanwhile share the next round.
@@ -126,6 +131,13 @@ impl<SM: RaftSm> RaftServer<SM> {
             let r = &self.reads.pending[i];
             if r.confirmed && r.index <= applied {
                 let r = self.reads.pending.remove(i);
+                let acks = self.voters.iter().filter(|v| r.acks.contains(v)).count();
+                ctx.note(reasons::read_served(
+                    r.id.client,
+                    r.index,
+                    acks,
+                    self.quorum(),
+                ));
                 let actx = ApplyCtx {
                     index: r.index,
                     term: self.term,

@@ -18,6 +18,20 @@ pub const APPEND_REJECTED: u16 = 108;
 pub const ELECTION_TIMEOUT: u16 = 109;
 pub const ELECTED: u16 = 110;
 pub const QUORUM_LOST: u16 = 111;
+pub const SNAPSHOT_SENT: u16 = 112;
+pub const SNAPSHOT_INSTALLED: u16 = 113;
+pub const SNAPSHOT_STALE: u16 = 114;
+pub const COMPACTED: u16 = 115;
+pub const CONFIG_APPENDED: u16 = 116;
+pub const CONFIG_COMMITTED: u16 = 117;
+pub const CONFIG_REFUSED_OWN_TERM: u16 = 118;
+pub const CONFIG_REFUSED_PENDING: u16 = 119;
+pub const REMOVED_STEP_DOWN: u16 = 120;
+pub const TRANSFER_TIMEOUT_NOW: u16 = 121;
+pub const TRANSFER_CATCH_UP: u16 = 122;
+pub const READ_SERVED: u16 = 123;
+pub const READ_DELAYED: u16 = 124;
+pub const TRANSFER_ABORTED: u16 = 125;
 /// Added to a vote code when the vote is a pre-vote (thesis §9.6).
 pub const PRE: u16 = 0x100;
 
@@ -75,6 +89,102 @@ pub fn elected(term: u64, granted: usize, quorum: usize, voters: usize) -> Note 
 
 pub fn quorum_lost(term: u64, active: usize, quorum: usize) -> Note {
     why(QUORUM_LOST, [term, active as u64, quorum as u64, 0, 0])
+}
+
+/// Leader: `to`'s next index is at or below the compaction point, so the entries it needs are
+/// gone from the log (they start at `first`); it gets the snapshot (`index`, `term`) instead.
+pub fn snapshot_sent(to: ActorId, next: u64, first: u64, index: u64, term: u64) -> Note {
+    why(SNAPSHOT_SENT, [id(to), next, first, index, term])
+}
+
+/// Follower: took `leader`'s snapshot up to `index` (`term`); its commit index was `commit`.
+pub fn snapshot_installed(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
+    why(SNAPSHOT_INSTALLED, [id(leader), index, term, commit, 0])
+}
+
+/// Follower: ignored a snapshot up to `index` (`term`): it already committed `commit` >= index.
+pub fn snapshot_stale(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
+    why(SNAPSHOT_STALE, [id(leader), index, term, commit, 0])
+}
+
+/// `since` entries applied since the last snapshot reached the threshold `every`; the log now
+/// starts after `index` (`term`).
+pub fn compacted(index: u64, term: u64, since: u64, every: u64) -> Note {
+    why(COMPACTED, [index, term, since, every, 0])
+}
+
+/// A set of servers as a bit mask (ids above 31 are left out: far beyond any simulated cluster).
+pub fn mask(ids: &[ActorId]) -> u64 {
+    ids.iter()
+        .filter(|&&i| i < 32)
+        .fold(0, |m, &i| m | (1u64 << i))
+}
+
+fn members(m: u64, n: &dyn Fn(u64) -> String) -> String {
+    let names: Vec<String> = (0..32).filter(|i| m & (1 << i) != 0).map(n).collect();
+    format!("{{{}}}", names.join(", "))
+}
+
+/// Leader: appended a single-server change at `index`, adding (`add`) or removing `server`.
+pub fn config_appended(index: u64, server: ActorId, add: bool, old: u64, new: u64) -> Note {
+    why(
+        CONFIG_APPENDED,
+        [index, id(server), u64::from(add), old, new],
+    )
+}
+
+pub fn config_committed(index: u64, voters: u64) -> Note {
+    why(CONFIG_COMMITTED, [index, voters, 0, 0, 0])
+}
+
+/// Refused: the leader's commit index `commit` is below the first index of its term `start`.
+pub fn config_refused_own_term(server: ActorId, commit: u64, start: u64, term: u64) -> Note {
+    why(
+        CONFIG_REFUSED_OWN_TERM,
+        [id(server), commit, start, term, 0],
+    )
+}
+
+/// Refused: the change at `pending` is not committed yet (commit index `commit`).
+pub fn config_refused_pending(server: ActorId, pending: u64, commit: u64) -> Note {
+    why(CONFIG_REFUSED_PENDING, [id(server), pending, commit, 0, 0])
+}
+
+/// A leader whose removal (at `index`) committed steps down, handing over to `heir` if any.
+pub fn removed_step_down(index: u64, term: u64, heir: Option<ActorId>) -> Note {
+    let (has, h) = heir.map_or((0, 0), |h| (1, id(h)));
+    why(REMOVED_STEP_DOWN, [index, term, has, h, 0])
+}
+
+/// Transfer to `to`: its match index `matched` against the leader's last index `last`.
+pub fn transfer(to: ActorId, matched: u64, last: u64) -> Note {
+    let code = if matched == last {
+        TRANSFER_TIMEOUT_NOW
+    } else {
+        TRANSFER_CATCH_UP
+    };
+    why(code, [id(to), matched, last, 0, 0])
+}
+
+/// The transfer to `to` did not finish within an election timeout (`timeout_ms`): its match
+/// index was still `matched` against the last index `last`.
+pub fn transfer_aborted(to: ActorId, timeout_ms: u64, matched: u64, last: u64) -> Note {
+    why(TRANSFER_ABORTED, [id(to), timeout_ms, matched, last, 0])
+}
+
+/// ReadIndex: `client`'s read was answered at `index` once `acks` of the voters (a majority
+/// needs `quorum`) acknowledged the heartbeat round that carried it.
+pub fn read_served(client: ActorId, index: u64, acks: usize, quorum: usize) -> Note {
+    why(
+        READ_SERVED,
+        [id(client), index, acks as u64, quorum as u64, 0],
+    )
+}
+
+/// ReadIndex: `client`'s read waits: the leader's commit index `commit` is below the first
+/// index of its term `start`, so it does not know the latest commit index yet.
+pub fn read_delayed(client: ActorId, commit: u64, start: u64, term: u64) -> Note {
+    why(READ_DELAYED, [id(client), commit, start, term, 0])
 }
 
 fn role_name(code: u64) -> &'static str {
@@ -199,10 +309,123 @@ pub fn describe(who: &str, w: &Why, n: &dyn Fn(u64) -> String) -> Option<(bool, 
                 v(0), v(1), v(2)
             ),
         ),
+        SNAPSHOT_SENT => (
+            "snapshot-sent",
+            format!(
+                "the leader {who} sends {} a snapshot (up to index {}, term {}) instead of entries: {}'s next index {} is below the first index {} left in {who}'s log after compaction (Raft §7)",
+                n(v(0)), v(3), v(4), n(v(0)), v(1), v(2)
+            ),
+        ),
+        SNAPSHOT_INSTALLED => (
+            "snapshot-installed",
+            format!(
+                "{who} installs {}'s snapshot up to index {} (term {}): it replaces {who}'s state and log prefix, whose commit index was only {} (Raft §7)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        SNAPSHOT_STALE => (
+            "snapshot-stale",
+            format!(
+                "{who} ignores {}'s snapshot up to index {} (term {}): {who} already committed up to index {}, so the snapshot is stale (Raft §7)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        COMPACTED => (
+            "compacted",
+            format!(
+                "{who} compacts its log up to index {} (term {}): {} entries were applied since the last snapshot, reaching the threshold of {} (Raft §7)",
+                v(0), v(1), v(2), v(3)
+            ),
+        ),
+        CONFIG_APPENDED => (
+            "config-appended",
+            format!(
+                "the leader {who} appends a configuration change at index {}: {} {} ({} → {}); one server at a time, so the old and new majorities always overlap (Raft thesis §4.1)",
+                v(0),
+                if v(2) == 1 { "add" } else { "remove" },
+                n(v(1)), members(v(3), n), members(v(4), n)
+            ),
+        ),
+        CONFIG_COMMITTED => (
+            "config-committed",
+            format!(
+                "the leader {who} committed the configuration change at index {}: the voters are now {}",
+                v(0), members(v(1), n)
+            ),
+        ),
+        CONFIG_REFUSED_OWN_TERM => (
+            "config-refused-own-term",
+            format!(
+                "the leader {who} refused to change membership ({}): it has not committed an entry of its own term {} yet (commit index {}, its term starts at index {}); Ongaro 2015 single-server change fix",
+                n(v(0)), v(3), v(1), v(2)
+            ),
+        ),
+        CONFIG_REFUSED_PENDING => (
+            "config-refused-pending",
+            format!(
+                "the leader {who} refused to change membership ({}): the change at index {} is still pending (commit index {}); one change at a time (Raft thesis §4.1)",
+                n(v(0)), v(1), v(2)
+            ),
+        ),
+        REMOVED_STEP_DOWN => (
+            "removed-step-down",
+            format!(
+                "the leader {who} steps down in term {}: the configuration that removes it committed at index {}{} (Raft thesis §4.2.2)",
+                v(1), v(0),
+                if v(2) == 1 { format!("; it sends TimeoutNow to the most up-to-date voter {}", n(v(3))) } else { String::new() }
+            ),
+        ),
+        TRANSFER_TIMEOUT_NOW => (
+            "transfer-timeout-now",
+            format!(
+                "the leader {who} stops accepting requests and sends TimeoutNow to {}: its log is caught up (match index {} = last index {}) (Raft thesis §3.10)",
+                n(v(0)), v(1), v(2)
+            ),
+        ),
+        TRANSFER_CATCH_UP => (
+            "transfer-catch-up",
+            format!(
+                "the leader {who} stops accepting requests and waits before handing over to {}: its match index {} is behind the last index {}, so it sends the missing entries first (Raft thesis §3.10)",
+                n(v(0)), v(1), v(2)
+            ),
+        ),
+        TRANSFER_ABORTED => (
+            "transfer-aborted",
+            format!(
+                "the leader {who} abandons the transfer to {} and accepts requests again: it did not finish within an election timeout ({} ms; match index {}, last index {}) (Raft thesis §3.10)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        READ_SERVED => (
+            "read-served",
+            format!(
+                "the leader {who} answers {}'s read at commit index {}: a heartbeat round acknowledged by {} servers (a majority needs {}) confirmed it is still the leader, and it has applied up to that index (ReadIndex, Raft thesis §6.4)",
+                n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        READ_DELAYED => (
+            "read-delayed",
+            format!(
+                "the leader {who} delays {}'s read: it has not committed an entry of its term {} yet (commit index {}, its term starts at index {}), so it does not know the latest commit index; the read waits for index {} (ReadIndex, Raft thesis §6.4)",
+                n(v(0)), v(3), v(1), v(2), v(2)
+            ),
+        ),
         _ => return None,
     };
-    Some((
-        code != COMMIT_EARLIER_TERM && code != APPEND_REJECTED,
-        Reason::new(slug, text),
-    ))
+    // Commit- and log-side reasons go with commits; the rest with elections.
+    let commits = [
+        COMMIT_EARLIER_TERM,
+        APPEND_REJECTED,
+        SNAPSHOT_SENT,
+        SNAPSHOT_INSTALLED,
+        SNAPSHOT_STALE,
+        COMPACTED,
+        CONFIG_APPENDED,
+        CONFIG_COMMITTED,
+        CONFIG_REFUSED_OWN_TERM,
+        CONFIG_REFUSED_PENDING,
+        READ_SERVED,
+        READ_DELAYED,
+    ];
+    Some((!commits.contains(&code), Reason::new(slug, text)))
 }

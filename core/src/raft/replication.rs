@@ -285,6 +285,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                 }
             }
             if self.transferee == Some(from) && matched == self.log.last_index() {
+                ctx.note(reasons::transfer(from, matched, matched));
                 self.send(ctx, from, RaftMsg::TimeoutNow { term: self.term });
             }
         }
@@ -363,6 +364,7 @@ impl<SM: RaftSm> RaftServer<SM> {
     /// Apply committed entries in order. Only the leader answers clients.
     fn apply_committed(&mut self, ctx: &mut RaftCtx<'_, SM>) {
         let mut removed_self = false;
+        let mut removed_at = 0;
         while self.applied < self.commit {
             let index = self.applied + 1;
             let Some(e) = self.log.get(index) else { break };
@@ -388,6 +390,14 @@ impl<SM: RaftSm> RaftServer<SM> {
                 Payload::Config { voters } => {
                     let latest = self.log.last_config().is_some_and(|(i, _)| i == index);
                     removed_self |= latest && !voters.contains(&self.id);
+                    if self.role == Role::Leader {
+                        // The leader alone says it, so a change is one reason, not one per server.
+                        let m = reasons::mask(voters);
+                        ctx.note(reasons::config_committed(index, m));
+                    }
+                    if removed_self {
+                        removed_at = index;
+                    }
                 }
             }
             self.applied = index;
@@ -415,6 +425,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                 .iter()
                 .max_by_key(|(_, p)| p.matched)
                 .map(|(&id, _)| id);
+            ctx.note(reasons::removed_step_down(removed_at, self.term, heir));
             if let Some(h) = heir {
                 self.send(ctx, h, RaftMsg::TimeoutNow { term: self.term });
             }

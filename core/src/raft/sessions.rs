@@ -56,6 +56,13 @@ impl<O: Clone> Sessions<O> {
         Admit::Run { superseded }
     }
 
+    /// Whether `admit(req)` would run it, without admitting it (for explaining a decision
+    /// before it is applied).
+    pub fn would_run(&self, req: RequestId) -> bool {
+        let last = self.0.get(&req.client).map_or(0, |s| s.last_seq);
+        req.seq > last || (req.seq == last && last == 0)
+    }
+
     /// Record the output of `to`, if it is still its client's last request.
     pub fn record(&mut self, to: RequestId, output: &O) {
         if let Some(s) = self.0.get_mut(&to.client) {

@@ -6,6 +6,7 @@ use super::msg::RaftMsg;
 use super::node::{RaftCtx, RaftServer, RaftSm};
 use super::notes;
 use super::progress::ReplState;
+use super::reasons;
 use super::storage::{PersistOp, Snapshot};
 use crate::sim::ActorId;
 
@@ -13,8 +14,14 @@ impl<SM: RaftSm> RaftServer<SM> {
     /// Compact once `snapshot_every` entries were applied since the last snapshot.
     pub(super) fn maybe_snapshot(&mut self, ctx: &mut RaftCtx<'_, SM>) {
         let every = self.cfg.snapshot_every;
-        if every > 0 && self.applied >= self.log.snap_index + every {
+        let before = self.log.snap_index;
+        if every > 0 && self.applied >= before + every {
             self.compact(ctx);
+            let (index, term) = (self.log.snap_index, self.log.term(self.log.snap_index));
+            if index > before {
+                let note = reasons::compacted(index, term.unwrap_or(0), index - before, every);
+                ctx.note(note);
+            }
         }
     }
 
@@ -51,6 +58,10 @@ impl<SM: RaftSm> RaftServer<SM> {
             return;
         };
         if let Some(pr) = self.progress.get_mut(&to) {
+            let first = self.log.first_index();
+            ctx.note(reasons::snapshot_sent(
+                to, pr.next, first, snap.index, snap.term,
+            ));
             pr.state = ReplState::Snapshot;
             pr.inflight.clear();
         }
@@ -73,11 +84,20 @@ impl<SM: RaftSm> RaftServer<SM> {
     ) {
         self.leader_contact = Some(ctx.now);
         self.reset_election_timer(ctx);
-        if snap.index > self.commit {
+        if snap.index <= self.commit {
+            ctx.note(reasons::snapshot_stale(
+                from,
+                snap.index,
+                snap.term,
+                self.commit,
+            ));
+        } else {
             if self.log.matches(snap.index, snap.term) {
                 // We hold that prefix already: just learn that it is committed.
                 self.commit_to(ctx, snap.index);
             } else if let Some(sm) = snap.state::<SM>() {
+                let note = reasons::snapshot_installed(from, snap.index, snap.term, self.commit);
+                ctx.note(note);
                 self.sm = sm;
                 self.log.compact(snap.index, snap.term);
                 self.commit = snap.index;

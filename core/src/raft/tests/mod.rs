@@ -10,5 +10,8 @@ mod harness;
 mod paper_election;
 mod paper_replication;
 mod reasons;
+mod reasons_membership;
+mod reasons_read;
+mod reasons_snapshot;
 mod scenarios;
 mod scenarios_client;

@@ -483,6 +483,9 @@ impl QueueClient {
         r.unavailable.push(p);
         let op = &self.history[r.record].op;
         if matches!(op, QueueOp::Enqueue { .. } | QueueOp::Ack { .. }) {
+            let ack = matches!(op, QueueOp::Ack { .. });
+            let timeout_ms = self.cfg.partition_timeout / MS;
+            ctx.note(super::reasons::unavailable(p, timeout_ms, ack));
             let reason = format!(
                 "partition p{p}: no leader with a quorum answered within {} ms (its replicas are down or cut off)",
                 self.cfg.partition_timeout / MS

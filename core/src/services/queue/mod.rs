@@ -30,6 +30,7 @@ pub mod lines;
 pub mod params;
 pub mod placement;
 pub mod ring_bench;
+mod reasons;
 pub mod server;
 mod service;
 pub mod sm;
@@ -46,6 +47,7 @@ mod console_tests;
 mod harness;
 #[cfg(test)]
 mod node_failure_tests;
+mod reasons_tests;
 #[cfg(test)]
 mod sm_tests;
 #[cfg(test)]

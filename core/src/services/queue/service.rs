@@ -204,6 +204,9 @@ impl<N: Hosts<QueueActor>> ServiceApi<N> for QueueApi {
         why: &crate::sim::Why,
         label: &dyn Fn(u64) -> String,
     ) -> Option<(EventCategory, crate::sim::Reason)> {
+        if let Some(r) = super::reasons::describe(who, why) {
+            return Some((EventCategory::Client, r));
+        }
         let (election, mut r) = crate::raft::reasons::describe(who, why, label)?;
         r.text = format!("queue partition: {}", r.text);
         let cat = if election {

@@ -109,6 +109,22 @@ impl QueueSm {
     pub fn stored(&self) -> u64 {
         self.next_seq
     }
+    /// The deliveries whose deadline is at or before `now`, as `(seq, receive count, max
+    /// receive)`, in the order `expire` handles them.
+    pub fn expiring(&self, now: Time) -> Vec<(u64, u64, u64)> {
+        self.deadlines
+            .iter()
+            .take_while(|(t, _)| *t <= now)
+            .filter_map(|(_, seq)| self.messages.get(seq).map(|m| (*seq, m)))
+            .map(|(seq, m)| (seq, u64::from(m.receive_count), u64::from(m.max_receive)))
+            .collect()
+    }
+
+    /// Whether a client request `r` would run (not a retry): see `Sessions::would_run`.
+    pub fn sessions_would_run(&self, r: RequestId) -> bool {
+        self.sessions.would_run(r)
+    }
+
     /// The earliest visibility deadline.
     pub fn next_deadline(&self) -> Option<Time> {
         self.deadlines.first().map(|(t, _)| *t)
@@ -341,6 +357,17 @@ impl StateMachine for QueueSm {
                 replies.push(Reply { to: r, output });
             }
         }
+    }
+
+    fn why(
+        &self,
+        ctx: &ApplyCtx,
+        req: Option<RequestId>,
+        cmd: &QueueCmd,
+        replies: Option<&[Reply<QueueOutput>]>,
+        out: &mut Vec<crate::sim::Why>,
+    ) {
+        super::reasons::explain(self, ctx, req, cmd, replies, out);
     }
 
     fn housekeeping(&self, now: Time) -> Option<QueueCmd> {

@@ -7,6 +7,7 @@ use crate::base::sorted::SortedMap;
 use serde::{Deserialize, Serialize};
 
 use super::phi::{PhiConfig, PhiDetector};
+use super::reasons;
 use crate::base::{Time, MS, SEC};
 use crate::raft::msg::node_name;
 use crate::raft::NodeStatus;
@@ -86,7 +87,7 @@ pub struct StatusRecord {
 pub const TIMER_HEARTBEAT: TimerKind = 0;
 pub const TIMER_REQUEST: TimerKind = 1;
 
-/// Note codes: a server started or stopped suspecting a peer (`a` = peer, `b` = phi × 100).
+/// Reason codes (`Note::Why`, see `reasons.rs`): a server started or stopped suspecting a peer.
 pub const NOTE_SUSPECT: u16 = 1;
 pub const NOTE_TRUST: u16 = 2;
 
@@ -193,15 +194,8 @@ impl StatusActor {
             let now_suspected = d.last_heartbeat().is_some() && phi >= threshold;
             if now_suspected != was {
                 self.suspected.insert(p, now_suspected);
-                ctx.note(Note::Proto {
-                    code: if now_suspected {
-                        NOTE_SUSPECT
-                    } else {
-                        NOTE_TRUST
-                    },
-                    a: p as u64,
-                    b: (phi * 100.0) as u64,
-                });
+                let age = d.last_heartbeat().map_or(0, |t| ctx.now.saturating_sub(t));
+                ctx.note(reasons::changed(now_suspected, p, phi, threshold, age));
             }
         }
         ctx.set_timer(TIMER_HEARTBEAT, self.cfg.heartbeat_every);

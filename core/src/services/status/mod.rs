@@ -9,6 +9,7 @@
 mod actor;
 pub mod fuzz;
 pub mod phi;
+mod reasons;
 mod view;
 
 #[cfg(test)]
@@ -141,27 +142,26 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
         }]
     }
 
+    /// The status service notes nothing but reasons (below).
     fn describe_note(
         &self,
-        who: &str,
-        code: u16,
-        a: u64,
-        b: u64,
+        _who: &str,
+        _code: u16,
+        _a: u64,
+        _b: u64,
     ) -> Option<(EventCategory, String)> {
-        let phi = b as f64 / 100.0;
-        match code {
-            NOTE_SUSPECT => Some((
-                EventCategory::Suspicion,
-                format!(
-                    "{who} suspects n{} (phi {phi:.1} crossed the threshold)",
-                    a + 1
-                ),
-            )),
-            NOTE_TRUST => Some((
-                EventCategory::Suspicion,
-                format!("{who} trusts n{} again (phi {phi:.1})", a + 1),
-            )),
-            _ => None,
-        }
+        None
+    }
+
+    fn describe_why(
+        &self,
+        who: &str,
+        why: &crate::sim::Why,
+        label: &dyn Fn(u64) -> String,
+    ) -> Option<(EventCategory, crate::sim::Reason)> {
+        Some((
+            EventCategory::Suspicion,
+            reasons::describe(who, why, label)?,
+        ))
     }
 }

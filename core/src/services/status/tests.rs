@@ -5,7 +5,7 @@ use super::actor::{TIMER_HEARTBEAT, TIMER_REQUEST};
 use super::*;
 use crate::base::{SimRng, MS, SEC};
 use crate::playground::{Playground, PlaygroundConfig, UiAction};
-use crate::sim::{Actor, Ctx, Effect, NoDurable, Note};
+use crate::sim::{Actor, Ctx, Effect, NoDurable, Note, Reason};
 
 fn run<F: FnOnce(&mut StatusActor, &mut Ctx<'_, StatusMsg, NoDurable>)>(
     a: &mut StatusActor,
@@ -52,6 +52,16 @@ fn a_server_heartbeats_every_peer_on_start_and_on_its_timer() {
     assert_eq!(kinds(&again), want);
 }
 
+/// The worded reason of a note from server n1 (id 0), if it is one.
+fn said(e: &Effect<StatusMsg, ()>) -> Option<Reason> {
+    match e {
+        Effect::Note(Note::Why(w)) => {
+            super::reasons::describe("n1", w, &|id| format!("n{}", id + 1))
+        }
+        _ => None,
+    }
+}
+
 #[test]
 fn a_silent_peer_is_suspected_once_then_trusted_again_when_it_speaks() {
     let mut s = StatusActor::server(0, vec![0, 1]);
@@ -68,14 +78,13 @@ fn a_silent_peer_is_suspected_once_then_trusted_again_when_it_speaks() {
         notes.extend(e.into_iter().filter(|e| matches!(e, Effect::Note(_))));
     }
     assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(matches!(
-        notes[0],
-        Effect::Note(Note::Proto {
-            code: NOTE_SUSPECT,
-            a: 1,
-            ..
-        })
-    ));
+    assert_eq!(
+        said(&notes[0]),
+        Some(Reason::new(
+            "peer-suspected",
+            "n1 suspects n2: its last heartbeat arrived 400 ms ago, so phi is 10.78, at or above the threshold 8.00 (phi-accrual failure detector)".into()
+        ))
+    );
     assert!(s.doc(4 * SEC).node.connected_peers.is_empty());
     run(&mut s, 4 * SEC, |a, c| {
         a.on_message(c, 1, StatusMsg::Heartbeat)
@@ -83,14 +92,14 @@ fn a_silent_peer_is_suspected_once_then_trusted_again_when_it_speaks() {
     let e = run(&mut s, 4 * SEC + 10 * MS, |a, c| {
         a.on_timer(c, TIMER_HEARTBEAT)
     });
-    assert!(e.iter().any(|e| matches!(
-        e,
-        Effect::Note(Note::Proto {
-            code: NOTE_TRUST,
-            a: 1,
-            ..
-        })
-    )));
+    let trusted: Vec<_> = e.iter().filter_map(said).collect();
+    assert_eq!(
+        trusted,
+        vec![Reason::new(
+            "peer-trusted",
+            "n1 trusts n2 again: a heartbeat arrived 10 ms ago, so phi fell to 0.17, below the threshold 8.00".into()
+        )]
+    );
     assert_eq!(
         s.doc(4 * SEC + 10 * MS).node.connected_peers,
         vec!["n2".to_string()]
@@ -152,6 +161,28 @@ fn phi_rises_when_a_link_is_cut_and_falls_after_healing() {
     p.advance(300 * MS);
     let healed = phi(&p, 0, 1);
     assert!(healed < 1.0, "after healing phi is {healed}");
+    // The event log carries both decisions with their reason codes (the page's `data-reason`).
+    let ev = p.events(2000, false);
+    let said = |code: &str| {
+        ev.iter()
+            .filter(|e| e.reason.as_deref() == Some(code))
+            .map(|e| e.text.clone())
+            .collect::<Vec<_>>()
+    };
+    let suspected = said("peer-suspected");
+    assert!(
+        suspected.iter().any(
+            |t| t.starts_with("n1 suspects n2: its last heartbeat arrived ")
+                && t.contains("at or above the threshold 8.00")
+        ),
+        "{suspected:?}"
+    );
+    assert!(
+        said("peer-trusted")
+            .iter()
+            .any(|t| t.starts_with("n1 trusts n2 again: a heartbeat arrived ")),
+        "{ev:#?}"
+    );
     let lights = p.invariants();
     assert!(lights.iter().all(|l| l.ok), "{lights:?}");
 }

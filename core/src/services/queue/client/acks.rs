@@ -196,9 +196,11 @@ impl QueueClient {
         let Some(f) = self.acks.flying[p as usize].take() else {
             return;
         };
+        let timeout_ms = self.cfg.partition_timeout / super::MS;
+        // One reason for the batch, not one per ack in it.
+        ctx.note(super::super::reasons::unavailable(p, timeout_ms, true));
         let reason = format!(
-            "partition p{p}: no leader with a quorum answered within {} ms (its replicas are down or cut off)",
-            self.cfg.partition_timeout / super::MS
+            "partition p{p}: no leader with a quorum answered within {timeout_ms} ms (its replicas are down or cut off)"
         );
         for a in f.acks {
             let result = QueueResult::Unavailable {

@@ -134,9 +134,11 @@ fn a_batch_is_retried_with_its_request_id_and_fails_with_503_after_the_partition
         last = client_effects(&mut c, now, |c, x| c.on_timer(x, TIMER_ACKS));
     }
     assert!(now >= 2 * SEC, "gave up at {now}");
-    assert_eq!(last[0], "Complete { op: 1, ok: false }");
+    // The reason first (one for the batch): code 803, partition 5, 2000 ms, an ack.
+    assert_eq!(last[0], "Why(Why { code: 803, v: [5, 2000, 1, 0, 0] })");
+    assert_eq!(last[1], "Complete { op: 1, ok: false }");
     let acks: Vec<(u64, u64)> = (2..=ACK_BATCH as u64 + 1).map(|k| (k, k)).collect();
-    assert!(last[1].ends_with(&batch(2, acks)), "{last:?}");
+    assert!(last[2].ends_with(&batch(2, acks)), "{last:?}");
     assert!(matches!(
         &c.history()[0].result,
         Some(QueueResult::Unavailable { reason }) if reason.starts_with("partition p5")
