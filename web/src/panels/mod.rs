@@ -8,6 +8,7 @@
 pub mod api;
 pub mod bench;
 pub mod cache;
+mod cache_tables;
 pub mod cache_verify;
 pub mod console;
 pub mod events;
