@@ -15,6 +15,7 @@ pub mod events;
 pub mod fields;
 pub mod invariants;
 pub mod locks;
+mod locks_tables;
 pub mod queue;
 pub mod raft;
 pub mod status;
