@@ -174,8 +174,12 @@ impl Playground {
         if s.len() > 1 << 20 {
             return Err("share link is too long".into());
         }
-        let shared: Shared =
-            serde_json::from_str(s).map_err(|e| format!("share link is not valid: {e}"))?;
+        // Through `Value`: the derived visitors of `Action<C>` and the service commands then
+        // read a parsed tree instead of inlining the text parser, which keeps the `.wasm` smaller
+        // (docs/size.md). The messages still name the bad field or variant.
+        let shared: Shared = serde_json::from_str::<serde_json::Value>(s)
+            .and_then(serde_json::from_value)
+            .map_err(|e| format!("share link is not valid: {e}"))?;
         shared.config.validate()?;
         let sim = build_sim(&shared.config)?;
         let timeline = Timeline::with_actions(sim, CHECKPOINT_EVERY, shared.actions)

@@ -1,13 +1,13 @@
 //! The locks panel: acquire and release forms (they send seed-API requests through the console
 //! clients), the replicated lock table with fencing tokens and leases, and the wait-for graph.
 
-use syncsim_core::lock::LockTableView;
 use yew::prelude::*;
 
 use super::api::Sent;
 use super::fields::{select_setter, text_setter};
+use super::locks_tables as tables;
+use crate::markup::raw;
 use crate::shell::handle::PgHandle;
-use crate::shell::status::format_sim_time;
 use syncsim_core::lock::api::{acquire_line, release_line};
 
 #[derive(Properties, PartialEq)]
@@ -97,101 +97,8 @@ pub fn LocksPanel(props: &LocksPanelProps) -> Html {
                 { match replica { Some(r) => format!("The table below is the leader's ({r}) applied state."),
                                    None => "No leader right now: the table shows the most advanced replica.".into() } }
             </p>
-            { lock_table(&table, now) }
-            { wait_for_graph(&table) }
+            { raw(tables::lock_table(&table, now)) }
+            { raw(tables::wait_for_graph(&table)) }
         </section>
-    }
-}
-
-fn lock_table(table: &LockTableView, now: u64) -> Html {
-    if table.rows.is_empty() {
-        return html! { <p class="muted" data-testid="lock-table">{ "No lock has been taken yet." }</p> };
-    }
-    let rows = table.rows.iter().map(|row| {
-        let holders = row.holders.iter().map(|h| {
-            let left = h.expires_at.saturating_sub(now);
-            let lease = if h.expires_at == 0 { "no lease".to_string() } else {
-                format!("lease until {} ({} left)", format_sim_time(h.expires_at), format_sim_time(left))
-            };
-            html! {
-                <li data-holder={h.client.clone()} data-lock-id={h.lock_id.to_string()} data-token={h.fencing_token.to_string()}>
-                    <b>{ &h.client }</b>{ format!(" · lock {} · {} · ", h.lock_id, h.mode) }
-                    <span class="token">{ format!("fencing token {}", h.fencing_token) }</span>
-                    <span class="muted">{ format!(" · {lease}") }</span>
-                </li>
-            }
-        });
-        let waiters = row.waiters.iter().map(|w| html! {
-            <li data-waiter={w.client.clone()}>{ format!("{} wants {} (since {})", w.client, w.mode, format_sim_time(w.since)) }</li>
-        });
-        html! {
-            <tr data-resource={row.resource.clone()}>
-                <td><code>{ &row.resource }</code></td>
-                <td>{ row.mode.clone().unwrap_or_else(|| "free".into()) }</td>
-                <td>if row.holders.is_empty() { <span class="muted">{ "none" }</span> } else { <ul>{ for holders }</ul> }</td>
-                <td>if row.waiters.is_empty() { <span class="muted">{ "none" }</span> } else { <ol>{ for waiters }</ol> }</td>
-            </tr>
-        }
-    });
-    html! {
-        <table class="lock-table" data-testid="lock-table">
-            <thead><tr><th>{ "resource" }</th><th>{ "mode" }</th><th>{ "holders" }</th><th>{ "waiting (FIFO)" }</th></tr></thead>
-            <tbody>{ for rows }</tbody>
-        </table>
-    }
-}
-
-/// The wait-for graph: clients as dots on a row, an arrow from each waiter to each holder.
-fn wait_for_graph(table: &LockTableView) -> Html {
-    let mut names: Vec<&str> = Vec::new();
-    for (w, h, _) in &table.wait_for {
-        for n in [w.as_str(), h.as_str()] {
-            if !names.contains(&n) {
-                names.push(n);
-            }
-        }
-    }
-    syncsim_core::base::sort::sort_by(&mut names, Ord::cmp);
-    if names.is_empty() {
-        return html! {
-            <div class="wait-for" data-testid="wait-for">
-                <h3>{ "Wait-for graph" }</h3>
-                <p class="muted">{ "Nobody waits for anybody: no deadlock possible." }</p>
-            </div>
-        };
-    }
-    let x = |n: &str| 40.0 + 110.0 * names.iter().position(|m| *m == n).unwrap_or(0) as f64;
-    let width = 80.0 + 110.0 * (names.len() as f64 - 1.0);
-    let edges = table.wait_for.iter().map(|(w, h, r)| {
-        let (x1, x2) = (x(w), x(h));
-        let mid = (x1 + x2) / 2.0;
-        // Curves above for left-to-right, below for right-to-left, so opposite edges of a
-        // deadlock cycle do not overlap.
-        let bend = if x2 > x1 { 14.0 } else { 86.0 };
-        html! {
-            <g class="wf-edge" data-edge={format!("{w}-{h}")}>
-                <path d={format!("M {x1} 50 Q {mid} {bend} {x2} 50")} marker-end="url(#wf-arrow)" />
-                <text x={mid.to_string()} y={if x2 > x1 { "26" } else { "80" }}>{ r }</text>
-            </g>
-        }
-    });
-    let dots = names.iter().map(|n| html! {
-        <g class="wf-node"><circle cx={x(n).to_string()} cy="50" r="15" /><text x={x(n).to_string()} y="55">{ *n }</text></g>
-    });
-    let list = table
-        .wait_for
-        .iter()
-        .map(|(w, h, r)| html! { <li>{ format!("{w} waits for {h} on {r}") }</li> });
-    html! {
-        <div class="wait-for" data-testid="wait-for">
-            <h3>{ "Wait-for graph" }</h3>
-            <svg viewBox={format!("0 0 {width} 96")} width={width.to_string()} height="96" role="img" aria-label="Wait-for graph">
-                <defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="24" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" /></marker></defs>
-                { for edges }
-                { for dots }
-            </svg>
-            <ul class="wf-list">{ for list }</ul>
-        </div>
     }
 }

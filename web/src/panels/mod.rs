@@ -8,12 +8,14 @@
 pub mod api;
 pub mod bench;
 pub mod cache;
+mod cache_tables;
 pub mod cache_verify;
 pub mod console;
 pub mod events;
 pub mod fields;
 pub mod invariants;
 pub mod locks;
+mod locks_tables;
 pub mod queue;
 pub mod raft;
 pub mod status;

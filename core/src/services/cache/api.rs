@@ -159,14 +159,19 @@ fn body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiRejection> {
     if body.is_empty() {
         return Err(bad("body: missing JSON body"));
     }
-    serde_json::from_str(body).map_err(|e| {
-        let m = e.to_string();
-        // serde names an unknown field `x`: lead with it so the field is named first.
-        match m.split('`').nth(1) {
-            Some(f) if m.starts_with("unknown field") => bad(format!("{f}: unknown field ({m})")),
-            _ => bad(format!("body: invalid JSON ({m})")),
-        }
-    })
+    // Through `Value`, like every JSON the page reads: one parser instance (docs/size.md).
+    serde_json::from_str::<serde_json::Value>(body)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            let m = e.to_string();
+            // serde names an unknown field `x`: lead with it so the field is named first.
+            match m.split('`').nth(1) {
+                Some(f) if m.starts_with("unknown field") => {
+                    bad(format!("{f}: unknown field ({m})"))
+                }
+                _ => bad(format!("body: invalid JSON ({m})")),
+            }
+        })
 }
 
 fn no_body(body: &str) -> Result<(), ApiRejection> {

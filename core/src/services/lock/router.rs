@@ -57,7 +57,10 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError>
     if body.is_empty() {
         return Err(ApiError::bad("missing JSON body"));
     }
-    serde_json::from_str(body).map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
+    // Through `Value`, like every JSON the page reads: one parser instance (docs/size.md).
+    serde_json::from_str::<serde_json::Value>(body)
+        .and_then(serde_json::from_value)
+        .map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
 }
 
 fn no_body(body: &str) -> Result<(), ApiError> {

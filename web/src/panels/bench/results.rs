@@ -1,9 +1,12 @@
 //! The results view: the timing line and the per run × operation summary table.
 
+use std::fmt::Write;
+
 use syncsim_core::bench::{BenchResult, OpStats};
 use yew::prelude::*;
 
 use super::driver::Outcome;
+use crate::markup::{esc, raw};
 
 /// A number with as many decimals as its size deserves (tables stay narrow and readable).
 pub fn fmt(v: f64) -> String {
@@ -39,29 +42,31 @@ pub fn timing_line(outcome: &Outcome) -> Html {
     }
 }
 
-fn op_cells(op: &OpStats) -> Html {
+/// One operation's cells (the run's header and wall cells come from `run_rows`).
+fn op_cells(out: &mut String, op: &OpStats) {
     let l = &op.latency_ms;
-    html! {
-        <>
-            <td class="op">{ &op.op }</td>
-            <td>{ op.count }</td>
-            <td>{ format!("{:.1}%", op.success_rate * 100.0) }</td>
-            <td>{ fmt(op.throughput_per_s) }</td>
-            <td>{ fmt(l.p50) }</td>
-            <td>{ fmt(l.p95) }</td>
-            <td>{ fmt(l.p99) }</td>
-            <td>{ fmt(l.max) }</td>
-        </>
-    }
+    let _ = write!(
+        out,
+        r#"<td class="op">{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"#,
+        esc(&op.op),
+        op.count,
+        op.success_rate * 100.0,
+        fmt(op.throughput_per_s),
+        fmt(l.p50),
+        fmt(l.p95),
+        fmt(l.p99),
+        fmt(l.max)
+    );
 }
 
-fn run_rows(run: &BenchResult, warmup_s: f64) -> Html {
+/// One `<tbody>` per run: a row per operation, the "all" row last.
+fn run_rows(out: &mut String, run: &BenchResult, warmup_s: f64) {
     let ops: Vec<&OpStats> = run
         .ops
         .iter()
         .chain(std::iter::once(&run.overall))
         .collect();
-    let span = ops.len().to_string();
+    let span = ops.len();
     let wall = run
         .wall_ms
         .map_or("–".to_string(), |w| format!("{w:.0} ms"));
@@ -71,31 +76,41 @@ fn run_rows(run: &BenchResult, warmup_s: f64) -> Html {
         .map_or("–".to_string(), |w| {
             fmt((run.duration_s + warmup_s) / (w / 1e3))
         });
-    ops.iter()
-        .enumerate()
-        .map(|(i, op)| {
-            let class = if i + 1 == ops.len() { "overall" } else { "" };
-            html! {
-                <tr class={class}>
-                    if i == 0 {
-                        <th rowspan={span.clone()} scope="row">
-                            { &run.label }
-                            if !run.label.contains("node") {
-                                <span class="nodes">{ format!("{} node{}", run.nodes,
-                                    if run.nodes == 1 { "" } else { "s" }) }</span>
-                            }
-                        </th>
-                    }
-                    { op_cells(op) }
-                    if i == 0 {
-                        <td rowspan={span.clone()} class="wall">
-                            { wall.clone() }<span class="ratio">{ ratio.clone() }</span>
-                        </td>
-                    }
-                </tr>
+    out.push_str("<tbody>");
+    for (i, op) in ops.iter().enumerate() {
+        out.push_str(if i + 1 == ops.len() {
+            r#"<tr class="overall">"#
+        } else {
+            "<tr>"
+        });
+        if i == 0 {
+            let _ = write!(
+                out,
+                r#"<th rowspan="{span}" scope="row">{}"#,
+                esc(&run.label)
+            );
+            if !run.label.contains("node") {
+                let _ = write!(
+                    out,
+                    r#"<span class="nodes">{} node{}</span>"#,
+                    run.nodes,
+                    if run.nodes == 1 { "" } else { "s" }
+                );
             }
-        })
-        .collect()
+            out.push_str("</th>");
+        }
+        op_cells(out, op);
+        if i == 0 {
+            let _ = write!(
+                out,
+                r#"<td rowspan="{span}" class="wall">{}<span class="ratio">{}</span></td>"#,
+                esc(&wall),
+                esc(&ratio)
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody>");
 }
 
 /// Election and recovery figures of the runs that had a fault.
@@ -120,28 +135,20 @@ fn failover_notes(outcome: &Outcome) -> Vec<Html> {
         .collect()
 }
 
-/// The summary table (one block of rows per run, the "all" row last in each).
+/// The summary table (one block of rows per run, the "all" row last in each), written as
+/// markup text: it has no listeners (see `markup.rs`). The scrolling wrapper stays in `html!`.
 pub fn results_table(outcome: &Outcome, warmup_s: f64) -> Html {
     let notes = failover_notes(outcome);
+    let mut table = String::from(
+        r#"<table class="bench-table" data-testid="bench-table"><thead><tr><th>Run</th><th>Op</th><th>Count</th><th>Success</th><th>Ops/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th title="wall-clock time, and simulated seconds per wall-clock second">Wall</th></tr></thead>"#,
+    );
+    for r in &outcome.suite.runs {
+        run_rows(&mut table, r, warmup_s);
+    }
+    table.push_str("</table>");
     html! {
         <>
-            <div class="bench-table-wrap">
-                <table class="bench-table" data-testid="bench-table">
-                    <thead>
-                        <tr>
-                            <th>{ "Run" }</th><th>{ "Op" }</th><th>{ "Count" }</th>
-                            <th>{ "Success" }</th><th>{ "Ops/s" }</th>
-                            <th>{ "p50 ms" }</th><th>{ "p95 ms" }</th><th>{ "p99 ms" }</th>
-                            <th>{ "max ms" }</th>
-                            <th title="wall-clock time, and simulated seconds per wall-clock second">
-                                { "Wall" }</th>
-                        </tr>
-                    </thead>
-                    { for outcome.suite.runs.iter().map(|r| html! {
-                        <tbody>{ run_rows(r, warmup_s) }</tbody>
-                    }) }
-                </table>
-            </div>
+            <div class="bench-table-wrap">{ raw(table) }</div>
             if !notes.is_empty() {
                 <ul class="bench-failover">{ for notes }</ul>
             }
