@@ -232,7 +232,7 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
 }
 
 /// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
-pub const GOLDEN_PLAYGROUND: &str = "17125a8ce3cccf63";
+pub const GOLDEN_PLAYGROUND: &str = "501a7cdfc2bf5ab3";
 
 #[test]
 fn golden_playground_hash_is_stable() {
