@@ -223,7 +223,7 @@ pub fn report_html(report: &Report, svgs: &[(String, String)], wall: &str) -> St
         let _ = writeln!(
             h,
             "<tr data-target=\"{}\" data-pass=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td class=\"v\">{}</td><td>{}</td><td>{}</td></tr>",
+             <td class=\"v\">{}</td><td>{}</td><td>{}{}</td></tr>",
             esc(&t.id),
             t.pass,
             esc(&t.primitive),
@@ -233,6 +233,11 @@ pub fn report_html(report: &Report, svgs: &[(String, String)], wall: &str) -> St
             esc(&value),
             if t.pass { "pass" } else { "FAIL" },
             esc(&t.source),
+            if t.note.is_empty() {
+                String::new()
+            } else {
+                format!("<br><small>{}</small>", esc(&t.note))
+            },
         );
     }
     h.push_str("</table>\n");

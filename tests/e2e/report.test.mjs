@@ -36,6 +36,12 @@ after(async () => {
 test('the seeds report runs, draws the eight charts, fills the table and exports a ZIP', async () => {
   const { page, errors } = await openPage(browser.context, server.url, '/', { waitForCluster: false });
   await page.locator('[data-testid=tab-benchmarks]').first().click();
+  // A bad seed is refused by name and blocks the run; a good one runs.
+  await page.fill('[data-testid=report-seed]', 'abc');
+  assert.match(await page.textContent('[data-testid=report-seed-error]'), /^seed: /);
+  assert.ok(await page.isDisabled('[data-testid=seeds-report]'));
+  await page.fill('[data-testid=report-seed]', '1');
+  assert.equal(await page.locator('[data-testid=report-seed-error]').count(), 0);
   await page.click('[data-testid=seeds-report]');
   await page.waitForSelector('[data-testid=report-progress]');
   await page.waitForSelector('[data-testid=report-status][data-state=done]', { timeout: 300_000 });
@@ -57,6 +63,8 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
     list.map((r) => [r.dataset.target, r.dataset.pass]));
   assert.deepEqual(rows.map((r) => r[0]), TARGETS);
   for (const [id, pass] of rows) assert.ok(pass === 'true' || pass === 'false', `${id}: ${pass}`);
+  // The hit rate is explained against the coherence bound computed by the core.
+  assert.match(await page.textContent('[data-target=hit-rate] [data-note]'), /coherence bound \d+\.\d %/);
 
   await page.locator('[data-testid=report-table]').scrollIntoViewIfNeeded();
   await saveScreenshot(page, 'report');

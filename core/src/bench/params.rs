@@ -17,7 +17,10 @@ pub const GENERIC_PARAM_KEYS: &[(&str, &str)] = &[
     ("clients", "client counts, comma separated, e.g. 10,50,100"),
     ("duration", "measured simulated seconds"),
     ("warmup", "simulated seconds before measurement"),
-    ("ops", "acquire/release pairs per client, or `none`"),
+    (
+        "ops",
+        "operations per client (a lock's acquire/release pair counts as one), or `none`",
+    ),
     ("cpu-us", "server CPU service time per message, µs"),
     ("fault", "none, crash, isolate or pause"),
     ("fault-target", "n<k> (e.g. n2), leader or follower"),

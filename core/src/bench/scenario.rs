@@ -193,7 +193,8 @@ pub struct ScenarioParams {
     pub duration_s: f64,
     /// Simulated seconds before measurement (leader election); clients start after it.
     pub warmup_s: f64,
-    /// Acquire/release pairs per client; `None` = keep going for `duration_s`.
+    /// Operations per client (for locks, acquire/release pairs); `None` = keep going for
+    /// `duration_s`.
     pub ops_per_client: Option<u64>,
     /// Server CPU time per message or timer (what makes throughput finite).
     pub cpu_service_us: u64,

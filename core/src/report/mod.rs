@@ -84,7 +84,7 @@ impl Report {
     /// The targets table as CSV.
     pub fn targets_csv(&self) -> String {
         let mut out = String::from(
-            "target,primitive,metric,source,seeds_reported,seeds_target,syncsim,unit,pass\n",
+            "target,primitive,metric,source,seeds_reported,seeds_target,syncsim,unit,pass,note\n",
         );
         for t in &self.targets {
             let value = t.syncsim.map_or(String::new(), |v| format!("{v}"));
@@ -98,6 +98,7 @@ impl Report {
                 &value,
                 &t.unit,
                 if t.pass { "true" } else { "false" },
+                &t.note,
             ];
             let quoted: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
             out.push_str(&quoted.join(","));
@@ -138,6 +139,15 @@ pub struct ReportRun {
     current: Option<BenchRun>,
     done: Vec<SectionResult>,
     errors: Vec<String>,
+}
+
+/// The page's seed field, read as the CLI's `--seed` and the benchmark form's seed are (an
+/// unsigned 64-bit integer); the error names the field.
+pub fn parse_seed(text: &str) -> Result<u64, String> {
+    let mut p = crate::bench::ScenarioParams::defaults(crate::bench::ScenarioKind::QuickLocks);
+    p.set("seed", text)
+        .map(|()| p.seed)
+        .map_err(|e| e.trim_start_matches("--").to_string())
 }
 
 impl ReportRun {

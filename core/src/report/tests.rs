@@ -57,3 +57,13 @@ fn quick_sections_give_identical_json_for_the_same_seed() {
     assert_eq!(a, run(5));
     assert_ne!(a, run(6));
 }
+
+#[test]
+fn the_seed_field_takes_an_unsigned_integer_and_names_itself_otherwise() {
+    assert_eq!(parse_seed(" 42 "), Ok(42));
+    assert_eq!(parse_seed("18446744073709551615"), Ok(u64::MAX));
+    for bad in ["", "-1", "abc", "1.5", "18446744073709551616"] {
+        let e = parse_seed(bad).unwrap_err();
+        assert!(e.starts_with("seed: "), "{bad:?}: {e}");
+    }
+}

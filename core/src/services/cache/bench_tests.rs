@@ -182,3 +182,31 @@ fn cache_params_are_validated_per_field() {
     let json = serde_json::to_string(&p).unwrap();
     assert_eq!(serde_json::from_str::<ScenarioParams>(&json).unwrap(), p);
 }
+
+#[test]
+fn the_coherence_bound_is_one_on_one_node_and_one_in_n_under_writes_only() {
+    use super::bench::coherence_hit_bound as bound;
+    assert_eq!(bound(1, 0.2), 1.0);
+    assert!((bound(3, 0.0) - 1.0).abs() < 1e-12);
+    assert!((bound(3, 1.0) - 1.0 / 3.0).abs() < 1e-12);
+    // The seeds' 80 % read / 20 % write mix on 3 nodes.
+    assert!((bound(3, 0.2) - 0.25 / 0.35).abs() < 1e-12);
+    assert!(bound(5, 0.2) < bound(3, 0.2));
+}
+
+#[test]
+fn the_measured_hit_rate_meets_the_coherence_bound_on_a_hot_working_set() {
+    // Few keys and a long window, so cold misses (each node's first touch of a key) are
+    // negligible and the measured rate is the protocol's: within 3 points of the bound.
+    for writes in ["0.2", "0.05"] {
+        let mut p = small("3", "12", "20");
+        p.set("duration", "6").unwrap();
+        p.set("write-fraction", writes).unwrap();
+        let s = run_suite(p).unwrap();
+        let (rate, bound) = (extra(&s, 0, "hit_rate"), extra(&s, 0, "hit_rate_bound"));
+        assert!(
+            (rate - bound).abs() < 0.03,
+            "{writes} PUTs: measured {rate}, bound {bound}"
+        );
+    }
+}

@@ -26,7 +26,7 @@ use super::types::{parse_message_id, AckError};
 use super::world::partition_replica;
 use crate::bench::metrics::{round_to, Recorder};
 use crate::bench::result::BenchResult;
-use crate::bench::scenario::{RunSpec, ScenarioParams};
+use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::service::{command_for, Hosts, World};
 use crate::sim::{Actor, ActorId, Sim, SimConfig, Time, MS, SEC};
@@ -38,10 +38,6 @@ const SAMPLE: Time = 100 * MS;
 /// Messages kept queued at every producer beyond the one it is sending (an enqueue takes at
 /// least two network round trips, far longer than a tick, so a producer never waits for one).
 const QUEUED: u64 = 3;
-
-fn secs(s: f64) -> Time {
-    (s * SEC as f64).round() as Time
-}
 
 /// A message's identity: (partition, number in the partition).
 type MsgId = (u32, u64);

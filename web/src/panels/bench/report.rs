@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use syncsim_charts::report::{chart_suite, report_files, REPORT_CHARTS};
-use syncsim_core::report::{Report, ReportRun};
+use syncsim_core::report::{parse_seed, Report, ReportRun};
 use yew::prelude::*;
 
 use super::driver::next_budget;
@@ -138,16 +138,30 @@ pub fn SeedsReport() -> Html {
     let job: Rc<RefCell<Option<Rc<RefCell<Job>>>>> = use_mut_ref(|| None);
     let root = use_node_ref();
     let error = use_state(|| None::<String>);
+    let seed_text = use_state(|| "1".to_string());
+    // The core validates the field, as it does the CLI's `--seed`.
+    let seed = parse_seed(&seed_text);
 
+    let on_seed = {
+        let seed_text = seed_text.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            seed_text.set(input.value());
+        })
+    };
     let on_run = {
         let (phase, job, root) = (phase.clone(), job.clone(), root.clone());
+        let seed = seed.clone().ok();
         Callback::from(move |_: MouseEvent| {
+            let Some(seed) = seed else {
+                return;
+            };
             // The old loop's timer holds its job: stop it before starting over.
             if let Some(old) = job.borrow_mut().take() {
                 old.borrow_mut().timer.take();
             }
             let j = Rc::new(RefCell::new(Job {
-                run: Some(ReportRun::new(1)),
+                run: Some(ReportRun::new(seed)),
                 budget: 20_000,
                 started: now_ms(),
                 shown: None,
@@ -250,10 +264,15 @@ pub fn SeedsReport() -> Html {
     html! {
         <div class="seeds-report" ref={root}>
             <div class="bench-actions">
-                <button class="primary" data-testid="seeds-report" onclick={on_run} disabled={running}>
-                    { "Seeds' report" }</button>
+                <button class="primary" data-testid="seeds-report" onclick={on_run}
+                    disabled={running || seed.is_err()}>{ "Seeds' report" }</button>
+                <label class="report-seed">{ "seed " }
+                    <input data-testid="report-seed" type="text" inputmode="numeric" size="8"
+                        value={(*seed_text).clone()} oninput={on_seed} disabled={running}
+                        aria-invalid={seed.is_err().to_string()} /></label>
                 <span class="muted">{ "every scenario of the three primitives, the eight charts and the targets table" }</span>
             </div>
+            if let Err(e) = &seed { <p class="bench-error" role="alert" data-testid="report-seed-error">{ e }</p> }
             { body }
             if let Some(e) = &*error { <p class="bench-error" role="alert">{ e }</p> }
             { charts }
@@ -271,7 +290,8 @@ fn targets_table(report: &Report) -> Html {
                 <tr data-target={t.id.clone()} data-pass={t.pass.to_string()} title={format!("syncsim's run: {}", t.source)}>
                     <td>{ &t.primitive }</td><td>{ &t.metric }</td><td>{ &t.seeds_reported }</td>
                     <td>{ &t.target }</td>
-                    <td>{ t.syncsim.map_or("–".into(), |v| format!("{} {}", super::results::fmt(v), t.unit)) }</td>
+                    <td>{ t.syncsim.map_or("–".into(), |v| format!("{} {}", super::results::fmt(v), t.unit)) }
+                        if !t.note.is_empty() { <small class="report-note" data-note="">{ &t.note }</small> }</td>
                     <td>{ if t.pass { "pass" } else { "FAIL" } }</td>
                 </tr>
             }) }
