@@ -232,7 +232,7 @@ fn seeking_back_shows_the_earlier_leader_and_acting_forks() {
 }
 
 /// Checked in: the browser self-test page must show the same value (tests/e2e/selftest).
-pub const GOLDEN_PLAYGROUND: &str = "4f0dc4af0d0cb752";
+pub const GOLDEN_PLAYGROUND: &str = "ae2290d0840b73e0";
 
 #[test]
 fn golden_playground_hash_is_stable() {
