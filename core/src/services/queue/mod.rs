@@ -47,6 +47,7 @@ mod console_tests;
 mod harness;
 #[cfg(test)]
 mod node_failure_tests;
+#[cfg(test)]
 mod reasons_tests;
 #[cfg(test)]
 mod sm_tests;
