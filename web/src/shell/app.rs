@@ -296,7 +296,7 @@ pub fn App() -> Html {
             <header class="app-header">
                 <h1>{ "syncsim" }</h1>
                 <p class="tagline">
-                    { "Raft, a replicated lock manager, a queue on consistent hashing, a MESI/MOESI cache and failure detection on a simulated network, deterministic from a seed." }
+                    { "Raft locks, a consistent-hashing queue, a MESI/MOESI cache and failure detection on a simulated network, replayable from a seed." }
                 </p>
                 <span class="header-actions">
                     <button class="chip" data-testid="share" onclick={on_share}
@@ -329,6 +329,9 @@ pub fn App() -> Html {
                 <Invariants pg={pg.clone()} {version} />
             </div>
             <Timebar pg={pg.clone()} {version} now={view.now} {end} forked_at={state.forked_at} {on_seek} />
+            // Full width above the workspace: a tour step must be on screen together with
+            // the cluster, and at 1280×800 a strip costs far less height than the narrow column.
+            <Teach pg={pg.clone()} {version} {on_changed} {on_replaced} />
             <main class="workspace">
                 <section class="panel cluster-panel" aria-label="Cluster">
                     <div class="panel-head">
@@ -339,7 +342,6 @@ pub fn App() -> Html {
                             <button class="chip" data-testid="preset-heal" onclick={preset(UiAction::HealAll)}>{ "Heal all" }</button>
                         </span>
                     </div>
-                    <Teach pg={pg.clone()} {version} {on_changed} {on_replaced} />
                     <Cluster view={view.clone()} {status} on_act={on_act.clone()} menu={state.menu} {on_menu} />
                     <Legend />
                 </section>
