@@ -32,6 +32,7 @@ pub const TRANSFER_CATCH_UP: u16 = 122;
 pub const READ_SERVED: u16 = 123;
 pub const READ_DELAYED: u16 = 124;
 pub const TRANSFER_ABORTED: u16 = 125;
+pub const SNAPSHOT_PREFIX_HELD: u16 = 126;
 /// Added to a vote code when the vote is a pre-vote (thesis §9.6).
 pub const PRE: u16 = 0x100;
 
@@ -105,6 +106,12 @@ pub fn snapshot_installed(leader: ActorId, index: u64, term: u64, commit: u64) -
 /// Follower: ignored a snapshot up to `index` (`term`): it already committed `commit` >= index.
 pub fn snapshot_stale(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
     why(SNAPSHOT_STALE, [id(leader), index, term, commit, 0])
+}
+
+/// Follower: its own log already holds the snapshot's last entry (`index`, `term`), so it keeps
+/// the log and only learns that the prefix is committed (its commit index was `commit`).
+pub fn snapshot_prefix_held(leader: ActorId, index: u64, term: u64, commit: u64) -> Note {
+    why(SNAPSHOT_PREFIX_HELD, [id(leader), index, term, commit, 0])
 }
 
 /// `since` entries applied since the last snapshot reached the threshold `every`; the log now
@@ -328,6 +335,13 @@ pub fn describe(who: &str, w: &Why, n: &dyn Fn(u64) -> String) -> Option<(bool, 
             format!(
                 "{who} ignores {}'s snapshot up to index {} (term {}): {who} already committed up to index {}, so the snapshot is stale (Raft §7)",
                 n(v(0)), v(1), v(2), v(3)
+            ),
+        ),
+        SNAPSHOT_PREFIX_HELD => (
+            "snapshot-prefix-held",
+            format!(
+                "{who} keeps its log instead of installing {}'s snapshot up to index {} (term {}): its own log already has that entry, so it only learns that entries up to {} are committed (its commit index was {}) and keeps the entries after it (Raft §7)",
+                n(v(0)), v(1), v(2), v(1), v(3)
             ),
         ),
         COMPACTED => (

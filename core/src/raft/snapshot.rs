@@ -94,6 +94,8 @@ impl<SM: RaftSm> RaftServer<SM> {
         } else {
             if self.log.matches(snap.index, snap.term) {
                 // We hold that prefix already: just learn that it is committed.
+                let note = reasons::snapshot_prefix_held(from, snap.index, snap.term, self.commit);
+                ctx.note(note);
                 self.commit_to(ctx, snap.index);
             } else if let Some(sm) = snap.state::<SM>() {
                 let note = reasons::snapshot_installed(from, snap.index, snap.term, self.commit);

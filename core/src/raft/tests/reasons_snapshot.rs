@@ -7,7 +7,7 @@ use crate::raft::node::TIMER_HEARTBEAT;
 use crate::raft::reasons::describe;
 use crate::raft::storage::RaftDurable;
 use crate::raft::testsm::KvCmd;
-use crate::raft::RaftConfig;
+use crate::raft::{RaftConfig, Snapshot};
 use crate::sim::{Effect, Note, Reason};
 
 fn label(id: u64) -> String {
@@ -61,6 +61,17 @@ fn compacting_leader() -> (H, Vec<Reason>) {
     (lead, said)
 }
 
+/// The snapshot the leader sent n3.
+fn snapshot_to_n3(lead: &mut H) -> Snapshot {
+    lead.sent()
+        .into_iter()
+        .find_map(|(to, m)| match m {
+            RaftMsg::InstallSnapshot { snapshot, .. } if to == 2 => Some(snapshot),
+            _ => None,
+        })
+        .expect("an InstallSnapshot to n3")
+}
+
 #[test]
 fn compaction_names_the_threshold_it_reached() {
     let (lead, said) = compacting_leader();
@@ -94,14 +105,7 @@ fn snapshot_sent_installed_then_refused_as_stale() {
         sent[0].text,
         "the leader n1 sends n3 a snapshot (up to index 4, term 1) instead of entries: n3's next index 1 is below the first index 5 left in n1's log after compaction (Raft §7)"
     );
-    let snap = lead
-        .sent()
-        .into_iter()
-        .find_map(|(to, m)| match m {
-            RaftMsg::InstallSnapshot { snapshot, .. } if to == 2 => Some(snapshot),
-            _ => None,
-        })
-        .expect("an InstallSnapshot to n3");
+    let snap = snapshot_to_n3(&mut lead);
     // n3 is already in term 1, so the only decision is about the snapshot.
     let mut fol = H::with(2, 3, paper_cfg(), store(1, vec![]));
     let install = RaftMsg::InstallSnapshot {
@@ -126,4 +130,32 @@ fn snapshot_sent_installed_then_refused_as_stale() {
         r[0].text,
         "n3 ignores n1's snapshot up to index 4 (term 1): n3 already committed up to index 4, so the snapshot is stale (Raft §7)"
     );
+}
+
+#[test]
+fn a_follower_that_holds_the_snapshots_entries_keeps_its_log() {
+    let (mut lead, _) = compacting_leader();
+    lead.clear();
+    lead.step(2, resp(false, 5, false));
+    lead.timer(TIMER_HEARTBEAT);
+    lead.step(2, resp(true, 0, true));
+    let snap = snapshot_to_n3(&mut lead);
+    // n2 already has entries 1..=5 of term 1 but has committed none of them.
+    let log = (1..=5).map(|i| ent(i, 1)).collect();
+    let mut fol = H::with(1, 3, paper_cfg(), store(1, log));
+    fol.step(
+        0,
+        RaftMsg::InstallSnapshot {
+            term: 1,
+            snapshot: snap,
+        },
+    );
+    let r = reasons(&fol, "n2");
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert_eq!(r[0].code, "snapshot-prefix-held");
+    assert_eq!(
+        r[0].text,
+        "n2 keeps its log instead of installing n1's snapshot up to index 4 (term 1): its own log already has that entry, so it only learns that entries up to 4 are committed (its commit index was 0) and keeps the entries after it (Raft §7)"
+    );
+    assert_eq!(fol.node.log().last_index(), 5, "entry 5 is kept");
 }
