@@ -14,6 +14,7 @@ pub const EXPIRED_READY: u16 = 800;
 pub const DEAD_LETTERED: u16 = 801;
 pub const ACK_REFUSED: u16 = 802;
 pub const UNAVAILABLE: u16 = 803;
+pub const ACK_REPLAYED: u16 = 804;
 
 /// Client: its enqueue (or ack, `ack`) failed with 503: partition `p` had no leader with a quorum
 /// that answered within `timeout_ms`.
@@ -34,7 +35,22 @@ pub fn explain(
     replies: Option<&[Reply<QueueOutput>]>,
     out: &mut Vec<Why>,
 ) {
+    let replayed = |out: &[Why]| out.iter().any(|w| w.code == ACK_REPLAYED);
     match replies {
+        // A retried ack gets its first answer again without running: say that, once, instead
+        // of refusing it anew against today's state (the message may have moved on since).
+        None if is_ack(cmd) && req.is_some_and(|r| !sm.sessions_would_run(r)) => {
+            let (n, seq, delivery) = match cmd {
+                QueueCmd::Ack { seq, delivery_id } => (1, *seq, *delivery_id),
+                QueueCmd::AckBatch { acks } => {
+                    let first = acks.first().copied().unwrap_or_default();
+                    (acks.len() as u64, first.0, first.1)
+                }
+                _ => unreachable!("is_ack"),
+            };
+            let client_seq = req.map_or(0, |r| r.seq);
+            out.push(Why::new(ACK_REPLAYED, [n, seq, delivery, client_seq, 0]));
+        }
         None => {
             let expires = match cmd {
                 QueueCmd::Expire => true,
@@ -45,8 +61,13 @@ pub fn explain(
                 expiring(sm, ctx, out);
             }
         }
+        Some(_) if replayed(out) => {}
         Some(replies) => acks_refused(sm, cmd, replies, out),
     }
+}
+
+fn is_ack(cmd: &QueueCmd) -> bool {
+    matches!(cmd, QueueCmd::Ack { .. } | QueueCmd::AckBatch { .. })
 }
 
 fn expiring(sm: &QueueSm, ctx: &ApplyCtx, out: &mut Vec<Why>) {
@@ -125,6 +146,17 @@ pub fn describe(who: &str, w: &Why) -> Option<Reason> {
                 format!("the ack of message {seq} with delivery d{given} is refused: {why}"),
             )
         }
+        ACK_REPLAYED => Reason::new(
+            "ack-replayed",
+            format!(
+                "a retry of the client's request {} ({} {}, first: message {} with delivery d{}) gets its recorded answer again: the partition does not apply a request twice (exactly-once sessions, Raft thesis §6.3)",
+                v(3),
+                v(0),
+                if v(0) == 1 { "ack" } else { "acks" },
+                v(1),
+                v(2)
+            ),
+        ),
         UNAVAILABLE => {
             return Some(Reason::new(
                 "queue-unavailable",

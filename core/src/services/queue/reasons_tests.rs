@@ -90,6 +90,10 @@ fn a_double_ack_is_refused_and_says_so() {
     assert_eq!(
         step(&mut sm, 40, 4, ack(1, 1)),
         vec![("ack-refused", "queue partition (leader n1): the ack of message 1 with delivery d1 is refused: it was already acknowledged (a double ack)".into())]
+    ); // The same request again (a retry: same client and seq) is not refused a second time.
+    assert_eq!(
+        step(&mut sm, 50, 4, ack(1, 1)),
+        vec![("ack-replayed", "queue partition (leader n1): a retry of the client's request 4 (1 ack, first: message 1 with delivery d1) gets its recorded answer again: the partition does not apply a request twice (exactly-once sessions, Raft thesis §6.3)".into())]
     );
 }
 
