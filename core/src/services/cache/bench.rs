@@ -41,6 +41,11 @@ pub fn coherence_hit_bound(nodes: usize, write_fraction: f64) -> f64 {
     (1.0 / n) / (1.0 - foreign_read)
 }
 
+/// One-way hops on the critical path of a PUT that must invalidate other copies: client →
+/// node, node → home (BusRdX/BusUpgr), home → sharers (invalidate), sharers → home (acks),
+/// home → node (fill), node → client. The network alone puts a floor under its latency.
+pub const PUT_INVALIDATE_HOPS: u32 = 6;
+
 /// How often the driver looks whether an ops-limited run is over.
 const CHECK: Time = 100 * MS;
 /// A client gives up on an answer after this long (the node itself answers 504 after 1 s).
@@ -279,6 +284,14 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             ),
         );
         put("write_fraction", self.cp.write_fraction);
+        if let Some(ms) = self
+            .params
+            .profile
+            .link()
+            .hops_quantile_ms(PUT_INVALIDATE_HOPS, 0.95)
+        {
+            put("put_hops_p95_ms", round_to(ms, 1e3));
+        }
         put("get_hits", hits as f64);
         put("get_misses", misses as f64);
         put(

@@ -210,3 +210,19 @@ fn the_measured_hit_rate_meets_the_coherence_bound_on_a_hot_working_set() {
         );
     }
 }
+
+/// Under a light load the PUT p95 sits at the network floor of an invalidating PUT (six
+/// one-way hops): neither far below it (the floor would be wrong) nor far above it.
+#[test]
+fn a_lightly_loaded_put_p95_sits_at_the_six_hop_network_floor() {
+    let mut p = small("3", "3", "20");
+    p.set("duration", "4").unwrap();
+    let s = run_suite(p).unwrap();
+    let floor = extra(&s, 0, "put_hops_p95_ms");
+    assert!((10.1..10.25).contains(&floor), "{floor}");
+    let p95 = s.runs[0].op("put").unwrap().latency_ms.p95;
+    assert!(
+        (0.85 * floor..1.25 * floor).contains(&p95),
+        "PUT p95 {p95} against the floor {floor}"
+    );
+}
