@@ -318,6 +318,7 @@ fn write_outputs(suite: &Suite, dir: &Path) -> Result<(), String> {
     write_file(&dir.join("results.json"), &suite.to_json())?;
     write_file(&dir.join("results.csv"), &to_csv(suite))?;
     write_file(&dir.join("series.csv"), &series_csv(suite))?;
+    let raster = crate::png::Rasterizer::new();
     for spec in syncsim_charts::CHARTS
         .iter()
         .filter(|c| (c.available)(suite))
@@ -331,6 +332,9 @@ fn write_outputs(suite: &Suite, dir: &Path) -> Result<(), String> {
                 .map_err(|e| format!("chart {}: {e}", spec.id))?;
         }
         write_file(&dir.join(format!("{}.svg", spec.id)), &svg)?;
+        let png = raster.png(&svg).map_err(|e| format!("{}: {e}", spec.id))?;
+        let path = dir.join(format!("{}.png", spec.id));
+        std::fs::write(&path, png).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ mod demo;
 mod fuzz;
 #[cfg(feature = "mutants")]
 mod mutants;
+mod png;
 mod report;
 mod simbench;
 

@@ -63,10 +63,24 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     );
     std::fs::create_dir_all(&args.out)
         .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
+    let raster = crate::png::Rasterizer::new();
     for (name, bytes) in &files {
         let path = args.out.join(name);
         std::fs::write(&path, bytes)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // Every chart as PNG too, as in the page's ZIP.
+        if let Some(stem) = name.strip_suffix(".svg") {
+            let svg = String::from_utf8_lossy(bytes);
+            let png = raster.png(&svg).map_err(|e| format!("{name}: {e}"))?;
+            let path = args.out.join(format!("{stem}.png"));
+            std::fs::write(&path, png)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    if !raster.has_fonts {
+        eprintln!(
+            "note: no fonts found on this machine, so the PNG charts have no text (the SVGs do)"
+        );
     }
     println!(
         "{:<20} {:<18} {:<30} {:<16} {:>12}  pass",
