@@ -135,6 +135,10 @@ pub fn draw_cache_hit_rate<DB: DrawingBackend>(
     let body = titled(area, title, suite)?;
     let runs = cache_runs(suite);
     let (cats, series) = grid(&runs, &|r| 100.0 * extra(r, "hit_rate"));
+    // Target, bound, seeds: each label then takes the end its neighbour leaves free.
+    let mut refs = vec![hit_target_line()];
+    refs.extend(bound_line(&runs));
+    refs.push(seeds_hit_line());
     grouped_bars_with_refs(
         &body,
         "",
@@ -144,8 +148,28 @@ pub fn draw_cache_hit_rate<DB: DrawingBackend>(
         &series,
         // Room above 100 % for the legend.
         Some(125.0),
-        &[hit_target_line(), seeds_hit_line()],
+        &refs,
     )
+}
+
+/// The coherence bound (`hit_rate_bound`), when every run shares one: the most any
+/// write-invalidate protocol can hit on this mix, so the bars are read against it.
+fn bound_line(runs: &[&BenchResult]) -> Option<RefLine> {
+    let first = runs.first()?;
+    let bound = *first.extra.get("hit_rate_bound")?;
+    let same = runs
+        .iter()
+        .all(|r| r.extra.get("hit_rate_bound") == Some(&bound));
+    let writes = first.extra.get("write_fraction").copied().unwrap_or(0.0);
+    same.then(|| RefLine {
+        label: format!(
+            "coherence bound {}% ({} nodes, {}% PUTs)",
+            fmt_num((1000.0 * bound).round() / 10.0),
+            first.nodes,
+            fmt_num(100.0 * writes)
+        ),
+        value: 100.0 * bound,
+    })
 }
 
 /// The runs a latency histogram shows: all of them when few, else those with the most
