@@ -54,7 +54,7 @@ pub struct Step {
     pub text: String,
     /// Element keys the page highlights: "leader", "candidate", "n3", "log", "lock", "ring",
     /// "cache-grid", "links"; "tab-<key>" opens that side-panel tab.
-    pub highlight: &'static [&'static str],
+    pub highlight: Vec<&'static str>,
     pub action: Do,
     pub until: Until,
     /// The learner must act (the step tells them how); `action` is what a replay does instead.
@@ -71,7 +71,7 @@ pub struct Tour {
 fn step(text: &str, highlight: &'static [&'static str], action: Do, until: Until) -> Step {
     Step {
         text: text.into(),
-        highlight,
+        highlight: highlight.to_vec(),
         action,
         until,
         user: false,
@@ -181,14 +181,23 @@ fn cache_tour(
         Until::Answered,
     )];
     for ((l, text), w) in lines[1..].iter().zip(says).zip(want) {
-        steps.push(step(
+        let mut s = step(
             &format!("{text} Expected states P1 P2 P3: {w}."),
             &["cache-grid", "tab-cache"],
             Do::Api("A", l.node.clone(), l.line.clone()),
             Until::CacheStates(w),
-        ));
+        );
+        // The processor that acts: its node and its column of the grid stand out.
+        s.highlight.extend(node_token(&l.node));
+        steps.push(s);
     }
     Tour { key, title, steps }
+}
+
+/// The highlight key of node `name` ("n1" … "n10", the page's node names).
+fn node_token(name: &str) -> Option<&'static str> {
+    const NODES: [&str; 10] = ["n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8", "n9", "n10"];
+    NODES.into_iter().find(|n| *n == name)
 }
 
 /// The busiest node's share of sample keys with 1 vnode per node and with the queue's 8.
@@ -529,6 +538,20 @@ mod tests {
             "back restores the step's start"
         );
         assert!(run.view(&pg).waiting);
+    }
+
+    /// Each MESI step highlights the processor that acts (R1, W1, R3, W3, R1, R3, R2).
+    #[test]
+    fn cache_steps_highlight_the_acting_node() {
+        let (mut run, mut pg) = TourRun::start("mesi").unwrap();
+        let mut actors = Vec::new();
+        while !run.view(&pg).done {
+            run.next(&mut pg).unwrap();
+            let h = run.view(&pg).highlight;
+            assert!(h.contains(&"cache-grid".to_string()), "{h:?}");
+            actors.extend(h.into_iter().filter(|k| k.starts_with('n')));
+        }
+        assert_eq!(actors, ["n1", "n1", "n3", "n3", "n1", "n3", "n2"]);
     }
 }
 
