@@ -6,8 +6,8 @@
 // tests/artifacts/tour-<name>.png (each tour's key step) and presentation-*.png.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNoErrors, saveScreenshot, simState, startSession, traceHash } from './harness.mjs';
-import { openTab } from './ui.mjs';
+import { assertNoErrors, saveScreenshot, simState, simTime, startSession, traceHash } from './harness.mjs';
+import { REAL_TIME, openTab, setSpeed } from './ui.mjs';
 
 let session;
 before(async () => { session = await startSession(); });
@@ -96,6 +96,31 @@ test('a tour is reproducible and back restores the step it left', async () => {
   await page.click('[data-testid=tour-next]');
   await page.waitForSelector('[data-testid=tour-step][data-step="6"]');
   assert.equal(await traceHash(page), first);
+  assertNoErrors(errors);
+});
+
+test('"watch it happen" replays a step that ran until its state, and stops at its end', async () => {
+  const { page, errors } = await session.open('/');
+  await setSpeed(page, REAL_TIME);
+  await page.click('[data-testid=tour-list] [data-tour="raft-replication"]');
+  for (const s of [2, 3]) {
+    await page.click('[data-testid=tour-next]');
+    await page.waitForSelector(`[data-testid=tour-step][data-step="${s}"]`);
+  }
+  const [endTime, endHash] = [await simTime(page), await traceHash(page)];
+  await page.click('[data-testid=tour-watch]');
+  // It goes back to the step's start and plays: the clock is behind the end for a while…
+  await page.waitForFunction((end) => document.querySelector('[data-testid=sim-time]')?.textContent !== end, endTime);
+  // …then stops exactly at the step's end, paused, in the same state.
+  await page.waitForFunction(() => document.querySelector('[data-testid=play]')?.getAttribute('aria-pressed') === 'false'
+    && document.querySelector('[data-testid=sim-time]')?.textContent, null, { timeout: 20000 });
+  await page.waitForFunction((end) => document.querySelector('[data-testid=sim-time]')?.textContent === end, endTime, { timeout: 20000 });
+  assert.equal(await traceHash(page), endHash);
+  assert.equal(await page.getAttribute('[data-testid=play]', 'aria-pressed'), 'false');
+  // Next continues the tour from there.
+  await page.click('[data-testid=tour-next]');
+  await page.waitForSelector('[data-testid=tour-step][data-step="4"]');
+  assert.equal(await page.$('[data-testid=tour-error]'), null);
   assertNoErrors(errors);
 });
 

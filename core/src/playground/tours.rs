@@ -231,6 +231,9 @@ pub struct TourStepView {
     /// A reason the core words for this step itself (the ring tour: where the key `orders`
     /// lives and why it moved); `None` when the event log's newest reason says it.
     pub why: Option<String>,
+    /// (start, end) virtual times of the step's own run, to watch it again at the page's
+    /// speed (`TourRun::watch_span`).
+    pub watch: Option<(Time, Time)>,
 }
 
 /// What a step's predicate compares against: the state when the step started.
@@ -248,6 +251,9 @@ pub struct TourRun {
     tour: Tour,
     step: usize,
     mark: Mark,
+    /// Where the current step's run ended (its state reached): "watch it happen" replays the
+    /// timeline from `mark.time` to here.
+    step_end: Time,
     saved: Vec<(Playground, Mark)>,
 }
 
@@ -274,6 +280,7 @@ impl TourRun {
             tour,
             step: 0,
             mark: Mark::default(),
+            step_end: 0,
             saved: Vec::new(),
         };
         run.enter(&mut pg)?;
@@ -300,6 +307,7 @@ impl TourRun {
             waiting: s.user && !holds(pg, &self.mark, &s.until),
             done: self.step + 1 == self.tour.steps.len(),
             why: self.ring_why(pg),
+            watch: self.watch_span(),
         }
     }
 
@@ -343,14 +351,34 @@ impl TourRun {
             }
         }
         self.mark = mark(pg);
+        self.step_end = self.mark.time;
         if s.user {
             return Ok(());
         }
-        run_until(pg, &self.mark, &s.until).map_err(|e| format!("step {}: {e}", self.step + 1))
+        run_until(pg, &self.mark, &s.until).map_err(|e| format!("step {}: {e}", self.step + 1))?;
+        self.step_end = pg.now();
+        Ok(())
+    }
+
+    /// The stretch of virtual time the current step ran for, when there is one to watch:
+    /// the page seeks to its start and plays to its end at the chosen speed, so a step that
+    /// ran "until a leader is elected" can be seen happening, not only its outcome.
+    pub fn watch_span(&self) -> Option<(Time, Time)> {
+        (!self.current().user && self.step_end > self.mark.time)
+            .then_some((self.mark.time, self.step_end))
+    }
+
+    /// Back at the step's end if the learner was watching it: the next step starts from the
+    /// state this step reached, never from a moment in its middle (which would fork the run).
+    fn to_step_end(&self, pg: &mut Playground) {
+        if pg.now() != self.step_end && self.watch_span().is_some() {
+            pg.seek(self.step_end);
+        }
     }
 
     /// Next step. A step that waits for the learner refuses until their action happened.
     pub fn next(&mut self, pg: &mut Playground) -> Result<(), String> {
+        self.to_step_end(pg);
         let s = self.current();
         if s.user && !holds(pg, &self.mark, &s.until) {
             return Err(format!("waiting for you: {}", s.text));
@@ -538,6 +566,40 @@ mod tests {
             "back restores the step's start"
         );
         assert!(run.view(&pg).waiting);
+    }
+
+    /// Watching a step replays the recorded timeline from the step's start: the same state
+    /// at its end, and the next step continues from that end even if the learner stopped
+    /// watching halfway.
+    #[test]
+    fn watching_a_step_replays_it_and_next_continues_from_its_end() {
+        let (mut run, mut pg) = TourRun::start("raft-replication").unwrap();
+        run.next(&mut pg).unwrap(); // the request is appended
+        run.next(&mut pg).unwrap(); // until it is committed
+        let (from, to) = run.view(&pg).watch.expect("the step ran for a while");
+        assert!(from < to, "{from} {to}");
+        let end_hash = pg.trace_hash_hex();
+        pg.seek(from);
+        assert!(pg.now() <= from);
+        pg.advance(to - pg.now());
+        assert_eq!(pg.now(), to);
+        assert_eq!(
+            pg.trace_hash_hex(),
+            end_hash,
+            "the replay reaches the same state"
+        );
+        // Stop halfway through watching, then Next: the tour ends where it would have.
+        let (mut a, mut pa) = TourRun::start("raft-replication").unwrap();
+        a.next(&mut pa).unwrap();
+        a.next(&mut pa).unwrap();
+        pa.seek((from + to) / 2);
+        a.next(&mut pa).unwrap();
+        run.next(&mut pg).unwrap();
+        assert_eq!(pa.trace_hash_hex(), pg.trace_hash_hex());
+        // A learner step has nothing to watch.
+        let (mut p, mut pp) = TourRun::start("partition-heal").unwrap();
+        p.next(&mut pp).unwrap();
+        assert_eq!(p.view(&pp).watch, None);
     }
 
     /// Each MESI step highlights the processor that acts (R1, W1, R3, W3, R1, R3, R2).

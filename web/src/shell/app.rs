@@ -104,13 +104,18 @@ pub fn App() -> Html {
 
     {
         let (playground, redraw) = (playground.clone(), redraw.clone());
+        let stopped = dispatch.clone();
         use_effect_with(
-            (state.playing, state.speed_index),
-            move |&(playing, speed_index)| {
+            (state.playing, state.speed_index, state.stop_at),
+            move |&(playing, speed_index, stop_at)| {
                 let handle = playing.then(|| {
-                    runloop::start(playground, Speed::from_index(speed_index), move || {
-                        redraw.force_update()
-                    })
+                    runloop::start(
+                        playground,
+                        Speed::from_index(speed_index),
+                        stop_at,
+                        move || redraw.force_update(),
+                        move || stopped.dispatch(AppAction::Stopped),
+                    )
                 });
                 move || drop(handle)
             },
@@ -262,6 +267,7 @@ pub fn App() -> Html {
             bump();
         })
     };
+    let on_watch = dispatch.to_callback().reform(AppAction::PlayUntil);
     let on_dismiss = dispatch
         .to_callback()
         .reform(|_: MouseEvent| AppAction::Dismiss);
@@ -331,7 +337,7 @@ pub fn App() -> Html {
             <Timebar pg={pg.clone()} {version} now={view.now} {end} forked_at={state.forked_at} {on_seek} />
             // Full width above the workspace: a tour step must be on screen together with
             // the cluster, and at 1280×800 a strip costs far less height than the narrow column.
-            <Teach pg={pg.clone()} {version} {on_changed} {on_replaced} />
+            <Teach pg={pg.clone()} {version} {on_changed} {on_replaced} {on_watch} />
             <main class="workspace">
                 <section class="panel cluster-panel" aria-label="Cluster">
                     <div class="panel-head">

@@ -65,10 +65,15 @@ fn request_frame(callback: &Rc<RefCell<Option<FrameCallback>>>) -> i32 {
 }
 
 /// Starts the loop; dropping the returned handle stops it.
+/// Plays `playground` at `speed`, calling `redraw` after every frame. With `stop_at`, playing
+/// ends exactly at that virtual time (a tour step being watched again): `on_stop` is called
+/// and no further frame is requested.
 pub fn start(
     playground: Rc<RefCell<Playground>>,
     speed: Speed,
+    stop_at: Option<Time>,
     redraw: impl Fn() + 'static,
+    on_stop: impl Fn() + 'static,
 ) -> RunLoop {
     let alive = Rc::new(Cell::new(true));
     let running = Rc::new(Cell::new(false));
@@ -89,22 +94,33 @@ pub fn start(
         running2.set(true);
         let elapsed = last.map_or(0.0, |l| (stamp - l).clamp(0.0, MAX_FRAME_GAP_MS));
         last = Some(stamp);
-        {
+        let reached = {
             let mut pg = playground.borrow_mut();
+            let left = |pg: &Playground| stop_at.map_or(Time::MAX, |t| t.saturating_sub(pg.now()));
             match speed {
-                Speed::Ratio(ratio) => pg.advance(virtual_delta(elapsed, ratio, &mut carry)),
+                Speed::Ratio(ratio) => {
+                    let dt = virtual_delta(elapsed, ratio, &mut carry);
+                    let dt = dt.min(left(&pg));
+                    pg.advance(dt);
+                }
                 Speed::Max => {
                     let start = now_ms();
-                    while now_ms() - start < MAX_SPEED_BUDGET_MS {
+                    'budget: while now_ms() - start < MAX_SPEED_BUDGET_MS {
                         for _ in 0..STEPS_PER_CLOCK_READ {
+                            if left(&pg) == 0 {
+                                break 'budget;
+                            }
                             pg.step();
                         }
                     }
                 }
             }
-        }
+            left(&pg) == 0
+        };
         redraw();
-        if alive2.get() {
+        if reached {
+            on_stop();
+        } else if alive2.get() {
             request2.set(request_frame(&callback2));
         }
         running2.set(false);

@@ -25,6 +25,8 @@ pub struct AppState {
     /// What the user last sent from the console or the locks form.
     pub last_sent: Option<Sent>,
     pub share_url: Option<String>,
+    /// Playing stops at this virtual time (a tour step being watched again).
+    pub stop_at: Option<Time>,
 }
 
 impl AppState {
@@ -39,6 +41,7 @@ impl AppState {
             forked_at: None,
             last_sent: None,
             share_url: None,
+            stop_at: None,
         }
     }
 }
@@ -67,6 +70,10 @@ pub enum AppAction {
     /// Escape: closes help and the node menu.
     CloseOverlays,
     Shared(String),
+    /// Play until this virtual time, then stop (watching a tour step again).
+    PlayUntil(Time),
+    /// The run loop reached `stop_at`.
+    Stopped,
 }
 
 impl Reducible for AppState {
@@ -80,11 +87,25 @@ impl Reducible for AppState {
             AppAction::TogglePlay => {
                 s.forked_at = None;
                 s.playing = !s.playing;
+                s.stop_at = None;
             }
-            AppAction::Step => s.playing = false,
+            AppAction::Step => {
+                s.playing = false;
+                s.stop_at = None;
+            }
             AppAction::Seek => {
                 s.playing = false;
                 s.forked_at = None;
+                s.stop_at = None;
+            }
+            AppAction::PlayUntil(t) => {
+                s.forked_at = None;
+                s.playing = true;
+                s.stop_at = Some(t);
+            }
+            AppAction::Stopped => {
+                s.playing = false;
+                s.stop_at = None;
             }
             AppAction::Forked(at) => s.forked_at = Some(at),
             AppAction::Rebuilt => {
@@ -134,6 +155,19 @@ mod tests {
             (s.menu, s.forked_at, s.last_sent, s.share_url),
             (None, None, None, None)
         );
+    }
+
+    #[test]
+    fn play_until_plays_then_stops_and_any_other_control_forgets_the_stop() {
+        let s = after(AppState::new(vec![]), [AppAction::PlayUntil(5)]);
+        assert!(s.playing);
+        assert_eq!(s.stop_at, Some(5));
+        let stopped = after(s.clone(), [AppAction::Stopped]);
+        assert!(!stopped.playing);
+        assert_eq!(stopped.stop_at, None);
+        for a in [AppAction::TogglePlay, AppAction::Step, AppAction::Seek] {
+            assert_eq!(after(s.clone(), [a]).stop_at, None);
+        }
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct TeachProps {
     pub on_changed: Callback<()>,
     /// The playground was replaced (a tour started): stop playing, redraw.
     pub on_replaced: Callback<()>,
+    /// Play until this virtual time (the playground was just seeked to the step's start).
+    pub on_watch: Callback<syncsim_core::sim::Time>,
 }
 
 /// Marks the page for the stylesheet: `data-highlight` (the step's elements) and the
@@ -118,6 +120,18 @@ pub fn Teach(props: &TeachProps) -> Html {
             changed.emit(());
         })
     };
+    // Watch the step happen: back to its start on the timeline, then play to its end at the
+    // page's speed (the recorded run replays exactly).
+    let on_watch = {
+        let (pg, watch) = (props.pg.clone(), props.on_watch.clone());
+        let span = step.as_ref().and_then(|s| s.watch);
+        Callback::from(move |_: MouseEvent| {
+            if let Some((from, to)) = span {
+                pg.borrow_mut().seek(from);
+                watch.emit(to);
+            }
+        })
+    };
     let on_presentation = {
         let presentation = presentation.clone();
         Callback::from(move |_: MouseEvent| presentation.set(!*presentation))
@@ -165,6 +179,10 @@ pub fn Teach(props: &TeachProps) -> Html {
                     if s.waiting { <p class="muted">{ "Waiting for your action…" }</p> }
                     <span class="tour-buttons">
                         <button class="chip" data-testid="tour-back" disabled={s.step == 1} onclick={on_back}>{ "◀ Back" }</button>
+                        if s.watch.is_some() {
+                            <button class="chip" data-testid="tour-watch" onclick={on_watch}
+                                title="Replay this step from its start at the chosen speed">{ "▶ Watch it happen" }</button>
+                        }
                         <button class="chip primary" data-testid="tour-next" disabled={s.done || s.waiting} onclick={on_next}>{ "Next ▶" }</button>
                         <button class="chip" data-testid="tour-exit" onclick={on_exit}>{ "Exit tour" }</button>
                     </span>
