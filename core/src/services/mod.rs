@@ -181,7 +181,8 @@ impl BenchParams {
     /// What the variants are, for messages ("working sets").
     pub fn variant_axis(&self) -> Option<&'static str> {
         match self {
-            BenchParams::Cache(_) => Some("working sets"),
+            BenchParams::Cache(p) if p.offered_rates.is_empty() => Some("working sets"),
+            BenchParams::Cache(_) => Some("working sets × offered loads"),
             _ => None,
         }
     }

@@ -31,7 +31,16 @@ pub const CACHE_KEYS: &[(&str, &str)] = &[
     ),
     ("ttl", "TTL of every PUT, in seconds"),
     ("coherence", "coherence protocol: mesi or moesi"),
+    (
+        "offered-rates",
+        "open-loop offered loads in ops/s over all clients, comma separated, one run each; `none` = closed-loop clients",
+    ),
 ];
+
+/// At most this many offered loads in one suite.
+pub const MAX_RATES: usize = 10;
+/// The highest offered load, ops/s (far beyond what a 10-node cluster serves).
+pub const MAX_RATE: f64 = 200_000.0;
 
 /// The seeds' cache hit/miss workload: every client first PUTs its share of the working set
 /// (the warm-up), then runs closed-loop GETs and PUTs on keys drawn uniformly from it.
@@ -46,6 +55,12 @@ pub struct CacheParams {
     pub write_fraction: f64,
     pub ttl_s: f64,
     pub protocol: Protocol,
+    /// Open loop (Maelstrom's and Jepsen's fixed arrival rate): offered loads in ops/s over
+    /// all clients, one run each (a fourth axis, after the working sets). Requests leave on a
+    /// Poisson schedule whether or not earlier ones were answered, so latency shows queueing
+    /// that closed-loop clients hide by slowing down. Empty: closed-loop clients.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_rates: Vec<f64>,
 }
 
 impl Default for CacheParams {
@@ -56,6 +71,7 @@ impl Default for CacheParams {
             write_fraction: 0.2,
             ttl_s: 3600.0,
             protocol: Protocol::Mesi,
+            offered_rates: Vec::new(),
         }
     }
 }
@@ -82,6 +98,13 @@ impl CacheParams {
             "coherence" => Protocol::parse(t.value.trim())
                 .map(|p| self.protocol = p)
                 .ok_or_else(|| t.bad("mesi or moesi")),
+            "offered-rates" if t.value.trim() == "none" => {
+                self.offered_rates.clear();
+                Ok(())
+            }
+            "offered-rates" => t.float_list("ops/s, comma separated, or `none`").map(|v| {
+                self.offered_rates = v;
+            }),
             _ => return None,
         };
         Some(r)
@@ -98,6 +121,11 @@ impl CacheParams {
             "write-fraction" => self.write_fraction.to_string(),
             "ttl" => self.ttl_s.to_string(),
             "coherence" => self.protocol.name().to_ascii_lowercase(),
+            "offered-rates" if self.offered_rates.is_empty() => "none".to_string(),
+            "offered-rates" => {
+                let v: Vec<String> = self.offered_rates.iter().map(f64::to_string).collect();
+                v.join(",")
+            }
             _ => return None,
         })
     }
@@ -129,24 +157,64 @@ impl CacheParams {
             let m = format!("{} s is outside {MIN_TTL_S}..={MAX_TTL_S}", self.ttl_s);
             bad(out, "ttl", m);
         }
-    }
-
-    /// One run per working set: their labels ("500 keys").
-    pub fn variants(&self) -> Vec<String> {
-        self.working_sets
+        if self.offered_rates.len() > MAX_RATES {
+            bad(
+                out,
+                "offered-rates",
+                format!("give at most {MAX_RATES} rates"),
+            );
+        } else if let Some(r) = self
+            .offered_rates
             .iter()
-            .map(|w| format!("{w} {}", if *w == 1 { "key" } else { "keys" }))
-            .collect()
+            .find(|&&r| !(r > 0.0 && r <= MAX_RATE))
+        {
+            let m = format!("{r} ops/s is outside (0, {MAX_RATE}]");
+            bad(out, "offered-rates", m);
+        }
     }
 
-    /// These parameters narrowed to working set number `i` (what one run records).
+    /// The offered loads as run variants: `[None]` (closed loop) when there are none.
+    fn rate_axis(&self) -> Vec<Option<f64>> {
+        if self.offered_rates.is_empty() {
+            vec![None]
+        } else {
+            self.offered_rates.iter().copied().map(Some).collect()
+        }
+    }
+
+    /// One run per working set and offered load: their labels ("500 keys", or "500 keys,
+    /// 2000 ops/s offered").
+    pub fn variants(&self) -> Vec<String> {
+        let rates = self.rate_axis();
+        let mut out = Vec::new();
+        for w in &self.working_sets {
+            let keys = format!("{w} {}", if *w == 1 { "key" } else { "keys" });
+            for r in &rates {
+                out.push(match r {
+                    Some(r) => format!("{keys}, {r} ops/s offered"),
+                    None => keys.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// These parameters narrowed to variant `i` (what one run records): working set
+    /// `i / rates`, offered load `i % rates`.
     pub fn for_variant(&self, i: usize) -> CacheParams {
+        let rates = self.rate_axis();
         CacheParams {
             working_sets: self
                 .working_sets
-                .get(i)
+                .get(i / rates.len())
                 .map(|&w| vec![w])
                 .unwrap_or_default(),
+            offered_rates: rates
+                .get(i % rates.len())
+                .copied()
+                .flatten()
+                .into_iter()
+                .collect(),
             ..self.clone()
         }
     }
