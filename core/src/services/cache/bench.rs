@@ -107,7 +107,7 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
                 limit: params.ops_per_client,
                 timeout: CLIENT_TIMEOUT,
                 // The offered load is shared evenly by the clients.
-                rate_per_s: cp.offered_rates.first().map(|r| r / c as f64),
+                rate_per_s: crate::bench::open_loop::per_client(&cp.offered_rates, c),
             };
             host(n + k, CacheActor::bench_client(n + k, ids.clone(), spec))
         }));

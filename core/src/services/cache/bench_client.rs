@@ -14,8 +14,8 @@
 
 use super::actor::{CacheCtx, TIMER_CLIENT, TIMER_WORKLOAD};
 use super::msg::{CacheMsg, CacheOp, CacheReply};
-use crate::base::math::ln_portable;
-use crate::base::{Time, MS, SEC};
+use crate::base::{Time, MS};
+use crate::bench::open_loop;
 use crate::sim::ActorId;
 
 /// How often a client looks for a request that was never answered (a lost response).
@@ -178,10 +178,8 @@ impl BenchClient {
                     ctx.set_timer(TIMER_WORKLOAD, self.spec.mix_from - ctx.now);
                 } else if !self.used_up() {
                     self.next(ctx);
-                    // Exponential gaps: a Poisson stream of `rate` requests per second.
-                    let u = ctx.rng.unit_f64();
-                    let gap = -ln_portable(1.0 - u) / rate * SEC as f64;
-                    ctx.set_timer(TIMER_WORKLOAD, (gap.round() as Time).max(1));
+                    let gap = open_loop::poisson_gap(ctx.rng.unit_f64(), rate);
+                    ctx.set_timer(TIMER_WORKLOAD, gap);
                 }
             }
             _ if self.in_flight.is_empty() => self.next(ctx),

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::protocol::Protocol;
+use crate::bench::open_loop;
 use crate::bench::params::{FieldError, ParamText};
 
 pub const MAX_CACHE_SIZE: usize = 100_000;
@@ -31,16 +32,7 @@ pub const CACHE_KEYS: &[(&str, &str)] = &[
     ),
     ("ttl", "TTL of every PUT, in seconds"),
     ("coherence", "coherence protocol: mesi or moesi"),
-    (
-        "offered-rates",
-        "open-loop offered loads in ops/s over all clients, comma separated, one run each; `none` = closed-loop clients",
-    ),
 ];
-
-/// At most this many offered loads in one suite.
-pub const MAX_RATES: usize = 10;
-/// The highest offered load, ops/s (far beyond what a 10-node cluster serves).
-pub const MAX_RATE: f64 = 200_000.0;
 
 /// The seeds' cache hit/miss workload: every client first PUTs its share of the working set
 /// (the warm-up), then runs closed-loop GETs and PUTs on keys drawn uniformly from it.
@@ -98,13 +90,7 @@ impl CacheParams {
             "coherence" => Protocol::parse(t.value.trim())
                 .map(|p| self.protocol = p)
                 .ok_or_else(|| t.bad("mesi or moesi")),
-            "offered-rates" if t.value.trim() == "none" => {
-                self.offered_rates.clear();
-                Ok(())
-            }
-            "offered-rates" => t.float_list("ops/s, comma separated, or `none`").map(|v| {
-                self.offered_rates = v;
-            }),
+            "offered-rates" => open_loop::set(&mut self.offered_rates, t),
             _ => return None,
         };
         Some(r)
@@ -121,11 +107,7 @@ impl CacheParams {
             "write-fraction" => self.write_fraction.to_string(),
             "ttl" => self.ttl_s.to_string(),
             "coherence" => self.protocol.name().to_ascii_lowercase(),
-            "offered-rates" if self.offered_rates.is_empty() => "none".to_string(),
-            "offered-rates" => {
-                let v: Vec<String> = self.offered_rates.iter().map(f64::to_string).collect();
-                v.join(",")
-            }
+            "offered-rates" => open_loop::text(&self.offered_rates),
             _ => return None,
         })
     }
@@ -157,41 +139,19 @@ impl CacheParams {
             let m = format!("{} s is outside {MIN_TTL_S}..={MAX_TTL_S}", self.ttl_s);
             bad(out, "ttl", m);
         }
-        if self.offered_rates.len() > MAX_RATES {
-            bad(
-                out,
-                "offered-rates",
-                format!("give at most {MAX_RATES} rates"),
-            );
-        } else if let Some(r) = self
-            .offered_rates
-            .iter()
-            .find(|&&r| !(r > 0.0 && r <= MAX_RATE))
-        {
-            let m = format!("{r} ops/s is outside (0, {MAX_RATE}]");
-            bad(out, "offered-rates", m);
-        }
-    }
-
-    /// The offered loads as run variants: `[None]` (closed loop) when there are none.
-    fn rate_axis(&self) -> Vec<Option<f64>> {
-        if self.offered_rates.is_empty() {
-            vec![None]
-        } else {
-            self.offered_rates.iter().copied().map(Some).collect()
-        }
+        open_loop::validate(&self.offered_rates, out);
     }
 
     /// One run per working set and offered load: their labels ("500 keys", or "500 keys,
     /// 2000 ops/s offered").
     pub fn variants(&self) -> Vec<String> {
-        let rates = self.rate_axis();
+        let rates = open_loop::axis(&self.offered_rates);
         let mut out = Vec::new();
         for w in &self.working_sets {
             let keys = format!("{w} {}", if *w == 1 { "key" } else { "keys" });
             for r in &rates {
                 out.push(match r {
-                    Some(r) => format!("{keys}, {r} ops/s offered"),
+                    Some(r) => format!("{keys}, {}", open_loop::label(*r)),
                     None => keys.clone(),
                 });
             }
@@ -202,19 +162,14 @@ impl CacheParams {
     /// These parameters narrowed to variant `i` (what one run records): working set
     /// `i / rates`, offered load `i % rates`.
     pub fn for_variant(&self, i: usize) -> CacheParams {
-        let rates = self.rate_axis();
+        let rates = open_loop::axis(&self.offered_rates).len();
         CacheParams {
             working_sets: self
                 .working_sets
-                .get(i / rates.len())
+                .get(i / rates)
                 .map(|&w| vec![w])
                 .unwrap_or_default(),
-            offered_rates: rates
-                .get(i % rates.len())
-                .copied()
-                .flatten()
-                .into_iter()
-                .collect(),
+            offered_rates: open_loop::narrow(&self.offered_rates, i % rates),
             ..self.clone()
         }
     }
