@@ -12,6 +12,7 @@
 mod bars;
 mod cache;
 mod common;
+mod knee;
 mod queue;
 pub mod report;
 mod time;
@@ -29,6 +30,7 @@ pub use cache::{
     draw_cache_throughput, seeds_hit_rate_at, GET_HIT_P95_TARGET_MS, GET_TARGET_PER_S,
     HIT_RATE_TARGET, PUT_P95_TARGET_MS, PUT_TARGET_PER_S, SEEDS_HIT_RATE, SEEDS_REQ_PER_S,
 };
+pub use knee::draw_latency_vs_offered_load;
 pub use queue::{
     draw_queue_depth, draw_queue_latency, draw_queue_throughput, draw_ring_balance,
     draw_ring_moved, seeds_reported, DEQUEUE_P95_TARGET_MS, DEQUEUE_TARGET_PER_S,
@@ -187,6 +189,12 @@ pub const CHARTS: &[ChartSpec] = &[
         description: "Throughput, GET hit rate and p95 latency on one node and on several, against the seeds' targets and figures.",
         available: cache_single_and_distributed,
     },
+    ChartSpec {
+        id: "latency_vs_offered_load",
+        title: "Latency against offered load",
+        description: "Open loop: p50 (dashed) and p95 latency of each primitive's requests against the offered load; the knee is where latency leaves its floor.",
+        available: knee::has_offered_load,
+    },
 ];
 
 /// Look a chart up by id.
@@ -230,6 +238,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         "cache_latency_histograms" => draw_cache_latency_histograms(area, t, suite),
         "cache_throughput" => draw_cache_throughput(area, t, suite),
         "cache_single_vs_distributed" => draw_cache_single_vs_distributed(area, t, suite),
+        "latency_vs_offered_load" => draw_latency_vs_offered_load(area, t, suite),
         _ => Err(format!("chart `{id}` has no drawing function")),
     }
 }

@@ -8,7 +8,8 @@ use syncsim_core::bench::{BenchResult, Suite};
 use syncsim_core::report::Report;
 
 /// One chart file of the report: its name, the chart (an id of [`crate::CHARTS`]) and the
-/// report section it draws (`None`: the headline runs of the three primitives together).
+/// report section it draws (`None`: the headline runs of the three primitives together, or for
+/// the offered-load chart their open-loop sections).
 #[derive(Clone, Copy, Debug)]
 pub struct ReportChart {
     pub file: &'static str,
@@ -119,6 +120,22 @@ pub const REPORT_CHARTS: &[ReportChart] = &[
         Some("scaling"),
         "Lock throughput and latency on 1, 2, 3, 5 and 10 nodes.",
     ),
+    rc(
+        "latency_vs_offered_load",
+        "latency_vs_offered_load",
+        None,
+        "Open loop on 3 nodes: p50 (dashed) and p95 latency against the offered load (Poisson \
+         arrivals, latency counted from each arrival). Lock acquires (50 clients, 5 contended \
+         resources), queue enqueues (40 producers), cache GETs and PUTs (20 clients, 500 keys); \
+         the knee is each primitive's capacity.",
+    ),
+];
+
+/// The open-loop sections the offered-load chart draws together.
+const OFFERED_LOAD_SECTIONS: &[&str] = &[
+    "offered-load-locks",
+    "offered-load-queue",
+    "offered-load-cache",
 ];
 
 /// The node-failure section of each primitive, and its name in the report.
@@ -157,6 +174,14 @@ fn source_run<'a>(report: &'a Report, section: &str) -> Option<&'a BenchResult> 
 pub fn chart_suite(report: &Report, c: &ReportChart) -> Option<Suite> {
     let suite = match c.section {
         Some(id) => report.section(id)?.clone(),
+        None if c.chart == "latency_vs_offered_load" => Suite {
+            name: "open loop".into(),
+            runs: OFFERED_LOAD_SECTIONS
+                .iter()
+                .filter_map(|id| report.section(id))
+                .flat_map(|s| s.runs.iter().cloned())
+                .collect(),
+        },
         None => Suite {
             name: "headline".into(),
             runs: HEADLINE
@@ -242,6 +267,7 @@ pub fn report_html(report: &Report, svgs: &[(String, String)], wall: &str) -> St
     }
     h.push_str("</table>\n");
     node_failure_html(&mut h, report);
+    offered_load_html(&mut h, report);
     if !report.errors.is_empty() {
         let _ = writeln!(
             h,
@@ -304,6 +330,51 @@ fn node_failure_html(h: &mut String, report: &Report) {
          over one second is back to 90% of its level before the fault; none if it never is. \
          The seeds (locks): election about 4 s, recovery about 12 s, 400 → 280 ops/s.</p>\n",
     );
+}
+
+/// The open-loop sections as one table: per primitive and offered load, what was served and
+/// the p50/p95 latency of its requests (the figures of `latency_vs_offered_load`).
+fn offered_load_html(h: &mut String, report: &Report) {
+    const OPS: &[&str] = &["acquire", "enqueue", "get", "put"];
+    let mut rows = String::new();
+    for id in OFFERED_LOAD_SECTIONS {
+        let Some(suite) = report.section(id) else {
+            continue;
+        };
+        for run in &suite.runs {
+            let Some(rate) = run.extra.get("offered_rate") else {
+                continue;
+            };
+            for o in run.ops.iter().filter(|o| OPS.contains(&o.op.as_str())) {
+                let _ = writeln!(
+                    rows,
+                    "<tr data-offered=\"{id}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                     <td>{} ms</td><td>{} ms</td></tr>",
+                    esc(&run.scenario),
+                    esc(&o.op),
+                    num(*rate),
+                    num(o.throughput_per_s),
+                    num(o.latency_ms.p50),
+                    num(o.latency_ms.p95),
+                );
+            }
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<h2>Latency against offered load</h2>\n<p>Open loop: requests arrive on a Poisson \
+         schedule at the offered load (over all clients) whether or not earlier ones were \
+         answered, and latency counts from each arrival. Below capacity the served rate matches \
+         the offered one and latency stays on its floor; past the knee the served rate stops \
+         growing and latency climbs. Offered and served rates are per operation kind for the \
+         cache (the offered load is GETs and PUTs together).</p>\n<table><tr><th>scenario</th>\
+         <th>operation</th><th>offered (ops/s)</th><th>served (ops/s)</th><th>p50</th>\
+         <th>p95</th></tr>\n",
+    );
+    h.push_str(&rows);
+    h.push_str("</table>\n");
 }
 
 /// Every file of the report but the PNGs, as `(name, bytes)`: `results.json`, the CSVs, each

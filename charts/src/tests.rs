@@ -155,9 +155,13 @@ fn availability_matches_the_suite_shape() {
     let drawn = CHARTS.iter().filter(|c| (c.available)(&scaling)).count();
     assert_eq!(
         drawn,
-        CHARTS.len() - QUEUE_CHARTS.len() - CACHE_CHARTS.len()
+        CHARTS.len() - QUEUE_CHARTS.len() - CACHE_CHARTS.len() - OPEN_LOOP_CHARTS.len()
     );
-    for id in QUEUE_CHARTS.iter().chain(&CACHE_CHARTS) {
+    for id in QUEUE_CHARTS
+        .iter()
+        .chain(&CACHE_CHARTS)
+        .chain(&OPEN_LOOP_CHARTS)
+    {
         assert!(!avail(id, &scaling), "{id} on a lock suite");
     }
 }
@@ -170,6 +174,9 @@ const QUEUE_CHARTS: [&str; 5] = [
     "ring_balance",
     "ring_moved",
 ];
+
+/// The charts of open-loop runs (drawn only when a run has an offered load).
+const OPEN_LOOP_CHARTS: [&str; 1] = ["latency_vs_offered_load"];
 
 /// The cache hit/miss charts (drawn only for the cache scenarios).
 const CACHE_CHARTS: [&str; 4] = [
@@ -414,10 +421,11 @@ fn charts_draw_a_real_node_failure_suite() {
         check_balanced(&svg).unwrap();
         drawn += 1;
     }
-    // One 3-node lock run: everything but the multi-size, the queue and the cache charts.
+    // One closed-loop 3-node lock run: everything but the multi-size, the queue, the cache
+    // and the open-loop charts.
     assert_eq!(
         drawn,
-        CHARTS.len() - 2 - QUEUE_CHARTS.len() - CACHE_CHARTS.len()
+        CHARTS.len() - 2 - QUEUE_CHARTS.len() - CACHE_CHARTS.len() - OPEN_LOOP_CHARTS.len()
     );
     let svg = render("throughput_latency_over_time", &suite).unwrap();
     assert!(svg.contains("n2 crashed"), "the fault is labelled");
@@ -442,4 +450,55 @@ fn the_time_chart_shades_the_queue_and_cache_node_failures() {
         check_balanced(&svg).unwrap();
         assert!(svg.contains(label), "{kind:?}: the fault is labelled");
     }
+}
+
+#[test]
+fn the_offered_load_chart_draws_one_panel_per_primitive_with_its_knee() {
+    use syncsim_core::bench::{run_suite, ScenarioKind, ScenarioParams};
+    let open = |kind, clients: &str, rates: &str| {
+        let mut p = ScenarioParams::defaults(kind);
+        for (k, v) in [
+            ("nodes", "3"),
+            ("clients", clients),
+            ("duration", "1"),
+            ("offered-rates", rates),
+        ] {
+            p.set(k, v).unwrap();
+        }
+        if kind == ScenarioKind::CacheHitMiss {
+            p.set("working-sets", "100").unwrap();
+        }
+        run_suite(p).unwrap()
+    };
+    let locks = open(ScenarioKind::LockContention, "8", "40,80");
+    let cache = open(ScenarioKind::CacheHitMiss, "4", "200,400");
+    let avail = |s: &Suite| (chart("latency_vs_offered_load").unwrap().available)(s);
+    assert!(avail(&locks) && avail(&cache));
+    assert!(
+        !avail(&cache_suite("3")),
+        "a closed-loop suite has no offered load"
+    );
+    let both = Suite {
+        name: "open loop".into(),
+        runs: locks.runs.into_iter().chain(cache.runs).collect(),
+    };
+    let svg = render("latency_vs_offered_load", &both).unwrap();
+    check_balanced(&svg).unwrap();
+    for label in [
+        "Locks: acquire",
+        "Cache: GET and PUT",
+        "acquire p95",
+        "GET p50 (dashed)",
+        "PUT p95",
+        "offered load (ops/s)",
+    ] {
+        assert!(has_text(&svg, label), "no `{label}`");
+    }
+    assert!(
+        !has_text(&svg, "Queue: enqueue"),
+        "no queue runs, no queue panel"
+    );
+    // Closed-loop runs only: empty axes that say why, not an error.
+    let empty = render("latency_vs_offered_load", &single()).unwrap();
+    assert!(has_text(&empty, "no open-loop runs"));
 }

@@ -1,4 +1,5 @@
-//! Line charts: throughput and latency over simulated time (faults shaded), and scaling.
+//! Line charts: throughput and latency over simulated time (faults shaded), and scaling (its
+//! line panel also draws the offered-load chart, `knee.rs`).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -13,16 +14,16 @@ use crate::common::{
 const FAULT_FILL: RGBColor = RGBColor(214, 39, 40);
 
 /// One line: legend name, colour index, points.
-struct Line {
-    name: String,
-    color: usize,
-    points: Vec<(f64, f64)>,
-    dashed: bool,
+pub(crate) struct Line {
+    pub(crate) name: String,
+    pub(crate) color: usize,
+    pub(crate) points: Vec<(f64, f64)>,
+    pub(crate) dashed: bool,
 }
 
 /// A panel of lines over `[x0, x1]` with optional shaded intervals.
 #[allow(clippy::too_many_arguments)]
-fn line_panel<DB: DrawingBackend>(
+pub(crate) fn line_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     caption: &str,
     x_desc: &str,
@@ -106,7 +107,7 @@ fn line_panel<DB: DrawingBackend>(
 }
 
 /// About `target` evenly spaced round tick values (1-2-5 steps) inside `[x0, x1]`.
-fn nice_ticks(x0: f64, x1: f64, target: usize) -> Vec<f64> {
+pub(crate) fn nice_ticks(x0: f64, x1: f64, target: usize) -> Vec<f64> {
     let span = (x1 - x0).max(1e-9);
     let raw = span / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());

@@ -193,6 +193,38 @@ test('invalid parameters are shown next to the form and nothing runs', async () 
   await page.close();
 });
 
+test('an open-loop cache run draws latency against offered load', async () => {
+  const { page, errors } = await openBench();
+  await page.selectOption('[data-testid=bench-scenario]', 'cache-hit-miss');
+  for (const [key, value] of [['clients', '10'], ['working-sets', '500'], ['duration', '1']]) {
+    await page.fill(`[data-field=${key}] input`, value);
+  }
+  await page.click('.bench-advanced summary');
+  // The offered loads are a field like any other: a bad one is refused by name.
+  await page.fill('[data-field=offered-rates] input', '0');
+  await page.waitForSelector('[data-field=offered-rates].invalid');
+  assert.match(await page.textContent('[data-testid=bench-error]'), /offered-rates/);
+  await page.fill('[data-field=offered-rates] input', '1000,6000');
+  await page.waitForSelector('[data-testid=bench-error]', { state: 'detached' });
+  await runToEnd(page);
+  const inked = await page.$$eval('canvas[data-chart=latency_vs_offered_load]', (list) => list.map((c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 0 && (data[i] < 230 || data[i + 1] < 230 || data[i + 2] < 230)) ink++;
+    }
+    return ink;
+  }));
+  assert.equal(inked.length, 1, 'no latency_vs_offered_load chart');
+  assert.ok(inked[0] > 500, `latency_vs_offered_load looks blank (${inked[0]} inked pixels)`);
+  const json = await downloadFrom(page, '[data-testid=export-json]');
+  const suite = JSON.parse(json.bytes.toString('utf8'));
+  assert.deepEqual(suite.runs.map((r) => r.extra.offered_rate), [1000, 6000]);
+  await saveScreenshot(page, 'bench-offered-load');
+  assertNoErrors(errors);
+  await page.close();
+});
+
 test('Cancel stops a long lock-contention run and the page stays responsive', async (t) => {
   const { page, errors } = await openBench();
   await page.selectOption('[data-testid=bench-scenario]', 'lock-contention');

@@ -15,6 +15,8 @@ const EIGHT = [
   'cache_single_vs_distributed', 'locks_single_vs_distributed', 'latency_percentiles_comparison',
   'throughput_comparison',
 ];
+// Beyond the seeds' eight: latency against offered load (open loop), each primitive's knee.
+const KNEE = 'latency_vs_offered_load';
 // The targets of the seeds' performance analysis (core/src/report/targets.rs).
 const TARGETS = [
   'locks-throughput', 'locks-p95', 'locks-success', 'enqueue-throughput', 'enqueue-p95',
@@ -57,7 +59,7 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
       }
       return [c.dataset.chart, ink];
     })));
-  for (const id of EIGHT) assert.ok(inked[id] > 500, `chart ${id} looks blank (${inked[id]} inked pixels)`);
+  for (const id of [...EIGHT, KNEE]) assert.ok(inked[id] > 500, `chart ${id} looks blank (${inked[id]} inked pixels)`);
 
   const rows = await page.$$eval('[data-testid=report-table] tr[data-target]', (list) =>
     list.map((r) => [r.dataset.target, r.dataset.pass]));
@@ -75,7 +77,7 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   ]);
   const bytes = await readFile(await download.path());
   const entries = zipEntries(bytes);
-  for (const id of EIGHT) {
+  for (const id of [...EIGHT, KNEE]) {
     assert.ok(entries.get(`${id}.svg`)?.toString('utf8').includes('<svg'), `${id}.svg`);
     assert.ok(entries.get(`${id}.png`)?.subarray(1, 4).toString() === 'PNG', `${id}.png`);
   }
@@ -101,9 +103,10 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
     return [f.dataset.chart, svg ? svg.querySelectorAll('*').length : 0, box ? box.width * box.height : 0];
   }));
   const byId = Object.fromEntries(figures.map(([id, n, area]) => [id, { n, area }]));
-  for (const id of EIGHT) {
+  for (const id of [...EIGHT, KNEE]) {
     assert.ok(byId[id]?.n > 20 && byId[id].area > 10_000, `${id} not rendered in report.html`);
   }
+  assert.ok(await offline.locator('tr[data-offered]').count() >= 18, 'no offered-load table');
   assert.equal(await offline.locator('tr[data-target]').count(), TARGETS.length);
   await offline.screenshot({ path: join(ARTIFACTS, 'report-html.png') });
   await offline.close();

@@ -79,6 +79,7 @@ pub const FAULT_FIELDS: &[Field] = &[
 pub const ADVANCED_FIELDS: &[Field] = &[
     text("warmup", "Warm-up (s)"),
     text("ops", "Ops per client"),
+    text("offered-rates", "Offered loads (ops/s, open loop)"),
     text("think-ms", "Think time (ms)"),
     text("hold-ms", "Hold time (ms)"),
     text("wait-timeout-ms", "Wait timeout (ms)"),
@@ -396,6 +397,16 @@ mod tests {
                 f.key
             );
         }
+        // The open-loop option belongs to the three primitives' workloads, not the ring table.
+        assert!(lock.shows("offered-rates") && queue.shows("offered-rates"));
+        assert!(cache.shows("offered-rates") && !ring.shows("offered-rates"));
+        assert_eq!(lock.value("offered-rates"), "none");
+        let mut open = Form::new(ScenarioKind::CacheHitMiss);
+        open.set_value("offered-rates", "1000,2000".into());
+        let p = open.params().unwrap();
+        assert_eq!(p.service.cache().unwrap().offered_rates, [1000.0, 2000.0]);
+        open.set_value("offered-rates", "0".into());
+        assert!(open.params().unwrap_err().field("offered-rates").is_some());
         let mut queue = queue;
         queue.set_value("message-bytes", "0".into());
         let errors = queue.params().unwrap_err();

@@ -6,6 +6,7 @@ pub mod export;
 pub(crate) mod fault;
 pub mod form;
 pub mod metrics;
+pub mod open_loop;
 pub mod params;
 pub mod result;
 pub mod runner;

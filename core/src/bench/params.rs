@@ -66,6 +66,18 @@ impl ParamText<'_> {
             .filter(|x| x.is_finite())
             .ok_or_else(|| self.bad(what))
     }
+    /// Comma-separated finite numbers (e.g. rates).
+    pub fn float_list(&self, what: &str) -> Result<Vec<f64>, String> {
+        self.value
+            .trim()
+            .split(',')
+            .map(|p| {
+                crate::base::float::parse_f64(p.trim())
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| self.bad(what))
+            })
+            .collect()
+    }
     pub fn list(&self) -> Result<Vec<usize>, String> {
         self.value
             .trim()

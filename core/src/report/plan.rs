@@ -25,7 +25,7 @@ impl Section {
     }
 }
 
-pub const SECTION_IDS: [&str; 13] = [
+pub const SECTION_IDS: [&str; 16] = [
     "quick-locks",
     "quick-queue",
     "quick-cache",
@@ -39,7 +39,45 @@ pub const SECTION_IDS: [&str; 13] = [
     "locks-single-vs-distributed",
     "queue-single-vs-distributed",
     "cache-single-vs-distributed",
+    "offered-load-locks",
+    "offered-load-queue",
+    "offered-load-cache",
 ];
+
+/// An open-loop sweep (`bench::open_loop`): `rates` straddle the primitive's capacity on 3
+/// nodes with `clients` clients, so latency against offered load shows its knee. Short runs:
+/// the sweep must not slow the report down. The capacities (measured with `syncsim bench
+/// ... --offered-rates`, seed 1): about 250 acquires/s (5 contended resources), 3100
+/// enqueues/s (40 producers), 4000 cache requests/s (20 clients, 500 keys).
+fn offered_load(
+    kind: ScenarioKind,
+    seed: u64,
+    clients: usize,
+    duration_s: f64,
+    rates: &[f64],
+) -> ScenarioParams {
+    let mut p = ScenarioParams {
+        nodes: vec![3],
+        clients: vec![clients],
+        duration_s,
+        ..with_seed(kind, seed)
+    };
+    match &mut p.service {
+        BenchParams::Lock(l) => l.offered_rates = rates.to_vec(),
+        BenchParams::Queue(q) => {
+            q.offered_rates = rates.to_vec();
+            // Past the knee the producers' backlog never drains; the loss check is the
+            // queue-throughput section's.
+            q.drain_s = 1.0;
+        }
+        BenchParams::Cache(c) => {
+            c.offered_rates = rates.to_vec();
+            c.working_sets = vec![500];
+        }
+        BenchParams::Ring(_) => {}
+    }
+    p
+}
 
 fn with_seed(kind: ScenarioKind, seed: u64) -> ScenarioParams {
     ScenarioParams {
@@ -138,6 +176,39 @@ pub fn plan(seed: u64) -> Vec<Section> {
             id: SECTION_IDS[12],
             title: "Cache: single node vs 3 nodes",
             params: with_seed(ScenarioKind::CacheSingleVsDistributed, seed),
+        },
+        Section {
+            id: SECTION_IDS[13],
+            title: "Latency against offered load (locks, open loop)",
+            params: offered_load(
+                ScenarioKind::LockContention,
+                seed,
+                50,
+                5.0,
+                &[50.0, 100.0, 200.0, 250.0, 300.0, 400.0],
+            ),
+        },
+        Section {
+            id: SECTION_IDS[14],
+            title: "Latency against offered load (queue, open loop)",
+            params: offered_load(
+                ScenarioKind::QueueThroughput,
+                seed,
+                40,
+                2.0,
+                &[1000.0, 2000.0, 2500.0, 3000.0, 3500.0, 4500.0],
+            ),
+        },
+        Section {
+            id: SECTION_IDS[15],
+            title: "Latency against offered load (cache, open loop)",
+            params: offered_load(
+                ScenarioKind::CacheHitMiss,
+                seed,
+                20,
+                2.0,
+                &[1000.0, 2000.0, 3000.0, 4000.0, 5000.0, 6000.0],
+            ),
         },
     ]
 }

@@ -141,6 +141,7 @@ impl BenchParams {
             .chain(queue::params::QUEUE_KEYS)
             .chain(queue::params::RING_KEYS)
             .chain(cache::params::CACHE_KEYS)
+            .chain(crate::bench::open_loop::KEYS)
     }
     /// Whether `key` is one of this scenario's own parameters.
     pub fn owns(&self, key: &str) -> bool {
@@ -175,13 +176,18 @@ impl BenchParams {
     pub fn variants(&self) -> Vec<String> {
         match self {
             BenchParams::Cache(p) => p.variants(),
-            _ => Vec::new(),
+            BenchParams::Lock(p) => p.variants(),
+            BenchParams::Queue(p) => p.variants(),
+            BenchParams::Ring(_) => Vec::new(),
         }
     }
     /// What the variants are, for messages ("working sets").
     pub fn variant_axis(&self) -> Option<&'static str> {
         match self {
-            BenchParams::Cache(_) => Some("working sets"),
+            BenchParams::Cache(p) if p.offered_rates.is_empty() => Some("working sets"),
+            BenchParams::Cache(_) => Some("working sets × offered loads"),
+            BenchParams::Lock(p) if !p.offered_rates.is_empty() => Some("offered loads"),
+            BenchParams::Queue(p) if !p.offered_rates.is_empty() => Some("offered loads"),
             _ => None,
         }
     }
@@ -189,7 +195,9 @@ impl BenchParams {
     pub fn for_variant(&self, i: usize) -> Self {
         match self {
             BenchParams::Cache(p) => BenchParams::Cache(p.for_variant(i)),
-            other => other.clone(),
+            BenchParams::Lock(p) => BenchParams::Lock(p.for_variant(i)),
+            BenchParams::Queue(p) => BenchParams::Queue(p.for_variant(i)),
+            BenchParams::Ring(p) => BenchParams::Ring(p.clone()),
         }
     }
     /// Set one of this scenario's keys; `None` when the key is not its.

@@ -111,6 +111,8 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
                 mix_from: t0,
                 limit: params.ops_per_client,
                 timeout: CLIENT_TIMEOUT,
+                // The offered load is shared evenly by the clients.
+                rate_per_s: crate::bench::open_loop::per_client(&cp.offered_rates, c),
             };
             host(n + k, CacheActor::bench_client(n + k, ids.clone(), spec))
         }));
@@ -238,7 +240,7 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
                     split.record(which, s.invoked, s.completed, Ok(()));
                 }
             }
-            unfinished += u64::from(b.waiting());
+            unfinished += b.waiting() as u64;
         }
         let duration_s = (self.measured_end.max(self.t0 + 1) - self.t0) as f64 / SEC as f64;
         let (ops, overall) = rec.op_stats(duration_s);
@@ -291,6 +293,9 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             .hops_quantile_ms(PUT_INVALIDATE_HOPS, 0.95)
         {
             put("put_hops_p95_ms", round_to(ms, 1e3));
+        }
+        if let Some(&rate) = self.cp.offered_rates.first() {
+            put("offered_rate", rate);
         }
         put("get_hits", hits as f64);
         put("get_misses", misses as f64);

@@ -1,10 +1,13 @@
 //! The cache benchmark's client: closed loop (the next request leaves the moment the previous
-//! one is answered), to one node. A request its node leaves unanswered for `timeout` (the node
-//! is down or cut off: a live node answers 504 itself after its own 1 s) counts as a
-//! `timeout` failure, and the client moves to the next node round robin, as the lock's
-//! clients do on a timeout; unlike them it does not resend the request there (a cache
-//! request is one measured sample, its failure included). It first PUTs its share of the working set (the
-//! warm-up that fills memory and the caches), waits for the measured window to open, then
+//! one is answered) or, with an offered rate, open loop (requests leave on a Poisson schedule,
+//! however many are still unanswered). Requests go to one node. A request its node leaves
+//! unanswered for `timeout` (the node is down or cut off: a live node answers 504 itself after
+//! its own 1 s) counts as a `timeout` failure, and the client moves to the next node round
+//! robin, as the lock's clients do on a timeout; unlike them it does not resend the request
+//! there (a cache request is one measured sample, its failure included). In open loop each
+//! request in flight remembers its node, so each timeout moves the client past the node that
+//! failed it. The client first PUTs its share of the working set (the warm-up that fills
+//! memory and the caches, always closed loop), waits for the measured window to open, then
 //! sends GETs and PUTs on keys drawn uniformly from the working set. Each answer becomes one
 //! compact sample (the benchmark driver reads them at the end), with the node's word on
 //! whether a GET was a hit.
@@ -12,6 +15,7 @@
 use super::actor::{CacheCtx, TIMER_CLIENT, TIMER_WORKLOAD};
 use super::msg::{CacheMsg, CacheOp, CacheReply};
 use crate::base::{Time, MS};
+use crate::bench::open_loop;
 use crate::sim::ActorId;
 
 /// How often a client looks for a request that was never answered (a lost response).
@@ -59,6 +63,9 @@ pub struct BenchSpec {
     pub limit: Option<u64>,
     /// A request unanswered for this long counts as a timeout, and the next one leaves.
     pub timeout: Time,
+    /// Open loop: this client's mean arrival rate, requests per simulated second. `None`:
+    /// closed loop.
+    pub rate_per_s: Option<f64>,
 }
 
 /// A request awaiting its answer.
@@ -78,8 +85,9 @@ pub struct BenchClient {
     warm_next: usize,
     mixed: u64,
     seq: u64,
-    /// The request awaiting its answer.
-    in_flight: Option<InFlight>,
+    /// The requests awaiting their answers, oldest first: at most one in closed loop, any
+    /// number in open loop.
+    in_flight: Vec<InFlight>,
     samples: Vec<BenchSample>,
 }
 
@@ -102,7 +110,7 @@ impl BenchClient {
             warm_next: 0,
             mixed: 0,
             seq: 0,
-            in_flight: None,
+            in_flight: Vec::new(),
             samples: Vec::new(),
         }
     }
@@ -113,12 +121,16 @@ impl BenchClient {
 
     /// Nothing in flight and nothing left to send (an ops-limited client that finished).
     pub fn idle(&self) -> bool {
-        self.in_flight.is_none() && self.warm_next >= self.spec.warm.len() && self.used_up()
+        self.in_flight.is_empty() && !self.warming() && self.used_up()
     }
 
-    /// A request is awaiting its answer.
-    pub fn waiting(&self) -> bool {
-        self.in_flight.is_some()
+    /// How many requests are awaiting their answers.
+    pub fn waiting(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    fn warming(&self) -> bool {
+        self.warm_next < self.spec.warm.len()
     }
 
     fn used_up(&self) -> bool {
@@ -127,35 +139,51 @@ impl BenchClient {
 
     pub fn on_start(&mut self, ctx: &mut CacheCtx<'_, '_>) {
         ctx.set_timer(TIMER_CLIENT, TIMEOUT_CHECK);
-        self.next(ctx);
+        if self.spec.rate_per_s.is_some() && !self.warming() {
+            self.on_mix_start(ctx);
+        } else {
+            self.next(ctx);
+        }
     }
 
     pub fn on_response(&mut self, ctx: &mut CacheCtx<'_, '_>, seq: u64, reply: &CacheReply) {
         // A late answer to a request already counted as a timeout is ignored.
-        let Some(req) = self.in_flight else {
+        let Some(i) = self.in_flight.iter().position(|r| r.seq == seq) else {
             return;
         };
-        if req.seq != seq {
-            return;
-        }
+        let req = self.in_flight.remove(i);
         let hit = matches!(reply, CacheReply::Value { hit: true, .. });
         self.finish(ctx, req, hit, failure(reply));
     }
 
     pub fn on_timeout_check(&mut self, ctx: &mut CacheCtx<'_, '_>) {
-        if let Some(req) = self.in_flight {
-            if ctx.now >= req.invoked + self.spec.timeout {
-                self.node = (req.node + 1) % self.spec.servers.max(1);
-                self.finish(ctx, req, false, Some("timeout"));
+        // Oldest first: the requests behind the first one still in time are younger.
+        while let Some(&req) = self.in_flight.first() {
+            if ctx.now < req.invoked + self.spec.timeout {
+                break;
             }
+            self.in_flight.remove(0);
+            self.node = (req.node + 1) % self.spec.servers.max(1);
+            self.finish(ctx, req, false, Some("timeout"));
         }
         ctx.set_timer(TIMER_CLIENT, TIMEOUT_CHECK);
     }
 
-    /// The measured window opened (`TIMER_WORKLOAD`).
+    /// `TIMER_WORKLOAD`: the measured window opened, or (open loop) the next arrival is due.
     pub fn on_mix_start(&mut self, ctx: &mut CacheCtx<'_, '_>) {
-        if self.in_flight.is_none() {
-            self.next(ctx);
+        match self.spec.rate_per_s {
+            // Arrivals do not wait for answers; the warm-up PUTs (closed loop) come first.
+            Some(rate) if !self.warming() => {
+                if ctx.now < self.spec.mix_from {
+                    ctx.set_timer(TIMER_WORKLOAD, self.spec.mix_from - ctx.now);
+                } else if !self.used_up() {
+                    self.next(ctx);
+                    let gap = open_loop::poisson_gap(ctx.rng.unit_f64(), rate);
+                    ctx.set_timer(TIMER_WORKLOAD, gap);
+                }
+            }
+            _ if self.in_flight.is_empty() => self.next(ctx),
+            _ => {}
         }
     }
 
@@ -166,7 +194,6 @@ impl BenchClient {
         hit: bool,
         failure: Option<&'static str>,
     ) {
-        self.in_flight = None;
         self.samples.push(BenchSample {
             kind: req.kind,
             invoked: req.invoked,
@@ -175,7 +202,14 @@ impl BenchClient {
             node: req.node,
             failure,
         });
-        self.next(ctx);
+        match self.spec.rate_per_s {
+            // Open loop: the arrival timer sends the measured requests; an answer only moves
+            // the warm-up on (and starts the arrivals after its last PUT).
+            Some(_) if self.warming() => self.next(ctx),
+            Some(_) if req.kind == BenchOpKind::WarmPut => self.on_mix_start(ctx),
+            Some(_) => {}
+            None => self.next(ctx),
+        }
     }
 
     /// Send the next request: a warm-up PUT, or (once the window is open) a GET or a PUT.
@@ -211,7 +245,7 @@ impl BenchClient {
                 ttl_ms: self.spec.ttl_ms,
             },
         };
-        self.in_flight = Some(InFlight {
+        self.in_flight.push(InFlight {
             seq: self.seq,
             kind,
             invoked: ctx.now,

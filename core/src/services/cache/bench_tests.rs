@@ -226,3 +226,33 @@ fn a_lightly_loaded_put_p95_sits_at_the_six_hop_network_floor() {
         "PUT p95 {p95} against the floor {floor}"
     );
 }
+
+#[test]
+fn an_open_loop_run_serves_its_offered_load_whatever_the_clients() {
+    // 4 clients offering 1200 ops/s in all: a closed loop of 4 clients would serve whatever
+    // its round trips allow; the open loop serves the offered rate (Poisson, so within 15 %).
+    let mut p = small("3", "4", "200");
+    p.set("offered-rates", "1200").unwrap();
+    let s = run_suite(p).unwrap();
+    let served = s.runs[0].overall.throughput_per_s;
+    assert!((1020.0..1380.0).contains(&served), "served {served} ops/s");
+    assert_eq!(extra(&s, 0, "offered_rate"), 1200.0);
+    // One offered load is the only variant, so the label leaves it out; two name theirs.
+    let mut two = small("3", "4", "200");
+    two.set("offered-rates", "600,1200").unwrap();
+    let labels: Vec<String> = two.runs().into_iter().map(|r| r.label).collect();
+    assert_eq!(
+        labels,
+        [
+            "3 nodes, 4 clients, 200 keys, 600 ops/s offered",
+            "3 nodes, 4 clients, 200 keys, 1200 ops/s offered"
+        ]
+    );
+    let mut bad = ScenarioParams::defaults(ScenarioKind::CacheHitMiss);
+    assert!(bad
+        .set("offered-rates", "fast")
+        .unwrap_err()
+        .contains("offered-rates"));
+    bad.set("offered-rates", "0").unwrap();
+    assert!(bad.validate().unwrap_err().contains("offered-rates"));
+}

@@ -83,6 +83,39 @@ fn the_dead_node_serves_nothing_and_its_clients_move_on() {
 }
 
 #[test]
+fn open_loop_clients_fail_over_request_by_request() {
+    // Open loop, several requests are in flight to n2 when it dies: each times out on its own
+    // (recorded against n2), and the client's later arrivals go to the next node and succeed.
+    let p = small(&[("offered-rates", "600")]);
+    let (_, samples) = run(&p);
+    let fault_at = 4 * SEC;
+    let n2 = 1;
+    for k in [1, 4] {
+        let after: Vec<_> = samples[k]
+            .iter()
+            .filter(|s| s.completed > fault_at)
+            .collect();
+        let timeouts = after
+            .iter()
+            .filter(|s| s.node == n2 && s.failure == Some("timeout"))
+            .count();
+        assert!(timeouts >= 2, "client {k}: {timeouts} timeouts on n2");
+        assert!(
+            after
+                .iter()
+                .any(|s| s.node != n2 && s.invoked > fault_at && s.failure.is_none()),
+            "client {k} never moved on"
+        );
+        assert!(
+            after
+                .iter()
+                .all(|s| s.node != n2 || s.invoked < fault_at + 2 * SEC),
+            "client {k} kept sending to n2"
+        );
+    }
+}
+
+#[test]
 fn the_fault_shows_in_the_series_against_a_run_without_it() {
     let with = run_suite(small(&[])).unwrap().runs.remove(0);
     let without = run_suite(small(&[("fault", "none")]))

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::protocol::Protocol;
+use crate::bench::open_loop;
 use crate::bench::params::{FieldError, ParamText};
 
 pub const MAX_CACHE_SIZE: usize = 100_000;
@@ -46,6 +47,12 @@ pub struct CacheParams {
     pub write_fraction: f64,
     pub ttl_s: f64,
     pub protocol: Protocol,
+    /// Open loop (Maelstrom's and Jepsen's fixed arrival rate): offered loads in ops/s over
+    /// all clients, one run each (a fourth axis, after the working sets). Requests leave on a
+    /// Poisson schedule whether or not earlier ones were answered, so latency shows queueing
+    /// that closed-loop clients hide by slowing down. Empty: closed-loop clients.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_rates: Vec<f64>,
 }
 
 impl Default for CacheParams {
@@ -56,6 +63,7 @@ impl Default for CacheParams {
             write_fraction: 0.2,
             ttl_s: 3600.0,
             protocol: Protocol::Mesi,
+            offered_rates: Vec::new(),
         }
     }
 }
@@ -82,6 +90,7 @@ impl CacheParams {
             "coherence" => Protocol::parse(t.value.trim())
                 .map(|p| self.protocol = p)
                 .ok_or_else(|| t.bad("mesi or moesi")),
+            "offered-rates" => open_loop::set(&mut self.offered_rates, t),
             _ => return None,
         };
         Some(r)
@@ -98,6 +107,7 @@ impl CacheParams {
             "write-fraction" => self.write_fraction.to_string(),
             "ttl" => self.ttl_s.to_string(),
             "coherence" => self.protocol.name().to_ascii_lowercase(),
+            "offered-rates" => open_loop::text(&self.offered_rates),
             _ => return None,
         })
     }
@@ -129,24 +139,37 @@ impl CacheParams {
             let m = format!("{} s is outside {MIN_TTL_S}..={MAX_TTL_S}", self.ttl_s);
             bad(out, "ttl", m);
         }
+        open_loop::validate(&self.offered_rates, out);
     }
 
-    /// One run per working set: their labels ("500 keys").
+    /// One run per working set and offered load: their labels ("500 keys", or "500 keys,
+    /// 2000 ops/s offered").
     pub fn variants(&self) -> Vec<String> {
-        self.working_sets
-            .iter()
-            .map(|w| format!("{w} {}", if *w == 1 { "key" } else { "keys" }))
-            .collect()
+        let rates = open_loop::axis(&self.offered_rates);
+        let mut out = Vec::new();
+        for w in &self.working_sets {
+            let keys = format!("{w} {}", if *w == 1 { "key" } else { "keys" });
+            for r in &rates {
+                out.push(match r {
+                    Some(r) => format!("{keys}, {}", open_loop::label(*r)),
+                    None => keys.clone(),
+                });
+            }
+        }
+        out
     }
 
-    /// These parameters narrowed to working set number `i` (what one run records).
+    /// These parameters narrowed to variant `i` (what one run records): working set
+    /// `i / rates`, offered load `i % rates`.
     pub fn for_variant(&self, i: usize) -> CacheParams {
+        let rates = open_loop::axis(&self.offered_rates).len();
         CacheParams {
             working_sets: self
                 .working_sets
-                .get(i)
+                .get(i / rates)
                 .map(|&w| vec![w])
                 .unwrap_or_default(),
+            offered_rates: open_loop::narrow(&self.offered_rates, i % rates),
             ..self.clone()
         }
     }

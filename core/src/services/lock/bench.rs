@@ -84,6 +84,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
                 w.lease_ms = lp.lease_ms;
                 w.max_acquires = params.ops_per_client;
                 w.start_after = t0;
+                w.rate_per_s = crate::bench::open_loop::per_client(&lp.offered_rates, spec.clients);
                 w
             })
             .collect();
@@ -241,10 +242,18 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         let mut last_completion = self.t0;
         let mut unfinished = 0u64;
         for client in self.sim.actors().iter().filter_map(|p| p.part().client()) {
+            // Open loop: the k-th acquire's latency counts from its k-th scheduled arrival.
+            let mut arrivals = client.workload.arrivals().iter();
             for h in client.history() {
+                let kind = op_kind(&h.op);
+                let arrived = match kind {
+                    "acquire" => arrivals.next().copied(),
+                    _ => None,
+                };
+                let invoked = arrived.map_or(h.invoked, |a| a.min(h.invoked));
                 match (&h.result, h.completed) {
                     (Some(result), Some(done)) => {
-                        rec.record(op_kind(&h.op), h.invoked, done, outcome(result));
+                        rec.record(kind, invoked, done, outcome(result));
                         last_completion = last_completion.max(done);
                     }
                     _ => unfinished += 1,
@@ -271,6 +280,11 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
         extra.insert("unfinished_ops".to_string(), unfinished as f64);
         extra.insert("final_term".to_string(), max_term as f64);
         extra.insert("clients".to_string(), self.spec.clients as f64);
+        if let Some(lp) = self.params.service.lock() {
+            if let Some(&rate) = lp.offered_rates.first() {
+                extra.insert("offered_rate".to_string(), rate);
+            }
+        }
         extra.insert("nodes_up".to_string(), nodes_up(&self.sim) as f64);
         extra.insert(
             "replicas_agree".to_string(),

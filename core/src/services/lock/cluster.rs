@@ -55,6 +55,13 @@ pub struct LockWorkload {
     /// A passive client issues nothing by itself (the playground's console clients): it only
     /// runs what the user submits, ignores the answers, and never releases on its own.
     pub passive: bool,
+    /// Open loop (`bench::open_loop`): acquires arrive on a Poisson schedule of this many per
+    /// simulated second instead of after a think time. The client has one request on the wire
+    /// at a time (its Raft session), so an arrival that finds it busy waits for it.
+    pub rate_per_s: Option<f64>,
+    /// Open loop: every acquire's scheduled arrival, in order, so that its latency can count
+    /// from there (the wait at a busy client included, no coordinated omission).
+    arrivals: Vec<Time>,
 }
 
 impl LockWorkload {
@@ -76,6 +83,8 @@ impl LockWorkload {
             acquires: 0,
             status_fraction: 0.0,
             passive: false,
+            rate_per_s: None,
+            arrivals: Vec::new(),
         }
     }
     /// The seeds' quick run: `n` sequential exclusive acquire/release pairs on one resource.
@@ -96,6 +105,10 @@ impl LockWorkload {
     }
     pub fn acquires_issued(&self) -> u64 {
         self.acquires
+    }
+    /// Open loop: the scheduled arrival of each acquire issued so far (empty in closed loop).
+    pub fn arrivals(&self) -> &[Time] {
+        &self.arrivals
     }
     /// Until when, on its own clock, this client trusts a grant of `lease_ms` stamped at
     /// `acquired_at` for an acquire it sent at `sent` (`None`: no lease, trusted until released).
@@ -185,10 +198,20 @@ impl Workload<LockTable> for LockWorkload {
         };
         let mut think = if nest {
             rng.range_u64(self.hold.0, self.hold.1)
+        } else if let Some(rate) = self.rate_per_s {
+            // Open loop: the next arrival of the schedule (the first one after `start_after`);
+            // one already past leaves at once.
+            let gap = crate::bench::open_loop::poisson_gap(rng.unit_f64(), rate);
+            let at = match self.arrivals.last() {
+                Some(&last) => last + gap,
+                None => now + self.start_after + gap,
+            };
+            self.arrivals.push(at);
+            at.saturating_sub(now)
         } else {
             rng.range_u64(self.think.0, self.think.1)
         };
-        if self.acquires == 1 {
+        if self.acquires == 1 && self.rate_per_s.is_none() {
             think += self.start_after;
         }
         self.acquire_at = now.saturating_add(think);

@@ -78,3 +78,5 @@ pub use service::{service_console_client, service_server, LockApi};
 pub use stats::{summarize, LockRunStats};
 pub use table::{LockTable, LEADER_CHANGE_EXTENSION_MS};
 pub use types::*;
+#[cfg(test)]
+mod open_loop_tests;

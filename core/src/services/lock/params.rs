@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bench::open_loop;
 use crate::bench::params::{FieldError, ParamText};
 use crate::bench::ScenarioKind;
 
@@ -30,6 +31,11 @@ pub struct LockParams {
     pub hold_ms: (u64, u64),
     pub wait_timeout_ms: u64,
     pub lease_ms: u64,
+    /// Open loop (`bench::open_loop`): acquire/release cycles start at these offered loads,
+    /// acquires per second over all clients, one run each; the think time is then unused.
+    /// Empty: closed-loop clients.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_rates: Vec<f64>,
 }
 
 impl LockParams {
@@ -42,6 +48,7 @@ impl LockParams {
             hold_ms: (5, 30),
             wait_timeout_ms: 2_000,
             lease_ms: 5_000,
+            offered_rates: Vec::new(),
         };
         match kind {
             ScenarioKind::QuickLocks => LockParams {
@@ -64,6 +71,7 @@ impl LockParams {
             "hold-ms" => t.range().map(|v| self.hold_ms = v),
             "wait-timeout-ms" => t.num("milliseconds").map(|v| self.wait_timeout_ms = v),
             "lease-ms" => t.num("milliseconds").map(|v| self.lease_ms = v),
+            "offered-rates" => open_loop::set(&mut self.offered_rates, t),
             _ => return None,
         };
         Some(r)
@@ -85,6 +93,7 @@ impl LockParams {
             "hold-ms" => range(&self.hold_ms),
             "wait-timeout-ms" => self.wait_timeout_ms.to_string(),
             "lease-ms" => self.lease_ms.to_string(),
+            "offered-rates" => open_loop::text(&self.offered_rates),
             _ => return None,
         })
     }
@@ -118,6 +127,20 @@ impl LockParams {
         }
         if self.lease_ms > 3_600_000 {
             bad("lease-ms", "must be <= 3600000".into());
+        }
+        open_loop::validate(&self.offered_rates, out);
+    }
+
+    /// One run per offered load (their labels); none in closed loop.
+    pub fn variants(&self) -> Vec<String> {
+        open_loop::labels(&self.offered_rates)
+    }
+
+    /// These parameters narrowed to variant `i` (one offered load).
+    pub fn for_variant(&self, i: usize) -> LockParams {
+        LockParams {
+            offered_rates: open_loop::narrow(&self.offered_rates, i),
+            ..self.clone()
         }
     }
 }

@@ -25,6 +25,7 @@ use super::placement::PARTITIONS;
 use super::types::{parse_message_id, AckError};
 use super::world::partition_replica;
 use crate::bench::metrics::{round_to, Recorder};
+use crate::bench::open_loop;
 use crate::bench::result::BenchResult;
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
@@ -180,6 +181,9 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     measured_counters: Option<ClientCounters>,
     /// The fault plan (node failure) and the partition groups' re-election.
     fault: Option<QueueFault>,
+    /// Open loop: the producers' arrival schedules (messages are submitted as they arrive
+    /// instead of topped up); `None`: closed loop.
+    arrivals: Option<open_loop::Schedules>,
 }
 
 impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
@@ -229,8 +233,11 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let fault = params
             .fault
             .map(|plan| QueueFault::new(plan, t0, params.duration_s));
+        let arrivals = open_loop::per_client(&qp.offered_rates, c)
+            .map(|rate| open_loop::Schedules::new(params.seed, rate, c, t0));
         Ok(QueueRun {
             fault,
+            arrivals,
             drain_end: end + secs(qp.drain_s),
             measured_end: end,
             drained_at: None,
@@ -286,10 +293,18 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let start = self.sim.events_processed();
         while !self.done() && self.sim.events_processed() - start < budget {
             let fault_at = self.fault.as_ref().and_then(QueueFault::next_time);
+            let arrival = self
+                .arrivals
+                .as_ref()
+                .filter(|_| self.phase == Phase::Measuring)
+                .and_then(open_loop::Schedules::next_time)
+                // Arrivals stop with the measured time (else the driver would stop there).
+                .filter(|&t| t < self.end);
             let driver = self
                 .next_tick
                 .min(self.next_sample)
-                .min(fault_at.unwrap_or(Time::MAX));
+                .min(fault_at.unwrap_or(Time::MAX))
+                .min(arrival.unwrap_or(Time::MAX));
             match self.sim.next_event_time() {
                 Some(t) if t < driver => self.sim.run_until(t),
                 _ => {
@@ -307,10 +322,22 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         if let Some(f) = &mut self.fault {
             f.act(&mut self.sim, self.spec.nodes, now);
         }
+        if self.phase == Phase::Measuring && now < self.end {
+            if let Some(a) = &mut self.arrivals {
+                let limit = self.params.ops_per_client.unwrap_or(u64::MAX);
+                for k in a.due(now) {
+                    if self.submitted[k] < limit {
+                        self.submit(k);
+                    }
+                }
+            }
+        }
         if now >= self.next_tick {
             self.next_tick = now + TICK;
             if self.phase == Phase::Measuring && now < self.end {
-                self.top_up();
+                if self.arrivals.is_none() {
+                    self.top_up();
+                }
             } else if self.phase == Phase::Draining {
                 self.drain_with_producers();
             }
@@ -332,22 +359,29 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             while self.submitted[k] < limit
                 && self.submitted[k] < self.client(id).history().len() as u64 + QUEUED
             {
-                let n = self.submitted[k];
-                self.submitted[k] += 1;
-                let op = QueueOp::Enqueue {
-                    message: message_body(k, n, self.qp.message_bytes),
-                    priority: 1 + ((n + k as u64) % 10) as u8,
-                    key: Some(format!(
-                        "k{}",
-                        (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys
-                    )),
-                    max_receive: None,
-                };
-                let cmd = QueueActorCmd::Submit(Submit { target: None, op });
-                // Clients never crash in this benchmark, so the command is always accepted.
-                let _ = self.sim.apply(command_for::<A, QueueActor>(id, cmd));
+                self.submit(k);
             }
         }
+    }
+
+    /// Hand producer `k` its next message.
+    fn submit(&mut self, k: usize) {
+        let n = self.submitted[k];
+        self.submitted[k] += 1;
+        let op = QueueOp::Enqueue {
+            message: message_body(k, n, self.qp.message_bytes),
+            priority: 1 + ((n + k as u64) % 10) as u8,
+            key: Some(format!(
+                "k{}",
+                (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys
+            )),
+            max_receive: None,
+        };
+        let cmd = QueueActorCmd::Submit(Submit { target: None, op });
+        // Clients never crash in this benchmark, so the command is always accepted.
+        let _ = self
+            .sim
+            .apply(command_for::<A, QueueActor>(self.producers[k], cmd));
     }
 
     /// During the drain, every producer that has nothing left to do consumes: it acks its last
@@ -531,13 +565,26 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let mut rec = Recorder::new(self.t0);
         let mut unfinished = 0u64;
         let mut acked = 0u64;
-        for &id in self.producers.iter().chain(&self.consumers) {
+        for (slot, &id) in self.producers.iter().chain(&self.consumers).enumerate() {
+            // Open loop: producer `slot`'s n-th enqueue counts from its n-th arrival (the wait
+            // behind its earlier messages included).
+            let mut arrived = self
+                .arrivals
+                .as_ref()
+                .map_or(&[][..], |a| a.arrived(slot))
+                .iter();
             for h in self.client(id).history() {
                 acked += u64::from(matches!(h.result, Some(QueueResult::Acked { .. })));
+                let invoked = match h.op {
+                    QueueOp::Enqueue { .. } => {
+                        arrived.next().map_or(h.invoked, |&a| a.min(h.invoked))
+                    }
+                    _ => h.invoked,
+                };
                 match (&h.result, h.completed) {
                     (Some(result), Some(done)) if done <= self.measured_end => {
                         let (kind, outcome) = classify(&h.op, result);
-                        rec.record(kind, h.invoked, done, outcome);
+                        rec.record(kind, invoked, done, outcome);
                     }
                     (_, None) if h.invoked <= self.measured_end => unfinished += 1,
                     _ => {}
@@ -558,6 +605,9 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         put("sim_events", self.sim.events_processed() as f64);
         put("unfinished_ops", unfinished as f64);
         put("producers", self.producers.len() as f64);
+        if let Some(&rate) = self.qp.offered_rates.first() {
+            put("offered_rate", rate);
+        }
         put("consumers", self.consumers.len() as f64);
         put("message_bytes", self.qp.message_bytes as f64);
         put("enqueued", l.enqueued.len() as f64);

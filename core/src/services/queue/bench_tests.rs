@@ -283,3 +283,30 @@ fn the_default_profile_meets_the_seeds_targets_at_20_plus_20() {
         "{requests} requests per delivery"
     );
 }
+
+#[test]
+fn an_open_loop_run_serves_its_offered_enqueues() {
+    // 4 producers offering 200 messages/s in all, well under capacity: the enqueue rate served
+    // is the offered one (Poisson, so within 15 %), the consumers keep up, nothing is lost.
+    let mut p = small(5, "4");
+    p.set("offered-rates", "200").unwrap();
+    p.set("drain", "5").unwrap();
+    let s = run_suite(p).unwrap();
+    let r = &s.runs[0];
+    let served = r.op("enqueue").unwrap().throughput_per_s;
+    assert!(
+        (170.0..230.0).contains(&served),
+        "served {served} enqueues/s"
+    );
+    assert_eq!(extra(&s, 0, "offered_rate"), 200.0);
+    assert_eq!(extra(&s, 0, "lost"), 0.0);
+    // The same seed and params give the same JSON.
+    let mut again = small(5, "4");
+    again.set("offered-rates", "200").unwrap();
+    again.set("drain", "5").unwrap();
+    let again = run_suite(again).unwrap();
+    assert_eq!(
+        serde_json::to_string(&r.ops).unwrap(),
+        serde_json::to_string(&again.runs[0].ops).unwrap()
+    );
+}

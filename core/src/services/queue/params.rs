@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::bench::open_loop;
 use crate::bench::params::{FieldError, ParamText};
 
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
@@ -57,6 +58,11 @@ pub struct QueueParams {
     /// (it stops as soon as every acknowledged message came out); what is still undelivered
     /// then is lost.
     pub drain_s: f64,
+    /// Open loop (`bench::open_loop`): producers enqueue at these offered loads, messages per
+    /// second over all producers, one run each (consumers are unchanged). Empty: closed-loop
+    /// producers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offered_rates: Vec<f64>,
 }
 
 impl Default for QueueParams {
@@ -66,6 +72,7 @@ impl Default for QueueParams {
             routing_keys: 1000,
             consumer_think_ms: (0, 0),
             drain_s: 600.0,
+            offered_rates: Vec::new(),
         }
     }
 }
@@ -95,6 +102,7 @@ impl QueueParams {
             "keys" => t.num("a count").map(|v| self.routing_keys = v),
             "consumer-think-ms" => t.range().map(|v| self.consumer_think_ms = v),
             "drain" => t.float("a number of seconds").map(|v| self.drain_s = v),
+            "offered-rates" => open_loop::set(&mut self.offered_rates, t),
             _ => return None,
         };
         Some(r)
@@ -107,6 +115,7 @@ impl QueueParams {
             "keys" => self.routing_keys.to_string(),
             "consumer-think-ms" => range_text(&self.consumer_think_ms),
             "drain" => self.drain_s.to_string(),
+            "offered-rates" => open_loop::text(&self.offered_rates),
             _ => return None,
         })
     }
@@ -128,6 +137,20 @@ impl QueueParams {
         if !(self.drain_s >= 1.0 && self.drain_s <= 3600.0) {
             let m = format!("{} s is outside 1..=3600", self.drain_s);
             bad(out, "drain", m);
+        }
+        open_loop::validate(&self.offered_rates, out);
+    }
+
+    /// One run per offered load (their labels); none in closed loop.
+    pub fn variants(&self) -> Vec<String> {
+        open_loop::labels(&self.offered_rates)
+    }
+
+    /// These parameters narrowed to variant `i` (one offered load).
+    pub fn for_variant(&self, i: usize) -> QueueParams {
+        QueueParams {
+            offered_rates: open_loop::narrow(&self.offered_rates, i),
+            ..self.clone()
         }
     }
 }

@@ -99,7 +99,7 @@ pub fn ParamForm(props: &FormProps) -> Html {
                 }
             </div>
             <details class="bench-advanced">
-                <summary>{ "Advanced: warm-up, operations, timing, leases, CPU" }</summary>
+                <summary>{ "Advanced: warm-up, operations, open loop, timing, leases, CPU" }</summary>
                 <div class="bench-fields">{ fields(ADVANCED_FIELDS) }</div>
             </details>
         </div>
