@@ -67,3 +67,46 @@ fn the_seed_field_takes_an_unsigned_integer_and_names_itself_otherwise() {
         assert!(e.starts_with("seed: "), "{bad:?}: {e}");
     }
 }
+
+/// A latency row's note reads its p95 again at the target's own load: the open-loop run with
+/// the lowest offered rate whose served rate meets the throughput target (here PUT > 500/s:
+/// 3000 ops/s offered, 20 % PUTs), never one below it.
+#[test]
+fn latency_rows_note_the_p95_at_the_target_load() {
+    let mut params = plan(1)
+        .into_iter()
+        .find(|s| s.id == "offered-load-cache")
+        .unwrap()
+        .params;
+    params.duration_s = 1.0;
+    if let crate::services::BenchParams::Cache(c) = &mut params.service {
+        c.offered_rates = vec![1000.0, 3000.0];
+    }
+    let suite = crate::bench::run_suite(params).unwrap();
+    let put_p95_at_3000 = suite.runs[1].op("put").unwrap().latency_ms.p95;
+    let sections = [SectionResult {
+        id: "offered-load-cache".into(),
+        title: String::new(),
+        suite,
+    }];
+    let rows = targets(&sections);
+    let put = rows.iter().find(|r| r.id == "put-p95").unwrap();
+    assert!(
+        put.note
+            .starts_with("at the target load (open loop, 3000 ops/s offered, "),
+        "{}",
+        put.note
+    );
+    assert!(
+        put.note.ends_with(&format!("p95 {put_p95_at_3000:.1} ms")),
+        "{}",
+        put.note
+    );
+    let hit = rows.iter().find(|r| r.id == "get-hit-p95").unwrap();
+    // At 1000 ops/s offered only about 800 GETs/s are served: below the GET target.
+    assert!(hit.note.contains("3000 ops/s offered"), "{}", hit.note);
+    // No sweep, no note; and the verdict is still the scenario run's (missing here).
+    assert!(!put.pass);
+    let locks = rows.iter().find(|r| r.id == "locks-p95").unwrap();
+    assert_eq!(locks.note, "");
+}
