@@ -24,13 +24,15 @@ const FRAME_GAP_MS: f64 = 50.0;
 
 type Job = Box<dyn FnOnce()>;
 
-/// Runs one pending job after the browser had its turn. Dropping it (or `cancel`) drops the job.
+/// Runs one pending job after the browser had its turn. Dropping it (or `cancel`) drops the job;
+/// dropping it also detaches its callbacks from the browser.
 pub struct Yielder {
     channel: Option<MessageChannel>,
     next: Rc<RefCell<Option<Job>>>,
     timer: RefCell<Option<Timeout>>,
     last_frame: Rc<Cell<f64>>,
-    frame_asked: Rc<Cell<bool>>,
+    /// The animation frame asked for and not drawn yet (its request id).
+    frame_asked: Rc<Cell<Option<i32>>>,
     on_frame: Closure<dyn FnMut(f64)>,
     _on_message: Closure<dyn FnMut()>,
 }
@@ -53,12 +55,12 @@ impl Yielder {
                 .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         }
         let last_frame = Rc::new(Cell::new(now_ms()));
-        let frame_asked = Rc::new(Cell::new(false));
+        let frame_asked = Rc::new(Cell::new(None));
         let on_frame = {
             let (last_frame, frame_asked) = (last_frame.clone(), frame_asked.clone());
             Closure::<dyn FnMut(f64)>::new(move |_: f64| {
                 last_frame.set(now_ms());
-                frame_asked.set(false);
+                frame_asked.set(None);
             })
         };
         Yielder {
@@ -80,10 +82,10 @@ impl Yielder {
             .as_ref()
             .and_then(|w| w.document())
             .is_some_and(|d| d.hidden());
-        if !hidden && !self.frame_asked.get() {
-            let asked = window.as_ref().is_some_and(|w| {
+        if !hidden && self.frame_asked.get().is_none() {
+            let asked = window.as_ref().and_then(|w| {
                 w.request_animation_frame(self.on_frame.as_ref().unchecked_ref())
-                    .is_ok()
+                    .ok()
             });
             self.frame_asked.set(asked);
         }
@@ -105,6 +107,21 @@ impl Yielder {
     pub fn cancel(&self) {
         self.next.borrow_mut().take();
         self.timer.borrow_mut().take();
+    }
+}
+
+// The browser must not call the closures once they are freed: a frame still asked for and a
+// message still on its way would otherwise throw "closure invoked after being dropped".
+impl Drop for Yielder {
+    fn drop(&mut self) {
+        if let Some(c) = &self.channel {
+            c.port1().set_onmessage(None);
+            c.port1().close();
+            c.port2().close();
+        }
+        if let (Some(id), Some(w)) = (self.frame_asked.take(), web_sys::window()) {
+            let _ = w.cancel_animation_frame(id);
+        }
     }
 }
 
