@@ -48,7 +48,11 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   await page.waitForSelector('[data-testid=report-progress]');
   await page.waitForSelector('[data-testid=report-status][data-state=done]', { timeout: 300_000 });
   const wallMs = Number(await page.getAttribute('[data-testid=report-status]', 'data-wall-ms'));
-  console.log(`seeds' report: ${(wallMs / 1e3).toFixed(2)} s of wall time in Chromium`);
+  const busyMs = Number(await page.getAttribute('[data-testid=report-status]', 'data-busy-ms'));
+  const slices = Number(await page.getAttribute('[data-testid=report-status]', 'data-slices'));
+  console.log(`seeds' report: ${(wallMs / 1e3).toFixed(2)} s of wall time in Chromium `
+    + `(${(busyMs / 1e3).toFixed(2)} s simulating, ${slices} slices)`);
+  assert.ok(busyMs > 0 && busyMs <= wallMs, `busy ${busyMs} ms, wall ${wallMs} ms`);
 
   const inked = Object.fromEntries(await page.$$eval('.seeds-report canvas[data-chart]', (list) =>
     list.map((c) => {
@@ -110,6 +114,29 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   assert.equal(await offline.locator('tr[data-target]').count(), TARGETS.length);
   await offline.screenshot({ path: join(ARTIFACTS, 'report-html.png') });
   await offline.close();
+  assertNoErrors(errors);
+  await page.close();
+});
+
+test('the page keeps drawing frames while the report runs, and Cancel stops it', async () => {
+  const { page, errors } = await openPage(browser.context, server.url, '/', { waitForCluster: false });
+  await page.locator('[data-testid=tab-benchmarks]').first().click();
+  await page.evaluate(() => {
+    window.frameGaps = [];
+    let last = performance.now();
+    const frame = (t) => { window.frameGaps.push(t - last); last = t; requestAnimationFrame(frame); };
+    requestAnimationFrame(frame);
+  });
+  await page.click('[data-testid=seeds-report]');
+  await page.waitForTimeout(5_000);
+  await page.click('[data-testid=report-cancel]', { timeout: 5_000 });
+  await page.waitForSelector('[data-testid=report-status][data-state=cancelled]', { timeout: 5_000 });
+  const gaps = await page.evaluate(() => window.frameGaps.slice(1).sort((a, b) => a - b));
+  const p95 = gaps[Math.floor(0.95 * (gaps.length - 1))];
+  console.log(`frames while running: ${gaps.length}, gap p95 ${p95.toFixed(1)} ms, max ${gaps.at(-1).toFixed(1)} ms`);
+  // A page that yields only between long chunks would draw a handful of frames in 5 s.
+  assert.ok(gaps.length > 100, `only ${gaps.length} frames in 5 s`);
+  assert.ok(p95 < 100, `frame gap p95 ${p95} ms`);
   assertNoErrors(errors);
   await page.close();
 });

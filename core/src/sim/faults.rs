@@ -2,8 +2,6 @@
 //! clock settings and message drops. Every action is validated before anything changes, so a refused action
 //! leaves the simulation untouched (which keeps recorded histories replayable).
 
-use std::collections::BinaryHeap;
-
 use super::kernel::{Ev, Input, Scheduled};
 use super::trace::{DropReason, FaultKind, TraceEvent, TraceKind};
 use super::{Action, Actor, ActorId, Message, NodeState, Sim, SimError};
@@ -209,7 +207,7 @@ impl<A: Actor> Sim<A> {
         let found = self
             .queue
             .iter()
-            .any(|s| matches!(s.ev, Ev::Deliver { id: m, .. } if m == id));
+            .any(|(_, ev)| matches!(ev, Ev::Deliver { id: m, .. } if *m == id));
         if !found {
             return Err(SimError(format!("message {id} is not in flight")));
         }
@@ -227,13 +225,7 @@ impl<A: Actor> Sim<A> {
 
     /// Remove queued events matching `pred`; returns them sorted by (time, seq).
     fn remove_events(&mut self, pred: impl Fn(&Ev<A::Msg>) -> bool) -> Vec<Scheduled<A::Msg>> {
-        let (mut removed, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.queue)
-            .into_vec()
-            .into_iter()
-            .partition(|s| pred(&s.ev));
-        self.queue = BinaryHeap::from(keep);
-        crate::base::sort::sort_by_key(&mut removed, |s| (s.at, s.seq));
-        removed
+        self.queue.remove_where(pred)
     }
 
     /// A crash that leaves the messages this incarnation already sent in flight: they still

@@ -3,12 +3,12 @@
 //! step recorded in the trace. Effects and the link model are in `wire.rs`, read-only views in
 //! `view.rs`, faults and user actions in `faults.rs`.
 
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::clock::NodeClock;
+use super::queue::EventQueue;
 use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
 use super::{
     Actor, ActorId, Ctx, Durable, Effect, Message, NodeState, SimConfig, SimRng, Time, TimerKind,
@@ -42,24 +42,6 @@ pub(super) struct Scheduled<M> {
     pub(super) ev: Ev<M>,
 }
 
-// Reversed so that std's max-heap pops the smallest (time, seq) first.
-impl<M> Ord for Scheduled<M> {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
-    }
-}
-impl<M> PartialOrd for Scheduled<M> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<M> PartialEq for Scheduled<M> {
-    fn eq(&self, other: &Self) -> bool {
-        self.seq == other.seq
-    }
-}
-impl<M> Eq for Scheduled<M> {}
-
 /// An input waiting for the node's CPU (busy) or for the node itself (paused).
 #[derive(Clone, Debug)]
 pub(super) enum Input<M> {
@@ -92,7 +74,7 @@ pub struct Sim<A: Actor> {
     pub(super) next_seq: u64,
     pub(super) next_msg_id: u64,
     pub(super) processed: u64,
-    pub(super) queue: BinaryHeap<Scheduled<A::Msg>>,
+    pub(super) queue: EventQueue<A::Msg>,
     pub(super) rng: SimRng,
     pub(super) actors: Vec<A>,
     pub(super) durables: Vec<A::Durable>,
@@ -158,7 +140,7 @@ impl<A: Actor> Sim<A> {
             next_seq: 0,
             next_msg_id: 1,
             processed: 0,
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             actors,
             durables: vec![A::Durable::default(); n],
             nodes: vec![node; n],
@@ -180,7 +162,7 @@ impl<A: Actor> Sim<A> {
 
     /// Process one event if there is one at time ≤ `limit` (stale timers are skipped).
     pub(super) fn step_bounded(&mut self, limit: Time) -> bool {
-        while self.queue.peek().is_some_and(|s| s.at <= limit) {
+        while self.queue.peek_at().is_some_and(|at| at <= limit) {
             let s = self.queue.pop().expect("peeked");
             if self.dispatch(s) {
                 self.processed += 1;
@@ -192,7 +174,7 @@ impl<A: Actor> Sim<A> {
 
     /// Process every event with time ≤ `t`, then set the clock to `t` (never backwards).
     pub fn run_until(&mut self, t: Time) {
-        while self.queue.peek().is_some_and(|s| s.at <= t) {
+        while self.queue.peek_at().is_some_and(|at| at <= t) {
             let s = self.queue.pop().expect("peeked");
             if self.dispatch(s) {
                 self.processed += 1;
@@ -222,7 +204,7 @@ impl<A: Actor> Sim<A> {
     pub(super) fn schedule(&mut self, at: Time, ev: Ev<A::Msg>) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(Scheduled { at, seq, ev });
+        self.queue.push(at, seq, ev);
     }
 
     fn timer_live(&self, actor: ActorId, kind: TimerKind, gen: u64) -> bool {

@@ -18,6 +18,7 @@ pub mod config;
 pub mod echo;
 mod faults;
 mod kernel;
+mod queue;
 pub mod timeline;
 pub mod trace;
 mod view;

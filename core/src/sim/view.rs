@@ -91,7 +91,7 @@ impl<A: Actor> Sim<A> {
     }
     /// Time of the next queued event, if any (it may be a cancelled timer).
     pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.peek().map(|s| s.at)
+        self.queue.peek_at()
     }
     pub fn queued_events(&self) -> usize {
         self.queue.len()
@@ -102,7 +102,7 @@ impl<A: Actor> Sim<A> {
         let mut v: Vec<InFlight> = self
             .queue
             .iter()
-            .filter_map(|s| match &s.ev {
+            .filter_map(|(at, ev)| match ev {
                 Ev::Deliver {
                     id,
                     from,
@@ -115,7 +115,7 @@ impl<A: Actor> Sim<A> {
                     to: *to,
                     kind: msg.kind(),
                     sent_at: *sent_at,
-                    arrives_at: s.at,
+                    arrives_at: at,
                 }),
                 _ => None,
             })

@@ -19,4 +19,5 @@ pub mod status;
 pub mod teach;
 pub mod timebar;
 pub mod url;
+pub mod yielder;
 pub mod zip;

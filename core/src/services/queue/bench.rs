@@ -14,7 +14,9 @@
 //!
 //! The ring-quality table is `ring_bench.rs`.
 
-use crate::base::sorted::{SortedMap, SortedSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::base::sorted::SortedMap;
 
 use super::actor::QueueActorCmd;
 use super::actor::{queue_console_client, queue_server, queue_workload_client, QueueActor};
@@ -90,10 +92,13 @@ enum Phase {
 pub(super) struct Ledger {
     /// Next history record to read, per client (producers, then consumers).
     pub(super) cursor: Vec<usize>,
+    // B-trees, not `SortedMap`: ids arrive interleaved across partitions, so a sorted vector
+    // shifted half its length per message, quadratic in a run's messages (most of the report's
+    // time in the profile).
     /// Messages whose enqueue was acknowledged.
-    pub(super) enqueued: SortedSet<MsgId>,
+    pub(super) enqueued: BTreeSet<MsgId>,
     /// Deliveries per message.
-    pub(super) delivered: SortedMap<MsgId, u32>,
+    pub(super) delivered: BTreeMap<MsgId, u32>,
     /// Acknowledged messages not delivered yet.
     pub(super) undelivered: u64,
     pub(super) deliveries: u64,
@@ -527,7 +532,8 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
 
     /// Bodies delivered that differ from what their producer sent.
     fn corrupted(&self) -> u64 {
-        let mut sent: SortedMap<MsgId, &str> = SortedMap::new();
+        // A B-tree for the same reason as the ledger's.
+        let mut sent: BTreeMap<MsgId, &str> = BTreeMap::new();
         for &id in &self.producers {
             for r in self.client(id).history() {
                 if let (

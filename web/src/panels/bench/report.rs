@@ -1,5 +1,5 @@
-//! The "Seeds' report" action (issue 14): runs the core's report set (`core::report`) one
-//! chunk per timer tick (progress bar, Cancel, the page never freezes), then draws its charts
+//! The "Seeds' report" action (issue 14): runs the core's report set (`core::report`) in time
+//! slices of about 14 ms (progress bar, Cancel, the page never freezes), then draws its charts
 //! one per tick, shows the targets table and the wall time, and exports one ZIP (each chart
 //! as PNG and SVG, the JSON, the CSVs and the self-contained HTML from `charts::report`).
 
@@ -11,10 +11,11 @@ use syncsim_charts::report::{chart_suite, report_files, REPORT_CHARTS};
 use syncsim_core::report::{parse_seed, Report, ReportRun};
 use yew::prelude::*;
 
-use super::driver::next_budget;
+use super::driver::{next_budget, TARGET_CHUNK_MS};
 use super::{find_canvas, render};
 use crate::shell::clock::now_ms;
 use crate::shell::download;
+use crate::shell::yielder::Yielder;
 use crate::shell::zip::{store_zip, ZipEntry};
 
 /// Where the action stands, for the view.
@@ -28,7 +29,7 @@ enum Phase {
     /// Finished; `drawn` charts are on their canvases.
     Shown {
         report: Rc<Report>,
-        wall_ms: f64,
+        timing: Timing,
         drawn: usize,
         cancelled: bool,
     },
@@ -40,10 +41,15 @@ struct Job {
     run: Option<ReportRun>,
     budget: u64,
     started: f64,
-    /// The finished report, its wall time and how many charts are drawn.
-    shown: Option<(Rc<Report>, f64)>,
+    busy_ms: f64,
+    slices: u64,
+    /// The finished report, its timing and how many charts are drawn.
+    shown: Option<(Rc<Report>, Timing)>,
     drawn: usize,
     last_ui: f64,
+    /// Between slices of the run.
+    yielder: Yielder,
+    /// Between charts, once the run is done.
     timer: Option<Timeout>,
 }
 
@@ -51,19 +57,32 @@ fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
     let mut guard = job.borrow_mut();
     let j = &mut *guard;
     if let Some(run) = j.run.as_mut() {
-        let t0 = now_ms();
-        let p = run.step_chunk(j.budget);
-        let t1 = now_ms();
-        j.budget = next_budget(
-            j.budget,
-            (t1 - t0) * super::driver::TARGET_CHUNK_MS / CHUNK_MS,
-        );
+        // One slice: steps of about STEP_MS until SLICE_MS have passed, then the thread goes
+        // back to the page. Yielding after every step cost more than the step itself.
+        let start = now_ms();
+        let mut t1 = start;
+        let p = loop {
+            let t0 = t1;
+            let p = run.step_chunk(j.budget);
+            t1 = now_ms();
+            j.busy_ms += t1 - t0;
+            j.budget = next_budget(j.budget, (t1 - t0) * TARGET_CHUNK_MS / STEP_MS);
+            if p.done || t1 - start >= SLICE_MS {
+                break p;
+            }
+        };
+        j.slices += 1;
         if p.done {
             let report = Rc::new(j.run.take().expect("checked above").finish());
-            j.shown = Some((report.clone(), t1 - j.started));
+            let timing = Timing {
+                wall_ms: t1 - j.started,
+                busy_ms: j.busy_ms,
+                slices: j.slices,
+            };
+            j.shown = Some((report.clone(), timing));
             phase.set(Phase::Shown {
                 report,
-                wall_ms: t1 - j.started,
+                timing,
                 drawn: 0,
                 cancelled: false,
             });
@@ -81,7 +100,7 @@ fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
                 what,
             });
         }
-    } else if let Some((report, wall_ms)) = j.shown.clone() {
+    } else if let Some((report, timing)) = j.shown.clone() {
         // One chart per tick, once the canvases are on the page (the render after `Shown`).
         let Some(c) = REPORT_CHARTS.get(j.drawn) else {
             return;
@@ -97,19 +116,36 @@ fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
         j.drawn += 1;
         phase.set(Phase::Shown {
             report,
-            wall_ms,
+            timing,
             drawn: j.drawn,
             cancelled: false,
         });
     }
     let next = job.clone();
-    j.timer = Some(Timeout::new(0, move || tick(next, phase, root)));
+    if j.run.is_some() {
+        j.yielder.schedule(move || tick(next, phase, root));
+    } else {
+        j.timer = Some(Timeout::new(0, move || tick(next, phase, root)));
+    }
 }
 
-/// Wall time one chunk should take: longer than the bench panel's, since the browser clamps
-/// nested zero timeouts to 4 ms and the report runs thousands of chunks; still short enough
-/// for the page to answer a click on Cancel at once.
-const CHUNK_MS: f64 = 30.0;
+/// Wall time of one slice of simulation before the page gets the thread back: within a frame,
+/// so the progress bar moves and a click on Cancel is answered at once, and long beside the
+/// yield (`Yielder`: a posted message, a timeout when a frame is overdue).
+const SLICE_MS: f64 = 14.0;
+/// Wall time one `step_chunk` should take (its event budget adapts to it), so that a slice
+/// overshoots `SLICE_MS` by about this much at most.
+const STEP_MS: f64 = 2.0;
+
+/// Wall-clock figures of a report run (never in the JSON: the core has no clock).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Timing {
+    /// From the click to the last slice, yields to the browser included.
+    wall_ms: f64,
+    /// Inside the simulator only.
+    busy_ms: f64,
+    slices: u64,
+}
 
 fn export(root: &NodeRef, report: &Report, wall_ms: f64) -> Result<(), String> {
     let wall = format!("wall time: {:.2} s in the browser", wall_ms / 1e3);
@@ -158,15 +194,20 @@ pub fn SeedsReport() -> Html {
             };
             // The old loop's timer holds its job: stop it before starting over.
             if let Some(old) = job.borrow_mut().take() {
-                old.borrow_mut().timer.take();
+                let mut old = old.borrow_mut();
+                old.yielder.cancel();
+                old.timer.take();
             }
             let j = Rc::new(RefCell::new(Job {
                 run: Some(ReportRun::new(seed)),
-                budget: 20_000,
+                budget: 2_000,
                 started: now_ms(),
+                busy_ms: 0.0,
+                slices: 0,
                 shown: None,
                 drawn: 0,
                 last_ui: 0.0,
+                yielder: Yielder::new(),
                 timer: None,
             }));
             phase.set(Phase::Running {
@@ -184,12 +225,17 @@ pub fn SeedsReport() -> Html {
                 return;
             };
             let mut j = j.borrow_mut();
+            j.yielder.cancel();
             j.timer.take();
             if let Some(run) = j.run.take() {
-                let wall_ms = now_ms() - j.started;
+                let timing = Timing {
+                    wall_ms: now_ms() - j.started,
+                    busy_ms: j.busy_ms,
+                    slices: j.slices,
+                };
                 phase.set(Phase::Shown {
                     report: Rc::new(run.finish()),
-                    wall_ms,
+                    timing,
                     drawn: REPORT_CHARTS.len(),
                     cancelled: true,
                 });
@@ -212,10 +258,11 @@ pub fn SeedsReport() -> Html {
         },
         Phase::Shown {
             report,
-            wall_ms,
+            timing,
             drawn,
             cancelled,
         } => {
+            let wall_ms = &timing.wall_ms;
             let done = *drawn >= REPORT_CHARTS.len();
             let state = if *cancelled {
                 "cancelled"
@@ -235,10 +282,11 @@ pub fn SeedsReport() -> Html {
             html! {
                 <>
                 <p class="bench-timing" data-testid="report-status" data-state={state}
-                    data-wall-ms={format!("{wall_ms:.0}")}>
-                    { format!("{} sections in {:.2} s of wall time · seed {} · syncsim {} · {} · CPU {}",
-                        report.sections.len(), wall_ms / 1e3, m.seed, m.syncsim_version,
-                        m.network_profile, m.cpu_model) }
+                    data-wall-ms={format!("{wall_ms:.0}")} data-busy-ms={format!("{:.0}", timing.busy_ms)}
+                    data-slices={timing.slices.to_string()}>
+                    { format!("{} sections in {:.2} s of wall time ({:.2} s simulating, {} slices) · seed {} · syncsim {} · {} · CPU {}",
+                        report.sections.len(), wall_ms / 1e3, timing.busy_ms / 1e3, timing.slices,
+                        m.seed, m.syncsim_version, m.network_profile, m.cpu_model) }
                     if *cancelled { <strong>{ " · cancelled" }</strong> }
                 </p>
                 <button class="primary" data-testid="report-export" onclick={on_export}

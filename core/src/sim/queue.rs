@@ -1,0 +1,178 @@
+//! The kernel's event queue: events popped in (time, sequence number) order. Why not a plain
+//! `BinaryHeap<Scheduled<M>>`: an event carries its message, and the node's message enum (every
+//! service's messages, some with entries or bodies inline) is large, so every sift of the heap
+//! moved hundreds of bytes; that was the largest single cost of the benchmarks in the profile.
+//! The heap here holds small keys and the events wait in a slab, so a sift moves 24 bytes.
+//! The order is the same: (time, sequence number) is unique, so any heap pops the same sequence.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use super::kernel::{Ev, Scheduled};
+use super::Time;
+
+/// Where an event waits, ordered for the max-heap so that the smallest (time, seq) pops first.
+#[derive(Clone, Copy, Debug)]
+struct Key {
+    at: Time,
+    seq: u64,
+    slot: u32,
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.seq).cmp(&(self.at, self.seq))
+    }
+}
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+impl Eq for Key {}
+
+#[derive(Clone, Debug)]
+pub(super) struct EventQueue<M> {
+    heap: BinaryHeap<Key>,
+    /// The events, by slot; `None` marks a free slot (listed in `free`).
+    slots: Vec<Option<Ev<M>>>,
+    free: Vec<u32>,
+}
+
+impl<M> Default for EventQueue<M> {
+    fn default() -> Self {
+        EventQueue {
+            heap: BinaryHeap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<M> EventQueue<M> {
+    pub(super) fn push(&mut self, at: Time, seq: u64, ev: Ev<M>) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(ev);
+                slot
+            }
+            None => {
+                self.slots.push(Some(ev));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key { at, seq, slot });
+    }
+
+    /// Time of the first event.
+    pub(super) fn peek_at(&self) -> Option<Time> {
+        self.heap.peek().map(|k| k.at)
+    }
+
+    pub(super) fn pop(&mut self) -> Option<Scheduled<M>> {
+        let k = self.heap.pop()?;
+        let ev = self.slots[k.slot as usize]
+            .take()
+            .expect("a queued key names a full slot");
+        self.free.push(k.slot);
+        Some(Scheduled {
+            at: k.at,
+            seq: k.seq,
+            ev,
+        })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Every queued event with its time, in no particular order.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (Time, &Ev<M>)> + '_ {
+        self.heap
+            .iter()
+            .filter_map(|k| self.slots[k.slot as usize].as_ref().map(|ev| (k.at, ev)))
+    }
+
+    /// Removes the events matching `pred`; returns them sorted by (time, seq).
+    pub(super) fn remove_where(&mut self, pred: impl Fn(&Ev<M>) -> bool) -> Vec<Scheduled<M>> {
+        let keys = std::mem::take(&mut self.heap).into_vec();
+        let mut keep = Vec::with_capacity(keys.len());
+        let mut removed = Vec::new();
+        for k in keys {
+            let slot = &mut self.slots[k.slot as usize];
+            if slot.as_ref().is_some_and(&pred) {
+                let ev = slot.take().expect("checked above");
+                self.free.push(k.slot);
+                removed.push(Scheduled {
+                    at: k.at,
+                    seq: k.seq,
+                    ev,
+                });
+            } else {
+                keep.push(k);
+            }
+        }
+        self.heap = BinaryHeap::from(keep);
+        crate::base::sort::sort_by_key(&mut removed, |s| (s.at, s.seq));
+        removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timer(kind: u32) -> Ev<()> {
+        Ev::Timer {
+            actor: 0,
+            kind: kind as _,
+            gen: 0,
+        }
+    }
+
+    fn kind(s: &Scheduled<()>) -> u64 {
+        match s.ev {
+            Ev::Timer { kind, .. } => kind as u64,
+            _ => u64::MAX,
+        }
+    }
+
+    #[test]
+    fn pops_by_time_then_sequence_and_reuses_slots() {
+        let mut q = EventQueue::default();
+        q.push(20, 0, timer(0));
+        q.push(10, 1, timer(1));
+        q.push(10, 2, timer(2));
+        assert_eq!(q.peek_at(), Some(10));
+        let first = q.pop().unwrap();
+        assert_eq!((first.at, first.seq, kind(&first)), (10, 1, 1));
+        q.push(5, 3, timer(3));
+        assert_eq!(q.slots.len(), 3, "the freed slot is reused");
+        let order: Vec<(Time, u64, u64)> = std::iter::from_fn(|| q.pop())
+            .map(|s| (s.at, s.seq, kind(&s)))
+            .collect();
+        assert_eq!(order, vec![(5, 3, 3), (10, 2, 2), (20, 0, 0)]);
+        assert_eq!(q.len(), 0);
+        assert!(q.pop().is_none());
+    }
+
+    #[test]
+    fn remove_where_returns_the_matches_in_order_and_keeps_the_rest() {
+        let mut q = EventQueue::default();
+        for (seq, at) in [30, 10, 20, 40].into_iter().enumerate() {
+            q.push(at, seq as u64, timer(seq as u32));
+        }
+        let removed = q.remove_where(|ev| matches!(ev, Ev::Timer { kind, .. } if *kind % 2 == 0));
+        let got: Vec<(Time, u64)> = removed.iter().map(|s| (s.at, s.seq)).collect();
+        assert_eq!(got, vec![(20, 2), (30, 0)]);
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.iter().count(), 2);
+        let rest: Vec<u64> = std::iter::from_fn(|| q.pop()).map(|s| s.seq).collect();
+        assert_eq!(rest, vec![1, 3]);
+    }
+}
