@@ -61,6 +61,16 @@ fn compacting_leader() -> (H, Vec<Reason>) {
     (lead, said)
 }
 
+/// n3 answers a probe with an empty log: its next index falls below the leader's compaction
+/// point, so the leader's next heartbeat round sends it the snapshot (the effects are cleared
+/// first, so only this exchange's remain).
+fn n3_falls_behind(lead: &mut H) {
+    lead.clear();
+    lead.step(2, resp(false, 5, false));
+    lead.timer(TIMER_HEARTBEAT);
+    lead.step(2, resp(true, 0, true));
+}
+
 /// The snapshot the leader sent n3.
 fn snapshot_to_n3(lead: &mut H) -> Snapshot {
     lead.sent()
@@ -87,11 +97,7 @@ fn compaction_names_the_threshold_it_reached() {
 #[test]
 fn snapshot_sent_installed_then_refused_as_stale() {
     let (mut lead, _) = compacting_leader();
-    lead.clear();
-    // n3 answers a probe with an empty log: its next index falls below the compaction point.
-    lead.step(2, resp(false, 5, false));
-    lead.timer(TIMER_HEARTBEAT);
-    lead.step(2, resp(true, 0, true));
+    n3_falls_behind(&mut lead);
     let sent: Vec<_> = reasons(&lead, "n1")
         .into_iter()
         .filter(|r| r.code == "snapshot-sent")
@@ -135,10 +141,7 @@ fn snapshot_sent_installed_then_refused_as_stale() {
 #[test]
 fn a_follower_that_holds_the_snapshots_entries_keeps_its_log() {
     let (mut lead, _) = compacting_leader();
-    lead.clear();
-    lead.step(2, resp(false, 5, false));
-    lead.timer(TIMER_HEARTBEAT);
-    lead.step(2, resp(true, 0, true));
+    n3_falls_behind(&mut lead);
     let snap = snapshot_to_n3(&mut lead);
     // n2 already has entries 1..=5 of term 1 but has committed none of them.
     let log = (1..=5).map(|i| ent(i, 1)).collect();
