@@ -81,6 +81,16 @@ pub struct FailoverStats {
     pub throughput_after: f64,
 }
 
+/// What a run measured: the part of its `BenchResult` that its driver computes.
+pub struct Measured {
+    pub ops: Vec<OpStats>,
+    pub overall: OpStats,
+    pub series: Vec<SeriesPoint>,
+    pub faults: Vec<FaultInterval>,
+    pub failover: Option<FailoverStats>,
+    pub extra: SortedMap<String, f64>,
+}
+
 /// The outcome of one benchmark run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BenchResult {
@@ -110,6 +120,32 @@ pub struct BenchResult {
 }
 
 impl BenchResult {
+    /// The result of run `spec` of a suite with `params`: every service's driver ends with
+    /// this, so the identification fields are filled the same way everywhere. The wall time
+    /// is the caller's (the core has no clock).
+    pub fn of_run(
+        params: &super::scenario::ScenarioParams,
+        spec: &super::scenario::RunSpec,
+        duration_s: f64,
+        m: Measured,
+    ) -> BenchResult {
+        BenchResult {
+            scenario: params.scenario.id().to_string(),
+            label: spec.label.clone(),
+            params: serde_json::to_value(params).unwrap_or_default(),
+            seed: params.seed,
+            nodes: spec.nodes,
+            duration_s,
+            ops: m.ops,
+            overall: m.overall,
+            series: m.series,
+            faults: m.faults,
+            failover: m.failover,
+            extra: m.extra,
+            wall_ms: None,
+        }
+    }
+
     /// Stats of one operation kind, if it was recorded.
     pub fn op(&self, op: &str) -> Option<&OpStats> {
         self.ops.iter().find(|o| o.op == op)

@@ -18,7 +18,7 @@ use super::msg::CacheStats;
 use super::params::CacheParams;
 use crate::bench::fault::{nodes_up, Fault};
 use crate::bench::metrics::{round_to, Recorder};
-use crate::bench::result::BenchResult;
+use crate::bench::result::{BenchResult, Measured};
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::service::Part;
@@ -339,25 +339,23 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             put("nodes_up", nodes_up(&self.sim) as f64);
             Some(rec.failover(f.at(), self.measured_end, None))
         });
-        BenchResult {
-            scenario: self.params.scenario.id().to_string(),
-            label: self.spec.label.clone(),
-            params: serde_json::to_value(&self.params).unwrap_or_default(),
-            seed: self.params.seed,
-            nodes: self.spec.nodes,
+        BenchResult::of_run(
+            &self.params,
+            &self.spec,
             duration_s,
-            ops,
-            overall,
-            series: rec.series(duration_s),
-            faults: self
-                .fault
-                .and_then(Fault::into_interval)
-                .into_iter()
-                .collect(),
-            failover,
-            extra,
-            wall_ms: None,
-        }
+            Measured {
+                ops,
+                overall,
+                series: rec.series(duration_s),
+                faults: self
+                    .fault
+                    .and_then(Fault::into_interval)
+                    .into_iter()
+                    .collect(),
+                failover,
+                extra,
+            },
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use crate::base::sorted::SortedMap;
 
 use crate::bench::fault::{nodes_up, ElectionWatch, Fault};
 use crate::bench::metrics::Recorder;
-use crate::bench::result::BenchResult;
+use crate::bench::result::{BenchResult, Measured};
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::lock::cluster::replicas_agree;
@@ -290,25 +290,23 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             "replicas_agree".to_string(),
             f64::from(u8::from(replicas_agree(&self.sim).is_ok())),
         );
-        BenchResult {
-            scenario: self.params.scenario.id().to_string(),
-            label: self.spec.label.clone(),
-            params: serde_json::to_value(&self.params).unwrap_or_default(),
-            seed: self.params.seed,
-            nodes: self.spec.nodes,
+        BenchResult::of_run(
+            &self.params,
+            &self.spec,
             duration_s,
-            ops,
-            overall,
-            series: rec.series(duration_s),
-            faults: self
-                .fault
-                .and_then(Fault::into_interval)
-                .into_iter()
-                .collect(),
-            failover,
-            extra,
-            wall_ms: None,
-        }
+            Measured {
+                ops,
+                overall,
+                series: rec.series(duration_s),
+                faults: self
+                    .fault
+                    .and_then(Fault::into_interval)
+                    .into_iter()
+                    .collect(),
+                failover,
+                extra,
+            },
+        )
     }
 }
 

@@ -28,7 +28,7 @@ use super::types::{parse_message_id, AckError};
 use super::world::partition_replica;
 use crate::bench::metrics::{round_to, Recorder};
 use crate::bench::open_loop;
-use crate::bench::result::BenchResult;
+use crate::bench::result::{BenchResult, Measured};
 use crate::bench::scenario::{secs, RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::service::{command_for, Hosts, World};
@@ -649,21 +649,19 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             Some(f) => f.finish(&rec, self.measured_end, &self.sim, &mut extra),
             None => (None, None),
         };
-        BenchResult {
-            scenario: self.params.scenario.id().to_string(),
-            label: self.spec.label.clone(),
-            params: serde_json::to_value(&self.params).unwrap_or_default(),
-            seed: self.params.seed,
-            nodes: self.spec.nodes,
+        BenchResult::of_run(
+            &self.params,
+            &self.spec,
             duration_s,
-            ops,
-            overall,
-            series: rec.series(duration_s),
-            faults: fault.into_iter().collect(),
-            failover,
-            extra,
-            wall_ms: None,
-        }
+            Measured {
+                ops,
+                overall,
+                series: rec.series(duration_s),
+                faults: fault.into_iter().collect(),
+                failover,
+                extra,
+            },
+        )
     }
 }
 

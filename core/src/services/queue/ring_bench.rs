@@ -7,7 +7,7 @@ use crate::base::sorted::SortedMap;
 
 use super::params::RingParams;
 use crate::bench::metrics::{round_to, Recorder};
-use crate::bench::result::BenchResult;
+use crate::bench::result::{BenchResult, Measured};
 use crate::bench::scenario::{RunSpec, ScenarioParams};
 use crate::bench::target::RunDriver;
 use crate::ring::metrics::{modulo_movement, quality, sample_keys, Quality};
@@ -121,20 +121,18 @@ impl RunDriver for RingRun {
                 extra.insert(ring_key(name, q.vnodes), round(value));
             }
         }
-        BenchResult {
-            scenario: self.params.scenario.id().to_string(),
-            label: self.spec.label.clone(),
-            params: serde_json::to_value(&self.params).unwrap_or_default(),
-            seed: self.params.seed,
-            nodes: self.spec.nodes,
-            duration_s: 0.0,
-            ops,
-            overall,
-            series: Vec::new(),
-            faults: Vec::new(),
-            failover: None,
-            extra,
-            wall_ms: None,
-        }
+        BenchResult::of_run(
+            &self.params,
+            &self.spec,
+            0.0,
+            Measured {
+                ops,
+                overall,
+                series: Vec::new(),
+                faults: Vec::new(),
+                failover: None,
+                extra,
+            },
+        )
     }
 }
