@@ -150,3 +150,30 @@ fn parse_csv_reports_unterminated_quotes_only() {
     );
     assert_eq!(parse_csv("x,y").unwrap(), vec![vec!["x", "y"]]);
 }
+
+/// Where a caller ends its chunks (the page slices by wall time, the CLI by 200k events) must
+/// not reach the results: the ops-limited quick runs of every primitive give the same JSON in
+/// one go and in chunks of a few events.
+#[test]
+fn results_do_not_depend_on_where_chunks_end() {
+    for kind in [
+        ScenarioKind::QuickLocks,
+        ScenarioKind::QueueThroughput,
+        ScenarioKind::CacheHitMiss,
+    ] {
+        let mut p = ScenarioParams::defaults(kind);
+        p.set("nodes", "3").unwrap();
+        p.set("clients", "2").unwrap();
+        p.set("ops", "20").unwrap();
+        let whole = run_suite(p.clone()).unwrap().to_json();
+        for budget in [7, 1000] {
+            let mut chunked = BenchRun::new(p.clone()).unwrap();
+            while !chunked.step_chunk(budget).done {}
+            assert_eq!(
+                whole,
+                chunked.finish().to_json(),
+                "{kind:?}, chunks of {budget}"
+            );
+        }
+    }
+}
