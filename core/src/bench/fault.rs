@@ -55,6 +55,11 @@ impl Fault {
         self.interval
     }
 
+    /// A run's `BenchResult::faults`: the interval of its fault, if it had one that fired.
+    pub(crate) fn intervals_of(fault: Option<Fault>) -> Vec<FaultInterval> {
+        fault.and_then(Fault::into_interval).into_iter().collect()
+    }
+
     /// The next time the run must stop the simulation for the fault (fire or undo), if any.
     pub(crate) fn next_time(&self) -> Option<Time> {
         match (self.node, self.until, self.undone) {

@@ -368,10 +368,11 @@ impl TourRun {
             .then_some((self.mark.time, self.step_end))
     }
 
-    /// Back at the step's end if the learner was watching it: the next step starts from the
-    /// state this step reached, never from a moment in its middle (which would fork the run).
+    /// Back at the step's end if the learner stopped watching it halfway: the next step starts
+    /// from the state this step reached, never from a moment in its middle (which would fork
+    /// the run). A learner who played on past the end keeps what they did, as before.
     fn to_step_end(&self, pg: &mut Playground) {
-        if pg.now() != self.step_end && self.watch_span().is_some() {
+        if pg.now() < self.step_end && self.watch_span().is_some() {
             pg.seek(self.step_end);
         }
     }

@@ -347,11 +347,7 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
                 ops,
                 overall,
                 series: rec.series(duration_s),
-                faults: self
-                    .fault
-                    .and_then(Fault::into_interval)
-                    .into_iter()
-                    .collect(),
+                faults: Fault::intervals_of(self.fault),
                 failover,
                 extra,
             },

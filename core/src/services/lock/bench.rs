@@ -298,11 +298,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
                 ops,
                 overall,
                 series: rec.series(duration_s),
-                faults: self
-                    .fault
-                    .and_then(Fault::into_interval)
-                    .into_iter()
-                    .collect(),
+                faults: Fault::intervals_of(self.fault),
                 failover,
                 extra,
             },
