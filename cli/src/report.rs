@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use plotters::prelude::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use syncsim_charts::report::report_files;
-use syncsim_core::report::ReportRun;
+use syncsim_core::report::{heaviest_first, JobRun, Parts, Report};
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -21,29 +23,59 @@ pub struct ReportArgs {
     /// No progress lines on stderr
     #[arg(long)]
     pub quiet: bool,
+    /// Threads that run the set's jobs side by side (default: the machine's cores). The
+    /// report is the same bytes for any number.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// Runs the set's jobs (`core::report::jobs`) on `--threads` threads, heaviest first, and puts
+/// the results back in plan order.
+fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
+    let mut parts = Parts::new(args.seed);
+    let threads = match args.threads {
+        Some(0) => return Err("--threads: must be at least 1".into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let order = heaviest_first(parts.jobs());
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel();
+    let seed = args.seed;
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(order.len()) {
+            let (tx, next, order) = (tx.clone(), &next, &order);
+            scope.spawn(move || {
+                while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let result = JobRun::run_to_end(seed, job, |_| {});
+                    if tx.send((job, result)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let mut shown = usize::MAX;
+        for (job, result) in rx {
+            parts.put(job, result);
+            let p = parts.progress(std::iter::empty());
+            if !args.quiet && p.finished != shown {
+                shown = p.finished;
+                eprintln!(
+                    "  {:>3.0}%  {}/{} sections done",
+                    p.fraction * 100.0,
+                    p.finished,
+                    p.sections
+                );
+            }
+        }
+    });
+    Ok(parts.finish())
 }
 
 pub fn run(args: &ReportArgs) -> Result<(), String> {
     let start = Instant::now();
-    let mut run = ReportRun::new(args.seed);
-    let mut shown = usize::MAX;
-    loop {
-        let p = run.step_chunk(200_000);
-        if !args.quiet && p.finished != shown {
-            shown = p.finished;
-            let last = run.finished().last().map_or("", |s| s.title.as_str());
-            eprintln!(
-                "  {:>3.0}%  {}/{} done {last}",
-                p.fraction * 100.0,
-                p.finished,
-                p.sections
-            );
-        }
-        if p.done {
-            break;
-        }
-    }
-    let report = run.finish();
+    let report = run_jobs(args)?;
     let wall = start.elapsed().as_secs_f64();
     let wall_line = format!("wall time: {wall:.2} s natively (syncsim report)");
     let files = report_files(

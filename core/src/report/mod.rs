@@ -8,6 +8,7 @@
 //! The JSON is deterministic: it holds no wall-clock figure (the page and the CLI show their
 //! wall time beside it), so the same seed gives byte-identical JSON natively and in WASM.
 
+pub mod jobs;
 pub mod plan;
 pub mod targets;
 
@@ -16,7 +17,8 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bench::{BenchRun, Suite};
+use crate::bench::Suite;
+pub use jobs::{heaviest_first, Job, JobResult, JobRun, Parts};
 pub use plan::{plan, Section, SECTION_IDS};
 pub use targets::{targets, TargetRow};
 
@@ -130,15 +132,13 @@ pub struct ReportProgress {
     pub sections: usize,
 }
 
-/// The report set in progress: one section's [`BenchRun`] at a time.
+/// The report set run one job after another (`jobs`): the CLI's and the tests' runner, and
+/// the page's when it cannot start Web Workers.
 pub struct ReportRun {
-    seed: u64,
-    plan: Vec<Section>,
-    weights: Vec<f64>,
+    parts: Parts,
+    /// The next job to build, or the one in `current`.
     index: usize,
-    current: Option<BenchRun>,
-    done: Vec<SectionResult>,
-    errors: Vec<String>,
+    current: Option<JobRun>,
 }
 
 /// The page's seed field, read as the CLI's `--seed` and the benchmark form's seed are (an
@@ -152,32 +152,35 @@ pub fn parse_seed(text: &str) -> Result<u64, String> {
 
 impl ReportRun {
     pub fn new(seed: u64) -> ReportRun {
-        let plan = plan(seed);
-        let weights = plan.iter().map(|s| s.weight()).collect();
         let mut run = ReportRun {
-            seed,
-            plan,
-            weights,
+            parts: Parts::new(seed),
             index: 0,
             current: None,
-            done: Vec::new(),
-            errors: Vec::new(),
         };
         run.start_next();
         run
     }
 
-    /// Builds the section at `index` (skipping, with its error, any that cannot be built).
+    /// Builds the job at `index`, skipping the rest of a section that stopped at an error
+    /// (as `BenchRun` does) and recording any job that cannot be built.
     fn start_next(&mut self) {
-        while self.index < self.plan.len() {
-            match BenchRun::new(self.plan[self.index].params.clone()) {
+        while let Some(job) = self.parts.jobs().get(self.index) {
+            if self.parts.section_stopped(job.section) {
+                // Never run (`BenchRun` stops a suite there): the section's first error stands.
+                self.parts.put(
+                    self.index,
+                    Err("skipped after an earlier run failed".into()),
+                );
+                self.index += 1;
+                continue;
+            }
+            match JobRun::of(&self.parts.plan()[job.section], job.run) {
                 Ok(run) => {
                     self.current = Some(run);
                     return;
                 }
                 Err(e) => {
-                    self.errors
-                        .push(format!("{}: {e}", self.plan[self.index].id));
+                    self.parts.put(self.index, Err(e));
                     self.index += 1;
                 }
             }
@@ -188,26 +191,12 @@ impl ReportRun {
         self.current.is_none()
     }
 
-    /// Sections finished so far (the page draws their charts while the rest runs).
-    pub fn finished(&self) -> &[SectionResult] {
-        &self.done
-    }
-
     /// Process about `budget` simulator events.
     pub fn step_chunk(&mut self, budget: u64) -> ReportProgress {
         if let Some(run) = &mut self.current {
-            if run.step_chunk(budget).done {
+            if run.step_chunk(budget) {
                 let run = self.current.take().expect("checked above");
-                if let Some(e) = run.error() {
-                    self.errors
-                        .push(format!("{}: {e}", self.plan[self.index].id));
-                }
-                let section = &self.plan[self.index];
-                self.done.push(SectionResult {
-                    id: section.id.to_string(),
-                    title: section.title.to_string(),
-                    suite: run.finish(),
-                });
+                self.parts.put(self.index, Ok(run.finish()));
                 self.index += 1;
                 self.start_next();
             }
@@ -216,46 +205,21 @@ impl ReportRun {
     }
 
     pub fn progress(&self) -> ReportProgress {
-        let total: f64 = self.weights.iter().sum();
-        let before: f64 = self.weights[..self.index.min(self.weights.len())]
-            .iter()
-            .sum();
-        let (partial, section, label) = match &self.current {
-            Some(run) => {
-                let p = run.progress();
-                (
-                    self.weights[self.index] * p.fraction,
-                    self.plan[self.index].title.to_string(),
-                    p.label,
-                )
-            }
-            None => (0.0, String::new(), String::new()),
-        };
-        let done = self.current.is_none();
-        ReportProgress {
-            done,
-            fraction: if done {
-                1.0
-            } else {
-                ((before + partial) / total).min(1.0)
-            },
-            section,
-            label,
-            finished: self.done.len(),
-            sections: self.plan.len(),
-        }
+        let running = self
+            .current
+            .as_ref()
+            .map(|run| (self.index, run.fraction()));
+        self.parts.progress(running.into_iter())
+    }
+
+    /// The report of the sections finished so far.
+    pub fn report(&self) -> Report {
+        self.parts.finish()
     }
 
     /// The report of the finished sections (a section still running is left out).
     pub fn finish(self) -> Report {
-        let meta = meta(self.seed);
-        let targets = targets(&self.done);
-        Report {
-            meta,
-            sections: self.done,
-            targets,
-            errors: self.errors,
-        }
+        self.parts.finish()
     }
 
     pub fn run_to_end(mut self) -> Report {

@@ -13,18 +13,6 @@ pub struct Section {
     pub params: ScenarioParams,
 }
 
-impl Section {
-    /// Relative cost, for the progress bar: simulated time × actors over its runs.
-    pub fn weight(&self) -> f64 {
-        let p = &self.params;
-        let span = p.warmup_s + p.duration_s;
-        p.runs()
-            .iter()
-            .map(|r| span * (r.nodes + r.clients) as f64)
-            .sum()
-    }
-}
-
 pub const SECTION_IDS: [&str; 16] = [
     "quick-locks",
     "quick-queue",

@@ -10,8 +10,15 @@ fn the_plan_has_every_section_and_valid_parameters() {
         s.params
             .validate()
             .unwrap_or_else(|e| panic!("{}: {e}", s.id));
-        assert!(s.weight() > 0.0);
     }
+    let jobs = jobs::jobs_of(&plan);
+    assert!(jobs.iter().all(|j| j.weight > 0.0));
+    // The long queue runs (1 KB messages through Raft) start first on N workers; the lock
+    // runs, held back by contention, last.
+    let order = heaviest_first(&jobs);
+    let service = |i: usize| plan[jobs[i].section].params.scenario.service();
+    assert_eq!(service(order[0]), "queue");
+    assert_eq!(service(order[order.len() - 1]), "lock");
 }
 
 #[test]
@@ -48,10 +55,10 @@ fn whole_report_is_deterministic_and_complete() {
 fn quick_sections_give_identical_json_for_the_same_seed() {
     let run = |seed| {
         let mut r = ReportRun::new(seed);
-        while r.finished().len() < 3 {
+        while r.progress().finished < 3 {
             r.step_chunk(50_000);
         }
-        serde_json::to_string(r.finished()).unwrap()
+        serde_json::to_string(&r.report().sections).unwrap()
     };
     let a = run(5);
     assert_eq!(a, run(5));
@@ -109,4 +116,48 @@ fn latency_rows_note_the_p95_at_the_target_load() {
     assert!(!put.pass);
     let locks = rows.iter().find(|r| r.id == "locks-p95").unwrap();
     assert_eq!(locks.note, "");
+}
+
+/// The quick sections' jobs run in reverse order, each result sent through JSON as a Web
+/// Worker sends it, give the same report bytes as the sequential run; sections with a job
+/// still missing are left out, as a cancelled run leaves them out.
+#[test]
+fn jobs_in_any_order_through_json_give_the_sequential_report() {
+    let mut seq = ReportRun::new(4);
+    while seq.progress().finished < 3 {
+        seq.step_chunk(50_000);
+    }
+    let mut parts = Parts::new(4);
+    let quick: Vec<usize> = (0..parts.jobs().len())
+        .filter(|&i| parts.jobs()[i].section < 3)
+        .collect();
+    assert_eq!(quick.len(), 3, "one run per quick section");
+    for &i in quick.iter().rev() {
+        let result = JobRun::run_to_end(4, i, |_| {}).unwrap();
+        let wire = serde_json::to_string(&result).unwrap();
+        parts.put(i, Ok(serde_json::from_str(&wire).unwrap()));
+    }
+    assert_eq!(parts.finished_sections(), 3);
+    assert!(!parts.is_complete());
+    let progress = parts.progress(std::iter::empty());
+    assert!(!progress.done && progress.fraction > 0.0 && progress.fraction < 0.05);
+    assert_eq!(parts.finish().to_json(), seq.report().to_json());
+}
+
+/// A run that cannot be built stops its section, as `BenchRun` stops a suite: with no run
+/// before it the section is left out and its error is named; a later job of the same section
+/// cannot replace the first error.
+#[test]
+fn a_job_that_cannot_run_names_its_section_in_the_errors() {
+    let mut parts = Parts::new(1);
+    parts.put(0, Err("cannot build".into()));
+    parts.put(0, Ok(JobRun::run_to_end(1, 0, |_| {}).unwrap()));
+    assert!(parts.has(0) && parts.section_stopped(0));
+    let report = parts.finish();
+    assert_eq!(report.errors, vec!["quick-locks: cannot build".to_string()]);
+    assert!(report.sections.is_empty());
+    assert!(JobRun::new(1, parts.jobs().len())
+        .err()
+        .unwrap()
+        .starts_with("job: "));
 }

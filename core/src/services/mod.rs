@@ -134,6 +134,19 @@ impl BenchParams {
             _ => BenchParams::Lock(lock::params::LockParams::defaults(kind)),
         }
     }
+    /// Wall-clock cost of one simulated actor-second of this service's benchmark, relative to
+    /// the queue's: it weights the report's progress bar and the order its jobs start in
+    /// (`report::jobs`). Measured with `syncsim report --seed 1 --threads 1` (seconds per
+    /// actor-second of each run): a queue run moves 1 KB messages through Raft at thousands per
+    /// second; the cache answers most GETs from a local line; the lock runs are held to a few
+    /// hundred operations per second by contention.
+    pub fn relative_cost(&self) -> f64 {
+        match self {
+            BenchParams::Queue(_) | BenchParams::Ring(_) => 1.0,
+            BenchParams::Cache(_) => 0.1,
+            BenchParams::Lock(_) => 0.02,
+        }
+    }
     /// Every service's parameter keys, with their help text.
     pub fn all_keys() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
         lock::params::KEYS
