@@ -7,6 +7,7 @@ mod driver;
 mod form_view;
 mod render;
 mod report;
+mod report_workers;
 mod results;
 
 use std::cell::RefCell;

@@ -1,5 +1,6 @@
-//! The "Seeds' report" action (issue 14): runs the core's report set (`core::report`) in time
-//! slices of about 14 ms (progress bar, Cancel, the page never freezes), then draws its charts
+//! The "Seeds' report" action (issue 14): runs the core's report set (`core::report`) on Web
+//! Workers (`report_workers`), or where they cannot start on the page's thread in time slices
+//! of about 14 ms (progress bar, Cancel, the page never freezes), then draws its charts
 //! one per tick, shows the targets table and the wall time, and exports one ZIP (each chart
 //! as PNG and SVG, the JSON, the CSVs and the self-contained HTML from `charts::report`).
 
@@ -8,10 +9,11 @@ use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
 use syncsim_charts::report::{chart_suite, report_files, REPORT_CHARTS};
-use syncsim_core::report::{parse_seed, Report, ReportRun};
+use syncsim_core::report::{parse_seed, Report, ReportProgress, ReportRun};
 use yew::prelude::*;
 
 use super::driver::{next_budget, TARGET_CHUNK_MS};
+use super::report_workers::WorkerRun;
 use super::{find_canvas, render};
 use crate::shell::clock::now_ms;
 use crate::shell::download;
@@ -35,72 +37,150 @@ enum Phase {
     },
 }
 
-/// The run in progress: dropping it (the timer with it) stops everything. The loop reads its
-/// own state from here: a state handle captured by a timer closure keeps the value it had.
+/// The run in progress: dropping it (its timers and workers with it) stops everything. The
+/// loop reads its own state from here: a state handle captured by a timer closure keeps the
+/// value it had.
 struct Job {
-    run: Option<ReportRun>,
-    budget: u64,
+    engine: Engine,
     started: f64,
-    busy_ms: f64,
-    slices: u64,
     /// The finished report, its timing and how many charts are drawn.
     shown: Option<(Rc<Report>, Timing)>,
     drawn: usize,
     last_ui: f64,
-    /// Between slices of the run.
-    yielder: Yielder,
-    /// Between charts, once the run is done.
+    /// Between polls of the workers, and between charts once the run is done.
     timer: Option<Timeout>,
+}
+
+/// What runs the set.
+enum Engine {
+    /// Web Workers, several cores (`report_workers`).
+    Workers(WorkerRun),
+    /// The page's own thread in time slices: when workers cannot start.
+    Page {
+        run: ReportRun,
+        budget: u64,
+        busy_ms: f64,
+        slices: u64,
+        yielder: Yielder,
+    },
+    Finished,
+}
+
+impl Engine {
+    fn start(seed: u64) -> Engine {
+        match WorkerRun::start(seed) {
+            Ok(w) => Engine::Workers(w),
+            Err(e) => Engine::on_page(seed, &e),
+        }
+    }
+
+    fn on_page(seed: u64, why: &str) -> Engine {
+        web_sys::console::warn_1(&format!("seeds' report on the page's thread: {why}").into());
+        Engine::Page {
+            run: ReportRun::new(seed),
+            budget: 2_000,
+            busy_ms: 0.0,
+            slices: 0,
+            yielder: Yielder::new(),
+        }
+    }
+
+    /// Stops the run; the report of the sections finished so far, if it was running.
+    fn stop(&mut self, started: f64) -> Option<(Report, Timing)> {
+        match std::mem::replace(self, Engine::Finished) {
+            Engine::Workers(w) => Some((w.report(), Timing::of_workers(&w, started))),
+            Engine::Page {
+                run,
+                busy_ms,
+                slices,
+                yielder,
+                ..
+            } => {
+                yielder.cancel();
+                let timing = Timing {
+                    wall_ms: now_ms() - started,
+                    busy_ms,
+                    total_ms: busy_ms,
+                    units: slices,
+                    workers: 0,
+                };
+                Some((run.finish(), timing))
+            }
+            Engine::Finished => None,
+        }
+    }
+}
+
+fn running_text(p: &ReportProgress) -> String {
+    format!(
+        "{}/{} · {} · {}",
+        p.finished + 1,
+        p.sections,
+        p.section,
+        p.label
+    )
 }
 
 fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
     let mut guard = job.borrow_mut();
     let j = &mut *guard;
-    if let Some(run) = j.run.as_mut() {
-        // One slice: steps of about STEP_MS until SLICE_MS have passed, then the thread goes
-        // back to the page. Yielding after every step cost more than the step itself.
-        let start = now_ms();
-        let mut t1 = start;
-        let p = loop {
-            let t0 = t1;
-            let p = run.step_chunk(j.budget);
-            t1 = now_ms();
-            j.busy_ms += t1 - t0;
-            j.budget = next_budget(j.budget, (t1 - t0) * TARGET_CHUNK_MS / STEP_MS);
-            if p.done || t1 - start >= SLICE_MS {
-                break p;
+    let mut progress = None;
+    match &mut j.engine {
+        Engine::Workers(w) => {
+            if let Some(why) = w.failed() {
+                // Start over on the page: a worker that failed may have lost a job.
+                j.engine = Engine::on_page(w.seed(), &why);
+            } else {
+                progress = Some(w.progress());
             }
-        };
-        j.slices += 1;
-        if p.done {
-            let report = Rc::new(j.run.take().expect("checked above").finish());
-            let timing = Timing {
-                wall_ms: t1 - j.started,
-                busy_ms: j.busy_ms,
-                slices: j.slices,
+        }
+        Engine::Page {
+            run,
+            budget,
+            busy_ms,
+            slices,
+            ..
+        } => {
+            // One slice: steps of about STEP_MS until SLICE_MS have passed, then the thread
+            // goes back to the page. Yielding after every step cost more than the step itself.
+            let start = now_ms();
+            let mut t1 = start;
+            let p = loop {
+                let t0 = t1;
+                let p = run.step_chunk(*budget);
+                t1 = now_ms();
+                *busy_ms += t1 - t0;
+                *budget = next_budget(*budget, (t1 - t0) * TARGET_CHUNK_MS / STEP_MS);
+                if p.done || t1 - start >= SLICE_MS {
+                    break p;
+                }
             };
-            j.shown = Some((report.clone(), timing));
-            phase.set(Phase::Shown {
-                report,
-                timing,
-                drawn: 0,
-                cancelled: false,
-            });
-        } else if t1 - j.last_ui >= 100.0 {
-            j.last_ui = t1;
-            let what = format!(
-                "{}/{} · {} · {}",
-                p.finished + 1,
-                p.sections,
-                p.section,
-                p.label
-            );
+            *slices += 1;
+            progress = Some(p);
+        }
+        Engine::Finished => {}
+    }
+    if let Some(p) = progress {
+        let now = now_ms();
+        if p.done {
+            if let Some((report, timing)) = j.engine.stop(j.started) {
+                let report = Rc::new(report);
+                j.shown = Some((report.clone(), timing));
+                phase.set(Phase::Shown {
+                    report,
+                    timing,
+                    drawn: 0,
+                    cancelled: false,
+                });
+            }
+        } else if now - j.last_ui >= 100.0 {
+            j.last_ui = now;
             phase.set(Phase::Running {
                 pct: (p.fraction * 100.0) as u32,
-                what,
+                what: running_text(&p),
             });
         }
-    } else if let Some((report, timing)) = j.shown.clone() {
+    } else if let (Engine::Finished, Some((report, timing))) = (&j.engine, j.shown.clone()) {
         // One chart per tick, once the canvases are on the page (the render after `Shown`).
         let Some(c) = REPORT_CHARTS.get(j.drawn) else {
             return;
@@ -122,10 +202,11 @@ fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
         });
     }
     let next = job.clone();
-    if j.run.is_some() {
-        j.yielder.schedule(move || tick(next, phase, root));
-    } else {
-        j.timer = Some(Timeout::new(0, move || tick(next, phase, root)));
+    match &j.engine {
+        Engine::Page { yielder, .. } => yielder.schedule(move || tick(next, phase, root)),
+        // The workers run on their own: look at them a few times per frame budget.
+        Engine::Workers(_) => j.timer = Some(Timeout::new(50, move || tick(next, phase, root))),
+        Engine::Finished => j.timer = Some(Timeout::new(0, move || tick(next, phase, root))),
     }
 }
 
@@ -140,11 +221,47 @@ const STEP_MS: f64 = 2.0;
 /// Wall-clock figures of a report run (never in the JSON: the core has no clock).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Timing {
-    /// From the click to the last slice, yields to the browser included.
+    /// From the click to the end of the run, yields to the browser included.
     wall_ms: f64,
-    /// Inside the simulator only.
+    /// Inside the simulator: on the page's thread, or on the busiest worker.
     busy_ms: f64,
-    slices: u64,
+    /// Inside the simulator on all workers together.
+    total_ms: f64,
+    /// Time slices on the page's thread, or jobs on the workers.
+    units: u64,
+    /// 0: the page's own thread.
+    workers: usize,
+}
+
+impl Timing {
+    fn of_workers(w: &WorkerRun, started: f64) -> Timing {
+        let (busy_ms, total_ms) = w.busy_ms();
+        Timing {
+            wall_ms: now_ms() - started,
+            busy_ms,
+            total_ms,
+            units: w.jobs_done().0 as u64,
+            workers: w.workers(),
+        }
+    }
+
+    fn text(&self) -> String {
+        if self.workers == 0 {
+            format!(
+                "{:.2} s simulating on the page's thread, {} slices",
+                self.busy_ms / 1e3,
+                self.units
+            )
+        } else {
+            format!(
+                "{} jobs on {} Web Workers: {:.2} s simulating on the busiest, {:.2} s in all",
+                self.units,
+                self.workers,
+                self.busy_ms / 1e3,
+                self.total_ms / 1e3
+            )
+        }
+    }
 }
 
 fn export(root: &NodeRef, report: &Report, wall_ms: f64) -> Result<(), String> {
@@ -195,19 +312,16 @@ pub fn SeedsReport() -> Html {
             // The old loop's timer holds its job: stop it before starting over.
             if let Some(old) = job.borrow_mut().take() {
                 let mut old = old.borrow_mut();
-                old.yielder.cancel();
+                let started = old.started;
+                old.engine.stop(started);
                 old.timer.take();
             }
             let j = Rc::new(RefCell::new(Job {
-                run: Some(ReportRun::new(seed)),
-                budget: 2_000,
+                engine: Engine::start(seed),
                 started: now_ms(),
-                busy_ms: 0.0,
-                slices: 0,
                 shown: None,
                 drawn: 0,
                 last_ui: 0.0,
-                yielder: Yielder::new(),
                 timer: None,
             }));
             phase.set(Phase::Running {
@@ -225,16 +339,11 @@ pub fn SeedsReport() -> Html {
                 return;
             };
             let mut j = j.borrow_mut();
-            j.yielder.cancel();
             j.timer.take();
-            if let Some(run) = j.run.take() {
-                let timing = Timing {
-                    wall_ms: now_ms() - j.started,
-                    busy_ms: j.busy_ms,
-                    slices: j.slices,
-                };
+            let started = j.started;
+            if let Some((report, timing)) = j.engine.stop(started) {
                 phase.set(Phase::Shown {
-                    report: Rc::new(run.finish()),
+                    report: Rc::new(report),
                     timing,
                     drawn: REPORT_CHARTS.len(),
                     cancelled: true,
@@ -283,9 +392,9 @@ pub fn SeedsReport() -> Html {
                 <>
                 <p class="bench-timing" data-testid="report-status" data-state={state}
                     data-wall-ms={format!("{wall_ms:.0}")} data-busy-ms={format!("{:.0}", timing.busy_ms)}
-                    data-slices={timing.slices.to_string()}>
-                    { format!("{} sections in {:.2} s of wall time ({:.2} s simulating, {} slices) · seed {} · syncsim {} · {} · CPU {}",
-                        report.sections.len(), wall_ms / 1e3, timing.busy_ms / 1e3, timing.slices,
+                    data-slices={timing.units.to_string()} data-workers={timing.workers.to_string()}>
+                    { format!("{} sections in {:.2} s of wall time ({}) · seed {} · syncsim {} · {} · CPU {}",
+                        report.sections.len(), wall_ms / 1e3, timing.text(),
                         m.seed, m.syncsim_version, m.network_profile, m.cpu_model) }
                     if *cancelled { <strong>{ " · cancelled" }</strong> }
                 </p>
