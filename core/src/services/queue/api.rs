@@ -114,7 +114,7 @@ fn enqueue(body: &Map<String, Value>) -> Result<QueueOp, ApiRejection> {
         Some(_) => Some(integer(body, "max_receive", 1, 100)? as u32),
     };
     Ok(QueueOp::Enqueue {
-        message,
+        message: message.into(),
         priority,
         key,
         max_receive,

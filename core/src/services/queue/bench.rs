@@ -374,7 +374,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         let n = self.submitted[k];
         self.submitted[k] += 1;
         let op = QueueOp::Enqueue {
-            message: message_body(k, n, self.qp.message_bytes),
+            message: message_body(k, n, self.qp.message_bytes).into(),
             priority: 1 + ((n + k as u64) % 10) as u8,
             key: Some(format!(
                 "k{}",
@@ -557,7 +557,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                 }) = &r.result
                 {
                     let known = parse_message_id(message_id).and_then(|m| sent.get(&m));
-                    if known.is_some_and(|s| *s != message) {
+                    if known.is_some_and(|s| *s != message.as_str()) {
                         bad += 1;
                     }
                 }

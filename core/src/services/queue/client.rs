@@ -36,7 +36,7 @@ use crate::sim::{ActorId, Note, Time, TimerKind, MS, SEC};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueueOp {
     Enqueue {
-        message: String,
+        message: Body,
         priority: u8,
         key: Option<String>,
         /// Deliveries allowed before the dead-letter queue (None: the client's default).
@@ -66,7 +66,7 @@ pub enum QueueResult {
     },
     Delivered {
         message_id: String,
-        message: String,
+        message: Body,
         priority: u8,
         dequeued_at: Time,
         delivery_id: u64,
@@ -417,7 +417,7 @@ impl QueueClient {
                 max_receive,
             } => QueueCmd::Enqueue {
                 body: message.clone(),
-                key: key.clone().unwrap_or_else(|| message.clone()),
+                key: key.as_deref().map_or_else(|| message.clone(), Body::from),
                 priority: *priority,
                 max_receive: max_receive.unwrap_or(self.cfg.max_receive),
             },

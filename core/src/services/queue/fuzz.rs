@@ -229,7 +229,7 @@ impl FuzzTarget for QueueFuzz {
                             "enqueue of {message} answered 200 but only {n} disk(s) hold it"
                         ));
                     }
-                    self.acked.insert(message.clone(), p);
+                    self.acked.insert(message.to_string(), p);
                 }
             }
             let done = h.iter().take_while(|r| r.result.is_some()).count();
@@ -274,7 +274,7 @@ impl FuzzTarget for QueueFuzz {
         for c in self.servers + PRODUCERS..self.servers + PRODUCERS + CONSUMERS {
             for r in Self::client(sim, c).history() {
                 if let Some(QueueResult::Delivered { message, .. }) = &r.result {
-                    delivered.insert(message.clone());
+                    delivered.insert(message.to_string());
                 }
             }
         }

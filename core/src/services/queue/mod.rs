@@ -2,7 +2,8 @@
 //!
 //! Files, by concern:
 //! - `placement.rs`: the fixed partitions of the hash space and their placement on the ring.
-//! - `types.rs` + `sm.rs`: one partition's queue as a Raft state machine.
+//! - `types.rs` + `sm.rs`: one partition's queue as a Raft state machine; `body.rs`: message
+//!   bodies shared rather than copied.
 //! - `server.rs`: a server's partition instances (`Groups<RaftServer<QueueSm>>`) and the
 //!   reconciler that moves partitions where the ring says.
 //! - `client.rs`: queue operations over the partitions (routing, scans, 503s);
@@ -24,6 +25,7 @@ mod actor;
 pub mod api;
 pub mod bench;
 mod bench_fault;
+mod body;
 pub mod client;
 pub mod fuzz;
 pub mod lines;

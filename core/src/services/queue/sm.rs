@@ -31,8 +31,8 @@ pub enum MsgState {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredMsg {
-    pub body: String,
-    pub key: String,
+    pub body: Body,
+    pub key: Body,
     pub priority: u8,
     pub enqueued_at: Time,
     pub max_receive: u32,
@@ -156,15 +156,15 @@ impl QueueSm {
         Ok(())
     }
 
-    fn enqueue(&mut self, ctx: &ApplyCtx, body: &str, key: &str, priority: u8, max: u32) -> u64 {
+    fn enqueue(&mut self, ctx: &ApplyCtx, body: &Body, key: &Body, priority: u8, max: u32) -> u64 {
         self.next_seq += 1;
         let seq = self.next_seq;
         let priority = priority.clamp(MIN_PRIORITY, MAX_PRIORITY);
         self.messages.insert(
             seq,
             StoredMsg {
-                body: body.to_string(),
-                key: key.to_string(),
+                body: body.clone(),
+                key: key.clone(),
                 priority,
                 enqueued_at: ctx.time,
                 max_receive: max.max(1),

@@ -5,7 +5,7 @@ use super::harness::World;
 
 fn body(r: &QueueResult) -> String {
     match r {
-        QueueResult::Delivered { message, .. } => message.clone(),
+        QueueResult::Delivered { message, .. } => message.to_string(),
         other => panic!("expected a delivery, got {other:?}"),
     }
 }

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use super::body::Body;
 use crate::ring::NodeId;
 use crate::sim::Time;
 
@@ -15,8 +16,8 @@ pub enum QueueCmd {
     /// Store a message. `max_receive`: after that many failed deliveries, the next expiry
     /// moves it to the dead-letter queue.
     Enqueue {
-        body: String,
-        key: String,
+        body: Body,
+        key: Body,
         priority: u8,
         max_receive: u32,
     },
@@ -86,7 +87,7 @@ impl AckError {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     pub seq: u64,
-    pub body: String,
+    pub body: Body,
     pub priority: u8,
     pub dequeued_at: Time,
     pub delivery_id: u64,

@@ -338,7 +338,10 @@ fn recent_keys<N: Hosts<QueueActor>>(world: &World<'_, N>, members: &[NodeId]) -
         };
         for r in c.history() {
             if let QueueOp::Enqueue { message, key, .. } = &r.op {
-                used.push((r.invoked, key.clone().unwrap_or_else(|| message.clone())));
+                used.push((
+                    r.invoked,
+                    key.clone().unwrap_or_else(|| message.to_string()),
+                ));
             }
         }
     }

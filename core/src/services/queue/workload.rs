@@ -52,7 +52,7 @@ impl QueueWorkload {
         if self.produced < self.produce {
             self.produced += 1;
             let op = QueueOp::Enqueue {
-                message: format!("c{me}-{}", self.produced),
+                message: format!("c{me}-{}", self.produced).into(),
                 priority: rng.range_u64(1, 11) as u8,
                 key: Some(format!("k{}", rng.range_u64(0, self.keys.max(1)))),
                 max_receive: None,
