@@ -134,7 +134,7 @@ impl LineStore {
                 return Some(last);
             }
         }
-        let at = *self.index.get(key)?;
+        let at = *self.index.get_str(key)?;
         self.last.set(at);
         Some(at)
     }
@@ -238,7 +238,7 @@ impl LineStore {
         };
         self.push_back(at);
         self.expiry.push(Reverse((expires_at, born, at)));
-        self.index.insert(key, at);
+        self.index.insert_str(key, at);
         self.last.set(at);
     }
     pub fn remove(&mut self, key: &str) -> Option<Line> {
@@ -247,7 +247,7 @@ impl LineStore {
     /// Remove `key`'s line; its key string comes back for reuse.
     fn remove_entry(&mut self, key: &str) -> Option<(String, Line)> {
         let at = self.slot_of(key)?;
-        self.index.remove(key);
+        self.index.remove_str(key);
         self.unlink(at);
         let s = self.slots[at as usize].take().expect("indexed slot");
         self.free.push(at);
