@@ -276,6 +276,21 @@ impl<V> SortedMap<String, V> {
         }
     }
 
+    /// `entry(key.to_string()).or_default()`, without the copy of a key already present.
+    pub fn get_str_or_default(&mut self, key: &str) -> &mut V
+    where
+        V: Default,
+    {
+        let i = match self.find_str(key) {
+            Ok(i) => i,
+            Err(i) => {
+                self.0.insert(i, (key.to_string(), V::default()));
+                i
+            }
+        };
+        &mut self.0[i].1
+    }
+
     pub fn remove_str(&mut self, key: &str) -> Option<V> {
         self.find_str(key).ok().map(|i| self.0.remove(i).1)
     }
@@ -628,6 +643,10 @@ mod tests {
                     std.insert(k.clone(), step)
                 ),
                 1 => assert_eq!(ours.remove_str(&k), std.remove(&k)),
+                2 => {
+                    *ours.get_str_or_default(&k) += 2;
+                    *std.entry(k.clone()).or_default() += 2;
+                }
                 _ => {
                     if let Some(v) = ours.get_str_mut(&k) {
                         *v += 1;

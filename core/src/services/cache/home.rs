@@ -166,7 +166,7 @@ impl CacheActor {
                 txn,
             } if epoch == self.epoch => self.on_put(ctx, from, key, data, (reason, boot, txn)),
             CacheMsg::WriteThrough { epoch, key, data } if epoch == self.epoch => {
-                let line = self.home.entry(key.clone()).or_default();
+                let line = self.home.get_str_or_default(&key);
                 if data.version > line.memory_version() {
                     line.memory = Some(data.clone());
                 }
@@ -192,7 +192,7 @@ impl CacheActor {
     }
 
     fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         if line.done_req.get(&r.from).is_some_and(|&d| d >= r.req) {
             return; // a repeat of a completed request
         }
@@ -211,7 +211,7 @@ impl CacheActor {
 
     fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
         let epoch = self.epoch;
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         line.next_txn += 1;
         let txn = line.next_txn;
         let entry = line.dir.get(&r.from).copied();
@@ -574,7 +574,7 @@ impl CacheActor {
         data: Data,
         (reason, boot, txn): (ProcAction, u64, u64),
     ) {
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         let before = line.memory.as_ref().map(|d| d.version);
         let mut wrote = false;
         // Only the copy the directory granted (this boot, this transaction; E included, as it
