@@ -102,7 +102,7 @@ impl Durable for CacheDurable {
         match op {
             CacheDurableOp::Boot(b) => self.boot = b,
             CacheDurableOp::Put(k, l) => {
-                self.lines.insert(k, *l);
+                self.lines.insert_str(k, *l);
             }
             CacheDurableOp::Reset {
                 epoch,

@@ -236,12 +236,12 @@ impl BenchClient {
             )
         };
         self.seq += 1;
-        let key = format!("k{key}");
+        let key = numbered("k", key, None);
         let op = match kind {
             BenchOpKind::Get => CacheOp::Get { key },
             BenchOpKind::Put | BenchOpKind::WarmPut => CacheOp::Set {
                 key,
-                value: format!("c{}-{}", ctx.me, self.seq),
+                value: numbered("c", ctx.me as u64, Some(self.seq)),
                 ttl_ms: self.spec.ttl_ms,
             },
         };
@@ -252,5 +252,44 @@ impl BenchClient {
             node: self.node,
         });
         ctx.send(self.node, CacheMsg::Request { seq: self.seq, op });
+    }
+}
+
+/// `format!("{prefix}{a}")`, or `format!("{prefix}{a}-{b}")` with a `b`, without the
+/// formatting machinery: every benchmark operation names a key and most a value (issue 14).
+fn numbered(prefix: &str, a: u64, b: Option<u64>) -> String {
+    fn push(s: &mut String, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        s.extend(digits[i..].iter().map(|&d| char::from(d)));
+    }
+    let mut s = String::with_capacity(prefix.len() + 24);
+    s.push_str(prefix);
+    push(&mut s, a);
+    if let Some(b) = b {
+        s.push('-');
+        push(&mut s, b);
+    }
+    s
+}
+
+#[cfg(test)]
+mod numbered_tests {
+    #[test]
+    fn numbered_spells_like_format() {
+        for a in [0, 7, 42, 1000, u64::MAX] {
+            assert_eq!(super::numbered("x", a, None), format!("x{a}"));
+            for b in [0, 1, 65_536, u64::MAX] {
+                assert_eq!(super::numbered("x", a, Some(b)), format!("x{a}-{b}"));
+            }
+        }
     }
 }

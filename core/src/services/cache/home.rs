@@ -89,7 +89,7 @@ pub struct Txn {
 
 impl CacheActor {
     fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
-        if let Some(l) = self.home.get(key) {
+        if let Some(l) = self.home.get_str(key) {
             ctx.persist(CacheDurableOp::Put(key.to_string(), Box::new(l.clone())));
         }
     }
@@ -166,7 +166,7 @@ impl CacheActor {
                 txn,
             } if epoch == self.epoch => self.on_put(ctx, from, key, data, (reason, boot, txn)),
             CacheMsg::WriteThrough { epoch, key, data } if epoch == self.epoch => {
-                let line = self.home.entry(key.clone()).or_default();
+                let line = self.home.get_str_or_default(&key);
                 if data.version > line.memory_version() {
                     line.memory = Some(data.clone());
                 }
@@ -192,7 +192,7 @@ impl CacheActor {
     }
 
     fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         if line.done_req.get(&r.from).is_some_and(|&d| d >= r.req) {
             return; // a repeat of a completed request
         }
@@ -211,7 +211,7 @@ impl CacheActor {
 
     fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
         let epoch = self.epoch;
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         line.next_txn += 1;
         let txn = line.next_txn;
         let entry = line.dir.get(&r.from).copied();
@@ -302,7 +302,7 @@ impl CacheActor {
         a: SnoopAnswer,
     ) {
         let epoch = self.epoch;
-        let Some(line) = self.home.get_mut(&key) else {
+        let Some(line) = self.home.get_str_mut(&key) else {
             return;
         };
         let current = line
@@ -397,7 +397,7 @@ impl CacheActor {
     fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
         let bug = self.bug();
         let epoch = self.epoch;
-        let Some(line) = self.home.get_mut(key) else {
+        let Some(line) = self.home.get_str_mut(key) else {
             return;
         };
         let Some(mut t) = line.busy.take() else {
@@ -500,7 +500,7 @@ impl CacheActor {
         txn: u64,
         refused: Option<(LineState, u64, u64)>,
     ) {
-        let Some(line) = self.home.get_mut(&key) else {
+        let Some(line) = self.home.get_str_mut(&key) else {
             return;
         };
         let ours = line
@@ -553,12 +553,12 @@ impl CacheActor {
     }
 
     fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
-        if self.home.get(key).is_some_and(|l| l.busy.is_some()) {
+        if self.home.get_str(key).is_some_and(|l| l.busy.is_some()) {
             return;
         }
-        let next = self.queue.get_mut(key).and_then(|q| q.pop_front());
-        if self.queue.get(key).is_some_and(|q| q.is_empty()) {
-            self.queue.remove(key);
+        let next = self.queue.get_str_mut(key).and_then(|q| q.pop_front());
+        if self.queue.get_str(key).is_some_and(|q| q.is_empty()) {
+            self.queue.remove_str(key);
         }
         if let Some(r) = next {
             self.on_bus_request(ctx, key.to_string(), r);
@@ -574,7 +574,7 @@ impl CacheActor {
         data: Data,
         (reason, boot, txn): (ProcAction, u64, u64),
     ) {
-        let line = self.home.entry(key.clone()).or_default();
+        let line = self.home.get_str_or_default(&key);
         let before = line.memory.as_ref().map(|d| d.version);
         let mut wrote = false;
         // Only the copy the directory granted (this boot, this transaction; E included, as it
@@ -634,7 +634,7 @@ impl CacheActor {
     /// Send again what a line's transaction is waiting for.
     fn resend(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
         let epoch = self.epoch;
-        let Some(t) = self.home.get(key).and_then(|l| l.busy.clone()) else {
+        let Some(t) = self.home.get_str(key).and_then(|l| l.busy.clone()) else {
             return;
         };
         match &t.fill {

@@ -39,7 +39,7 @@ impl CacheActor {
     /// A key with a bus request, a write-through or a write-back in flight: its next operation
     /// waits (a new request must not overtake this node's own write-back at the home).
     fn key_busy(&self, key: &str) -> bool {
-        self.pending.contains_key(key) || self.wt.contains_key(key) || self.wb.contains_key(key)
+        self.pending.contains_str(key) || self.wt.contains_str(key) || self.wb.contains_str(key)
     }
 
     fn start_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp) {
@@ -121,7 +121,7 @@ impl CacheActor {
             boot: self.boot,
             data: self.upgrade_data(&key, bus),
         };
-        self.pending.insert(
+        self.pending.insert_str(
             key,
             Pending {
                 op,
@@ -459,18 +459,18 @@ impl CacheActor {
         state: LineState,
         data: Option<Data>,
     ) {
-        let mine = self.pending.get(&key).is_some_and(|p| p.req == req);
+        let mine = self.pending.get_str(&key).is_some_and(|p| p.req == req);
         if !mine {
             // A repeated fill of a request this node completed is acked again; one it gave up
             // on (or forgot in a crash) is refused, so the home does not count it as a holder.
-            let accepted = self.last_done.get(&key) == Some(&req);
+            let accepted = self.last_done.get_str(&key) == Some(&req);
             self.send_fill_ack(ctx, home, key, txn, accepted);
             return;
         }
-        let Some(p) = self.pending.remove(&key) else {
+        let Some(p) = self.pending.remove_str(&key) else {
             return;
         };
-        self.last_done.insert(key.clone(), req);
+        self.last_done.insert_str(key.clone(), req);
         match p.proc {
             ProcAction::PrRd => match data {
                 Some(d) if state.valid() => {
@@ -554,8 +554,8 @@ impl CacheActor {
 
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
         while !self.key_busy(key) {
-            let Some(op) = self.waiting.get_mut(key).and_then(|q| q.pop_front()) else {
-                self.waiting.remove(key);
+            let Some(op) = self.waiting.get_str_mut(key).and_then(|q| q.pop_front()) else {
+                self.waiting.remove_str(key);
                 return;
             };
             self.start_op(ctx, op);

@@ -3,14 +3,28 @@
 //!
 //! Why not the `lru` crate (REFERENCES §1.4 recommends it): it is built on a hash map with a
 //! randomly seeded hasher, the views and the TTL sweep want the lines in key order, and the
-//! page would carry another dependency. Two `BTreeMap`s do it in a few lines and are
-//! deterministic by construction: `lines` by key, `order` by last use (a logical counter, so
-//! two uses at the same virtual microsecond still have an order). A third, `expiry`, orders
-//! the lines by deadline, so that the next expiry and the expired lines cost a lookup rather
-//! than a scan of every line (the benchmark's caches hold 1000 lines and ask after every
-//! message).
+//! page would carry another dependency.
+//!
+//! Layout (issue 14, the benchmark's caches hold 1000 lines and every access touches one):
+//! - `slots` holds the lines; a freed slot is reused (`free`), so a line's slot number stays
+//!   put while it is cached.
+//! - `index` maps each key to its slot, in key order (the views, `iter`).
+//! - The slots form a doubly-linked list by last use, least recent at `head`: a touch or an
+//!   eviction is a relink, where a sorted vector of last uses shifted half its entries.
+//! - `expiry` is a min-heap of deadlines. A removed or replaced line leaves its entry behind
+//!   (it names the line's `born` number, which no later line reuses) and `settle` drops such
+//!   entries once they reach the top, so the top is always a cached line's deadline. Why a
+//!   heap: the oldest line is usually both the next to expire and the LRU victim, and taking
+//!   it off the front of a sorted vector moved every other entry.
+//! - `last` remembers the slot of the previous lookup: one request asks for the same key
+//!   several times in a row (state, touch, data), and a string comparison is cheaper than a
+//!   binary search over the keys.
 
-use crate::base::sorted::{SortedMap, SortedSet};
+use std::cell::Cell;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,13 +64,47 @@ impl Line {
     }
 }
 
-#[derive(Clone, Debug, Default)]
+/// No slot (end of the LRU list).
+const NIL: u32 = u32::MAX;
+
+#[derive(Clone, Debug)]
+struct Slot {
+    key: String,
+    line: Line,
+    /// The store's clock when the line was inserted: names this line in `expiry`.
+    born: u64,
+    /// Neighbours in the LRU list (towards `head`, the least recently used, and away from it).
+    prev: u32,
+    next: u32,
+}
+
+#[derive(Clone, Debug)]
 pub struct LineStore {
     capacity: usize,
-    lines: SortedMap<String, Line>,
-    order: SortedMap<u64, String>,
-    expiry: SortedSet<(Time, String)>,
+    index: SortedMap<String, u32>,
+    slots: Vec<Option<Slot>>,
+    free: Vec<u32>,
+    head: u32,
+    tail: u32,
+    expiry: BinaryHeap<Reverse<(Time, u64, u32)>>,
     clock: u64,
+    last: Cell<u32>,
+}
+
+impl Default for LineStore {
+    fn default() -> Self {
+        LineStore {
+            capacity: 0,
+            index: SortedMap::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            head: NIL,
+            tail: NIL,
+            expiry: BinaryHeap::new(),
+            clock: 0,
+            last: Cell::new(NIL),
+        }
+    }
 }
 
 impl LineStore {
@@ -70,80 +118,183 @@ impl LineStore {
         self.capacity
     }
     pub fn len(&self) -> usize {
-        self.lines.len()
+        self.index.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
+        self.index.is_empty()
     }
     pub fn is_full(&self) -> bool {
-        self.lines.len() >= self.capacity
+        self.index.len() >= self.capacity
+    }
+    /// The slot of `key`, if cached.
+    fn slot_of(&self, key: &str) -> Option<u32> {
+        let last = self.last.get();
+        if let Some(Some(s)) = self.slots.get(last as usize) {
+            if s.key == key {
+                return Some(last);
+            }
+        }
+        let at = *self.index.get_str(key)?;
+        self.last.set(at);
+        Some(at)
+    }
+    fn slot(&self, at: u32) -> &Slot {
+        self.slots[at as usize].as_ref().expect("indexed slot")
+    }
+    fn slot_mut(&mut self, at: u32) -> &mut Slot {
+        self.slots[at as usize].as_mut().expect("indexed slot")
+    }
+    /// Take slot `at` out of the LRU list.
+    fn unlink(&mut self, at: u32) {
+        let (prev, next) = {
+            let s = self.slot(at);
+            (s.prev, s.next)
+        };
+        match prev {
+            NIL => self.head = next,
+            p => self.slot_mut(p).next = next,
+        }
+        match next {
+            NIL => self.tail = prev,
+            n => self.slot_mut(n).prev = prev,
+        }
+    }
+    /// Put slot `at` at the most recently used end of the list.
+    fn push_back(&mut self, at: u32) {
+        let tail = self.tail;
+        {
+            let s = self.slot_mut(at);
+            s.prev = tail;
+            s.next = NIL;
+        }
+        match tail {
+            NIL => self.head = at,
+            t => self.slot_mut(t).next = at,
+        }
+        self.tail = at;
+    }
+    /// Drop the deadlines of lines no longer cached from the top of `expiry`, and rebuild it
+    /// when such entries make up most of it (they are few: a line leaves one per removal).
+    fn settle(&mut self) {
+        let slots = &self.slots;
+        let live = |&Reverse((_, born, at)): &Reverse<(Time, u64, u32)>| matches!(slots.get(at as usize), Some(Some(s)) if s.born == born);
+        while self.expiry.peek().is_some_and(|e| !live(e)) {
+            self.expiry.pop();
+        }
+        if self.expiry.len() > 2 * self.index.len() + 64 {
+            self.expiry.retain(live);
+        }
     }
     /// Look without promoting (views, snoops).
     pub fn peek(&self, key: &str) -> Option<&Line> {
-        self.lines.get(key)
+        self.slot_of(key).map(|at| &self.slot(at).line)
     }
     pub fn state(&self, key: &str) -> LineState {
-        self.lines.get(key).map_or(LineState::I, |l| l.state)
+        self.peek(key).map_or(LineState::I, |l| l.state)
     }
     /// A snoop or an acknowledgement changes a line's state (nothing else of it).
     pub fn set_state(&mut self, key: &str, state: LineState) {
-        if let Some(l) = self.lines.get_mut(key) {
-            l.state = state;
+        if let Some(at) = self.slot_of(key) {
+            self.slot_mut(at).line.state = state;
         }
     }
     /// A processor access: the line becomes the most recently used.
     pub fn touch(&mut self, key: &str) {
-        if let Some(l) = self.lines.get_mut(key) {
-            self.order.remove(&l.used);
+        if let Some(at) = self.slot_of(key) {
             self.clock += 1;
-            l.used = self.clock;
-            self.order.insert(self.clock, key.to_string());
+            self.slot_mut(at).line.used = self.clock;
+            if self.tail != at {
+                self.unlink(at);
+                self.push_back(at);
+            }
         }
     }
     /// Insert or replace (the caller made room first, see `victim`), most recently used.
     pub fn insert(&mut self, key: &str, mut line: Line) {
-        self.remove(key);
+        let key = match self.remove_entry(key) {
+            Some((k, _)) => k,
+            None => key.to_string(),
+        };
         self.clock += 1;
         line.used = self.clock;
-        self.order.insert(self.clock, key.to_string());
-        self.expiry.insert((line.expires_at, key.to_string()));
-        self.lines.insert(key.to_string(), line);
+        let born = self.clock;
+        let expires_at = line.expires_at;
+        let slot = Slot {
+            key: key.clone(),
+            line,
+            born,
+            prev: NIL,
+            next: NIL,
+        };
+        let at = match self.free.pop() {
+            Some(at) => {
+                self.slots[at as usize] = Some(slot);
+                at
+            }
+            None => {
+                self.slots.push(Some(slot));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.push_back(at);
+        self.expiry.push(Reverse((expires_at, born, at)));
+        self.index.insert_str(key, at);
+        self.last.set(at);
     }
     pub fn remove(&mut self, key: &str) -> Option<Line> {
-        let l = self.lines.remove(key)?;
-        self.order.remove(&l.used);
-        self.expiry.remove(&(l.expires_at, key.to_string()));
-        Some(l)
+        self.remove_entry(key).map(|(_, l)| l)
+    }
+    /// Remove `key`'s line; its key string comes back for reuse.
+    fn remove_entry(&mut self, key: &str) -> Option<(String, Line)> {
+        let at = self.slot_of(key)?;
+        self.index.remove_str(key);
+        self.unlink(at);
+        let s = self.slots[at as usize].take().expect("indexed slot");
+        self.free.push(at);
+        self.settle();
+        Some((s.key, s.line))
     }
     /// The least recently used line that `pinned` does not protect (a line with a bus request
     /// in flight stays until it completes).
     pub fn victim(&self, pinned: impl Fn(&str) -> bool) -> Option<String> {
-        self.order.values().find(|k| !pinned(k)).cloned()
+        let mut at = self.head;
+        while at != NIL {
+            let s = self.slot(at);
+            if !pinned(&s.key) {
+                return Some(s.key.clone());
+            }
+            at = s.next;
+        }
+        None
     }
     /// Keys whose TTL has run out at `now`, in key order (the order their write-backs leave
     /// in, as before the deadline index).
     pub fn expired(&self, now: Time) -> Vec<String> {
-        let mut keys: Vec<String> = self
-            .expiry
+        if self.next_expiry().is_none_or(|t| t > now) {
+            return Vec::new();
+        }
+        self.index
             .iter()
-            .take_while(|(t, _)| *t <= now)
-            .map(|(_, k)| k.clone())
-            .collect();
-        crate::base::sort::sort_by(&mut keys, |a, b| a.cmp(b));
-        keys
+            .filter(|(_, &at)| self.slot(at).line.expires_at <= now)
+            .map(|(k, _)| k.clone())
+            .collect()
     }
     /// Lines by key.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Line)> {
-        self.lines.iter()
+        self.index.iter().map(|(k, &at)| (k, &self.slot(at).line))
     }
     /// Earliest expiry, if any line is cached.
     pub fn next_expiry(&self) -> Option<Time> {
-        self.expiry.first().map(|(t, _)| *t)
+        self.expiry.peek().map(|Reverse((t, _, _))| *t)
     }
     pub fn clear(&mut self) {
-        self.lines.clear();
-        self.order.clear();
+        self.index.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.head = NIL;
+        self.tail = NIL;
         self.expiry.clear();
+        self.last.set(NIL);
     }
 }
 
@@ -187,5 +338,60 @@ mod tests {
         );
         s.clear();
         assert_eq!(s.next_expiry(), None);
+    }
+
+    /// The store against a plain list in use order (what the sorted-vector version kept): the
+    /// same victims, deadlines, expired keys and key order after any mix of operations.
+    #[test]
+    fn agrees_with_a_list_in_use_order() {
+        let mut rng = crate::base::SimRng::new(14);
+        let mut s = LineStore::new(6);
+        // (key, deadline), least recently used first.
+        let mut model: Vec<(String, Time)> = Vec::new();
+        for step in 0..20_000u64 {
+            let key = format!("k{}", rng.range_u64(0, 10));
+            let now = step / 4;
+            match rng.range_u64(0, 5) {
+                0 | 1 if !s.is_full() || s.peek(&key).is_some() => {
+                    let exp = now + rng.range_u64(0, 40);
+                    s.insert(&key, Line::new(LineState::S, line(step).data, exp, 0));
+                    model.retain(|(k, _)| *k != key);
+                    model.push((key.clone(), exp));
+                }
+                2 => {
+                    s.touch(&key);
+                    if let Some(i) = model.iter().position(|(k, _)| *k == key) {
+                        let e = model.remove(i);
+                        model.push(e);
+                    }
+                }
+                3 => {
+                    let gone = s.remove(&key).map(|l| l.expires_at);
+                    let i = model.iter().position(|(k, _)| *k == key);
+                    assert_eq!(gone, i.map(|i| model.remove(i).1));
+                }
+                _ if step % 500 == 0 => {
+                    s.clear();
+                    model.clear();
+                }
+                _ => {}
+            }
+            let pin = rng.range_u64(0, 10);
+            let pinned = |k: &str| k == format!("k{pin}");
+            let want = model.iter().map(|(k, _)| k).find(|k| !pinned(k)).cloned();
+            assert_eq!(s.victim(pinned), want);
+            assert_eq!(s.next_expiry(), model.iter().map(|(_, t)| *t).min());
+            let mut keys: Vec<String> = model.iter().map(|(k, _)| k.clone()).collect();
+            keys.sort();
+            assert!(s.iter().map(|(k, _)| k).eq(keys.iter()));
+            let mut due: Vec<String> = model
+                .iter()
+                .filter(|(_, t)| *t <= now + 10)
+                .map(|(k, _)| k.clone())
+                .collect();
+            due.sort();
+            assert_eq!(s.expired(now + 10), due);
+            assert_eq!(s.state(&key).valid(), model.iter().any(|(k, _)| *k == key));
+        }
     }
 }
