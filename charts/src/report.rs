@@ -428,7 +428,7 @@ mod tests {
     #[test]
     fn partial_report_files_have_inline_charts_and_every_target_row() {
         let mut run = ReportRun::new(2);
-        while run.finished().len() < 3 {
+        while run.progress().finished < 3 {
             run.step_chunk(50_000);
         }
         let report = run.finish();
