@@ -112,12 +112,11 @@ impl Engine {
 }
 
 fn running_text(p: &ReportProgress) -> String {
+    // Sections finish out of order on several workers: count the finished ones, and name
+    // one that is running.
     format!(
-        "{}/{} · {} · {}",
-        p.finished + 1,
-        p.sections,
-        p.section,
-        p.label
+        "{}/{} sections done · running {} · {}",
+        p.finished, p.sections, p.section, p.label
     )
 }
 
