@@ -15,6 +15,7 @@ mod common;
 mod knee;
 mod queue;
 pub mod report;
+mod svg;
 mod time;
 
 use plotters::coord::Shift;
@@ -36,6 +37,7 @@ pub use queue::{
     draw_ring_moved, seeds_reported, DEQUEUE_P95_TARGET_MS, DEQUEUE_TARGET_PER_S,
     ENQUEUE_P95_TARGET_MS, ENQUEUE_TARGET_PER_S,
 };
+pub use svg::{chart_svg, suite_charts};
 pub use time::{draw_over_time, draw_scaling};
 
 /// Default pixel size for exported charts.

@@ -7,7 +7,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use plotters::prelude::*;
 use syncsim_core::bench::{
     series_csv, to_csv, BenchRun, ScenarioKind, ScenarioParams, Suite, PARAM_KEYS,
 };
@@ -323,14 +322,7 @@ fn write_outputs(suite: &Suite, dir: &Path) -> Result<(), String> {
         .iter()
         .filter(|c| (c.available)(suite))
     {
-        let mut svg = String::new();
-        {
-            let root =
-                SVGBackend::with_string(&mut svg, syncsim_charts::DEFAULT_SIZE).into_drawing_area();
-            syncsim_charts::draw_chart(spec.id, &root, suite)?;
-            root.present()
-                .map_err(|e| format!("chart {}: {e}", spec.id))?;
-        }
+        let svg = syncsim_charts::chart_svg(spec.id, suite)?;
         write_file(&dir.join(format!("{}.svg", spec.id)), &svg)?;
         let png = raster.png(&svg).map_err(|e| format!("{}: {e}", spec.id))?;
         let path = dir.join(format!("{}.png", spec.id));

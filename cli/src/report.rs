@@ -6,7 +6,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use plotters::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use syncsim_charts::report::report_files;
@@ -80,17 +79,7 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     let wall_line = format!("wall time: {wall:.2} s natively (syncsim report)");
     let files = report_files(
         &report,
-        |c, suite| {
-            let mut svg = String::new();
-            {
-                let root = SVGBackend::with_string(&mut svg, syncsim_charts::DEFAULT_SIZE)
-                    .into_drawing_area();
-                syncsim_charts::draw_chart(c.chart, &root, suite)?;
-                root.present()
-                    .map_err(|e| format!("chart {}: {e}", c.file))?;
-            }
-            Ok(svg)
-        },
+        |c, suite| syncsim_charts::chart_svg(c.chart, suite),
         &wall_line,
     );
     std::fs::create_dir_all(&args.out)

@@ -12,11 +12,6 @@ use shell::{app, panic};
 
 fn main() {
     panic::install();
-    // In a report worker (`static/report-worker.js`) the same module only runs `report_job`:
-    // there is no page to render.
-    if web_sys::window().is_none() {
-        return;
-    }
     if let Some(page) = selftest::requested() {
         let props = selftest::SelfTestProps { page };
         yew::Renderer::<selftest::SelfTest>::with_props(props).render();

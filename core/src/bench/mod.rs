@@ -7,6 +7,7 @@ pub(crate) mod fault;
 pub mod form;
 pub mod metrics;
 pub mod open_loop;
+pub mod outcome;
 pub mod params;
 pub mod result;
 pub mod runner;
@@ -21,6 +22,7 @@ mod tests;
 pub use export::{parse_csv, series_csv, to_csv};
 pub use form::{Field, Form, FormErrors, Input};
 pub use metrics::Recorder;
+pub use outcome::{ChartSvg, Outcome, Timing};
 pub use params::{
     FieldError, GENERIC_PARAM_KEYS, MAX_CLIENTS, MAX_DURATION_S, MAX_RUNS, PARAM_KEYS,
 };

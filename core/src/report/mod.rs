@@ -47,6 +47,25 @@ pub struct SectionResult {
     pub suite: Suite,
 }
 
+/// What the page's lab worker draws and writes of a finished report (the page draws the
+/// charts on its canvases and zips the files with their PNGs). A chart's `id` is its file name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReportAssets {
+    pub charts: Vec<crate::bench::ChartSvg>,
+    /// Every file of the report but the PNGs, as `(name, text)`.
+    pub files: Vec<(String, String)>,
+}
+
+impl ReportAssets {
+    /// Reads the worker's answer, the JSON of `Result<ReportAssets, String>`. Through
+    /// `serde_json::Value`, as the page's other JSON (docs/size.md).
+    pub fn from_answer(text: &str) -> Result<ReportAssets, String> {
+        serde_json::from_str(text)
+            .and_then(serde_json::from_value::<Result<ReportAssets, String>>)
+            .map_err(|e| format!("the report worker's answer could not be read: {e}"))?
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub meta: Meta,

@@ -19,5 +19,4 @@ pub mod status;
 pub mod teach;
 pub mod timebar;
 pub mod url;
-pub mod yielder;
 pub mod zip;

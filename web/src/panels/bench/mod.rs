@@ -2,10 +2,8 @@
 //! progress bar (the page never freezes), then read the summary table and the charts, and
 //! export charts (PNG, SVG) and raw results (JSON, CSV).
 
-mod backend;
-mod driver;
 mod form_view;
-mod render;
+mod lab;
 mod report;
 mod report_workers;
 mod results;
@@ -13,24 +11,34 @@ mod results;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use syncsim_core::bench::{series_csv, to_csv, Progress, ScenarioKind};
-use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlCanvasElement};
+use gloo_timers::callback::Timeout;
+use syncsim_core::bench::{series_csv, to_csv, ChartSvg, Form, Outcome, Progress, ScenarioKind};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Element, HtmlCanvasElement, HtmlImageElement};
 use yew::prelude::*;
 
-use crate::shell::zip::{store_zip, ZipEntry};
-
 use crate::shell::download;
-use driver::{Driver, Loop, Outcome};
+use crate::shell::zip::{store_zip, ZipEntry};
 use form_view::ParamForm;
-use syncsim_core::bench::Form;
+use lab::{draw_image, load_svgs, text, Inbox, LabWorker};
 
-/// A finished suite and a number that changes with every new one (charts redraw on it).
+/// A finished suite, its charts decoded for the canvases, and a number that changes with every
+/// new one (the charts redraw on it).
 #[derive(Clone, PartialEq)]
 struct Shown {
     generation: u32,
     outcome: Rc<Outcome>,
+    images: Rc<Vec<HtmlImageElement>>,
 }
+
+/// A suite running in a lab worker: dropping it terminates the worker.
+struct Running {
+    _worker: LabWorker,
+    inbox: Inbox,
+    _timer: Option<Timeout>,
+}
+
+type Slot = Rc<RefCell<Option<Running>>>;
 
 fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
     root.cast::<Element>()?
@@ -54,9 +62,9 @@ fn export_all(root: &NodeRef, outcome: &Rc<Outcome>, report: Callback<String>) {
             text("results.csv", to_csv(suite)),
             text("series.csv", series_csv(suite)),
         ];
-        for chart in render::available_charts(suite) {
-            let id = chart.id;
-            files.push(text(&format!("{id}.svg"), render::render_svg(id, suite)?));
+        for chart in &outcome.charts {
+            let id = &chart.id;
+            files.push(text(&format!("{id}.svg"), chart.svg.clone()));
             let canvas =
                 find_canvas(root, id).ok_or_else(|| format!("chart `{id}` is not on the page"))?;
             files.push(ZipEntry {
@@ -80,17 +88,115 @@ fn export_png(root: &NodeRef, id: &str) -> Result<(), String> {
     download::download_canvas_png(&format!("{id}.png"), &canvas)
 }
 
+/// What the panel's state handles are, for the poll loop.
+#[derive(Clone)]
+struct Handles {
+    progress: UseStateHandle<Option<Progress>>,
+    shown: UseStateHandle<Option<Shown>>,
+    problems: UseStateHandle<Vec<String>>,
+    running: Slot,
+    generations: Rc<RefCell<u32>>,
+}
+
+/// Reads the worker's messages every 50 ms until the suite is done.
+fn poll(h: Handles) {
+    let messages = match h.running.borrow().as_ref() {
+        Some(r) => r.inbox.take(),
+        None => return,
+    };
+    for m in messages {
+        match text(&m, "kind").as_str() {
+            "bench-progress" => {
+                let p = serde_json::from_str(&text(&m, "progress"))
+                    .and_then(serde_json::from_value::<Progress>);
+                if let Ok(p) = p {
+                    h.progress.set(Some(p));
+                }
+            }
+            "bench-done" => {
+                h.running.borrow_mut().take();
+                match Outcome::from_json(&text(&m, "outcome")) {
+                    Ok(outcome) => show(h.clone(), outcome),
+                    Err(e) => h.problems.set(vec![e]),
+                }
+                return;
+            }
+            "failed" => {
+                h.running.borrow_mut().take();
+                h.progress.set(None);
+                h.problems.set(vec![text(&m, "message")]);
+                return;
+            }
+            // "ready"
+            _ => {}
+        }
+    }
+    let next = h.clone();
+    if let Some(r) = h.running.borrow_mut().as_mut() {
+        r._timer = Some(Timeout::new(50, move || poll(next)));
+    }
+}
+
+/// Decodes the suite's charts, then shows the results.
+fn show(h: Handles, outcome: Outcome) {
+    let mut problems = Vec::new();
+    if let Some(e) = &outcome.error {
+        problems.push(format!("The suite stopped early: {e}"));
+    }
+    h.problems.set(problems.clone());
+    h.progress.set(Some(outcome.progress.clone()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let svgs = outcome.charts.iter().map(|c| c.svg.clone()).collect();
+        let images = load_svgs(svgs).await.unwrap_or_else(|e| {
+            problems.push(e);
+            h.problems.set(problems);
+            Vec::new()
+        });
+        let generation = {
+            let mut g = h.generations.borrow_mut();
+            *g += 1;
+            *g
+        };
+        h.shown.set(Some(Shown {
+            generation,
+            outcome: Rc::new(outcome),
+            images: Rc::new(images),
+        }));
+    });
+}
+
+/// Starts the suite of `params` in a new lab worker.
+fn start(h: &Handles, params: &syncsim_core::bench::ScenarioParams) -> Result<(), String> {
+    let (worker, inbox) = LabWorker::with_inbox()?;
+    let json = serde_json::to_string(params).map_err(|e| e.to_string())?;
+    worker.post(&[("kind", "bench".into()), ("params", JsValue::from(json))])?;
+    *h.running.borrow_mut() = Some(Running {
+        _worker: worker,
+        inbox,
+        _timer: None,
+    });
+    poll(h.clone());
+    Ok(())
+}
+
 #[component]
 pub fn BenchPanel() -> Html {
     let form = use_state(|| Form::new(ScenarioKind::QuickLocks));
     let progress = use_state(|| None::<Progress>);
     let shown = use_state(|| None::<Shown>);
     let problems = use_state(Vec::<String>::new);
-    let running: Rc<RefCell<Option<Rc<Loop>>>> = use_mut_ref(|| None);
+    let running: Slot = use_mut_ref(|| None);
     let generations = use_mut_ref(|| 0u32);
     let charts_ref = use_node_ref();
+    let handles = Handles {
+        progress: progress.clone(),
+        shown: shown.clone(),
+        problems: problems.clone(),
+        running: running.clone(),
+        generations,
+    };
 
-    // Leaving the tab stops a suite in progress (the loop's timer dies with it).
+    // Leaving the tab stops a suite in progress (its worker is terminated).
     {
         let running = running.clone();
         use_effect_with((), move |_| move || drop(running.borrow_mut().take()));
@@ -100,18 +206,21 @@ pub fn BenchPanel() -> Html {
     {
         let (charts_ref, problems) = (charts_ref.clone(), problems.clone());
         let generation = shown.as_ref().map(|s| s.generation);
-        let outcome = shown.as_ref().map(|s| s.outcome.clone());
+        let shown = (*shown).clone();
         use_effect_with(generation, move |_| {
-            if let Some(outcome) = outcome {
-                let mut errors = Vec::new();
-                for chart in render::available_charts(&outcome.suite) {
-                    let drawn = find_canvas(&charts_ref, chart.id)
-                        .ok_or_else(|| format!("chart `{}` has no canvas", chart.id))
-                        .and_then(|c| render::draw_on_canvas(chart.id, c, &outcome.suite));
-                    if let Err(e) = drawn {
-                        errors.push(e);
-                    }
-                }
+            if let Some(shown) = shown {
+                let errors: Vec<String> = shown
+                    .outcome
+                    .charts
+                    .iter()
+                    .zip(shown.images.iter())
+                    .filter_map(|(chart, img)| {
+                        find_canvas(&charts_ref, &chart.id)
+                            .ok_or_else(|| format!("chart `{}` has no canvas", chart.id))
+                            .and_then(|c| draw_image(&c, img))
+                            .err()
+                    })
+                    .collect();
                 if !errors.is_empty() {
                     problems.set(errors);
                 }
@@ -144,67 +253,27 @@ pub fn BenchPanel() -> Html {
         })
     };
     let on_run = {
-        let (form, progress, shown, problems, running, generations) = (
-            form.clone(),
-            progress.clone(),
-            shown.clone(),
-            problems.clone(),
-            running.clone(),
-            generations.clone(),
-        );
+        let (form, h) = (form.clone(), handles.clone());
         Callback::from(move |_: MouseEvent| {
-            if running.borrow().is_some() {
+            if h.running.borrow().is_some() {
                 return;
             }
             // Invalid parameters are already listed next to the form; nothing starts.
             let Ok(params) = form.params() else { return };
-            let driver = match Driver::new(params) {
-                Ok(d) => d,
-                Err(e) => {
-                    problems.set(vec![e]);
-                    return;
-                }
-            };
-            problems.set(Vec::new());
-            progress.set(Some(driver_start_progress()));
-            let on_progress = {
-                let progress = progress.clone();
-                move |p: Progress| progress.set(Some(p))
-            };
-            let on_done = {
-                let (progress, shown, problems, slot, generations) = (
-                    progress.clone(),
-                    shown.clone(),
-                    problems.clone(),
-                    running.clone(),
-                    generations.clone(),
-                );
-                move |outcome: Outcome| {
-                    slot.borrow_mut().take();
-                    if let Some(e) = &outcome.error {
-                        problems.set(vec![format!("The suite stopped early: {e}")]);
-                    }
-                    progress.set(Some(outcome.progress.clone()));
-                    let generation = {
-                        let mut g = generations.borrow_mut();
-                        *g += 1;
-                        *g
-                    };
-                    shown.set(Some(Shown {
-                        generation,
-                        outcome: Rc::new(outcome),
-                    }));
-                }
-            };
-            *running.borrow_mut() = Some(Loop::start(driver, on_progress, on_done));
+            h.problems.set(Vec::new());
+            h.progress.set(Some(start_progress()));
+            if let Err(e) = start(&h, &params) {
+                h.progress.set(None);
+                h.problems.set(vec![e]);
+            }
         })
     };
     let on_cancel = {
         let running = running.clone();
         Callback::from(move |_: MouseEvent| {
-            let active = running.borrow().clone();
-            if let Some(active) = active {
-                active.cancel();
+            if let Some(r) = running.borrow().as_ref() {
+                // The worker ends the suite after its current slice and sends what finished.
+                let _ = r._worker.post(&[("kind", "cancel".into())]);
             }
         })
     };
@@ -243,7 +312,7 @@ pub fn BenchPanel() -> Html {
     }
 }
 
-fn driver_start_progress() -> Progress {
+fn start_progress() -> Progress {
     Progress {
         done: false,
         fraction: 0.0,
@@ -308,7 +377,6 @@ fn results_view(
         let (outcome, report, root) = (outcome.clone(), report.clone(), charts_ref.clone());
         Callback::from(move |_: MouseEvent| export_all(&root, &outcome, report.clone()))
     };
-    let charts = render::available_charts(suite);
     html! {
         <div class="bench-results" data-testid="bench-results">
             if outcome.cancelled {
@@ -331,45 +399,36 @@ fn results_view(
                     { "Export all" }</button>
             </div>
             <div class="bench-charts" ref={charts_ref.clone()}>
-                { for charts.iter().map(|c| chart_card(c, outcome, charts_ref, report.clone())) }
+                { for outcome.charts.iter().map(|c| chart_card(c, charts_ref, report.clone())) }
             </div>
         </div>
     }
 }
 
-fn chart_card(
-    chart: &'static syncsim_charts::ChartSpec,
-    outcome: &Rc<Outcome>,
-    root: &NodeRef,
-    report: Callback<String>,
-) -> Html {
-    let id = chart.id;
+fn chart_card(chart: &ChartSvg, root: &NodeRef, report: Callback<String>) -> Html {
+    let id = chart.id.clone();
     let on_png = {
-        let (root, report) = (root.clone(), report.clone());
+        let (root, report, id) = (root.clone(), report.clone(), id.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Err(e) = export_png(&root, id) {
+            if let Err(e) = export_png(&root, &id) {
                 report.emit(e);
             }
         })
     };
     let on_svg = {
-        let outcome = outcome.clone();
+        let (svg, id) = (chart.svg.clone(), id.clone());
         Callback::from(move |_: MouseEvent| {
-            let done = render::render_svg(id, &outcome.suite).and_then(|svg| {
-                download::download_text(&format!("{id}.svg"), "image/svg+xml", &svg)
-            });
-            if let Err(e) = done {
+            if let Err(e) = download::download_text(&format!("{id}.svg"), "image/svg+xml", &svg) {
                 report.emit(e);
             }
         })
     };
-    let (w, h) = syncsim_charts::DEFAULT_SIZE;
     html! {
-        <figure class="bench-chart" data-chart-card={id}>
-            <canvas data-chart={id} width={w.to_string()} height={h.to_string()}
-                aria-label={chart.title}></canvas>
+        <figure class="bench-chart" data-chart-card={id.clone()}>
+            <canvas data-chart={id.clone()} width="900" height="560"
+                aria-label={chart.title.clone()}></canvas>
             <figcaption>
-                <span class="bench-chart-desc">{ chart.description }</span>
+                <span class="bench-chart-desc">{ &chart.description }</span>
                 <button data-testid={format!("export-png-{id}")} onclick={on_png}>{ "PNG" }</button>
                 <button data-testid={format!("export-svg-{id}")} onclick={on_svg}>{ "SVG" }</button>
             </figcaption>

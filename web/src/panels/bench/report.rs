@@ -1,23 +1,23 @@
-//! The "Seeds' report" action (issue 14): runs the core's report set (`core::report`) on Web
-//! Workers (`report_workers`), or where they cannot start on the page's thread in time slices
-//! of about 14 ms (progress bar, Cancel, the page never freezes), then draws its charts
-//! one per tick, shows the targets table and the wall time, and exports one ZIP (each chart
-//! as PNG and SVG, the JSON, the CSVs and the self-contained HTML from `charts::report`).
+//! The "Seeds' report" action (issue 14): runs the core's report set on lab workers
+//! (`report_workers`: progress bar, Cancel, the page never freezes), then has a lab worker draw
+//! its charts and write its files (`lab.rs`), draws the charts on the page's canvases, shows the
+//! targets table and the wall time, and exports one ZIP (each chart as PNG and SVG, the JSON,
+//! the CSVs and the self-contained HTML).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use syncsim_charts::report::{chart_suite, report_files, REPORT_CHARTS};
-use syncsim_core::report::{parse_seed, Report, ReportProgress, ReportRun};
+use syncsim_core::report::{parse_seed, Report, ReportAssets, ReportProgress};
+use wasm_bindgen::JsValue;
+use web_sys::HtmlImageElement;
 use yew::prelude::*;
 
-use super::driver::{next_budget, TARGET_CHUNK_MS};
+use super::find_canvas;
+use super::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
 use super::report_workers::WorkerRun;
-use super::{find_canvas, render};
 use crate::shell::clock::now_ms;
 use crate::shell::download;
-use crate::shell::yielder::Yielder;
 use crate::shell::zip::{store_zip, ZipEntry};
 
 /// Where the action stands, for the view.
@@ -28,87 +28,50 @@ enum Phase {
         pct: u32,
         what: String,
     },
-    /// Finished; `drawn` charts are on their canvases.
+    /// Finished; the charts and files once a lab worker has made them.
     Shown {
         report: Rc<Report>,
         timing: Timing,
-        drawn: usize,
+        assets: Option<Rc<Assets>>,
         cancelled: bool,
     },
 }
 
-/// The run in progress: dropping it (its timers and workers with it) stops everything. The
-/// loop reads its own state from here: a state handle captured by a timer closure keeps the
-/// value it had.
+/// A finished report's charts, decoded and ready for the canvases, and its files.
+struct Assets {
+    assets: ReportAssets,
+    images: Vec<HtmlImageElement>,
+}
+
+impl PartialEq for Assets {
+    fn eq(&self, other: &Self) -> bool {
+        self.assets == other.assets
+    }
+}
+
+/// The run in progress: dropping it (its timer and workers with it) stops everything. The loop
+/// reads its own state from here: a state handle captured by a timer closure keeps the value
+/// it had.
 struct Job {
-    engine: Engine,
+    stage: Stage,
     started: f64,
-    /// The finished report, its timing and how many charts are drawn.
-    shown: Option<(Rc<Report>, Timing)>,
-    drawn: usize,
     last_ui: f64,
-    /// Between polls of the workers, and between charts once the run is done.
     timer: Option<Timeout>,
 }
 
-/// What runs the set.
-enum Engine {
-    /// Web Workers, several cores (`report_workers`).
-    Workers(WorkerRun),
-    /// The page's own thread in time slices: when workers cannot start.
-    Page {
-        run: ReportRun,
-        budget: u64,
-        busy_ms: f64,
-        slices: u64,
-        yielder: Yielder,
+enum Stage {
+    /// The set's jobs on several workers.
+    Running(WorkerRun),
+    /// One worker draws the charts and writes the files of `report`.
+    Drawing {
+        /// Held so that it lives (dropping it terminates it) until its answer is read.
+        _worker: LabWorker,
+        inbox: Inbox,
+        report: Rc<Report>,
+        timing: Timing,
+        cancelled: bool,
     },
     Finished,
-}
-
-impl Engine {
-    fn start(seed: u64) -> Engine {
-        match WorkerRun::start(seed) {
-            Ok(w) => Engine::Workers(w),
-            Err(e) => Engine::on_page(seed, &e),
-        }
-    }
-
-    fn on_page(seed: u64, why: &str) -> Engine {
-        web_sys::console::warn_1(&format!("seeds' report on the page's thread: {why}").into());
-        Engine::Page {
-            run: ReportRun::new(seed),
-            budget: 2_000,
-            busy_ms: 0.0,
-            slices: 0,
-            yielder: Yielder::new(),
-        }
-    }
-
-    /// Stops the run; the report of the sections finished so far, if it was running.
-    fn stop(&mut self, started: f64) -> Option<(Report, Timing)> {
-        match std::mem::replace(self, Engine::Finished) {
-            Engine::Workers(w) => Some((w.report(), Timing::of_workers(&w, started))),
-            Engine::Page {
-                run,
-                busy_ms,
-                slices,
-                yielder,
-                ..
-            } => {
-                yielder.cancel();
-                let timing = Timing {
-                    wall_ms: now_ms() - started,
-                    busy_ms,
-                    total_ms: busy_ms,
-                    units: slices,
-                    workers: 0,
-                };
-                Some((run.finish(), timing))
-            }
-            Engine::Finished => None,
-        }
-    }
 }
 
 fn running_text(p: &ReportProgress) -> String {
@@ -120,115 +83,139 @@ fn running_text(p: &ReportProgress) -> String {
     )
 }
 
-fn tick(job: Rc<RefCell<Job>>, phase: UseStateHandle<Phase>, root: NodeRef) {
-    let mut guard = job.borrow_mut();
-    let j = &mut *guard;
-    let mut progress = None;
-    match &mut j.engine {
-        Engine::Workers(w) => {
-            if let Some(why) = w.failed() {
-                // Start over on the page: a worker that failed may have lost a job.
-                j.engine = Engine::on_page(w.seed(), &why);
-            } else {
-                progress = Some(w.progress());
-            }
-        }
-        Engine::Page {
-            run,
-            budget,
-            busy_ms,
-            slices,
-            ..
-        } => {
-            // One slice: steps of about STEP_MS until SLICE_MS have passed, then the thread
-            // goes back to the page. Yielding after every step cost more than the step itself.
-            let start = now_ms();
-            let mut t1 = start;
-            let p = loop {
-                let t0 = t1;
-                let p = run.step_chunk(*budget);
-                t1 = now_ms();
-                *busy_ms += t1 - t0;
-                *budget = next_budget(*budget, (t1 - t0) * TARGET_CHUNK_MS / STEP_MS);
-                if p.done || t1 - start >= SLICE_MS {
-                    break p;
-                }
-            };
-            *slices += 1;
-            progress = Some(p);
-        }
-        Engine::Finished => {}
-    }
-    if let Some(p) = progress {
-        let now = now_ms();
-        if p.done {
-            if let Some((report, timing)) = j.engine.stop(j.started) {
-                let report = Rc::new(report);
-                j.shown = Some((report.clone(), timing));
-                phase.set(Phase::Shown {
-                    report,
-                    timing,
-                    drawn: 0,
-                    cancelled: false,
-                });
-            }
-        } else if now - j.last_ui >= 100.0 {
-            j.last_ui = now;
-            phase.set(Phase::Running {
-                pct: (p.fraction * 100.0) as u32,
-                what: running_text(&p),
-            });
-        }
-    } else if let (Engine::Finished, Some((report, timing))) = (&j.engine, j.shown.clone()) {
-        // One chart per tick, once the canvases are on the page (the render after `Shown`).
-        let Some(c) = REPORT_CHARTS.get(j.drawn) else {
-            return;
-        };
-        let Some(canvas) = find_canvas(&root, c.file) else {
-            let next = job.clone();
-            j.timer = Some(Timeout::new(10, move || tick(next, phase, root)));
-            return;
-        };
-        if let Some(suite) = chart_suite(&report, c) {
-            let _ = render::draw_on_canvas(c.chart, canvas, &suite);
-        }
-        j.drawn += 1;
-        phase.set(Phase::Shown {
-            report,
-            timing,
-            drawn: j.drawn,
-            cancelled: false,
-        });
-    }
-    let next = job.clone();
-    match &j.engine {
-        Engine::Page { yielder, .. } => yielder.schedule(move || tick(next, phase, root)),
-        // The workers run on their own: look at them a few times per frame budget.
-        Engine::Workers(_) => j.timer = Some(Timeout::new(50, move || tick(next, phase, root))),
-        Engine::Finished => j.timer = Some(Timeout::new(0, move || tick(next, phase, root))),
-    }
+/// The line on wall time that the HTML report shows.
+fn wall_line(wall_ms: f64) -> String {
+    format!("wall time: {:.2} s in the browser", wall_ms / 1e3)
 }
 
-/// Wall time of one slice of simulation before the page gets the thread back: within a frame,
-/// so the progress bar moves and a click on Cancel is answered at once, and long beside the
-/// yield (`Yielder`: a posted message, a timeout when a frame is overdue).
-const SLICE_MS: f64 = 14.0;
-/// Wall time one `step_chunk` should take (its event budget adapts to it), so that a slice
-/// overshoots `SLICE_MS` by about this much at most.
-const STEP_MS: f64 = 2.0;
+/// Stops the set's workers and asks a new worker for the charts and files of what finished.
+fn to_drawing(j: &mut Job, phase: &UseStateHandle<Phase>, cancelled: bool) -> Result<(), String> {
+    let Stage::Running(run) = std::mem::replace(&mut j.stage, Stage::Finished) else {
+        return Ok(());
+    };
+    let report = Rc::new(run.report());
+    let timing = Timing::of_workers(&run, j.started);
+    drop(run);
+    phase.set(Phase::Shown {
+        report: report.clone(),
+        timing,
+        assets: None,
+        cancelled,
+    });
+    let (worker, inbox) = LabWorker::with_inbox()?;
+    worker.post(&[
+        ("kind", "assets".into()),
+        ("report", report.to_json().into()),
+        ("wall", wall_line(timing.wall_ms).into()),
+    ])?;
+    j.stage = Stage::Drawing {
+        _worker: worker,
+        inbox,
+        report,
+        timing,
+        cancelled,
+    };
+    Ok(())
+}
+
+fn tick(
+    job: Rc<RefCell<Job>>,
+    phase: UseStateHandle<Phase>,
+    error: UseStateHandle<Option<String>>,
+) {
+    let mut guard = job.borrow_mut();
+    let j = &mut *guard;
+    match &j.stage {
+        Stage::Running(run) => {
+            if let Some(why) = run.failed() {
+                j.stage = Stage::Finished;
+                phase.set(Phase::Idle);
+                error.set(Some(why));
+                return;
+            }
+            let p = run.progress();
+            if p.done {
+                if let Err(e) = to_drawing(j, &phase, false) {
+                    error.set(Some(e));
+                }
+            } else if now_ms() - j.last_ui >= 100.0 {
+                j.last_ui = now_ms();
+                phase.set(Phase::Running {
+                    pct: (p.fraction * 100.0) as u32,
+                    what: running_text(&p),
+                });
+            }
+        }
+        Stage::Drawing { inbox, .. } => {
+            if let Some(answer) = inbox
+                .take()
+                .into_iter()
+                .find(|m| matches!(text(m, "kind").as_str(), "assets" | "failed"))
+            {
+                let Stage::Drawing {
+                    report,
+                    timing,
+                    cancelled,
+                    ..
+                } = std::mem::replace(&mut j.stage, Stage::Finished)
+                else {
+                    return;
+                };
+                show_assets(&answer, report, timing, cancelled, phase, error);
+                return;
+            }
+        }
+        Stage::Finished => return,
+    }
+    let next = job.clone();
+    j.timer = Some(Timeout::new(50, move || tick(next, phase, error)));
+}
+
+/// Decodes the worker's charts, then shows them with the report.
+fn show_assets(
+    answer: &JsValue,
+    report: Rc<Report>,
+    timing: Timing,
+    cancelled: bool,
+    phase: UseStateHandle<Phase>,
+    error: UseStateHandle<Option<String>>,
+) {
+    let assets = match text(answer, "kind").as_str() {
+        "assets" => ReportAssets::from_answer(&text(answer, "answer")),
+        _ => Err(format!(
+            "the report worker failed: {}",
+            text(answer, "message")
+        )),
+    };
+    let assets = match assets {
+        Ok(a) => a,
+        Err(e) => return error.set(Some(e)),
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let svgs = assets.charts.iter().map(|c| c.svg.clone()).collect();
+        match load_svgs(svgs).await {
+            Ok(images) => phase.set(Phase::Shown {
+                report,
+                timing,
+                assets: Some(Rc::new(Assets { assets, images })),
+                cancelled,
+            }),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
 
 /// Wall-clock figures of a report run (never in the JSON: the core has no clock).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Timing {
-    /// From the click to the end of the run, yields to the browser included.
+    /// From the click to the end of the run.
     wall_ms: f64,
-    /// Inside the simulator: on the page's thread, or on the busiest worker.
+    /// Inside the simulator on the busiest worker.
     busy_ms: f64,
     /// Inside the simulator on all workers together.
     total_ms: f64,
-    /// Time slices on the page's thread, or jobs on the workers.
+    /// Jobs done.
     units: u64,
-    /// 0: the page's own thread.
     workers: usize,
 }
 
@@ -245,37 +232,31 @@ impl Timing {
     }
 
     fn text(&self) -> String {
-        if self.workers == 0 {
-            format!(
-                "{:.2} s simulating on the page's thread, {} slices",
-                self.busy_ms / 1e3,
-                self.units
-            )
-        } else {
-            format!(
-                "{} jobs on {} Web Workers: {:.2} s simulating on the busiest, {:.2} s in all",
-                self.units,
-                self.workers,
-                self.busy_ms / 1e3,
-                self.total_ms / 1e3
-            )
-        }
+        format!(
+            "{} jobs on {} Web Workers: {:.2} s simulating on the busiest, {:.2} s in all",
+            self.units,
+            self.workers,
+            self.busy_ms / 1e3,
+            self.total_ms / 1e3
+        )
     }
 }
 
-fn export(root: &NodeRef, report: &Report, wall_ms: f64) -> Result<(), String> {
-    let wall = format!("wall time: {:.2} s in the browser", wall_ms / 1e3);
-    let mut files: Vec<ZipEntry> =
-        report_files(report, |c, suite| render::render_svg(c.chart, suite), &wall)
-            .into_iter()
-            .map(|(name, data)| ZipEntry { name, data })
-            .collect();
-    for c in REPORT_CHARTS {
-        if let Some(canvas) = find_canvas(root, c.file) {
-            let data = download::canvas_png_bytes(&canvas)?;
+fn export(root: &NodeRef, report: &Report, assets: &Assets) -> Result<(), String> {
+    let mut files: Vec<ZipEntry> = assets
+        .assets
+        .files
+        .iter()
+        .map(|(name, text)| ZipEntry {
+            name: name.clone(),
+            data: text.clone().into_bytes(),
+        })
+        .collect();
+    for c in &assets.assets.charts {
+        if let Some(canvas) = find_canvas(root, &c.id) {
             files.push(ZipEntry {
-                name: format!("{}.png", c.file),
-                data,
+                name: format!("{}.png", c.id),
+                data: download::canvas_png_bytes(&canvas)?,
             });
         }
     }
@@ -294,6 +275,30 @@ pub fn SeedsReport() -> Html {
     // The core validates the field, as it does the CLI's `--seed`.
     let seed = parse_seed(&seed_text);
 
+    // Draw the charts once they are decoded and their canvases are on the page.
+    {
+        let root = root.clone();
+        let assets = match &*phase {
+            Phase::Shown {
+                assets: Some(a), ..
+            } => Some(a.clone()),
+            _ => None,
+        };
+        let error = error.clone();
+        use_effect_with(assets.as_ref().map(|a| Rc::as_ptr(a) as usize), move |_| {
+            if let Some(a) = assets {
+                for (c, img) in a.assets.charts.iter().zip(&a.images) {
+                    let drawn = find_canvas(&root, &c.id)
+                        .ok_or_else(|| format!("chart `{}` has no canvas", c.id))
+                        .and_then(|canvas| draw_image(&canvas, img));
+                    if let Err(e) = drawn {
+                        error.set(Some(e));
+                    }
+                }
+            }
+        });
+    }
+
     let on_seed = {
         let seed_text = seed_text.clone();
         Callback::from(move |e: InputEvent| {
@@ -302,24 +307,26 @@ pub fn SeedsReport() -> Html {
         })
     };
     let on_run = {
-        let (phase, job, root) = (phase.clone(), job.clone(), root.clone());
+        let (phase, job, error) = (phase.clone(), job.clone(), error.clone());
         let seed = seed.clone().ok();
         Callback::from(move |_: MouseEvent| {
             let Some(seed) = seed else {
                 return;
             };
-            // The old loop's timer holds its job: stop it before starting over.
+            // Dropping the old job stops its workers; its timer then finds nothing to do.
             if let Some(old) = job.borrow_mut().take() {
                 let mut old = old.borrow_mut();
-                let started = old.started;
-                old.engine.stop(started);
+                old.stage = Stage::Finished;
                 old.timer.take();
             }
+            let run = match WorkerRun::start(seed) {
+                Ok(run) => run,
+                Err(e) => return error.set(Some(e)),
+            };
+            error.set(None);
             let j = Rc::new(RefCell::new(Job {
-                engine: Engine::start(seed),
+                stage: Stage::Running(run),
                 started: now_ms(),
-                shown: None,
-                drawn: 0,
                 last_ui: 0.0,
                 timer: None,
             }));
@@ -327,26 +334,19 @@ pub fn SeedsReport() -> Html {
                 pct: 0,
                 what: String::new(),
             });
-            tick(j.clone(), phase.clone(), root.clone());
+            tick(j.clone(), phase.clone(), error.clone());
             *job.borrow_mut() = Some(j);
         })
     };
     let on_cancel = {
-        let (phase, job) = (phase.clone(), job.clone());
+        let (phase, job, error) = (phase.clone(), job.clone(), error.clone());
         Callback::from(move |_: MouseEvent| {
-            let Some(j) = job.borrow_mut().take() else {
+            let Some(j) = job.borrow().clone() else {
                 return;
             };
-            let mut j = j.borrow_mut();
-            j.timer.take();
-            let started = j.started;
-            if let Some((report, timing)) = j.engine.stop(started) {
-                phase.set(Phase::Shown {
-                    report: Rc::new(report),
-                    timing,
-                    drawn: REPORT_CHARTS.len(),
-                    cancelled: true,
-                });
+            let drawn = to_drawing(&mut j.borrow_mut(), &phase, true);
+            if let Err(e) = drawn {
+                error.set(Some(e));
             }
         })
     };
@@ -367,23 +367,24 @@ pub fn SeedsReport() -> Html {
         Phase::Shown {
             report,
             timing,
-            drawn,
+            assets,
             cancelled,
         } => {
             let wall_ms = &timing.wall_ms;
-            let done = *drawn >= REPORT_CHARTS.len();
             let state = if *cancelled {
                 "cancelled"
-            } else if done {
+            } else if assets.is_some() {
                 "done"
             } else {
                 "drawing"
             };
             let on_export = {
-                let (root, report, wall_ms, error) =
-                    (root.clone(), report.clone(), *wall_ms, error.clone());
+                let (root, report, assets, error) =
+                    (root.clone(), report.clone(), assets.clone(), error.clone());
                 Callback::from(move |_: MouseEvent| {
-                    error.set(export(&root, &report, wall_ms).err())
+                    if let Some(assets) = &assets {
+                        error.set(export(&root, &report, assets).err())
+                    }
                 })
             };
             let m = &report.meta;
@@ -398,19 +399,21 @@ pub fn SeedsReport() -> Html {
                     if *cancelled { <strong>{ " · cancelled" }</strong> }
                 </p>
                 <button class="primary" data-testid="report-export" onclick={on_export}
-                    disabled={!done}>{ "Export report (ZIP)" }</button>
+                    disabled={assets.is_none()}>{ "Export report (ZIP)" }</button>
                 { targets_table(report) }
                 </>
             }
         }
     };
     let charts = match &*phase {
-        Phase::Shown { .. } => html! {
+        Phase::Shown {
+            assets: Some(a), ..
+        } => html! {
             <div class="bench-charts">
-                { for REPORT_CHARTS.iter().map(|c| html! {
+                { for a.assets.charts.iter().map(|c| html! {
                     <figure class="bench-chart">
-                        <canvas data-chart={c.file} width="900" height="560"></canvas>
-                        <figcaption>{ format!("{}: {}", c.file, c.caption) }</figcaption>
+                        <canvas data-chart={c.id.clone()} width="900" height="560"></canvas>
+                        <figcaption>{ format!("{}: {}", c.id, c.description) }</figcaption>
                     </figure>
                 }) }
             </div>

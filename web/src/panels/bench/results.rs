@@ -5,8 +5,8 @@ use std::fmt::Write;
 use syncsim_core::bench::{BenchResult, OpStats};
 use yew::prelude::*;
 
-use super::driver::Outcome;
 use crate::markup::{esc, raw};
+use syncsim_core::bench::Outcome;
 
 /// A number with as many decimals as its size deserves (tables stay narrow and readable).
 pub fn fmt(v: f64) -> String {
