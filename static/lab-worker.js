@@ -12,7 +12,10 @@
 //               {kind: 'bench-progress', progress}  {kind: 'bench-done', outcome}
 //               {kind: 'assets', answer}
 //               {kind: 'failed', message}       (the module or a task could not run)
-importScripts('./syncsim-lab.js');
+// The page names its build in the script's query (`?v=`): the module's files carry it too, so
+// a browser never pairs a new page with a cached old lab (trunk does not hash their names).
+const build = self.location.search;
+importScripts(`./syncsim-lab.js${build}`);
 
 // plotters measures text through the DOM (a <span>'s offsetWidth and offsetHeight, in plotters
 // 0.3.7's src/style/font/web.rs, its only font code for wasm32), and a worker has no DOM. This
@@ -42,7 +45,7 @@ importScripts('./syncsim-lab.js');
   self.HTMLElement = { [Symbol.hasInstance]: (o) => o instanceof Span };
 })();
 
-const loaded = wasm_bindgen({ module_or_path: './syncsim-lab_bg.wasm' });
+const loaded = wasm_bindgen({ module_or_path: `./syncsim-lab_bg.wasm${build}` });
 loaded.then(
   () => self.postMessage({ kind: 'ready' }),
   (e) => self.postMessage({ kind: 'failed', message: String(e?.message ?? e) }),

@@ -16,8 +16,13 @@ use web_sys::{
     MessageEvent, Url, Worker,
 };
 
-/// The worker script, beside index.html (copied by trunk).
-const SCRIPT: &str = "lab-worker.js";
+/// The worker script, beside index.html (copied by trunk). Its URL carries the build's version,
+/// which the script passes on to the module it loads: trunk does not hash a worker's file
+/// names, so without it a browser could pair a new page with a cached old lab.
+fn script_url() -> String {
+    let version = syncsim_core::report::version();
+    format!("lab-worker.js?v={}", js_sys::encode_uri_component(&version))
+}
 
 /// One lab worker. Dropping it terminates the worker, and whatever it was running.
 pub struct LabWorker {
@@ -37,7 +42,7 @@ impl LabWorker {
     /// with; a script that cannot load arrives as a `failed` message.
     pub fn start(mut on_message: impl FnMut(&Worker, &JsValue) + 'static) -> Result<Self, String> {
         let worker =
-            Worker::new(SCRIPT).map_err(|e| format!("cannot start a lab worker: {e:?}"))?;
+            Worker::new(&script_url()).map_err(|e| format!("cannot start a lab worker: {e:?}"))?;
         let shared = Rc::new(RefCell::new(move |w: &Worker, data: &JsValue| {
             on_message(w, data)
         }));
