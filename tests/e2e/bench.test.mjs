@@ -276,3 +276,25 @@ test('the full lock-contention suite completes; its speed is reported', async (t
   assertNoErrors(errors);
   await page.close();
 });
+
+test('the page does not download the lab (benchmarks, charts) until a benchmark runs', async () => {
+  const requested = [];
+  const onRequest = (r) => requested.push(r.url());
+  browser.context.on('request', onRequest);
+  try {
+    const { page, errors } = await openBench();
+    const lab = () => requested.filter((u) => /syncsim-lab|lab-worker/.test(u));
+    const pageWasm = requested.filter((u) => /syncsim-web-.*\.wasm/.test(u));
+    assert.equal(pageWasm.length, 1, `the page's own .wasm: ${requested.join(', ')}`);
+    assert.deepEqual(lab(), [], 'the lab was fetched before anything ran');
+    await page.click('[data-testid=bench-run]');
+    await page.waitForSelector('[data-testid=bench-results]', { timeout: 60_000 });
+    // The worker's script carries the build's version, which it passes on to the module.
+    const worker = lab().find((u) => /lab-worker\.js\?v=/.test(u));
+    assert.ok(worker, `no versioned lab worker among ${lab().join(', ')}`);
+    assertNoErrors(errors);
+    await page.close();
+  } finally {
+    browser.context.off('request', onRequest);
+  }
+});
