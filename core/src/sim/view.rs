@@ -119,7 +119,7 @@ impl<A: Actor> Sim<A> {
                     id: *id,
                     from: *from,
                     to: *to,
-                    kind: msg.kind(),
+                    kind: self.queue.parked(msg).kind(),
                     sent_at: *sent_at,
                     arrives_at: at,
                 }),

@@ -92,6 +92,7 @@ impl<A: Actor> Sim<A> {
             *free = on_wire;
         }
         let at = on_wire.saturating_add(latency);
+        let msg = self.queue.park(msg);
         self.schedule(
             at,
             Ev::Deliver {
