@@ -55,9 +55,17 @@ impl<V> StrMap<V> {
     /// Where `key` is (`Ok`) or would go (`Err`), as `binary_search` answers.
     fn find(&self, key: &str) -> Result<usize, usize> {
         let p = prefix(key);
-        let lo = self.prefixes.partition_point(|&x| x < p);
-        let n = self.prefixes[lo..].partition_point(|&x| x == p);
-        let entries = &self.map.entries()[lo..lo + n];
+        let ps = &self.prefixes;
+        let lo = ps.partition_point(|&x| x < p);
+        // Usually no key or one key has this prefix: look before searching again.
+        let hi = if lo == ps.len() || ps[lo] != p {
+            lo
+        } else if lo + 1 == ps.len() || ps[lo + 1] != p {
+            lo + 1
+        } else {
+            lo + ps[lo..].partition_point(|&x| x == p)
+        };
+        let entries = &self.map.entries()[lo..hi];
         match entries.binary_search_by(|(k, _)| cmp_str(k, key)) {
             Ok(i) => Ok(lo + i),
             Err(i) => Err(lo + i),
