@@ -333,20 +333,24 @@ impl<A: Actor> Sim<A> {
         match inp {
             Input::Msg { id, from, msg } => {
                 let msg = self.queue.unpark(msg);
-                let mut e = TraceEvent::new(start, TraceKind::Deliver, actor);
-                e.peer = from;
-                e.msg_kind = msg.kind();
-                e.msg_id = id;
-                self.trace.record(e);
+                self.trace.record_with(|| {
+                    let mut e = TraceEvent::new(start, TraceKind::Deliver, actor);
+                    e.peer = from;
+                    e.msg_kind = msg.kind();
+                    e.msg_id = id;
+                    e
+                });
                 self.actors[actor].on_message(&mut ctx, from, msg);
             }
             Input::Timer { kind, gen } => {
                 if ctx_timer_stale(&self.nodes[actor].timer_gen, kind, gen) {
                     return false;
                 }
-                let mut e = TraceEvent::new(start, TraceKind::Timer, actor);
-                e.value = kind as u64;
-                self.trace.record(e);
+                self.trace.record_with(|| {
+                    let mut e = TraceEvent::new(start, TraceKind::Timer, actor);
+                    e.value = kind as u64;
+                    e
+                });
                 self.actors[actor].on_timer(&mut ctx, kind);
             }
         }
