@@ -152,8 +152,7 @@ impl<V> StrMap<V> {
     pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
         self.map.retain(|k, v| keep(k, v));
         self.prefixes.clear();
-        self.prefixes
-            .extend(self.map.keys().map(|k| prefix(k)));
+        self.prefixes.extend(self.map.keys().map(|k| prefix(k)));
     }
 
     pub fn iter_mut(&mut self) -> super::sorted::IterMut<'_, String, V> {

@@ -50,7 +50,10 @@ pub(super) enum Input<M> {
         from: ActorId,
         msg: Parked<M>,
     },
-    Timer { kind: TimerKind, gen: u64 },
+    Timer {
+        kind: TimerKind,
+        gen: u64,
+    },
 }
 
 /// The simulator's bookkeeping for one actor.
