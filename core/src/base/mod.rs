@@ -2,12 +2,14 @@
 //! seeded PRNG and the one stable hasher. Keeping these here (rather than in `sim`) is what lets
 //! `net` and `sim` depend on `base` without depending on each other.
 
+pub mod fifo;
 pub mod float;
 pub mod hash;
 pub mod math;
 pub mod rng;
 pub mod sort;
 pub mod sorted;
+pub mod strmap;
 pub mod time;
 
 pub use hash::StableHasher;

@@ -296,6 +296,22 @@ impl<V> SortedMap<String, V> {
     }
 }
 
+/// Positional access for `strmap::StrMap`, which keeps an index beside the entries.
+impl<K, V> SortedMap<K, V> {
+    pub(super) fn entries(&self) -> &[(K, V)] {
+        &self.0
+    }
+    pub(super) fn entries_mut(&mut self) -> &mut [(K, V)] {
+        &mut self.0
+    }
+    pub(super) fn insert_at(&mut self, i: usize, key: K, value: V) {
+        self.0.insert(i, (key, value));
+    }
+    pub(super) fn remove_at(&mut self, i: usize) -> (K, V) {
+        self.0.remove(i)
+    }
+}
+
 /// `BTreeMap`'s entry, for the `or_insert*`, `or_default` and `and_modify` uses.
 pub struct Entry<'a, K, V> {
     map: &'a mut SortedMap<K, V>,

@@ -151,7 +151,18 @@ impl<C: Clone> RaftLog<C> {
         let fresh = entries[first_new..].to_vec();
         self.entries.extend(fresh.iter().cloned());
         self.touched(from);
-        self.rescan_config();
+        // Only a truncation can remove the latest config, and only the fresh entries can add
+        // one: rescanning the whole log on every append was 4 % of a queue benchmark's time.
+        if self.config_index.is_some_and(|c| c >= from) {
+            self.rescan_config();
+        }
+        if let Some(e) = fresh
+            .iter()
+            .rev()
+            .find(|e| matches!(e.payload, Payload::Config { .. }))
+        {
+            self.config_index = Some(e.index);
+        }
         Some((from, fresh))
     }
 

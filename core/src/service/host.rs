@@ -10,7 +10,7 @@
 //! - a persist is wrapped in the node durable op of the service;
 //! - a protocol note's code gets the service's slot in its high bits.
 
-use crate::sim::{Actor, ActorId, Ctx, Durable, Effect, Note, TimerKind};
+use crate::sim::{Actor, ActorId, Ctx, Durable, Effect, EffectSink, Note, TimerKind};
 
 use super::NOTE_SLOT_SHIFT;
 
@@ -25,48 +25,74 @@ pub fn run_part<S, NM, NO>(
     me: ActorId,
     rng: &mut crate::base::SimRng,
     durable: &S::Durable,
-    out: &mut Vec<Effect<NM, NO>>,
+    out: &mut dyn EffectSink<NM, NO>,
     wrap_msg: impl Fn(S::Msg) -> NM,
     wrap_op: impl Fn(<S::Durable as Durable>::Op) -> NO,
     f: impl FnOnce(&mut Ctx<'_, S::Msg, S::Durable>),
 ) where
     S: Actor,
 {
-    let mut inner = Vec::new();
-    {
-        let mut ctx = Ctx {
-            now,
-            me,
-            rng,
-            durable,
-            out: &mut inner,
+    // Each effect is lifted as the service emits it, straight into the node's sink: the
+    // same effects in the same order as collecting them first, without a buffer per call.
+    let mut lift = Lift {
+        out,
+        slot,
+        timer_offset,
+        wrap_msg,
+        wrap_op,
+    };
+    let mut ctx = Ctx {
+        now,
+        me,
+        rng,
+        durable,
+        out: &mut lift,
+    };
+    f(&mut ctx);
+}
+
+/// The sink of a service's callback: wraps each effect into the node's terms (see the module
+/// docs) and passes it on.
+struct Lift<'o, NM, NO, WM, WO> {
+    out: &'o mut dyn EffectSink<NM, NO>,
+    slot: u16,
+    timer_offset: u8,
+    wrap_msg: WM,
+    wrap_op: WO,
+}
+
+impl<M, P, NM, NO, WM, WO> EffectSink<M, P> for Lift<'_, NM, NO, WM, WO>
+where
+    WM: Fn(M) -> NM,
+    WO: Fn(P) -> NO,
+{
+    fn push(&mut self, e: Effect<M, P>) {
+        let lifted = match e {
+            Effect::Send { to, msg } => Effect::Send {
+                to,
+                msg: (self.wrap_msg)(msg),
+            },
+            Effect::SetTimer { kind, after } => Effect::SetTimer {
+                kind: kind + self.timer_offset,
+                after,
+            },
+            Effect::CancelTimer { kind } => Effect::CancelTimer {
+                kind: kind + self.timer_offset,
+            },
+            Effect::Persist(op) => Effect::Persist((self.wrap_op)(op)),
+            Effect::Note(Note::Proto { code, a, b }) => Effect::Note(Note::Proto {
+                code: (self.slot << NOTE_SLOT_SHIFT) | code,
+                a,
+                b,
+            }),
+            Effect::Note(Note::Why(mut w)) => {
+                w.code |= self.slot << NOTE_SLOT_SHIFT;
+                Effect::Note(Note::Why(w))
+            }
+            Effect::Note(n) => Effect::Note(n),
         };
-        f(&mut ctx);
+        self.out.push(lifted);
     }
-    out.extend(inner.into_iter().map(|e| match e {
-        Effect::Send { to, msg } => Effect::Send {
-            to,
-            msg: wrap_msg(msg),
-        },
-        Effect::SetTimer { kind, after } => Effect::SetTimer {
-            kind: kind + timer_offset,
-            after,
-        },
-        Effect::CancelTimer { kind } => Effect::CancelTimer {
-            kind: kind + timer_offset,
-        },
-        Effect::Persist(op) => Effect::Persist(wrap_op(op)),
-        Effect::Note(Note::Proto { code, a, b }) => Effect::Note(Note::Proto {
-            code: (slot << NOTE_SLOT_SHIFT) | code,
-            a,
-            b,
-        }),
-        Effect::Note(Note::Why(mut w)) => {
-            w.code |= slot << NOTE_SLOT_SHIFT;
-            Effect::Note(Note::Why(w))
-        }
-        Effect::Note(n) => Effect::Note(n),
-    }));
 }
 
 /// Which service a node timer kind belongs to, given every service's `TIMERS`: `(slot, kind)`.

@@ -64,8 +64,24 @@ pub enum Effect<M, P> {
     Note(Note),
 }
 
+/// Where a callback's effects go: a buffer (`Vec`: the kernel's, a test's), or a service
+/// host's lift of a service's effects into its node's (`service::host::run_part`). Why a sink
+/// rather than a `Vec` for everybody: a host gave each callback of a service a fresh `Vec`
+/// and copied it into the node's afterwards, an allocation and a copy of every effect per
+/// handler (twice for the queue's Raft groups).
+pub trait EffectSink<M, P> {
+    fn push(&mut self, e: Effect<M, P>);
+}
+
+impl<M, P> EffectSink<M, P> for Vec<Effect<M, P>> {
+    #[inline]
+    fn push(&mut self, e: Effect<M, P>) {
+        Vec::push(self, e);
+    }
+}
+
 /// Handed to every actor callback: the clock, the shared PRNG, the durable store (read-only;
-/// writes go through `persist`) and the effect buffer.
+/// writes go through `persist`) and the effect sink.
 pub struct Ctx<'a, M, D: Durable> {
     /// This node's own clock reading (`clock.rs`), not true time: with skew two nodes read
     /// different values at one instant. It never decreases for a node. Timer durations
@@ -74,7 +90,7 @@ pub struct Ctx<'a, M, D: Durable> {
     pub me: ActorId,
     pub rng: &'a mut SimRng,
     pub durable: &'a D,
-    pub out: &'a mut Vec<Effect<M, D::Op>>,
+    pub out: &'a mut dyn EffectSink<M, D::Op>,
 }
 
 impl<M, D: Durable> Ctx<'_, M, D> {

@@ -217,7 +217,8 @@ impl<A: Actor> Sim<A> {
                 id, from, to, msg, ..
             } = s.ev
             {
-                self.trace_drop(id, from, to, msg.kind(), DropReason::ByUser);
+                let kind = self.queue.unpark(msg).kind();
+                self.trace_drop(id, from, to, kind, DropReason::ByUser);
             }
         }
         Ok(())
@@ -262,7 +263,8 @@ impl<A: Actor> Sim<A> {
         let held: Vec<_> = rt.inbox.drain(..).collect();
         for inp in held {
             if let Input::Msg { id, from, msg } = inp {
-                self.trace_drop(id, from, node, msg.kind(), DropReason::ReceiverCrashed);
+                let kind = self.queue.unpark(msg).kind();
+                self.trace_drop(id, from, node, kind, DropReason::ReceiverCrashed);
             }
         }
         let removed = self.remove_events(|ev| match ev {
@@ -274,7 +276,8 @@ impl<A: Actor> Sim<A> {
                 id, from, to, msg, ..
             } = s.ev
             {
-                self.trace_drop(id, from, to, msg.kind(), DropReason::SenderCrashed);
+                let kind = self.queue.unpark(msg).kind();
+                self.trace_drop(id, from, to, kind, DropReason::SenderCrashed);
             }
         }
         Ok(())

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::clock::NodeClock;
-use super::queue::EventQueue;
+use super::queue::{EventQueue, Parked};
 use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
 use super::{
     Actor, ActorId, Ctx, Durable, Effect, Message, NodeState, SimConfig, SimRng, Time, TimerKind,
@@ -24,7 +24,7 @@ pub(super) enum Ev<M> {
         from: ActorId,
         to: ActorId,
         sent_at: Time,
-        msg: M,
+        msg: Parked<M>,
     },
     Timer {
         actor: ActorId,
@@ -45,8 +45,15 @@ pub(super) struct Scheduled<M> {
 /// An input waiting for the node's CPU (busy) or for the node itself (paused).
 #[derive(Clone, Debug)]
 pub(super) enum Input<M> {
-    Msg { id: u64, from: ActorId, msg: M },
-    Timer { kind: TimerKind, gen: u64 },
+    Msg {
+        id: u64,
+        from: ActorId,
+        msg: Parked<M>,
+    },
+    Timer {
+        kind: TimerKind,
+        gen: u64,
+    },
 }
 
 /// The simulator's bookkeeping for one actor.
@@ -265,11 +272,13 @@ impl<A: Actor> Sim<A> {
         self.trace.record(e);
     }
 
-    fn arrive(&mut self, id: u64, from: ActorId, to: ActorId, msg: A::Msg) {
+    fn arrive(&mut self, id: u64, from: ActorId, to: ActorId, msg: Parked<A::Msg>) {
         if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
-            self.trace_drop(id, from, to, msg.kind(), DropReason::LinkCut);
+            let kind = self.queue.unpark(msg).kind();
+            self.trace_drop(id, from, to, kind, DropReason::LinkCut);
         } else if self.nodes[to].state == NodeState::Crashed {
-            self.trace_drop(id, from, to, msg.kind(), DropReason::ReceiverCrashed);
+            let kind = self.queue.unpark(msg).kind();
+            self.trace_drop(id, from, to, kind, DropReason::ReceiverCrashed);
         } else {
             self.input(to, Input::Msg { id, from, msg });
         }
@@ -326,20 +335,25 @@ impl<A: Actor> Sim<A> {
         };
         match inp {
             Input::Msg { id, from, msg } => {
-                let mut e = TraceEvent::new(start, TraceKind::Deliver, actor);
-                e.peer = from;
-                e.msg_kind = msg.kind();
-                e.msg_id = id;
-                self.trace.record(e);
+                let msg = self.queue.unpark(msg);
+                self.trace.record_with(|| {
+                    let mut e = TraceEvent::new(start, TraceKind::Deliver, actor);
+                    e.peer = from;
+                    e.msg_kind = msg.kind();
+                    e.msg_id = id;
+                    e
+                });
                 self.actors[actor].on_message(&mut ctx, from, msg);
             }
             Input::Timer { kind, gen } => {
                 if ctx_timer_stale(&self.nodes[actor].timer_gen, kind, gen) {
                     return false;
                 }
-                let mut e = TraceEvent::new(start, TraceKind::Timer, actor);
-                e.value = kind as u64;
-                self.trace.record(e);
+                self.trace.record_with(|| {
+                    let mut e = TraceEvent::new(start, TraceKind::Timer, actor);
+                    e.value = kind as u64;
+                    e
+                });
                 self.actors[actor].on_timer(&mut ctx, kind);
             }
         }

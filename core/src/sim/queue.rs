@@ -4,9 +4,16 @@
 //! moved hundreds of bytes; that was the largest single cost of the benchmarks in the profile.
 //! The heap here holds small keys and the events wait in a slab, so a sift moves 24 bytes.
 //! The order is the same: (time, sequence number) is unique, so any heap pops the same sequence.
+//!
+//! The messages themselves wait apart, "parked" in a second slab from the send until the
+//! receiver's handler takes them (through the event, the CPU queue of a busy receiver, ...):
+//! an event or an inbox entry carries the message's slot, and the message moves twice (in and
+//! out), where each hand-over of the kernel copied it (issue 14: ~7 % of the seeds' report was
+//! `memmove` of events and inputs).
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::marker::PhantomData;
 
 use super::kernel::{Ev, Scheduled};
 use super::Time;
@@ -36,12 +43,27 @@ impl PartialEq for Key {
 }
 impl Eq for Key {}
 
+/// A parked message: its slot in `EventQueue::parked`. Exactly one event or inbox entry owns
+/// it, and `unpark` consumes it; it is cloned only with the whole `Sim` (a checkpoint), whose
+/// copy of the slab it then names.
+#[derive(Debug)]
+pub(super) struct Parked<M>(u32, PhantomData<fn() -> M>);
+
+impl<M> Clone for Parked<M> {
+    fn clone(&self) -> Self {
+        Parked(self.0, PhantomData)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct EventQueue<M> {
     heap: BinaryHeap<Key>,
     /// The events, by slot; `None` marks a free slot (listed in `free`).
     slots: Vec<Option<Ev<M>>>,
     free: Vec<u32>,
+    /// The parked messages, by slot; `None` marks a free slot (listed in `parked_free`).
+    parked: Vec<Option<M>>,
+    parked_free: Vec<u32>,
 }
 
 impl<M> Default for EventQueue<M> {
@@ -50,11 +72,43 @@ impl<M> Default for EventQueue<M> {
             heap: BinaryHeap::new(),
             slots: Vec::new(),
             free: Vec::new(),
+            parked: Vec::new(),
+            parked_free: Vec::new(),
         }
     }
 }
 
 impl<M> EventQueue<M> {
+    /// Keep `msg` until `unpark`.
+    pub(super) fn park(&mut self, msg: M) -> Parked<M> {
+        let slot = match self.parked_free.pop() {
+            Some(slot) => {
+                self.parked[slot as usize] = Some(msg);
+                slot
+            }
+            None => {
+                self.parked.push(Some(msg));
+                (self.parked.len() - 1) as u32
+            }
+        };
+        Parked(slot, PhantomData)
+    }
+
+    pub(super) fn parked(&self, p: &Parked<M>) -> &M {
+        self.parked[p.0 as usize]
+            .as_ref()
+            .expect("a parked message's slot is full")
+    }
+
+    /// Take a parked message back (to handle it, or to drop it).
+    pub(super) fn unpark(&mut self, p: Parked<M>) -> M {
+        let msg = self.parked[p.0 as usize]
+            .take()
+            .expect("a parked message's slot is full");
+        self.parked_free.push(p.0);
+        msg
+    }
+
     pub(super) fn push(&mut self, at: Time, seq: u64, ev: Ev<M>) {
         let slot = match self.free.pop() {
             Some(slot) => {

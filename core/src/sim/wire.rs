@@ -24,13 +24,17 @@ impl<A: Actor> Sim<A> {
                 Effect::Persist(op) => {
                     // Synchronous fsync model: durable the moment the handler asks.
                     self.durables[actor].apply(op);
+                    let now = self.now;
                     self.trace
-                        .record(TraceEvent::new(self.now, TraceKind::Persist, actor));
+                        .record_with(|| TraceEvent::new(now, TraceKind::Persist, actor));
                 }
                 Effect::Note(note) => {
-                    let mut e = TraceEvent::new(self.now, TraceKind::Note, actor);
-                    e.note = Some(note);
-                    self.trace.record(e);
+                    let now = self.now;
+                    self.trace.record_with(|| {
+                        let mut e = TraceEvent::new(now, TraceKind::Note, actor);
+                        e.note = Some(note);
+                        e
+                    });
                 }
             }
         }
@@ -40,18 +44,19 @@ impl<A: Actor> Sim<A> {
     fn send(&mut self, from: ActorId, to: ActorId, msg: A::Msg, depart: Time) {
         let id = self.next_msg_id;
         self.next_msg_id += 1;
-        let kind = msg.kind();
         if to >= self.actors.len() {
-            self.trace_drop(id, from, to, kind, DropReason::UnknownReceiver);
+            self.trace_drop(id, from, to, msg.kind(), DropReason::UnknownReceiver);
             return;
         }
-        let mut e = TraceEvent::new(depart, TraceKind::Send, from);
-        e.peer = to;
-        e.msg_kind = kind;
-        e.msg_id = id;
-        self.trace.record(e);
+        self.trace.record_with(|| {
+            let mut e = TraceEvent::new(depart, TraceKind::Send, from);
+            e.peer = to;
+            e.msg_kind = msg.kind();
+            e.msg_id = id;
+            e
+        });
         if !self.cuts.is_empty() && self.cuts.contains(&(from, to)) {
-            self.trace_drop(id, from, to, kind, DropReason::LinkCut);
+            self.trace_drop(id, from, to, msg.kind(), DropReason::LinkCut);
             return;
         }
         let link = self
@@ -59,7 +64,7 @@ impl<A: Actor> Sim<A> {
             .get(&(from, to))
             .unwrap_or(&self.default_link);
         if link.loss > 0.0 && self.rng.chance(link.loss) {
-            self.trace_drop(id, from, to, kind, DropReason::Loss);
+            self.trace_drop(id, from, to, msg.kind(), DropReason::Loss);
             return;
         }
         if link.duplicate > 0.0 && self.rng.chance(link.duplicate) {
@@ -67,7 +72,7 @@ impl<A: Actor> Sim<A> {
             self.next_msg_id += 1;
             let mut e = TraceEvent::new(depart, TraceKind::Duplicate, from);
             e.peer = to;
-            e.msg_kind = kind;
+            e.msg_kind = msg.kind();
             e.msg_id = copy_id;
             e.value = id;
             self.trace.record(e);
@@ -92,6 +97,7 @@ impl<A: Actor> Sim<A> {
             *free = on_wire;
         }
         let at = on_wire.saturating_add(latency);
+        let msg = self.queue.park(msg);
         self.schedule(
             at,
             Ev::Deliver {

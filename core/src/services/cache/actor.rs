@@ -21,6 +21,7 @@
 //!   harmless (request ids per boot, transaction numbers per line, an epoch per reset).
 
 use crate::base::sorted::{SortedMap, SortedSet};
+use crate::base::strmap::StrMap;
 use std::collections::VecDeque;
 
 use super::bench_client::{BenchClient, BenchSpec};
@@ -82,7 +83,7 @@ pub struct CacheDurable {
     pub boot: u64,
     pub epoch: u64,
     pub settings: Option<(Protocol, bool)>,
-    pub lines: SortedMap<String, HomeLine>,
+    pub lines: StrMap<HomeLine>,
 }
 
 #[derive(Clone, Debug)]
@@ -201,14 +202,14 @@ pub struct CacheActor {
     pub(super) boot: u64,
     pub(super) next_req: u64,
     pub(super) store: LineStore,
-    pub(super) pending: SortedMap<String, Pending>,
-    pub(super) waiting: SortedMap<String, VecDeque<ClientOp>>,
-    pub(super) wb: SortedMap<String, Handoff>,
-    pub(super) wt: SortedMap<String, WtPending>,
-    pub(super) last_done: SortedMap<String, ReqId>,
+    pub(super) pending: StrMap<Pending>,
+    pub(super) waiting: StrMap<VecDeque<ClientOp>>,
+    pub(super) wb: StrMap<Handoff>,
+    pub(super) wt: StrMap<WtPending>,
+    pub(super) last_done: StrMap<ReqId>,
     /// The home's lines: a mirror of the durable store (every change is persisted).
-    pub(super) home: SortedMap<String, HomeLine>,
-    pub(super) queue: SortedMap<String, VecDeque<super::home::BusRequest>>,
+    pub(super) home: StrMap<HomeLine>,
+    pub(super) queue: StrMap<VecDeque<super::home::BusRequest>>,
     pub(super) tick_at: Option<Time>,
     // Observations: kept across crashes (they are what the user saw).
     pub(super) stats: CacheStats,
@@ -254,13 +255,13 @@ impl CacheActor {
             epoch: 0,
             boot: 0,
             next_req: 0,
-            pending: SortedMap::new(),
-            waiting: SortedMap::new(),
-            wb: SortedMap::new(),
-            wt: SortedMap::new(),
-            last_done: SortedMap::new(),
-            home: SortedMap::new(),
-            queue: SortedMap::new(),
+            pending: StrMap::new(),
+            waiting: StrMap::new(),
+            wb: StrMap::new(),
+            wt: StrMap::new(),
+            last_done: StrMap::new(),
+            home: StrMap::new(),
+            queue: StrMap::new(),
             tick_at: None,
             stats: CacheStats::default(),
             log: VecDeque::new(),

@@ -200,7 +200,7 @@ impl CacheActor {
             if t.requester == r.from && t.req == r.req {
                 // Its repeat: the home's own retransmissions (`home_tick`) answer it.
             } else {
-                let q = self.queue.entry(key).or_default();
+                let q = self.queue.get_str_or_default(&key);
                 q.retain(|x| x.from != r.from);
                 q.push_back(r);
             }

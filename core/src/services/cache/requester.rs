@@ -30,7 +30,7 @@ impl CacheActor {
             o => o.key().unwrap_or_default().to_string(),
         };
         if self.key_busy(&key) {
-            self.waiting.entry(key).or_default().push_back(op);
+            self.waiting.get_str_or_default(&key).push_back(op);
         } else {
             self.start_op(ctx, op);
         }
@@ -54,7 +54,7 @@ impl CacheActor {
             self.evict(ctx, &key, ProcAction::Expire);
             if self.key_busy(&key) {
                 // The expired copy was dirty: its write-back must reach the home first.
-                self.waiting.entry(key).or_default().push_front(op);
+                self.waiting.get_str_or_default(&key).push_front(op);
                 return;
             }
         }

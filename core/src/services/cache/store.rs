@@ -24,7 +24,7 @@ use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::base::sorted::SortedMap;
+use crate::base::strmap::StrMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -81,7 +81,7 @@ struct Slot {
 #[derive(Clone, Debug)]
 pub struct LineStore {
     capacity: usize,
-    index: SortedMap<String, u32>,
+    index: StrMap<u32>,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
     head: u32,
@@ -95,7 +95,7 @@ impl Default for LineStore {
     fn default() -> Self {
         LineStore {
             capacity: 0,
-            index: SortedMap::new(),
+            index: StrMap::new(),
             slots: Vec::new(),
             free: Vec::new(),
             head: NIL,

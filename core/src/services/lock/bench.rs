@@ -93,7 +93,7 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             servers: spec.nodes,
             link: params.profile.link(),
             cpu_service_us: params.cpu_service_us,
-            // Benchmarks read histories, never the event ring: keep none (the hash still runs).
+            // Benchmarks read histories, never the event ring or its hash: keep neither.
             trace_capacity: 0,
         };
         let actors = Process::cluster(spec.nodes, &RaftConfig::default(), workloads)
@@ -101,7 +101,8 @@ impl<A: Actor + Part<LockProcess>> LockRun<A> {
             .enumerate()
             .map(|(i, p)| host(i, p))
             .collect();
-        let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        let mut sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        sim.skip_trace_hash();
         let fault = params
             .fault
             .map(|plan| Fault::new(plan, t0, params.duration_s));

@@ -229,10 +229,11 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             servers: n,
             link: params.profile.link(),
             cpu_service_us: params.cpu_service_us,
-            // Benchmarks read histories, never the event ring: keep none (the hash still runs).
+            // Benchmarks read histories, never the event ring or its hash: keep neither.
             trace_capacity: 0,
         };
-        let sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        let mut sim = Sim::new(cfg, actors).map_err(|e| format!("{}: {}", spec.label, e.0))?;
+        sim.skip_trace_hash();
         let t0 = secs(params.warmup_s);
         let end = t0 + secs(params.duration_s);
         let fault = params

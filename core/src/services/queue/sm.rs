@@ -10,7 +10,7 @@
 //! FIFO within a priority. Time is the leader-stamped `ApplyCtx::time`, never a clock; expiry
 //! runs when a `Dequeue` applies (lazily) and when the leader's housekeeping proposes `Expire`.
 
-use crate::base::sorted::{SortedMap, SortedSet};
+use crate::base::fifo::{FifoMap, FifoSet};
 use std::cmp::Reverse;
 
 use super::types::*;
@@ -65,13 +65,16 @@ pub const ACKED_MEMORY: usize = 256;
 
 #[derive(Clone, Debug, Default)]
 pub struct QueueSm {
-    pub messages: SortedMap<u64, StoredMsg>,
+    // Ring buffers rather than sorted vectors (`base::fifo`): messages arrive with increasing
+    // numbers and leave from the front, so a sorted `Vec` shifted the backlog on every
+    // dequeue and ack.
+    pub messages: FifoMap<u64, StoredMsg>,
     /// Ready messages in dequeue order.
-    ready: SortedSet<(Reverse<u8>, u64)>,
+    ready: FifoSet<(Reverse<u8>, u64)>,
     /// In-flight deliveries by deadline.
-    deadlines: SortedSet<(Time, u64)>,
+    deadlines: FifoSet<(Time, u64)>,
     /// Recently acked message numbers (bounded by `ACKED_MEMORY`, oldest first).
-    acked: SortedSet<u64>,
+    acked: FifoSet<u64>,
     next_seq: u64,
     next_delivery: u64,
     pub counters: Counters,
