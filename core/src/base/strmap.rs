@@ -18,10 +18,15 @@ use super::sorted::{cmp_str, SortedMap};
 #[inline]
 fn prefix(key: &str) -> u64 {
     let b = key.as_bytes();
-    let mut buf = [0u8; 8];
-    let n = b.len().min(8);
-    buf[..n].copy_from_slice(&b[..n]);
-    u64::from_be_bytes(buf)
+    if let Some(head) = b.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    // Byte by byte: copying a short, variable length into a buffer called `memcpy`.
+    let mut p = 0u64;
+    for (i, &c) in b.iter().enumerate() {
+        p |= u64::from(c) << (56 - 8 * i);
+    }
+    p
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -53,6 +58,7 @@ impl<V> StrMap<V> {
     }
 
     /// Where `key` is (`Ok`) or would go (`Err`), as `binary_search` answers.
+    #[inline]
     fn find(&self, key: &str) -> Result<usize, usize> {
         let p = prefix(key);
         let ps = &self.prefixes;
