@@ -6,7 +6,8 @@
 // Messages in:  {kind: 'job', seed, job}          one job of the seeds' report
 //               {kind: 'bench', params}          a suite (JSON of ScenarioParams)
 //               {kind: 'cancel'}                 ends the suite after its current slice
-//               {kind: 'assets', report, wall}   a finished report's charts and files
+//               {kind: 'assets', seed, results, wall}  a report's charts and files, from its
+//                                                jobs' results (a JSON array, null if not run)
 // Messages out: {kind: 'ready'}
 //               {kind: 'progress', job, fraction}  {kind: 'done', job, result, ms}
 //               {kind: 'bench-progress', progress}  {kind: 'bench-done', outcome}
@@ -101,7 +102,7 @@ self.onmessage = async ({ data }) => {
     } else if (data.kind === 'bench') {
       await bench(data.params);
     } else if (data.kind === 'assets') {
-      self.postMessage({ kind: 'assets', answer: wasm_bindgen.report_assets(data.report, data.wall) });
+      self.postMessage({ kind: 'assets', answer: wasm_bindgen.report_assets(data.seed, data.results, data.wall) });
     }
   } catch (e) {
     self.postMessage({ kind: 'failed', message: String(e?.message ?? e) });

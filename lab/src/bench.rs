@@ -3,7 +3,9 @@
 //! wall-clock stamps on every finished run. The clock is passed in: the core has none, and
 //! natively (the tests) any counter will do.
 
-use syncsim_core::bench::{BenchRun, Outcome, Progress, ScenarioParams, Timing};
+use syncsim_core::bench::{
+    series_csv, to_csv, BenchRun, Outcome, Progress, ScenarioParams, Timing,
+};
 
 /// Wall time one `step_chunk` should take: its event budget adapts to it.
 pub const TARGET_CHUNK_MS: f64 = 10.0;
@@ -89,6 +91,11 @@ impl Session {
                 Vec::new()
             })
         };
+        let exports = vec![
+            ("results.json".to_string(), suite.to_json()),
+            ("results.csv".to_string(), to_csv(&suite)),
+            ("series.csv".to_string(), series_csv(&suite)),
+        ];
         Outcome {
             suite,
             timing: Timing {
@@ -101,6 +108,7 @@ impl Session {
             error,
             progress,
             charts,
+            exports,
         }
     }
 }
@@ -159,6 +167,15 @@ mod tests {
             r.wall_ms = None;
         }
         assert_eq!(suite.to_json(), direct.to_json());
+        let json = &outcome
+            .exports
+            .iter()
+            .find(|(n, _)| n == "results.json")
+            .unwrap()
+            .1;
+        assert_eq!(*json, outcome.suite.to_json());
+        let names: Vec<&str> = outcome.exports.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["results.json", "results.csv", "series.csv"]);
         assert!(!outcome.cancelled && outcome.error.is_none());
         assert!(outcome.timing.chunks > 1 && outcome.timing.simulated_s > 0.0);
         let ids: Vec<&str> = outcome.charts.iter().map(|c| c.id.as_str()).collect();

@@ -71,11 +71,12 @@ pub fn report_job(seed: &str, job: usize, progress: &js_sys::Function) -> String
     })
 }
 
-/// The charts and files of a finished report (`report`: its JSON): the JSON of
+/// The charts and files of the report of `seed` from its jobs' results (a JSON array of each
+/// job's `Result<BenchResult, String>`, `null` where a job did not run): the JSON of
 /// `Result<ReportAssets, String>`.
 #[wasm_bindgen]
-pub fn report_assets(report: &str, wall: &str) -> String {
-    serde_json::to_string(&report::assets(report, wall)).unwrap_or_default()
+pub fn report_assets(seed: &str, results: &str, wall: &str) -> String {
+    serde_json::to_string(&report::assets(seed, results, wall)).unwrap_or_default()
 }
 
 /// Panics go to the worker's console with their message before the module aborts (the page

@@ -4,7 +4,7 @@
 
 use syncsim_charts::report::{report_files, REPORT_CHARTS};
 use syncsim_core::bench::ChartSvg;
-use syncsim_core::report::{parse_seed, JobResult, JobRun, Report, ReportAssets};
+use syncsim_core::report::{parse_seed, JobResult, JobRun, Parts, ReportAssets};
 
 /// Job `job` of the set for `seed`, as the JSON of its `Result<BenchResult, String>`.
 pub fn job(seed: &str, job: usize, progress: impl FnMut(f64)) -> String {
@@ -14,10 +14,27 @@ pub fn job(seed: &str, job: usize, progress: impl FnMut(f64)) -> String {
     serde_json::to_string(&result).unwrap_or_default()
 }
 
-/// The charts and files of `report` (its JSON, as the page holds it); `wall` is the line on
-/// wall time that the HTML report shows.
-pub fn assets(report: &str, wall: &str) -> Result<ReportAssets, String> {
-    let report = Report::from_json(report)?;
+/// The charts and files of the report of `seed` from its jobs' results (`results`: a JSON array
+/// in job order, `null` for a job that did not run, as when the report was cancelled); `wall`
+/// is the line on wall time that the HTML report shows. The results come as the workers wrote
+/// them, so every figure is exact (the page's parser has no `float_roundtrip`).
+pub fn assets(seed: &str, results: &str, wall: &str) -> Result<ReportAssets, String> {
+    let mut parts = Parts::new(parse_seed(seed)?);
+    let results: Vec<Option<JobResult>> = serde_json::from_str(results)
+        .map_err(|e| format!("the report's results could not be read: {e}"))?;
+    if results.len() != parts.jobs().len() {
+        return Err(format!(
+            "results: {} given, the set has {} jobs",
+            results.len(),
+            parts.jobs().len()
+        ));
+    }
+    for (job, result) in results.into_iter().enumerate() {
+        if let Some(result) = result {
+            parts.put(job, result);
+        }
+    }
+    let report = parts.finish();
     let files: Vec<(String, String)> = report_files(
         &report,
         |c, suite| syncsim_charts::chart_svg(c.chart, suite),
@@ -45,7 +62,6 @@ pub fn assets(report: &str, wall: &str) -> Result<ReportAssets, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syncsim_core::report::Parts;
 
     #[test]
     fn a_job_that_cannot_run_is_an_error_in_its_json() {
@@ -62,7 +78,10 @@ mod tests {
         let text = job("1", last, |_| {});
         parts.put(last, serde_json::from_str(&text).unwrap());
         let report = parts.finish();
-        let assets = assets(&report.to_json(), "wall time: test").unwrap();
+        let mut results = vec!["null"; parts.jobs().len()];
+        results[last] = &text;
+        let results = format!("[{}]", results.join(","));
+        let assets = assets("1", &results, "wall time: test").unwrap();
         let names: Vec<&str> = assets.files.iter().map(|(n, _)| n.as_str()).collect();
         for want in ["results.json", "results.csv", "targets.csv", "report.html"] {
             assert!(names.contains(&want), "{want} missing from {names:?}");
@@ -87,9 +106,12 @@ mod tests {
             .any(|(n, t)| n == "report.html" && t.contains("wall time: test")));
         let answer = serde_json::to_string(&Ok::<_, String>(assets.clone())).unwrap();
         assert_eq!(ReportAssets::from_answer(&answer), Ok(assets));
-        let failed = serde_json::to_string(&super::assets("{", "")).unwrap();
+        let failed = serde_json::to_string(&super::assets("1", "{", "")).unwrap();
         assert!(ReportAssets::from_answer(&failed)
             .unwrap_err()
-            .contains("report"));
+            .contains("results"));
+        let short = super::assets("1", "[null]", "").unwrap_err();
+        assert!(short.contains("1 given"), "{short}");
+        assert!(super::assets("x", &results, "").is_err());
     }
 }

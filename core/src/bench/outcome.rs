@@ -60,6 +60,11 @@ pub struct Outcome {
     pub progress: Progress,
     /// The suite's charts, in the charts crate's order (only those with data).
     pub charts: Vec<ChartSvg>,
+    /// The suite's files as `(name, text)`, written where the suite ran: `results.json`,
+    /// `results.csv`, `series.csv`. The page exports these rather than writing them again from
+    /// its own parse: its `serde_json` has no `float_roundtrip` (8 KB of its `.wasm`), so a
+    /// figure it parsed may be one ULP off, and the files must match the CLI's to the byte.
+    pub exports: Vec<(String, String)>,
 }
 
 impl Outcome {
@@ -125,6 +130,7 @@ mod tests {
                 description: "d".into(),
                 svg: "<svg/>".into(),
             }],
+            exports: vec![("results.json".into(), "{}".into())],
         };
         assert_eq!(Outcome::from_json(&o.to_json()), Ok(o));
         assert!(Outcome::from_json("{}")

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use gloo_timers::callback::Timeout;
-use syncsim_core::bench::{series_csv, to_csv, ChartSvg, Form, Outcome, Progress, ScenarioKind};
+use syncsim_core::bench::{ChartSvg, Form, Outcome, Progress, ScenarioKind};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlCanvasElement, HtmlImageElement};
 use yew::prelude::*;
@@ -52,16 +52,15 @@ fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
 /// One download instead of a burst, which browsers throttle (Chromium delivers ~10) or block.
 fn export_all(root: &NodeRef, outcome: &Rc<Outcome>, report: Callback<String>) {
     let build = || -> Result<Vec<u8>, String> {
-        let suite = &outcome.suite;
         let text = |name: &str, body: String| ZipEntry {
             name: name.to_string(),
             data: body.into_bytes(),
         };
-        let mut files = vec![
-            text("results.json", suite.to_json()),
-            text("results.csv", to_csv(suite)),
-            text("series.csv", series_csv(suite)),
-        ];
+        let mut files: Vec<ZipEntry> = outcome
+            .exports
+            .iter()
+            .map(|(name, body)| text(name, body.clone()))
+            .collect();
         for chart in &outcome.charts {
             let id = &chart.id;
             files.push(text(&format!("{id}.svg"), chart.svg.clone()));
@@ -365,10 +364,15 @@ fn results_view(
     if suite.runs.is_empty() {
         return html! { <p class="bench-note">{ "No run finished, so there are no results." }</p> };
     }
-    let text_export = |name: &'static str, mime: &'static str, make: fn(&Outcome) -> String| {
+    // The files as the lab wrote them (`Outcome::exports`: exact, unlike a re-serialisation).
+    let text_export = |name: &'static str, mime: &'static str| {
         let (outcome, report) = (outcome.clone(), report.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Err(e) = download::download_text(name, mime, &make(&outcome)) {
+            let text = outcome.exports.iter().find(|(n, _)| n == name);
+            let done = text
+                .ok_or_else(|| format!("{name} is not among the results"))
+                .and_then(|(_, body)| download::download_text(name, mime, body));
+            if let Err(e) = done {
                 report.emit(e);
             }
         })
@@ -387,13 +391,13 @@ fn results_view(
             <div class="bench-exports">
                 <span class="bench-label">{ "Export" }</span>
                 <button data-testid="export-json"
-                    onclick={text_export("results.json", "application/json", |o| o.suite.to_json())}>
+                    onclick={text_export("results.json", "application/json")}>
                     { "results.json" }</button>
                 <button data-testid="export-csv"
-                    onclick={text_export("results.csv", "text/csv", |o| to_csv(&o.suite))}>
+                    onclick={text_export("results.csv", "text/csv")}>
                     { "results.csv" }</button>
                 <button data-testid="export-series"
-                    onclick={text_export("series.csv", "text/csv", |o| series_csv(&o.suite))}>
+                    onclick={text_export("series.csv", "text/csv")}>
                     { "series.csv" }</button>
                 <button class="primary" data-testid="export-all" onclick={on_all}>
                     { "Export all" }</button>

@@ -95,6 +95,7 @@ fn to_drawing(j: &mut Job, phase: &UseStateHandle<Phase>, cancelled: bool) -> Re
     };
     let report = Rc::new(run.report());
     let timing = Timing::of_workers(&run, j.started);
+    let (seed, results) = run.raw_results();
     drop(run);
     phase.set(Phase::Shown {
         report: report.clone(),
@@ -105,7 +106,8 @@ fn to_drawing(j: &mut Job, phase: &UseStateHandle<Phase>, cancelled: bool) -> Re
     let (worker, inbox) = LabWorker::with_inbox()?;
     worker.post(&[
         ("kind", "assets".into()),
-        ("report", report.to_json().into()),
+        ("seed", seed.to_string().into()),
+        ("results", results.into()),
         ("wall", wall_line(timing.wall_ms).into()),
     ])?;
     j.stage = Stage::Drawing {

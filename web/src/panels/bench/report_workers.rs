@@ -23,6 +23,9 @@ const MAX_WORKERS: usize = 4;
 
 struct State {
     parts: Parts,
+    /// Each job's result as its worker wrote it (JSON), for the lab that draws the report:
+    /// exact figures, whatever this page's parser rounds (`Outcome::exports` says why).
+    texts: Vec<Option<String>>,
     /// Jobs to hand out, heaviest first, and the next one.
     order: Vec<usize>,
     next: usize,
@@ -48,8 +51,10 @@ impl WorkerRun {
         let parts = Parts::new(seed);
         let order = heaviest_first(parts.jobs());
         let n = cores.clamp(1, MAX_WORKERS).min(order.len().max(1));
+        let texts = vec![None; parts.jobs().len()];
         let state = Rc::new(RefCell::new(State {
             parts,
+            texts,
             order,
             next: 0,
             running: vec![None; n],
@@ -97,6 +102,18 @@ impl WorkerRun {
     pub fn report(&self) -> Report {
         self.state.borrow().parts.finish()
     }
+
+    /// The seed, and the jobs' results as their workers wrote them: a JSON array with `null`
+    /// for a job not done (what the lab's `report_assets` reads).
+    pub fn raw_results(&self) -> (u64, String) {
+        let s = self.state.borrow();
+        let items: Vec<&str> = s
+            .texts
+            .iter()
+            .map(|t| t.as_deref().unwrap_or("null"))
+            .collect();
+        (s.parts.seed(), format!("[{}]", items.join(",")))
+    }
 }
 
 fn handle(s: &mut State, worker: &Worker, i: usize, seed: &str, data: &JsValue) {
@@ -109,11 +126,15 @@ fn handle(s: &mut State, worker: &Worker, i: usize, seed: &str, data: &JsValue) 
         }
         "done" => {
             // Through `Value`, as the page's other JSON (docs/size.md: one parser in the .wasm).
-            let result = serde_json::from_str(&text(data, "result"))
+            let raw = text(data, "result");
+            let result = serde_json::from_str(&raw)
                 .and_then(serde_json::from_value::<JobResult>)
                 .unwrap_or_else(|e| Err(format!("a worker's result could not be read: {e}")));
             if let Some(job) = job {
                 s.parts.put(job, result);
+                if let Some(slot @ None) = s.texts.get_mut(job) {
+                    *slot = Some(raw);
+                }
             }
             s.busy_ms[i] += field(data, "ms").as_f64().unwrap_or(0.0);
             s.running[i] = None;
