@@ -17,7 +17,7 @@ pub fn job(seed: &str, job: usize, progress: impl FnMut(f64)) -> String {
 /// The charts and files of the report of `seed` from its jobs' results (`results`: a JSON array
 /// in job order, `null` for a job that did not run, as when the report was cancelled); `wall`
 /// is the line on wall time that the HTML report shows. The results come as the workers wrote
-/// them, so every figure is exact (the page's parser has no `float_roundtrip`).
+/// them: the lab, like the CLI, writes every file of the report from the results themselves.
 pub fn assets(seed: &str, results: &str, wall: &str) -> Result<ReportAssets, String> {
     let mut parts = Parts::new(parse_seed(seed)?);
     let results: Vec<Option<JobResult>> = serde_json::from_str(results)

@@ -62,8 +62,7 @@ pub struct Outcome {
     pub charts: Vec<ChartSvg>,
     /// The suite's files as `(name, text)`, written where the suite ran: `results.json`,
     /// `results.csv`, `series.csv`. The page exports these rather than writing them again from
-    /// its own parse: its `serde_json` has no `float_roundtrip` (8 KB of its `.wasm`), so a
-    /// figure it parsed may be one ULP off, and the files must match the CLI's to the byte.
+    /// what it parsed and shows, so one place writes every result file, as the CLI does.
     pub exports: Vec<(String, String)>,
 }
 

@@ -24,7 +24,7 @@ const MAX_WORKERS: usize = 4;
 struct State {
     parts: Parts,
     /// Each job's result as its worker wrote it (JSON), for the lab that draws the report:
-    /// exact figures, whatever this page's parser rounds (`Outcome::exports` says why).
+    /// the lab builds the report's files from these, as the CLI does from its own results.
     texts: Vec<Option<String>>,
     /// Jobs to hand out, heaviest first, and the next one.
     order: Vec<usize>,
