@@ -248,54 +248,6 @@ pub fn cmp_str(a: &str, b: &str) -> std::cmp::Ordering {
     a.len().cmp(&b.len())
 }
 
-/// The lookups of string-keyed maps through `cmp_str` (same results as `get`, `insert`, ...).
-impl<V> SortedMap<String, V> {
-    fn find_str(&self, key: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| cmp_str(k, key))
-    }
-
-    pub fn get_str(&self, key: &str) -> Option<&V> {
-        self.find_str(key).ok().map(|i| &self.0[i].1)
-    }
-
-    pub fn get_str_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.find_str(key).ok().map(|i| &mut self.0[i].1)
-    }
-
-    pub fn contains_str(&self, key: &str) -> bool {
-        self.find_str(key).is_ok()
-    }
-
-    pub fn insert_str(&mut self, key: String, value: V) -> Option<V> {
-        match self.find_str(&key) {
-            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
-            Err(i) => {
-                self.0.insert(i, (key, value));
-                None
-            }
-        }
-    }
-
-    /// `entry(key.to_string()).or_default()`, without the copy of a key already present.
-    pub fn get_str_or_default(&mut self, key: &str) -> &mut V
-    where
-        V: Default,
-    {
-        let i = match self.find_str(key) {
-            Ok(i) => i,
-            Err(i) => {
-                self.0.insert(i, (key.to_string(), V::default()));
-                i
-            }
-        };
-        &mut self.0[i].1
-    }
-
-    pub fn remove_str(&mut self, key: &str) -> Option<V> {
-        self.find_str(key).ok().map(|i| self.0.remove(i).1)
-    }
-}
-
 /// Positional access for `strmap::StrMap`, which keeps an index beside the entries.
 impl<K, V> SortedMap<K, V> {
     pub(super) fn entries(&self) -> &[(K, V)] {
@@ -647,34 +599,6 @@ mod tests {
             for b in words {
                 assert_eq!(cmp_str(a, b), a.cmp(b), "{a:?} vs {b:?}");
             }
-        }
-        let mut rng = SimRng::new(14);
-        let mut ours: SortedMap<String, u64> = SortedMap::new();
-        let mut std: BTreeMap<String, u64> = BTreeMap::new();
-        for step in 0..3_000u64 {
-            let k = format!("key-{}", rng.range_u64(0, 40) * 37 % 1000);
-            match rng.range_u64(0, 3) {
-                0 => assert_eq!(
-                    ours.insert_str(k.clone(), step),
-                    std.insert(k.clone(), step)
-                ),
-                1 => assert_eq!(ours.remove_str(&k), std.remove(&k)),
-                2 => {
-                    *ours.get_str_or_default(&k) += 2;
-                    *std.entry(k.clone()).or_default() += 2;
-                }
-                _ => {
-                    if let Some(v) = ours.get_str_mut(&k) {
-                        *v += 1;
-                    }
-                    if let Some(v) = std.get_mut(&k) {
-                        *v += 1;
-                    }
-                }
-            }
-            assert_eq!(ours.get_str(&k), std.get(&k));
-            assert_eq!(ours.contains_str(&k), std.contains_key(&k));
-            assert!(ours.iter().eq(std.iter()));
         }
     }
 }
