@@ -55,25 +55,64 @@ impl<M> Clone for Parked<M> {
     }
 }
 
+/// Values by slot number; `None` marks a free slot, listed in `free` (reused last freed first,
+/// so the slot numbers, like everything else here, depend only on the calls made).
+#[derive(Clone, Debug)]
+struct Slab<T> {
+    slots: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slab<T> {
+    fn insert(&mut self, value: T) -> u32 {
+        match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(value);
+                slot
+            }
+            None => {
+                self.slots.push(Some(value));
+                (self.slots.len() - 1) as u32
+            }
+        }
+    }
+
+    fn get(&self, slot: u32) -> Option<&T> {
+        self.slots[slot as usize].as_ref()
+    }
+
+    /// Empties `slot`; `None` if it was free.
+    fn take(&mut self, slot: u32) -> Option<T> {
+        let value = self.slots[slot as usize].take()?;
+        self.free.push(slot);
+        Some(value)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct EventQueue<M> {
     heap: BinaryHeap<Key>,
-    /// The events, by slot; `None` marks a free slot (listed in `free`).
-    slots: Vec<Option<Ev<M>>>,
-    free: Vec<u32>,
-    /// The parked messages, by slot; `None` marks a free slot (listed in `parked_free`).
-    parked: Vec<Option<M>>,
-    parked_free: Vec<u32>,
+    /// The queued events, by the slot their key names.
+    events: Slab<Ev<M>>,
+    /// The parked messages.
+    parked: Slab<M>,
 }
 
 impl<M> Default for EventQueue<M> {
     fn default() -> Self {
         EventQueue {
             heap: BinaryHeap::new(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            parked: Vec::new(),
-            parked_free: Vec::new(),
+            events: Slab::default(),
+            parked: Slab::default(),
         }
     }
 }
@@ -81,45 +120,24 @@ impl<M> Default for EventQueue<M> {
 impl<M> EventQueue<M> {
     /// Keep `msg` until `unpark`.
     pub(super) fn park(&mut self, msg: M) -> Parked<M> {
-        let slot = match self.parked_free.pop() {
-            Some(slot) => {
-                self.parked[slot as usize] = Some(msg);
-                slot
-            }
-            None => {
-                self.parked.push(Some(msg));
-                (self.parked.len() - 1) as u32
-            }
-        };
-        Parked(slot, PhantomData)
+        Parked(self.parked.insert(msg), PhantomData)
     }
 
     pub(super) fn parked(&self, p: &Parked<M>) -> &M {
-        self.parked[p.0 as usize]
-            .as_ref()
+        self.parked
+            .get(p.0)
             .expect("a parked message's slot is full")
     }
 
     /// Take a parked message back (to handle it, or to drop it).
     pub(super) fn unpark(&mut self, p: Parked<M>) -> M {
-        let msg = self.parked[p.0 as usize]
-            .take()
-            .expect("a parked message's slot is full");
-        self.parked_free.push(p.0);
-        msg
+        self.parked
+            .take(p.0)
+            .expect("a parked message's slot is full")
     }
 
     pub(super) fn push(&mut self, at: Time, seq: u64, ev: Ev<M>) {
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot as usize] = Some(ev);
-                slot
-            }
-            None => {
-                self.slots.push(Some(ev));
-                (self.slots.len() - 1) as u32
-            }
-        };
+        let slot = self.events.insert(ev);
         self.heap.push(Key { at, seq, slot });
     }
 
@@ -130,10 +148,10 @@ impl<M> EventQueue<M> {
 
     pub(super) fn pop(&mut self) -> Option<Scheduled<M>> {
         let k = self.heap.pop()?;
-        let ev = self.slots[k.slot as usize]
-            .take()
+        let ev = self
+            .events
+            .take(k.slot)
             .expect("a queued key names a full slot");
-        self.free.push(k.slot);
         Some(Scheduled {
             at: k.at,
             seq: k.seq,
@@ -149,7 +167,7 @@ impl<M> EventQueue<M> {
     pub(super) fn iter(&self) -> impl Iterator<Item = (Time, &Ev<M>)> + '_ {
         self.heap
             .iter()
-            .filter_map(|k| self.slots[k.slot as usize].as_ref().map(|ev| (k.at, ev)))
+            .filter_map(|k| self.events.get(k.slot).map(|ev| (k.at, ev)))
     }
 
     /// Removes the events matching `pred`; returns them sorted by (time, seq).
@@ -158,10 +176,8 @@ impl<M> EventQueue<M> {
         let mut keep = Vec::with_capacity(keys.len());
         let mut removed = Vec::new();
         for k in keys {
-            let slot = &mut self.slots[k.slot as usize];
-            if slot.as_ref().is_some_and(&pred) {
-                let ev = slot.take().expect("checked above");
-                self.free.push(k.slot);
+            if self.events.get(k.slot).is_some_and(&pred) {
+                let ev = self.events.take(k.slot).expect("checked above");
                 removed.push(Scheduled {
                     at: k.at,
                     seq: k.seq,
@@ -206,7 +222,7 @@ mod tests {
         let first = q.pop().unwrap();
         assert_eq!((first.at, first.seq, kind(&first)), (10, 1, 1));
         q.push(5, 3, timer(3));
-        assert_eq!(q.slots.len(), 3, "the freed slot is reused");
+        assert_eq!(q.events.slots.len(), 3, "the freed slot is reused");
         let order: Vec<(Time, u64, u64)> = std::iter::from_fn(|| q.pop())
             .map(|s| (s.at, s.seq, kind(&s)))
             .collect();
