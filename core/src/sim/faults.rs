@@ -257,9 +257,7 @@ impl<A: Actor> Sim<A> {
         rt.busy_until = self.now;
         rt.wake_pending = false;
         // Timers of this incarnation must never fire, even if an event slipped through.
-        for g in rt.timer_gen.iter_mut() {
-            *g += 1;
-        }
+        rt.timers.crash();
         let held: Vec<_> = rt.inbox.drain(..).collect();
         for inp in held {
             if let Input::Msg { id, from, msg } = inp {

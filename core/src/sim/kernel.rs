@@ -9,6 +9,7 @@ use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::clock::NodeClock;
 use super::queue::{EventQueue, Parked};
+use super::timers::Timers;
 use super::trace::{DropReason, Trace, TraceEvent, TraceKind};
 use super::{
     Actor, ActorId, Ctx, Durable, Effect, Message, NodeState, SimConfig, SimRng, Time, TimerKind,
@@ -64,8 +65,8 @@ pub(super) struct NodeRt<M> {
     pub(super) busy_until: Time,
     pub(super) inbox: VecDeque<Input<M>>,
     pub(super) wake_pending: bool,
-    /// Generation per timer kind: a timer event fires only if its generation is current.
-    pub(super) timer_gen: Vec<u64>,
+    /// Generation per timer kind, and re-armed timers not queued yet (`timers.rs`).
+    pub(super) timers: Timers,
     /// The node's own clock (`clock.rs`): what `Ctx::now` reads and timers count on.
     pub(super) clock: NodeClock,
 }
@@ -135,7 +136,7 @@ impl<A: Actor> Sim<A> {
             busy_until: 0,
             inbox: VecDeque::new(),
             wake_pending: false,
-            timer_gen: Vec::new(),
+            timers: Timers::default(),
             clock: NodeClock::default(),
         };
         let mut sim = Sim {
@@ -214,17 +215,14 @@ impl<A: Actor> Sim<A> {
         self.queue.push(at, seq, ev);
     }
 
-    fn timer_live(&self, actor: ActorId, kind: TimerKind, gen: u64) -> bool {
-        self.nodes[actor].timer_gen.get(kind as usize) == Some(&gen)
-    }
-
-    pub(super) fn bump_timer(&mut self, actor: ActorId, kind: TimerKind) -> u64 {
-        let gens = &mut self.nodes[actor].timer_gen;
-        if gens.len() <= kind as usize {
-            gens.resize(kind as usize + 1, 0);
+    /// Arm timer `kind` of `actor` for `at`: queued now, or when its kind's earlier entry pops
+    /// (`timers.rs`). The sequence number is taken now either way.
+    pub(super) fn set_timer(&mut self, actor: ActorId, kind: TimerKind, at: Time) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        if let Some(gen) = self.nodes[actor].timers.set(kind, (at, seq)) {
+            self.queue.push(at, seq, Ev::Timer { actor, kind, gen });
         }
-        gens[kind as usize] += 1;
-        gens[kind as usize]
     }
 
     /// Handle one popped event; false if it was stale and should not count.
@@ -238,7 +236,11 @@ impl<A: Actor> Sim<A> {
                 true
             }
             Ev::Timer { actor, kind, gen } => {
-                if !self.timer_live(actor, kind, gen) {
+                if let Some(((at, seq), gen)) = self.nodes[actor].timers.popped(kind, (s.at, s.seq))
+                {
+                    self.queue.push(at, seq, Ev::Timer { actor, kind, gen });
+                }
+                if !self.nodes[actor].timers.is_live(kind, gen) {
                     return false;
                 }
                 self.now = s.at;
@@ -346,7 +348,7 @@ impl<A: Actor> Sim<A> {
                 self.actors[actor].on_message(&mut ctx, from, msg);
             }
             Input::Timer { kind, gen } => {
-                if ctx_timer_stale(&self.nodes[actor].timer_gen, kind, gen) {
+                if !self.nodes[actor].timers.is_live(kind, gen) {
                     return false;
                 }
                 self.trace.record_with(|| {
@@ -394,8 +396,4 @@ impl<A: Actor> Sim<A> {
         self.nodes[to].busy_until = start + cost;
         self.apply_effects(to, start + cost);
     }
-}
-
-fn ctx_timer_stale(gens: &[u64], kind: TimerKind, gen: u64) -> bool {
-    gens.get(kind as usize) != Some(&gen)
 }

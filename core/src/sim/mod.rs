@@ -20,6 +20,7 @@ mod faults;
 mod kernel;
 mod queue;
 pub mod timeline;
+mod timers;
 pub mod trace;
 mod view;
 pub mod why;

@@ -13,14 +13,11 @@ impl<A: Actor> Sim<A> {
             match eff {
                 Effect::Send { to, msg } => self.send(actor, to, msg, depart),
                 Effect::SetTimer { kind, after } => {
-                    let gen = self.bump_timer(actor, kind);
                     // `after` is local time: the node's clock decides when it has passed.
                     let at = self.nodes[actor].clock.timer_at(depart, after);
-                    self.schedule(at, Ev::Timer { actor, kind, gen });
+                    self.set_timer(actor, kind, at);
                 }
-                Effect::CancelTimer { kind } => {
-                    self.bump_timer(actor, kind);
-                }
+                Effect::CancelTimer { kind } => self.nodes[actor].timers.cancel(kind),
                 Effect::Persist(op) => {
                     // Synchronous fsync model: durable the moment the handler asks.
                     self.durables[actor].apply(op);
