@@ -324,22 +324,40 @@ impl<SM: RaftSm> RaftServer<SM> {
         }
     }
 
-    /// The highest index stored on a quorum of voters (no allocation: n is small).
+    /// The highest index stored on a quorum of voters: the quorum-th largest match index.
+    /// Why not count, per voter, the voters at or above it: that looked every voter's progress
+    /// up n² times on every acknowledgement (3.6 % of a queue benchmark, whose partitions are
+    /// Raft groups). No allocation up to 16 voters; an insertion sort (tiny code, no new sort
+    /// instance in the page's `.wasm`).
     fn quorum_match(&self) -> u64 {
         let quorum = self.quorum();
-        let matched = |v: &ActorId| {
-            if *v == self.id {
+        let n = self.voters.len();
+        if quorum > n {
+            return 0;
+        }
+        let mut buf = [0u64; 16];
+        let mut spill = Vec::new();
+        let matched: &mut [u64] = if n <= buf.len() {
+            &mut buf[..n]
+        } else {
+            spill.resize(n, 0);
+            &mut spill
+        };
+        for (i, v) in self.voters.iter().enumerate() {
+            let m = if *v == self.id {
                 self.log.last_index()
             } else {
                 self.progress.get(v).map_or(0, |p| p.matched)
+            };
+            // Largest first.
+            let mut j = i;
+            while j > 0 && matched[j - 1] < m {
+                matched[j] = matched[j - 1];
+                j -= 1;
             }
-        };
-        self.voters
-            .iter()
-            .map(matched)
-            .filter(|&m| self.voters.iter().filter(|v| matched(v) >= m).count() >= quorum)
-            .max()
-            .unwrap_or(0)
+            matched[j] = m;
+        }
+        matched[quorum - 1]
     }
 
     /// Iterate the followers without borrowing `progress` across calls that mutate it.
