@@ -292,42 +292,49 @@ impl QueueClient {
         ctx.note(Note::Invoke {
             op: self.history.len() as u64 + 1,
         });
+        let visit = match &op {
+            QueueOp::Enqueue { message, key, .. } => {
+                Ok(vec![partition_of(key.as_deref().unwrap_or(message))])
+            }
+            QueueOp::Ack { message_id, .. } => match parse_message_id(message_id) {
+                Some((p, _)) => Ok(vec![p]),
+                None => Err(format!(
+                    "message_id: `{message_id}` is not a queue message id"
+                )),
+            },
+            QueueOp::Dequeue { .. } => {
+                let start = self.cursor;
+                self.cursor = (self.cursor + 1) % PARTITIONS;
+                Ok((0..PARTITIONS).map(|k| (start + k) % PARTITIONS).collect())
+            }
+            QueueOp::Status => Ok((0..PARTITIONS).collect()),
+            // A ring change first asks partition 0 which ring is current (a `SetRing` of
+            // version 0, which never wins), then writes the next version everywhere.
+            QueueOp::Ring { .. } => Ok(vec![0]),
+        };
+        // The op moves into its record (a copy cost a key per message): every attempt reads
+        // it from there.
         self.history.push(QueueRecord {
-            op: op.clone(),
+            op,
             target,
             invoked: ctx.now,
             completed: None,
             result: None,
         });
         let record = self.history.len() - 1;
-        let ring = None;
-        let visit = match &op {
-            QueueOp::Enqueue { message, key, .. } => {
-                vec![partition_of(key.as_deref().unwrap_or(message))]
+        let visit = match visit {
+            Ok(visit) => visit,
+            Err(reason) => {
+                return self.complete(
+                    ctx,
+                    QueueResult::Refused {
+                        status: 400,
+                        reason,
+                    },
+                )
             }
-            QueueOp::Ack { message_id, .. } => match parse_message_id(message_id) {
-                Some((p, _)) => vec![p],
-                None => {
-                    let reason = format!("message_id: `{message_id}` is not a queue message id");
-                    return self.complete(
-                        ctx,
-                        QueueResult::Refused {
-                            status: 400,
-                            reason,
-                        },
-                    );
-                }
-            },
-            QueueOp::Dequeue { .. } => {
-                let start = self.cursor;
-                self.cursor = (self.cursor + 1) % PARTITIONS;
-                (0..PARTITIONS).map(|k| (start + k) % PARTITIONS).collect()
-            }
-            QueueOp::Status => (0..PARTITIONS).collect(),
-            // A ring change first asks partition 0 which ring is current (a `SetRing` of
-            // version 0, which never wins), then writes the next version everywhere.
-            QueueOp::Ring { .. } => vec![0],
         };
+        let ring = None;
         self.running = Some(Running {
             record,
             visit,
@@ -522,7 +529,7 @@ impl QueueClient {
         if r.at < r.visit.len() {
             return self.begin_partition(ctx, None);
         }
-        let op = self.history[r.record].op.clone();
+        let op = &self.history[r.record].op;
         let names = |v: &[u32]| {
             v.iter()
                 .map(|p| format!("p{p}"))
@@ -543,7 +550,7 @@ impl QueueClient {
                     epoch,
                     before,
                     after,
-                    change,
+                    change: *change,
                     lagging: r.lagging.clone(),
                 }
             }
