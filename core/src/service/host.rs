@@ -295,6 +295,9 @@ macro_rules! node_services {
                 fn part(&self) -> &$svc {
                     &self.$field
                 }
+                fn part_mut(&mut self) -> &mut $svc {
+                    &mut self.$field
+                }
             }
 
             impl $crate::service::Hosts<$svc> for $node {

@@ -127,12 +127,17 @@ pub const NOTE_CODE_MASK: u16 = (1 << NOTE_SLOT_SHIFT) - 1;
 /// Read access to one service's actor: a composed node has a part for every registered service,
 /// and a service's actor is trivially its own part, so checkers and views work on a world of
 /// bare service actors (the benchmarks, the service's own tests) and on composed nodes alike.
+/// `part_mut` is for benchmark drivers that trim what a part keeps (see `Sim::actor_mut`).
 pub trait Part<S> {
     fn part(&self) -> &S;
+    fn part_mut(&mut self) -> &mut S;
 }
 
 impl<S> Part<S> for S {
     fn part(&self) -> &S {
+        self
+    }
+    fn part_mut(&mut self) -> &mut S {
         self
     }
 }

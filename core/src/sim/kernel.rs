@@ -204,6 +204,14 @@ impl<A: Actor> Sim<A> {
         done
     }
 
+    /// An actor, mutably, between events: for a driver that trims what the actor keeps only
+    /// for its readers (the queue benchmark drops history bodies it has checked). Whatever it
+    /// changes must be something the actor's behaviour never reads, or determinism is lost;
+    /// inputs go through `apply`.
+    pub fn actor_mut(&mut self, id: ActorId) -> &mut A {
+        &mut self.actors[id]
+    }
+
     /// Move the clock forward without processing anything (replay of a recorded position).
     pub(super) fn set_clock(&mut self, t: Time) {
         self.now = self.now.max(t);

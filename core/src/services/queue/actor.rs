@@ -39,6 +39,12 @@ impl QueueActor {
             QueueActor::Server(_) => None,
         }
     }
+    pub fn client_mut(&mut self) -> Option<&mut QueueClient> {
+        match self {
+            QueueActor::Client(c) => Some(c),
+            QueueActor::Server(_) => None,
+        }
+    }
 }
 
 impl Actor for QueueActor {

@@ -14,7 +14,7 @@
 //!
 //! The ring-quality table is `ring_bench.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::base::sorted::SortedMap;
 
@@ -24,7 +24,7 @@ use super::bench_fault::QueueFault;
 use super::client::{ClientCounters, QueueOp, QueueResult, QueueWorkload, Submit};
 use super::params::QueueParams;
 use super::placement::PARTITIONS;
-use super::types::{parse_message_id, AckError};
+use super::types::{parse_message_id, AckError, Body};
 use super::world::partition_replica;
 use crate::bench::metrics::{round_to, Recorder};
 use crate::bench::open_loop;
@@ -45,13 +45,66 @@ const QUEUED: u64 = 3;
 /// A message's identity: (partition, number in the partition).
 type MsgId = (u32, u64);
 
-/// The body of producer `k`'s `n`th message: "m{k}-{n}|" padded with dots to `bytes`.
+/// What starts producer `k`'s `n`th message's body: "m{k}-{n}|". Written by hand into a buffer:
+/// the ledger rebuilds one per delivery, and `format!` cost more than the rest of its reading.
+struct MessageHead {
+    /// "m", two u64s of at most 20 digits, "-" and "|".
+    buf: [u8; 43],
+    len: usize,
+}
+
+impl MessageHead {
+    fn new(k: usize, n: u64) -> Self {
+        let mut h = MessageHead {
+            buf: [0; 43],
+            len: 0,
+        };
+        h.push(b'm');
+        h.decimal(k as u64);
+        h.push(b'-');
+        h.decimal(n);
+        h.push(b'|');
+        h
+    }
+
+    fn push(&mut self, b: u8) {
+        self.buf[self.len] = b;
+        self.len += 1;
+    }
+
+    fn decimal(&mut self, mut v: u64) {
+        let start = self.len;
+        loop {
+            self.push(b'0' + (v % 10) as u8);
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.buf[start..self.len].reverse();
+    }
+
+    /// The head, cut to a body of `bytes`.
+    fn cut(&self, bytes: usize) -> &[u8] {
+        &self.buf[..self.len.min(bytes)]
+    }
+}
+
+/// The body of producer `k`'s `n`th message: its head padded with dots to `bytes`.
 pub fn message_body(k: usize, n: u64, bytes: usize) -> String {
-    let mut body = format!("m{k}-{n}|");
-    body.truncate(bytes);
-    let pad = bytes - body.len();
-    body.push_str(&".".repeat(pad));
-    body
+    let mut body = Vec::with_capacity(bytes);
+    body.extend_from_slice(MessageHead::new(k, n).cut(bytes));
+    body.resize(bytes, b'.');
+    String::from_utf8(body).expect("a head and dots are ASCII")
+}
+
+/// Whether `body` is `message_body(k, n, dots.len())`, given that many dots, without building
+/// it (the ledger checks every delivery).
+pub(super) fn is_message_body(body: &str, k: usize, n: u64, dots: &str) -> bool {
+    let head = MessageHead::new(k, n);
+    let head = head.cut(dots.len());
+    let (body, dots) = (body.as_bytes(), dots.as_bytes());
+    body.len() == dots.len() && body.starts_with(head) && body[head.len()..] == dots[head.len()..]
 }
 
 /// The op kind and outcome of one answered queue operation, for the recorder. Empty scans are
@@ -87,45 +140,60 @@ enum Phase {
     Done,
 }
 
-/// What the driver learnt from the clients' histories so far (read incrementally).
+/// What the driver learnt from the clients' histories so far (read incrementally, bodies
+/// checked as they are read, so that the driver can drop them: `QueueRun::read_histories`).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Ledger {
     /// Next history record to read, per client (producers, then consumers).
     pub(super) cursor: Vec<usize>,
+    /// As many dots as a message has bytes: every body sent is its head over these.
+    pub(super) dots: String,
     // B-trees, not `SortedMap`: ids arrive interleaved across partitions, so a sorted vector
     // shifted half its length per message, quadratic in a run's messages (most of the report's
     // time in the profile).
-    /// Messages whose enqueue was acknowledged.
-    pub(super) enqueued: BTreeSet<MsgId>,
+    /// Messages whose enqueue was acknowledged: their producer (slot) and number there, which
+    /// is the producer's history record (it is handed one enqueue per record, in order).
+    pub(super) enqueued: BTreeMap<MsgId, (usize, u64)>,
     /// Deliveries per message.
     pub(super) delivered: BTreeMap<MsgId, u32>,
+    /// Bodies delivered before their producer heard the enqueue's ack: checked when it does.
+    pub(super) early: BTreeMap<MsgId, Vec<Body>>,
     /// Acknowledged messages not delivered yet.
     pub(super) undelivered: u64,
     pub(super) deliveries: u64,
     pub(super) redelivered: u64,
+    /// Deliveries of an acknowledged message whose body differs from what its producer sent.
+    pub(super) corrupted: u64,
 }
 
 impl Ledger {
     pub(super) fn read(&mut self, slot: usize, records: &[super::client::QueueRecord]) {
-        let at = &mut self.cursor[slot];
         // A client runs one foreground operation at a time, so those records complete in
         // order; a consumer's background acks complete later, and say nothing about loss.
         while let Some(r) = records
-            .get(*at)
+            .get(self.cursor[slot])
             .filter(|r| r.completed.is_some() || matches!(r.op, QueueOp::Ack { .. }))
         {
-            *at += 1;
+            let n = self.cursor[slot] as u64;
+            self.cursor[slot] += 1;
             match &r.result {
                 Some(QueueResult::Enqueued { message_id, .. }) => {
                     let Some(id) = parse_message_id(message_id) else {
                         continue;
                     };
-                    if self.enqueued.insert(id) && !self.delivered.contains_key(&id) {
+                    debug_assert!(matches!(&r.op, QueueOp::Enqueue { message, .. }
+                        if is_message_body(message, slot, n, &self.dots)));
+                    let first = self.enqueued.insert(id, (slot, n)).is_none();
+                    if first && !self.delivered.contains_key(&id) {
                         self.undelivered += 1;
+                    }
+                    for body in self.early.remove(&id).unwrap_or_default() {
+                        self.check(id, &body);
                     }
                 }
                 Some(QueueResult::Delivered {
                     message_id,
+                    message,
                     redelivered,
                     ..
                 }) => {
@@ -137,12 +205,25 @@ impl Ledger {
                     let n = self.delivered.entry(id).or_insert(0);
                     *n += 1;
                     // A consumer can be handed a message before its producer hears the ack.
-                    if *n == 1 && self.enqueued.contains(&id) {
-                        self.undelivered -= 1;
+                    if self.enqueued.contains_key(&id) {
+                        if *n == 1 {
+                            self.undelivered -= 1;
+                        }
+                        self.check(id, message);
+                    } else {
+                        self.early.entry(id).or_default().push(message.clone());
                     }
                 }
                 _ => {}
             }
+        }
+    }
+
+    /// Count a delivery of acknowledged message `id` whose body is not the one sent.
+    fn check(&mut self, id: MsgId, body: &str) {
+        let (k, n) = self.enqueued[&id];
+        if !is_message_body(body, k, n, &self.dots) {
+            self.corrupted += 1;
         }
     }
 }
@@ -251,6 +332,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
             drain_ops: vec![0; c],
             ledger: Ledger {
                 cursor: vec![0; 2 * c],
+                dots: ".".repeat(qp.message_bytes),
                 ..Ledger::default()
             },
             next_tick: t0,
@@ -424,15 +506,16 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         }
     }
 
+    /// Read the clients' new history records, then drop the bodies just checked: kept to the
+    /// end, they were most of a long run's memory (nothing after the ledger reads them).
     fn read_histories(&mut self) {
         for (slot, &id) in self.producers.iter().chain(&self.consumers).enumerate() {
-            let records = self
-                .sim
-                .actor(id)
-                .part()
-                .client()
-                .map_or(&[][..], |c| c.history());
-            self.ledger.read(slot, records);
+            let Some(c) = self.sim.actor_mut(id).part_mut().client_mut() else {
+                continue;
+            };
+            let from = self.ledger.cursor[slot];
+            self.ledger.read(slot, c.history());
+            c.blank_bodies(from..self.ledger.cursor[slot]);
         }
     }
 
@@ -531,42 +614,6 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         t
     }
 
-    /// Bodies delivered that differ from what their producer sent.
-    fn corrupted(&self) -> u64 {
-        // A B-tree for the same reason as the ledger's.
-        let mut sent: BTreeMap<MsgId, &str> = BTreeMap::new();
-        for &id in &self.producers {
-            for r in self.client(id).history() {
-                if let (
-                    QueueOp::Enqueue { message, .. },
-                    Some(QueueResult::Enqueued { message_id, .. }),
-                ) = (&r.op, &r.result)
-                {
-                    if let Some(m) = parse_message_id(message_id) {
-                        sent.insert(m, message);
-                    }
-                }
-            }
-        }
-        let mut bad = 0;
-        for &id in self.producers.iter().chain(&self.consumers) {
-            for r in self.client(id).history() {
-                if let Some(QueueResult::Delivered {
-                    message_id,
-                    message,
-                    ..
-                }) = &r.result
-                {
-                    let known = parse_message_id(message_id).and_then(|m| sent.get(&m));
-                    if known.is_some_and(|s| *s != message.as_str()) {
-                        bad += 1;
-                    }
-                }
-            }
-        }
-        bad
-    }
-
     fn finish(mut self) -> BenchResult {
         self.read_histories();
         let mut rec = Recorder::new(self.t0);
@@ -624,7 +671,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         put("redelivered", l.redelivered as f64);
         put("acked", acked as f64);
         put("lost", l.undelivered as f64);
-        put("corrupted", self.corrupted() as f64);
+        put("corrupted", l.corrupted as f64);
         put("peak_depth", self.depth.peak_ready as f64);
         put("peak_in_flight", self.depth.peak_in_flight as f64);
         put("peak_total", self.depth.peak_total as f64);

@@ -3,7 +3,7 @@
 
 use crate::bench::{run_suite, BenchRun, ScenarioKind, ScenarioParams, Suite};
 
-use super::bench::{message_body, Ledger};
+use super::bench::{is_message_body, message_body, Ledger};
 use super::client::{QueueOp, QueueRecord, QueueResult};
 use super::ring_bench::ring_key;
 
@@ -30,6 +30,18 @@ fn bodies_have_the_requested_size_and_name_their_producer() {
     assert_eq!(b.len(), 1024);
     assert!(b.starts_with("m3-17|."));
     assert_eq!(message_body(3, 17, 4), "m3-1");
+    let dots = ".".repeat(1024);
+    assert!(is_message_body(&b, 3, 17, &dots));
+    assert!(!is_message_body(&b, 3, 18, &dots) && !is_message_body(&b, 31, 7, &dots));
+    assert!(!is_message_body(&b.replacen("..", ".x", 1), 3, 17, &dots));
+    assert!(
+        !is_message_body(&b[1..], 3, 17, &dots[1..]),
+        "the head is checked"
+    );
+    assert!(
+        is_message_body("m3-1", 3, 17, "...."),
+        "a head cut to the size"
+    );
 }
 
 #[test]
@@ -195,6 +207,15 @@ fn enqueued(id: &str) -> QueueRecord {
     record(op, result, Some(1))
 }
 
+/// A delivery of `id` with body `body`.
+fn delivered_body(id: &str, redelivered: bool, body: &str) -> QueueRecord {
+    let mut r = delivered(id, redelivered);
+    if let Some(QueueResult::Delivered { message, .. }) = &mut r.result {
+        *message = body.into();
+    }
+    r
+}
+
 fn delivered(id: &str, redelivered: bool) -> QueueRecord {
     let op = QueueOp::Dequeue {
         visibility_ms: None,
@@ -215,8 +236,10 @@ fn delivered(id: &str, redelivered: bool) -> QueueRecord {
 /// which the driver reads the producer's and the consumer's histories, and counts duplicates.
 #[test]
 fn the_ledger_finds_lost_and_duplicated_messages() {
+    // One-byte messages: every producer's body is "m".
     let mut l = Ledger {
         cursor: vec![0, 0],
+        dots: ".".into(),
         ..Ledger::default()
     };
     // The consumer's history is read first: p0-1 came out before its producer heard the ack.
@@ -244,6 +267,30 @@ fn the_ledger_finds_lost_and_duplicated_messages() {
     .concat();
     l.read(1, &consumer);
     assert_eq!(l.undelivered, 0);
+    assert_eq!(l.corrupted, 0);
+}
+
+/// A delivered body that differs from what its producer sent is counted, whether the delivery
+/// is read before or after the producer's ack.
+#[test]
+fn the_ledger_finds_corrupted_bodies_in_either_order() {
+    let mut l = Ledger {
+        cursor: vec![0, 0],
+        dots: ".".into(),
+        ..Ledger::default()
+    };
+    let consumer = vec![delivered_body("p0-1", false, "x")];
+    l.read(1, &consumer);
+    assert_eq!(l.corrupted, 0, "not known as sent yet");
+    l.read(0, &[enqueued("p0-1"), enqueued("p1-1")]);
+    assert_eq!(l.corrupted, 1);
+    let consumer = [
+        consumer,
+        vec![delivered_body("p1-1", false, "y"), delivered("p1-1", true)],
+    ]
+    .concat();
+    l.read(1, &consumer);
+    assert_eq!(l.corrupted, 2);
 }
 
 /// The seeds' targets at the default profile (localhost, 3 nodes, 1 KB messages, 60 s) with
