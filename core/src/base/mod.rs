@@ -9,6 +9,7 @@ pub mod math;
 pub mod rng;
 pub mod sort;
 pub mod sorted;
+pub mod strindex;
 pub mod strmap;
 pub mod time;
 

@@ -1,47 +1,41 @@
-//! A string-keyed `SortedMap` that finds keys without reading them. Why (issue 14): the
-//! cache's maps are keyed by short strings ("k123"), looked up several times per message,
-//! and the binary search over a thousand heap-allocated keys was the cache benchmarks'
-//! largest cost (a pointer chase and a string comparison per step). `StrMap` keeps beside the
-//! entries each key's first eight bytes as a big-endian `u64` (zero-padded): comparing those
-//! orders keys as comparing the strings does, except that equal prefixes need the full keys.
-//! The search runs on the contiguous prefixes and reads a key only among equal prefixes.
+//! A string-keyed `SortedMap` that finds keys by hash. Why (issue 14): the cache's maps are
+//! keyed by short strings ("k123") and looked up several times per message; a binary search
+//! over a thousand heap-allocated keys was the cache benchmarks' largest cost. `StrMap` keeps
+//! beside the sorted entries a `StrIndex` from each key to its position, so a lookup is a hash
+//! and about one probe. Inserting or removing a key moves the later entries by one, and their
+//! positions in the index with them: a pass over the index, on top of the `Vec` shift that
+//! sorted order costs anyway. In the cache most changes replace a value (no shift) or touch a
+//! map of a few keys.
 //!
 //! Reads go through `Deref` to the `SortedMap` (same order, same iterators); every change of
-//! the key set goes through the methods here, which keep the prefixes in step. Values may be
+//! the key set goes through the methods here, which keep the index in step. Values may be
 //! changed through the `_mut` methods.
 
 use std::ops::Deref;
 
 use super::sorted::{cmp_str, SortedMap};
+use super::strindex::StrIndex;
 
-/// The first eight bytes of `key`, big-endian, zero-padded.
-#[inline]
-fn prefix(key: &str) -> u64 {
-    let b = key.as_bytes();
-    if let Some(head) = b.first_chunk::<8>() {
-        return u64::from_be_bytes(*head);
-    }
-    // Byte by byte: copying a short, variable length into a buffer called `memcpy`.
-    let mut p = 0u64;
-    for (i, &c) in b.iter().enumerate() {
-        p |= u64::from(c) << (56 - 8 * i);
-    }
-    p
-}
-
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct StrMap<V> {
     map: SortedMap<String, V>,
-    /// `prefix` of every key, in the entries' order.
-    prefixes: Vec<u64>,
+    /// Each key's position in `map`.
+    index: StrIndex,
 }
 
 impl<V> Default for StrMap<V> {
     fn default() -> Self {
         StrMap {
             map: SortedMap::new(),
-            prefixes: Vec::new(),
+            index: StrIndex::new(),
         }
+    }
+}
+
+/// Equal entries, whatever order the keys came in (which shapes the index, not the map).
+impl<V: PartialEq> PartialEq for StrMap<V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map
     }
 }
 
@@ -57,29 +51,35 @@ impl<V> StrMap<V> {
         Self::default()
     }
 
-    /// Where `key` is (`Ok`) or would go (`Err`), as `binary_search` answers.
+    /// The position of `key`.
     #[inline]
+    fn position(&self, key: &str) -> Option<usize> {
+        let entries = self.map.entries();
+        self.index
+            .get(key, |i| &entries[i as usize].0)
+            .map(|i| i as usize)
+    }
+
+    /// Where `key` is (`Ok`) or would go (`Err`), as `binary_search` answers: a search only
+    /// for a key to insert.
     fn find(&self, key: &str) -> Result<usize, usize> {
-        let p = prefix(key);
-        let ps = &self.prefixes;
-        let lo = ps.partition_point(|&x| x < p);
-        // Usually no key or one key has this prefix: look before searching again.
-        let hi = if lo == ps.len() || ps[lo] != p {
-            lo
-        } else if lo + 1 == ps.len() || ps[lo + 1] != p {
-            lo + 1
-        } else {
-            lo + ps[lo..].partition_point(|&x| x == p)
-        };
-        let entries = &self.map.entries()[lo..hi];
-        match entries.binary_search_by(|(k, _)| cmp_str(k, key)) {
-            Ok(i) => Ok(lo + i),
-            Err(i) => Err(lo + i),
+        self.position(key).ok_or_else(|| {
+            let entries = self.map.entries();
+            entries.partition_point(|(k, _)| cmp_str(k, key).is_lt())
+        })
+    }
+
+    /// Put a new key at position `i` (from `find`).
+    fn insert_at(&mut self, i: usize, key: String, value: V) {
+        if i < self.map.len() {
+            self.index.update_values(|v| v + u32::from(v as usize >= i));
         }
+        self.index.insert(&key, i as u32);
+        self.map.insert_at(i, key, value);
     }
 
     pub fn get_str(&self, key: &str) -> Option<&V> {
-        self.find(key).ok().map(|i| &self.map.entries()[i].1)
+        self.position(key).map(|i| &self.map.entries()[i].1)
     }
 
     /// `get_str`, for callers that hold a `&String`.
@@ -88,7 +88,7 @@ impl<V> StrMap<V> {
     }
 
     pub fn get_str_mut(&mut self, key: &str) -> Option<&mut V> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         Some(&mut self.map.entries_mut()[i].1)
     }
 
@@ -97,7 +97,7 @@ impl<V> StrMap<V> {
     }
 
     pub fn contains_str(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.position(key).is_some()
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -109,8 +109,7 @@ impl<V> StrMap<V> {
         match self.find(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.map.entries_mut()[i].1, value)),
             Err(i) => {
-                self.prefixes.insert(i, prefix(&key));
-                self.map.insert_at(i, key, value);
+                self.insert_at(i, key, value);
                 None
             }
         }
@@ -125,8 +124,7 @@ impl<V> StrMap<V> {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                self.prefixes.insert(i, prefix(key));
-                self.map.insert_at(i, key.to_string(), default());
+                self.insert_at(i, key.to_string(), default());
                 i
             }
         };
@@ -141,8 +139,11 @@ impl<V> StrMap<V> {
     }
 
     pub fn remove_str(&mut self, key: &str) -> Option<V> {
-        let i = self.find(key).ok()?;
-        self.prefixes.remove(i);
+        let entries = self.map.entries();
+        let i = self.index.remove(key, |i| &entries[i as usize].0)? as usize;
+        if i + 1 < self.map.len() {
+            self.index.update_values(|v| v - u32::from(v as usize > i));
+        }
         Some(self.map.remove_at(i).1)
     }
 
@@ -152,13 +153,15 @@ impl<V> StrMap<V> {
 
     pub fn clear(&mut self) {
         self.map.clear();
-        self.prefixes.clear();
+        self.index.clear();
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
         self.map.retain(|k, v| keep(k, v));
-        self.prefixes.clear();
-        self.prefixes.extend(self.map.keys().map(|k| prefix(k)));
+        self.index.clear();
+        for (i, k) in self.map.keys().enumerate() {
+            self.index.insert(k, i as u32);
+        }
     }
 
     pub fn iter_mut(&mut self) -> super::sorted::IterMut<'_, String, V> {

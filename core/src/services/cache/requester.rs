@@ -32,7 +32,7 @@ impl CacheActor {
         if self.key_busy(&key) {
             self.waiting.get_str_or_default(&key).push_back(op);
         } else {
-            self.start_op(ctx, op);
+            self.start_op(ctx, op, key);
         }
     }
 
@@ -42,10 +42,11 @@ impl CacheActor {
         self.pending.contains_str(key) || self.wt.contains_str(key) || self.wb.contains_str(key)
     }
 
-    fn start_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp) {
-        let Some(key) = op.op.key().map(str::to_string) else {
+    /// Start `op` on `key` (its key, which the caller has already copied out of it).
+    fn start_op(&mut self, ctx: &mut CacheCtx<'_, '_>, op: ClientOp, key: String) {
+        if op.op.key().is_none() {
             return;
-        };
+        }
         if self
             .store
             .peek(&key)
@@ -59,7 +60,8 @@ impl CacheActor {
             }
         }
         let state = self.store.state(&key);
-        match op.op.clone() {
+        // By place, binding nothing: the arms move `op` on without a copy.
+        match op.op {
             CacheOp::Get { .. } => {
                 self.stats.reads += 1;
                 match on_processor(state, ProcOp::PrRd) {
@@ -219,9 +221,14 @@ impl CacheActor {
         before: LineState,
         fill_txn: Option<u64>,
     ) {
-        let CacheOp::Set { value, ttl_ms, .. } = op.op.clone() else {
+        let CacheOp::Set {
+            ref value, ttl_ms, ..
+        } = op.op
+        else {
             return;
         };
+        // Only the value: `op` itself goes on into the write-through or the acknowledgement.
+        let value = value.clone();
         let data = Data {
             value: value.clone(),
             version: base.map_or(1, |b| b.version + 1),
@@ -558,7 +565,7 @@ impl CacheActor {
                 self.waiting.remove_str(key);
                 return;
             };
-            self.start_op(ctx, op);
+            self.start_op(ctx, op, key.to_string());
         }
     }
 

@@ -8,7 +8,9 @@
 //! Layout (issue 14, the benchmark's caches hold 1000 lines and every access touches one):
 //! - `slots` holds the lines; a freed slot is reused (`free`), so a line's slot number stays
 //!   put while it is cached.
-//! - `index` maps each key to its slot, in key order (the views, `iter`).
+//! - `index` hashes each key to its slot (the key itself stays in the slot). The views' key
+//!   order (`iter`, `expired`) is a sort when asked for: those are rare, while the sorted map
+//!   this replaced shifted a thousand entries on every insertion and eviction.
 //! - The slots form a doubly-linked list by last use, least recent at `head`: a touch or an
 //!   eviction is a relink, where a sorted vector of last uses shifted half its entries.
 //! - `expiry` is a min-heap of deadlines. A removed or replaced line leaves its entry behind
@@ -24,7 +26,7 @@ use std::cell::Cell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use crate::base::strmap::StrMap;
+use crate::base::strindex::StrIndex;
 
 use serde::{Deserialize, Serialize};
 
@@ -78,10 +80,15 @@ struct Slot {
     next: u32,
 }
 
+/// The key of the line in slot `at` (how the index reads the keys it does not store).
+fn key_at(slots: &[Option<Slot>], at: u32) -> &str {
+    slots[at as usize].as_ref().map_or("", |s| &s.key)
+}
+
 #[derive(Clone, Debug)]
 pub struct LineStore {
     capacity: usize,
-    index: StrMap<u32>,
+    index: StrIndex,
     slots: Vec<Option<Slot>>,
     free: Vec<u32>,
     head: u32,
@@ -95,7 +102,7 @@ impl Default for LineStore {
     fn default() -> Self {
         LineStore {
             capacity: 0,
-            index: StrMap::new(),
+            index: StrIndex::new(),
             slots: Vec::new(),
             free: Vec::new(),
             head: NIL,
@@ -134,7 +141,7 @@ impl LineStore {
                 return Some(last);
             }
         }
-        let at = *self.index.get_str(key)?;
+        let at = self.index.get(key, |at| key_at(&self.slots, at))?;
         self.last.set(at);
         Some(at)
     }
@@ -219,26 +226,20 @@ impl LineStore {
         line.used = self.clock;
         let born = self.clock;
         let expires_at = line.expires_at;
-        let slot = Slot {
-            key: key.clone(),
+        let at = self.free.pop().unwrap_or_else(|| {
+            self.slots.push(None);
+            (self.slots.len() - 1) as u32
+        });
+        self.index.insert(&key, at);
+        self.slots[at as usize] = Some(Slot {
+            key,
             line,
             born,
             prev: NIL,
             next: NIL,
-        };
-        let at = match self.free.pop() {
-            Some(at) => {
-                self.slots[at as usize] = Some(slot);
-                at
-            }
-            None => {
-                self.slots.push(Some(slot));
-                (self.slots.len() - 1) as u32
-            }
-        };
+        });
         self.push_back(at);
         self.expiry.push(Reverse((expires_at, born, at)));
-        self.index.insert_str(key, at);
         self.last.set(at);
     }
     pub fn remove(&mut self, key: &str) -> Option<Line> {
@@ -247,7 +248,7 @@ impl LineStore {
     /// Remove `key`'s line; its key string comes back for reuse.
     fn remove_entry(&mut self, key: &str) -> Option<(String, Line)> {
         let at = self.slot_of(key)?;
-        self.index.remove_str(key);
+        self.index.remove(key, |at| key_at(&self.slots, at));
         self.unlink(at);
         let s = self.slots[at as usize].take().expect("indexed slot");
         self.free.push(at);
@@ -273,15 +274,23 @@ impl LineStore {
         if self.next_expiry().is_none_or(|t| t > now) {
             return Vec::new();
         }
-        self.index
-            .iter()
-            .filter(|(_, &at)| self.slot(at).line.expires_at <= now)
-            .map(|(k, _)| k.clone())
-            .collect()
+        let mut keys: Vec<String> = self
+            .live()
+            .filter(|s| s.line.expires_at <= now)
+            .map(|s| s.key.clone())
+            .collect();
+        keys.sort_unstable();
+        keys
     }
     /// Lines by key.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Line)> {
-        self.index.iter().map(|(k, &at)| (k, &self.slot(at).line))
+        let mut live: Vec<&Slot> = self.live().collect();
+        live.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        live.into_iter().map(|s| (&s.key, &s.line))
+    }
+    /// The cached lines, in slot order.
+    fn live(&self) -> impl Iterator<Item = &Slot> {
+        self.slots.iter().flatten()
     }
     /// Earliest expiry, if any line is cached.
     pub fn next_expiry(&self) -> Option<Time> {
