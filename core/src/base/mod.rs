@@ -2,6 +2,7 @@
 //! seeded PRNG and the one stable hasher. Keeping these here (rather than in `sim`) is what lets
 //! `net` and `sim` depend on `base` without depending on each other.
 
+pub mod decimal;
 pub mod fifo;
 pub mod float;
 pub mod hash;

@@ -72,16 +72,11 @@ impl MessageHead {
         self.len += 1;
     }
 
-    fn decimal(&mut self, mut v: u64) {
-        let start = self.len;
-        loop {
-            self.push(b'0' + (v % 10) as u8);
-            v /= 10;
-            if v == 0 {
-                break;
-            }
+    fn decimal(&mut self, v: u64) {
+        let mut buf = [0; 20];
+        for &b in crate::base::decimal::digits(v, &mut buf) {
+            self.push(b);
         }
-        self.buf[start..self.len].reverse();
     }
 
     /// The head, cut to a body of `bytes`.
@@ -456,13 +451,15 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
     fn submit(&mut self, k: usize) {
         let n = self.submitted[k];
         self.submitted[k] += 1;
+        // "k{r}", by hand (base/decimal.rs): one per message sent.
+        let mut key = String::with_capacity(8);
+        key.push('k');
+        let r = (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys;
+        crate::base::decimal::push(&mut key, r);
         let op = QueueOp::Enqueue {
             message: message_body(k, n, self.qp.message_bytes).into(),
             priority: 1 + ((n + k as u64) % 10) as u8,
-            key: Some(format!(
-                "k{}",
-                (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys
-            )),
+            key: Some(key),
             max_receive: None,
         };
         let cmd = QueueActorCmd::Submit(Submit { target: None, op });
