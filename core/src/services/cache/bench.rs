@@ -92,6 +92,8 @@ impl<A: Actor + Part<CacheActor>> CacheRun<A> {
             capacity: cp.cache_size,
             protocol: cp.protocol,
             default_ttl_ms: (cp.ttl_s * 1000.0).round() as u64,
+            // Nothing reads a benchmark cache's event log (it is the cache tab's).
+            log_capacity: 0,
             ..CacheConfig::default()
         };
         let t0 = secs(params.warmup_s);

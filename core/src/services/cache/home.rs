@@ -476,10 +476,10 @@ impl CacheActor {
             _ => {}
         }
         if let Some(l) = lost {
-            self.record(ctx.now, l);
+            self.record(ctx.now, || l);
         }
         ctx.note(super::reasons::txn(&record));
-        self.record(ctx.now, RecordKind::Txn(record));
+        self.record(ctx.now, || RecordKind::Txn(record));
         self.persist_line(ctx, key);
         let msg = CacheMsg::Fill {
             epoch,
@@ -541,7 +541,7 @@ impl CacheActor {
             self.stats.write_backs += 1;
         }
         if lost {
-            let kind = RecordKind::Lost {
+            let kind = || RecordKind::Lost {
                 key: key.clone(),
                 node: from,
                 memory,
@@ -620,7 +620,7 @@ impl CacheActor {
                 value: Some(data.value.clone()),
             };
             ctx.note(super::reasons::txn(&record));
-            self.record(ctx.now, RecordKind::Txn(record));
+            self.record(ctx.now, || RecordKind::Txn(record));
         }
         self.persist_line(ctx, &key);
         let msg = CacheMsg::PutAck {

@@ -166,7 +166,7 @@ impl CacheActor {
             value: Some(value.to_string()),
         };
         ctx.note(super::reasons::txn(&txn));
-        self.record(ctx.now, RecordKind::Txn(txn));
+        self.record(ctx.now, || RecordKind::Txn(txn));
     }
 
     /// Answer a read: `(state, hit)` is the copy's state and whether it was already cached.
@@ -180,14 +180,11 @@ impl CacheActor {
     ) {
         let reply = match data {
             Some(d) => {
-                self.record(
-                    ctx.now,
-                    RecordKind::Read {
-                        key: key.to_string(),
-                        version: d.version,
-                        value: d.value.clone(),
-                    },
-                );
+                self.record(ctx.now, || RecordKind::Read {
+                    key: key.to_string(),
+                    version: d.version,
+                    value: d.value.clone(),
+                });
                 CacheReply::Value {
                     key: key.to_string(),
                     value: d.value,
@@ -197,7 +194,7 @@ impl CacheActor {
                 }
             }
             None => {
-                let kind = RecordKind::Read {
+                let kind = || RecordKind::Read {
                     key: key.to_string(),
                     version: 0,
                     value: String::new(),
@@ -242,7 +239,7 @@ impl CacheActor {
         if fill_txn.is_none() {
             self.log_hit(ctx, key, ProcAction::PrWr, before, LineState::M, &value);
         }
-        let kind = RecordKind::Write {
+        let kind = || RecordKind::Write {
             key: key.to_string(),
             version: data.version,
             value,
@@ -276,7 +273,7 @@ impl CacheActor {
         version: u64,
         state: LineState,
     ) {
-        let kind = RecordKind::Ack {
+        let kind = || RecordKind::Ack {
             key: key.to_string(),
             version,
         };
@@ -350,7 +347,7 @@ impl CacheActor {
                 value: None,
             };
             ctx.note(super::reasons::txn(&txn));
-            self.record(ctx.now, RecordKind::Txn(txn));
+            self.record(ctx.now, || RecordKind::Txn(txn));
         }
     }
 
