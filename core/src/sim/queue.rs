@@ -28,9 +28,19 @@ struct Key {
 
 impl Ord for Key {
     fn cmp(&self, other: &Self) -> Ordering {
-        (other.at, other.seq).cmp(&(self.at, self.seq))
+        other.order().cmp(&self.order())
     }
 }
+impl Key {
+    /// (time, seq) as one number. Why: the heap's sifts compare keys at every level, and one
+    /// wide comparison has no branch on "same time?", which the tuple's had (the pop was 11 %
+    /// of a cache benchmark).
+    #[inline]
+    fn order(&self) -> u128 {
+        (u128::from(self.at) << 64) | u128::from(self.seq)
+    }
+}
+
 impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
