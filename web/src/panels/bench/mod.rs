@@ -116,7 +116,10 @@ fn poll(h: Handles) {
                 h.running.borrow_mut().take();
                 match Outcome::from_json(&text(&m, "outcome")) {
                     Ok(outcome) => show(h.clone(), outcome),
-                    Err(e) => h.problems.set(vec![e]),
+                    Err(e) => {
+                        h.progress.set(None);
+                        h.problems.set(vec![e]);
+                    }
                 }
                 return;
             }
@@ -166,6 +169,8 @@ fn show(h: Handles, outcome: Outcome) {
 
 /// Starts the suite of `params` in a new lab worker.
 fn start(h: &Handles, params: &syncsim_core::bench::ScenarioParams) -> Result<(), String> {
+    // The previous run's results go: "done" must mean this run's results are on the page.
+    h.shown.set(None);
     let (worker, inbox) = LabWorker::with_inbox()?;
     let json = serde_json::to_string(params).map_err(|e| e.to_string())?;
     worker.post(&[("kind", "bench".into()), ("params", JsValue::from(json))])?;
@@ -325,8 +330,13 @@ fn start_progress() -> Progress {
 fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Shown>) -> Html {
     let Some(p) = progress else { return html! {} };
     let pct = (p.fraction * 100.0).floor().clamp(0.0, 100.0) as u32;
+    // The worker has finished but its charts are still being decoded: not done yet, so that
+    // "done" always means the results are on the page.
+    let drawing = !running && shown.is_none();
     let cancelled = !running && shown.is_some_and(|s| s.outcome.cancelled);
-    let status = if running {
+    let status = if drawing {
+        "drawing the charts…".to_string()
+    } else if running {
         format!(
             "run {}/{} · {} · {} events",
             (p.run + 1).min(p.runs.max(1)),
@@ -347,7 +357,7 @@ fn progress_view(progress: Option<&Progress>, running: bool, shown: Option<&Show
                 <div class="bench-progress-fill" style={format!("width: {pct}%")}></div>
             </div>
             <span class="bench-status" data-testid="bench-status"
-                data-state={if running { "running" } else if cancelled { "cancelled" } else { "done" }}>
+                data-state={if running || drawing { "running" } else if cancelled { "cancelled" } else { "done" }}>
                 { format!("{pct}% · {status}") }
             </span>
         </div>
