@@ -279,13 +279,14 @@ impl LineStore {
             .filter(|s| s.line.expires_at <= now)
             .map(|s| s.key.clone())
             .collect();
-        keys.sort_unstable();
+        // Through the shared sort instance (base/sort.rs: a sort per type costs the page ~3 KB).
+        crate::base::sort::sort(&mut keys);
         keys
     }
     /// Lines by key.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Line)> {
         let mut live: Vec<&Slot> = self.live().collect();
-        live.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        crate::base::sort::sort_by(&mut live, |a, b| a.key.cmp(&b.key));
         live.into_iter().map(|s| (&s.key, &s.line))
     }
     /// The cached lines, in slot order.
