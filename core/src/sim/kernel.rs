@@ -312,7 +312,9 @@ impl<A: Actor> Sim<A> {
         if node.state == NodeState::Up && !node.wake_pending && !node.inbox.is_empty() {
             node.wake_pending = true;
             let at = node.busy_until.max(self.now);
-            self.schedule(at, Ev::Wake { actor });
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.queue.push_steady(at, seq, Ev::Wake { actor });
         }
     }
 
