@@ -28,6 +28,7 @@ use super::bench_client::{BenchClient, BenchSpec};
 use super::home::HomeLine;
 use super::msg::*;
 use super::protocol::{mutant_bug, Bug, Protocol};
+use super::reasons::TxnFacts;
 use super::store::{Data, LineStore};
 use crate::base::{Time, MS, SEC};
 use crate::ring::Ring;
@@ -357,6 +358,18 @@ impl CacheActor {
         while self.log.len() > self.cfg.log_capacity {
             self.log.pop_front();
         }
+    }
+    /// Note a transaction's reason and log its record, built (copying the key, the value and
+    /// the transitions) only if the log keeps records.
+    pub(super) fn log_txn(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        f: &TxnFacts<'_>,
+        key: &str,
+        value: Option<&str>,
+    ) {
+        ctx.note(super::reasons::facts(f));
+        self.record(ctx.now, || RecordKind::Txn(f.record(key, value)));
     }
     pub(super) fn reply(&mut self, ctx: &mut CacheCtx<'_, '_>, op: &ClientOp, reply: CacheReply) {
         ctx.send(op.client, CacheMsg::Response { seq: op.seq, reply });

@@ -9,6 +9,7 @@ use crate::base::sorted::{SortedMap, SortedSet};
 use super::actor::{CacheActor, CacheCtx, CacheDurableOp};
 use super::msg::*;
 use super::protocol::{fill_state, memory_written, snoop_targets, BusOp, LineState, Supply};
+use super::reasons::TxnFacts;
 use super::store::Data;
 use crate::base::Time;
 use crate::sim::ActorId;
@@ -438,12 +439,11 @@ impl CacheActor {
         if t.proc != ProcAction::Invalidate {
             t.transitions.push((t.requester, t.prev, state));
         }
-        let record = TxnRecord {
-            key: key.to_string(),
+        let f = TxnFacts {
             requester: t.requester,
             proc: t.proc,
             bus: Some(t.bus),
-            transitions: t.transitions.clone(),
+            transitions: &t.transitions,
             // Table 1.3 names no supplier for an upgrade (the upgrader has the data) nor for
             // an invalidation that only found clean copies.
             supplier: match (t.proc, t.bus, supplier) {
@@ -454,8 +454,12 @@ impl CacheActor {
             },
             memory_before: t.memory_before,
             memory_after: line.memory.as_ref().map(|d| d.version),
-            value: data.as_ref().map(|d| d.value.clone()),
         };
+        // The note now, the record only if the log keeps it: `t` goes back into the line.
+        let note = super::reasons::facts(&f);
+        let record_supplier = f.supplier;
+        let record = (self.cfg.log_capacity > 0)
+            .then(|| f.record(key, data.as_ref().map(|d| d.value.as_str())));
         let lost = t.lost_from.map(|node| RecordKind::Lost {
             key: key.to_string(),
             node,
@@ -470,7 +474,7 @@ impl CacheActor {
         if wrote {
             self.stats.write_backs += 1;
         }
-        match record.supplier {
+        match record_supplier {
             Supplier::Cache { .. } => self.stats.cache_to_cache += 1,
             Supplier::Memory if bus != BusOp::BusUpgr => self.stats.memory_reads += 1,
             _ => {}
@@ -478,8 +482,9 @@ impl CacheActor {
         if let Some(l) = lost {
             self.record(ctx.now, || l);
         }
-        ctx.note(super::reasons::txn(&record));
-        self.record(ctx.now, || RecordKind::Txn(record));
+        ctx.note(note);
+        let record = || RecordKind::Txn(record.expect("built when the log keeps records"));
+        self.record(ctx.now, record);
         self.persist_line(ctx, key);
         let msg = CacheMsg::Fill {
             epoch,
@@ -608,19 +613,16 @@ impl CacheActor {
             self.stats.write_backs += 1;
         }
         if let (Some(p), ProcAction::Evict | ProcAction::Expire) = (prev, reason) {
-            let record = TxnRecord {
-                key: key.clone(),
+            let f = TxnFacts {
                 requester: from,
                 proc: reason,
                 bus: None,
-                transitions: vec![(from, p, LineState::I)],
+                transitions: &[(from, p, LineState::I)],
                 supplier: Supplier::None,
                 memory_before: before,
                 memory_after: after,
-                value: Some(data.value.clone()),
             };
-            ctx.note(super::reasons::txn(&record));
-            self.record(ctx.now, || RecordKind::Txn(record));
+            self.log_txn(ctx, &f, &key, Some(&data.value));
         }
         self.persist_line(ctx, &key);
         let msg = CacheMsg::PutAck {

@@ -9,6 +9,7 @@ use super::msg::*;
 use super::protocol::{
     on_processor, on_snoop, writes_back_on_evict, BusOp, LineState, ProcOp, ProcOutcome, Supply,
 };
+use super::reasons::TxnFacts;
 use super::store::{Data, Line};
 use crate::sim::ActorId;
 
@@ -154,19 +155,16 @@ impl CacheActor {
         after: LineState,
         value: &str,
     ) {
-        let txn = TxnRecord {
-            key: key.to_string(),
+        let f = TxnFacts {
             requester: self.id,
             proc,
             bus: None,
-            transitions: vec![(self.id, before, after)],
+            transitions: &[(self.id, before, after)],
             supplier: Supplier::None,
             memory_before: None,
             memory_after: None,
-            value: Some(value.to_string()),
         };
-        ctx.note(super::reasons::txn(&txn));
-        self.record(ctx.now, || RecordKind::Txn(txn));
+        self.log_txn(ctx, &f, key, Some(value));
     }
 
     /// Answer a read: `(state, hit)` is the copy's state and whether it was already cached.
@@ -335,19 +333,16 @@ impl CacheActor {
             let home = self.home_of(key);
             self.send(ctx, home, msg);
         } else {
-            let txn = TxnRecord {
-                key: key.to_string(),
+            let f = TxnFacts {
                 requester: self.id,
                 proc: reason,
                 bus: None,
-                transitions: vec![(self.id, line.state, LineState::I)],
+                transitions: &[(self.id, line.state, LineState::I)],
                 supplier: Supplier::None,
                 memory_before: None,
                 memory_after: None,
-                value: None,
             };
-            ctx.note(super::reasons::txn(&txn));
-            self.record(ctx.now, || RecordKind::Txn(txn));
+            self.log_txn(ctx, &f, key, None);
         }
     }
 
