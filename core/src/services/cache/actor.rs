@@ -22,6 +22,7 @@
 
 use crate::base::sorted::{SortedMap, SortedSet};
 use crate::base::strmap::StrMap;
+use crate::base::text::Text;
 use std::collections::VecDeque;
 
 use super::bench_client::{BenchClient, BenchSpec};
@@ -90,7 +91,9 @@ pub struct CacheDurable {
 #[derive(Clone, Debug)]
 pub enum CacheDurableOp {
     Boot(u64),
-    Put(String, Box<HomeLine>),
+    /// A line's new state. The key is a `Text` (from the message being handled): a line is
+    /// persisted at each change, and a `String` copy of its key was one allocation each time.
+    Put(Text, Box<HomeLine>),
     Reset {
         epoch: u64,
         protocol: Protocol,
@@ -103,9 +106,12 @@ impl Durable for CacheDurable {
     fn apply(&mut self, op: CacheDurableOp) {
         match op {
             CacheDurableOp::Boot(b) => self.boot = b,
-            CacheDurableOp::Put(k, l) => {
-                self.lines.insert_str(k, *l);
-            }
+            CacheDurableOp::Put(k, l) => match self.lines.get_str_mut(&k) {
+                Some(line) => *line = *l,
+                None => {
+                    self.lines.insert_str(k.to_string(), *l);
+                }
+            },
             CacheDurableOp::Reset {
                 epoch,
                 protocol,
@@ -431,19 +437,22 @@ impl CacheActor {
                 if self.home_of(&key) == self.id {
                     let line = HomeLine {
                         memory: Some(Data {
-                            value,
+                            value: value.into(),
                             version: 1,
                             ttl_ms: self.cfg.default_ttl_ms,
                         }),
                         ..HomeLine::default()
                     };
-                    ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(line.clone())));
+                    ctx.persist(CacheDurableOp::Put(
+                        key.as_str().into(),
+                        Box::new(line.clone()),
+                    ));
                     let kind = || RecordKind::Memory {
                         key: key.clone(),
                         value: line
                             .memory
                             .as_ref()
-                            .map(|d| d.value.clone())
+                            .map(|d| d.value.to_string())
                             .unwrap_or_default(),
                     };
                     self.record(ctx.now, kind);

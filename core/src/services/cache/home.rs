@@ -11,6 +11,7 @@ use super::msg::*;
 use super::protocol::{fill_state, memory_written, snoop_targets, BusOp, LineState, Supply};
 use super::reasons::TxnFacts;
 use super::store::Data;
+use crate::base::text::Text;
 use crate::base::Time;
 use crate::sim::ActorId;
 
@@ -89,9 +90,9 @@ pub struct Txn {
 }
 
 impl CacheActor {
-    fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+    fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         if let Some(l) = self.home.get_str(key) {
-            ctx.persist(CacheDurableOp::Put(key.to_string(), Box::new(l.clone())));
+            ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(l.clone())));
         }
     }
 
@@ -192,7 +193,7 @@ impl CacheActor {
         }
     }
 
-    fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+    fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, r: BusRequest) {
         let line = self.home.get_str_or_default(&key);
         if line.done_req.get(&r.from).is_some_and(|&d| d >= r.req) {
             return; // a repeat of a completed request
@@ -210,7 +211,7 @@ impl CacheActor {
         self.start_txn(ctx, key, r);
     }
 
-    fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+    fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, r: BusRequest) {
         let epoch = self.epoch;
         let line = self.home.get_str_or_default(&key);
         line.next_txn += 1;
@@ -298,7 +299,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         a: SnoopAnswer,
     ) {
@@ -395,7 +396,7 @@ impl CacheActor {
     }
 
     /// Every snoop answered: choose the data, write memory if the rules say so, fill.
-    fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+    fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         let bug = self.bug();
         let epoch = self.epoch;
         let Some(line) = self.home.get_str_mut(key) else {
@@ -463,7 +464,7 @@ impl CacheActor {
         let lost = t.lost_from.map(|node| RecordKind::Lost {
             key: key.to_string(),
             node,
-            memory: data.as_ref().map(|d| (d.version, d.value.clone())),
+            memory: data.as_ref().map(|d| (d.version, d.value.to_string())),
         });
         let fill_data = data.clone();
         t.fill = Some((state, data));
@@ -488,7 +489,7 @@ impl CacheActor {
         self.persist_line(ctx, key);
         let msg = CacheMsg::Fill {
             epoch,
-            key: key.to_string(),
+            key: key.clone(),
             req,
             txn,
             state,
@@ -501,7 +502,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         refused: Option<(LineState, u64, u64)>,
     ) {
@@ -540,14 +541,17 @@ impl CacheActor {
         // its acknowledgement got through; what memory has now is what survived.
         let lost = refused.is_some_and(|(_, boot, _)| boot != t.req_boot)
             && t.fill.as_ref().is_some_and(|(s, _)| s.owner());
-        let memory = line.memory.as_ref().map(|d| (d.version, d.value.clone()));
+        let memory = line
+            .memory
+            .as_ref()
+            .map(|d| (d.version, d.value.to_string()));
         line.done_req.insert(from, t.req);
         if wrote {
             self.stats.write_backs += 1;
         }
         if lost {
             let kind = || RecordKind::Lost {
-                key: key.clone(),
+                key: key.to_string(),
                 node: from,
                 memory,
             };
@@ -557,7 +561,7 @@ impl CacheActor {
         self.next_request(ctx, &key);
     }
 
-    fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+    fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         if self.home.get_str(key).is_some_and(|l| l.busy.is_some()) {
             return;
         }
@@ -566,7 +570,7 @@ impl CacheActor {
             self.queue.remove_str(key);
         }
         if let Some(r) = next {
-            self.on_bus_request(ctx, key.to_string(), r);
+            self.on_bus_request(ctx, key.clone(), r);
         }
     }
 
@@ -575,7 +579,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         data: Data,
         (reason, boot, txn): (ProcAction, u64, u64),
     ) {
@@ -639,11 +643,12 @@ impl CacheActor {
         let Some(t) = self.home.get_str(key).and_then(|l| l.busy.clone()) else {
             return;
         };
+        let key = Text::from(key);
         match &t.fill {
             Some((state, data)) => {
                 let msg = CacheMsg::Fill {
                     epoch,
-                    key: key.to_string(),
+                    key: key.clone(),
                     req: t.req,
                     txn: t.txn,
                     state: *state,
@@ -656,7 +661,7 @@ impl CacheActor {
                     if t.waiting.contains(&n) {
                         let msg = CacheMsg::Snoop {
                             epoch,
-                            key: key.to_string(),
+                            key: key.clone(),
                             txn: t.txn,
                             bus: t.bus,
                             supplier,

@@ -11,6 +11,7 @@ use super::protocol::{
 };
 use super::reasons::TxnFacts;
 use super::store::{Data, Line};
+use crate::base::text::Text;
 use crate::sim::ActorId;
 
 impl CacheActor {
@@ -116,7 +117,7 @@ impl CacheActor {
         let home = self.home_of(&key);
         let msg = CacheMsg::BusReq {
             epoch: self.epoch,
-            key: key.clone(),
+            key: Text::from(key.as_str()),
             req,
             bus,
             proc,
@@ -181,11 +182,11 @@ impl CacheActor {
                 self.record(ctx.now, || RecordKind::Read {
                     key: key.to_string(),
                     version: d.version,
-                    value: d.value.clone(),
+                    value: d.value.to_string(),
                 });
                 CacheReply::Value {
                     key: key.to_string(),
-                    value: d.value,
+                    value: d.value.to_string(),
                     state,
                     version: d.version,
                     hit,
@@ -223,7 +224,7 @@ impl CacheActor {
             return;
         };
         // Only the value: `op` itself goes on into the write-through or the acknowledgement.
-        let value = value.clone();
+        let value = Text::from(value.as_str());
         let data = Data {
             value: value.clone(),
             version: base.map_or(1, |b| b.version + 1),
@@ -240,13 +241,13 @@ impl CacheActor {
         let kind = || RecordKind::Write {
             key: key.to_string(),
             version: data.version,
-            value,
+            value: value.to_string(),
         };
         self.record(ctx.now, kind);
         if self.write_through {
             let msg = CacheMsg::WriteThrough {
                 epoch: self.epoch,
-                key: key.to_string(),
+                key: Text::from(key),
                 data: data.clone(),
             };
             let home = self.home_of(key);
@@ -314,7 +315,7 @@ impl CacheActor {
             self.stats.flush += 1;
             let msg = CacheMsg::PutM {
                 epoch: self.epoch,
-                key: key.to_string(),
+                key: Text::from(key),
                 data: line.data.clone(),
                 reason,
                 boot: self.boot,
@@ -387,7 +388,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         bus: BusOp,
         supplier: bool,
@@ -429,7 +430,7 @@ impl CacheActor {
                     sent: ctx.now,
                     tries: 0,
                 };
-                self.wb.insert(key.clone(), h);
+                self.wb.insert(key.to_string(), h);
             }
         }
         let msg = CacheMsg::SnoopReply {
@@ -452,7 +453,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         req: ReqId,
         txn: u64,
         state: LineState,
@@ -469,7 +470,13 @@ impl CacheActor {
         let Some(p) = self.pending.remove_str(&key) else {
             return;
         };
-        self.last_done.insert_str(key.clone(), req);
+        // The key is usually there already (a node asks for a line again and again): no copy.
+        match self.last_done.get_str_mut(&key) {
+            Some(done) => *done = req,
+            None => {
+                self.last_done.insert_str(key.to_string(), req);
+            }
+        }
         match p.proc {
             ProcAction::PrRd => match data {
                 Some(d) if state.valid() => {
@@ -494,7 +501,9 @@ impl CacheActor {
             }
             _ => {
                 self.store.remove(&key);
-                let reply = CacheReply::Invalidated { key: key.clone() };
+                let reply = CacheReply::Invalidated {
+                    key: key.to_string(),
+                };
                 self.reply(ctx, &p.op, reply);
             }
         }
@@ -506,7 +515,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         accepted: bool,
     ) {
@@ -524,7 +533,7 @@ impl CacheActor {
         self.send(ctx, home, msg);
     }
 
-    fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, version: u64) {
+    fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, version: u64) {
         if self.wt.get(&key).is_none_or(|w| w.data.version != version) {
             return;
         }
@@ -593,7 +602,7 @@ impl CacheActor {
             let (req, bus, proc, prev) = (p.req, p.bus, p.proc, p.prev);
             let msg = CacheMsg::BusReq {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 req,
                 bus,
                 proc,
@@ -638,7 +647,7 @@ impl CacheActor {
         for (k, h) in wbs {
             let msg = CacheMsg::PutM {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 data: h.data,
                 reason: h.reason,
                 boot: self.boot,
@@ -658,7 +667,7 @@ impl CacheActor {
         for (k, data) in wts {
             let msg = CacheMsg::WriteThrough {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 data,
             };
             let home = self.home_of(&k);
