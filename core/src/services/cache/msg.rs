@@ -171,7 +171,9 @@ pub enum CacheReply {
     Stats {
         node: ActorId,
         total_entries: usize,
-        stats: CacheStats,
+        /// Boxed: the counters are 144 bytes, and the largest reply sizes every message of the
+        /// simulation (the node's message enum), which the kernel moves several times each.
+        stats: Box<CacheStats>,
     },
     ResetDone {
         protocol: Protocol,

@@ -23,7 +23,7 @@ impl CacheActor {
                 let reply = CacheReply::Stats {
                     node: self.id,
                     total_entries: self.store.len(),
-                    stats: self.stats.clone(),
+                    stats: Box::new(self.stats.clone()),
                 };
                 self.reply(ctx, &op, reply);
                 return;
