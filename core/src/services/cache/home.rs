@@ -562,11 +562,16 @@ impl CacheActor {
     }
 
     fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
-        if self.home.get_str(key).is_some_and(|l| l.busy.is_some()) {
+        // Nothing queued on the line (the usual case): nothing to start, and nothing to forget.
+        if !self.queue.contains_str(key) || self.home.get_str(key).is_some_and(|l| l.busy.is_some())
+        {
             return;
         }
-        let next = self.queue.get_str_mut(key).and_then(|q| q.pop_front());
-        if self.queue.get_str(key).is_some_and(|q| q.is_empty()) {
+        let Some(q) = self.queue.get_str_mut(key) else {
+            return;
+        };
+        let next = q.pop_front();
+        if q.is_empty() {
             self.queue.remove_str(key);
         }
         if let Some(r) = next {

@@ -561,6 +561,10 @@ impl CacheActor {
     }
 
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        // Nothing queued on the key (the usual case): nothing to start, and nothing to forget.
+        if !self.waiting.contains_str(key) {
+            return;
+        }
         while !self.key_busy(key) {
             let Some(op) = self.waiting.get_str_mut(key).and_then(|q| q.pop_front()) else {
                 self.waiting.remove_str(key);
