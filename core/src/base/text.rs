@@ -6,6 +6,9 @@
 //! prints and serialises exactly as the `String` it holds, so views, share links and results
 //! are unchanged. `Arc`, not `Rc`: the simulator's states must stay `Send`. (The queue's
 //! `Body` is the same idea, kept with the queue.)
+//!
+//! A copy is `as_str().to_owned()`: `to_string()` goes through `Display` and the formatter,
+//! several times slower on a hot path.
 
 use std::fmt;
 use std::ops::Deref;

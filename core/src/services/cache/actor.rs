@@ -109,7 +109,7 @@ impl Durable for CacheDurable {
             CacheDurableOp::Put(k, l) => match self.lines.get_str_mut(&k) {
                 Some(line) => *line = *l,
                 None => {
-                    self.lines.insert_str(k.to_string(), *l);
+                    self.lines.insert_str(k.as_str().to_owned(), *l);
                 }
             },
             CacheDurableOp::Reset {
@@ -452,7 +452,7 @@ impl CacheActor {
                         value: line
                             .memory
                             .as_ref()
-                            .map(|d| d.value.to_string())
+                            .map(|d| d.value.as_str().to_owned())
                             .unwrap_or_default(),
                     };
                     self.record(ctx.now, kind);

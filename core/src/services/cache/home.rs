@@ -462,9 +462,11 @@ impl CacheActor {
         let record = (self.cfg.log_capacity > 0)
             .then(|| f.record(key, data.as_ref().map(|d| d.value.as_str())));
         let lost = t.lost_from.map(|node| RecordKind::Lost {
-            key: key.to_string(),
+            key: key.as_str().to_owned(),
             node,
-            memory: data.as_ref().map(|d| (d.version, d.value.to_string())),
+            memory: data
+                .as_ref()
+                .map(|d| (d.version, d.value.as_str().to_owned())),
         });
         let fill_data = data.clone();
         t.fill = Some((state, data));
@@ -544,14 +546,14 @@ impl CacheActor {
         let memory = line
             .memory
             .as_ref()
-            .map(|d| (d.version, d.value.to_string()));
+            .map(|d| (d.version, d.value.as_str().to_owned()));
         line.done_req.insert(from, t.req);
         if wrote {
             self.stats.write_backs += 1;
         }
         if lost {
             let kind = || RecordKind::Lost {
-                key: key.to_string(),
+                key: key.as_str().to_owned(),
                 node: from,
                 memory,
             };

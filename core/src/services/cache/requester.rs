@@ -182,11 +182,11 @@ impl CacheActor {
                 self.record(ctx.now, || RecordKind::Read {
                     key: key.to_string(),
                     version: d.version,
-                    value: d.value.to_string(),
+                    value: d.value.as_str().to_owned(),
                 });
                 CacheReply::Value {
                     key: key.to_string(),
-                    value: d.value.to_string(),
+                    value: d.value.as_str().to_owned(),
                     state,
                     version: d.version,
                     hit,
@@ -241,7 +241,7 @@ impl CacheActor {
         let kind = || RecordKind::Write {
             key: key.to_string(),
             version: data.version,
-            value: value.to_string(),
+            value: value.as_str().to_owned(),
         };
         self.record(ctx.now, kind);
         if self.write_through {
@@ -430,7 +430,7 @@ impl CacheActor {
                     sent: ctx.now,
                     tries: 0,
                 };
-                self.wb.insert(key.to_string(), h);
+                self.wb.insert(key.as_str().to_owned(), h);
             }
         }
         let msg = CacheMsg::SnoopReply {
@@ -474,7 +474,7 @@ impl CacheActor {
         match self.last_done.get_str_mut(&key) {
             Some(done) => *done = req,
             None => {
-                self.last_done.insert_str(key.to_string(), req);
+                self.last_done.insert_str(key.as_str().to_owned(), req);
             }
         }
         match p.proc {
@@ -502,7 +502,7 @@ impl CacheActor {
             _ => {
                 self.store.remove(&key);
                 let reply = CacheReply::Invalidated {
-                    key: key.to_string(),
+                    key: key.as_str().to_owned(),
                 };
                 self.reply(ctx, &p.op, reply);
             }
