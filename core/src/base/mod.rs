@@ -12,6 +12,7 @@ pub mod sort;
 pub mod sorted;
 pub mod strindex;
 pub mod strmap;
+pub mod text;
 pub mod time;
 
 pub use hash::StableHasher;

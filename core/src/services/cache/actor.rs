@@ -22,12 +22,14 @@
 
 use crate::base::sorted::{SortedMap, SortedSet};
 use crate::base::strmap::StrMap;
+use crate::base::text::Text;
 use std::collections::VecDeque;
 
 use super::bench_client::{BenchClient, BenchSpec};
 use super::home::HomeLine;
 use super::msg::*;
 use super::protocol::{mutant_bug, Bug, Protocol};
+use super::reasons::TxnFacts;
 use super::store::{Data, LineStore};
 use crate::base::{Time, MS, SEC};
 use crate::ring::Ring;
@@ -89,7 +91,9 @@ pub struct CacheDurable {
 #[derive(Clone, Debug)]
 pub enum CacheDurableOp {
     Boot(u64),
-    Put(String, Box<HomeLine>),
+    /// A line's new state. The key is a `Text` (from the message being handled): a line is
+    /// persisted at each change, and a `String` copy of its key was one allocation each time.
+    Put(Text, Box<HomeLine>),
     Reset {
         epoch: u64,
         protocol: Protocol,
@@ -102,9 +106,12 @@ impl Durable for CacheDurable {
     fn apply(&mut self, op: CacheDurableOp) {
         match op {
             CacheDurableOp::Boot(b) => self.boot = b,
-            CacheDurableOp::Put(k, l) => {
-                self.lines.insert_str(k, *l);
-            }
+            CacheDurableOp::Put(k, l) => match self.lines.get_str_mut(&k) {
+                Some(line) => *line = *l,
+                None => {
+                    self.lines.insert_str(k.as_str().to_owned(), *l);
+                }
+            },
             CacheDurableOp::Reset {
                 epoch,
                 protocol,
@@ -358,6 +365,18 @@ impl CacheActor {
             self.log.pop_front();
         }
     }
+    /// Note a transaction's reason and log its record, built (copying the key, the value and
+    /// the transitions) only if the log keeps records.
+    pub(super) fn log_txn(
+        &mut self,
+        ctx: &mut CacheCtx<'_, '_>,
+        f: &TxnFacts<'_>,
+        key: &str,
+        value: Option<&str>,
+    ) {
+        ctx.note(super::reasons::facts(f));
+        self.record(ctx.now, || RecordKind::Txn(f.record(key, value)));
+    }
     pub(super) fn reply(&mut self, ctx: &mut CacheCtx<'_, '_>, op: &ClientOp, reply: CacheReply) {
         ctx.send(op.client, CacheMsg::Response { seq: op.seq, reply });
     }
@@ -418,19 +437,22 @@ impl CacheActor {
                 if self.home_of(&key) == self.id {
                     let line = HomeLine {
                         memory: Some(Data {
-                            value,
+                            value: value.into(),
                             version: 1,
                             ttl_ms: self.cfg.default_ttl_ms,
                         }),
                         ..HomeLine::default()
                     };
-                    ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(line.clone())));
+                    ctx.persist(CacheDurableOp::Put(
+                        key.as_str().into(),
+                        Box::new(line.clone()),
+                    ));
                     let kind = || RecordKind::Memory {
                         key: key.clone(),
                         value: line
                             .memory
                             .as_ref()
-                            .map(|d| d.value.clone())
+                            .map(|d| d.value.as_str().to_owned())
                             .unwrap_or_default(),
                     };
                     self.record(ctx.now, kind);

@@ -9,7 +9,9 @@ use crate::base::sorted::{SortedMap, SortedSet};
 use super::actor::{CacheActor, CacheCtx, CacheDurableOp};
 use super::msg::*;
 use super::protocol::{fill_state, memory_written, snoop_targets, BusOp, LineState, Supply};
+use super::reasons::TxnFacts;
 use super::store::Data;
+use crate::base::text::Text;
 use crate::base::Time;
 use crate::sim::ActorId;
 
@@ -88,9 +90,9 @@ pub struct Txn {
 }
 
 impl CacheActor {
-    fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+    fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         if let Some(l) = self.home.get_str(key) {
-            ctx.persist(CacheDurableOp::Put(key.to_string(), Box::new(l.clone())));
+            ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(l.clone())));
         }
     }
 
@@ -191,7 +193,7 @@ impl CacheActor {
         }
     }
 
-    fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+    fn on_bus_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, r: BusRequest) {
         let line = self.home.get_str_or_default(&key);
         if line.done_req.get(&r.from).is_some_and(|&d| d >= r.req) {
             return; // a repeat of a completed request
@@ -209,7 +211,7 @@ impl CacheActor {
         self.start_txn(ctx, key, r);
     }
 
-    fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, r: BusRequest) {
+    fn start_txn(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, r: BusRequest) {
         let epoch = self.epoch;
         let line = self.home.get_str_or_default(&key);
         line.next_txn += 1;
@@ -297,7 +299,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         a: SnoopAnswer,
     ) {
@@ -394,7 +396,7 @@ impl CacheActor {
     }
 
     /// Every snoop answered: choose the data, write memory if the rules say so, fill.
-    fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+    fn finish(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         let bug = self.bug();
         let epoch = self.epoch;
         let Some(line) = self.home.get_str_mut(key) else {
@@ -438,12 +440,11 @@ impl CacheActor {
         if t.proc != ProcAction::Invalidate {
             t.transitions.push((t.requester, t.prev, state));
         }
-        let record = TxnRecord {
-            key: key.to_string(),
+        let f = TxnFacts {
             requester: t.requester,
             proc: t.proc,
             bus: Some(t.bus),
-            transitions: t.transitions.clone(),
+            transitions: &t.transitions,
             // Table 1.3 names no supplier for an upgrade (the upgrader has the data) nor for
             // an invalidation that only found clean copies.
             supplier: match (t.proc, t.bus, supplier) {
@@ -454,12 +455,18 @@ impl CacheActor {
             },
             memory_before: t.memory_before,
             memory_after: line.memory.as_ref().map(|d| d.version),
-            value: data.as_ref().map(|d| d.value.clone()),
         };
+        // The note now, the record only if the log keeps it: `t` goes back into the line.
+        let note = super::reasons::facts(&f);
+        let record_supplier = f.supplier;
+        let record = (self.cfg.log_capacity > 0)
+            .then(|| f.record(key, data.as_ref().map(|d| d.value.as_str())));
         let lost = t.lost_from.map(|node| RecordKind::Lost {
-            key: key.to_string(),
+            key: key.as_str().to_owned(),
             node,
-            memory: data.as_ref().map(|d| (d.version, d.value.clone())),
+            memory: data
+                .as_ref()
+                .map(|d| (d.version, d.value.as_str().to_owned())),
         });
         let fill_data = data.clone();
         t.fill = Some((state, data));
@@ -470,7 +477,7 @@ impl CacheActor {
         if wrote {
             self.stats.write_backs += 1;
         }
-        match record.supplier {
+        match record_supplier {
             Supplier::Cache { .. } => self.stats.cache_to_cache += 1,
             Supplier::Memory if bus != BusOp::BusUpgr => self.stats.memory_reads += 1,
             _ => {}
@@ -478,12 +485,13 @@ impl CacheActor {
         if let Some(l) = lost {
             self.record(ctx.now, || l);
         }
-        ctx.note(super::reasons::txn(&record));
-        self.record(ctx.now, || RecordKind::Txn(record));
+        ctx.note(note);
+        let record = || RecordKind::Txn(record.expect("built when the log keeps records"));
+        self.record(ctx.now, record);
         self.persist_line(ctx, key);
         let msg = CacheMsg::Fill {
             epoch,
-            key: key.to_string(),
+            key: key.clone(),
             req,
             txn,
             state,
@@ -496,7 +504,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         refused: Option<(LineState, u64, u64)>,
     ) {
@@ -535,14 +543,17 @@ impl CacheActor {
         // its acknowledgement got through; what memory has now is what survived.
         let lost = refused.is_some_and(|(_, boot, _)| boot != t.req_boot)
             && t.fill.as_ref().is_some_and(|(s, _)| s.owner());
-        let memory = line.memory.as_ref().map(|d| (d.version, d.value.clone()));
+        let memory = line
+            .memory
+            .as_ref()
+            .map(|d| (d.version, d.value.as_str().to_owned()));
         line.done_req.insert(from, t.req);
         if wrote {
             self.stats.write_backs += 1;
         }
         if lost {
             let kind = || RecordKind::Lost {
-                key: key.clone(),
+                key: key.as_str().to_owned(),
                 node: from,
                 memory,
             };
@@ -552,16 +563,21 @@ impl CacheActor {
         self.next_request(ctx, &key);
     }
 
-    fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
-        if self.home.get_str(key).is_some_and(|l| l.busy.is_some()) {
+    fn next_request(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
+        // Nothing queued on the line (the usual case): nothing to start, and nothing to forget.
+        if !self.queue.contains_str(key) || self.home.get_str(key).is_some_and(|l| l.busy.is_some())
+        {
             return;
         }
-        let next = self.queue.get_str_mut(key).and_then(|q| q.pop_front());
-        if self.queue.get_str(key).is_some_and(|q| q.is_empty()) {
+        let Some(q) = self.queue.get_str_mut(key) else {
+            return;
+        };
+        let next = q.pop_front();
+        if q.is_empty() {
             self.queue.remove_str(key);
         }
         if let Some(r) = next {
-            self.on_bus_request(ctx, key.to_string(), r);
+            self.on_bus_request(ctx, key.clone(), r);
         }
     }
 
@@ -570,7 +586,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         from: ActorId,
-        key: String,
+        key: Text,
         data: Data,
         (reason, boot, txn): (ProcAction, u64, u64),
     ) {
@@ -608,19 +624,16 @@ impl CacheActor {
             self.stats.write_backs += 1;
         }
         if let (Some(p), ProcAction::Evict | ProcAction::Expire) = (prev, reason) {
-            let record = TxnRecord {
-                key: key.clone(),
+            let f = TxnFacts {
                 requester: from,
                 proc: reason,
                 bus: None,
-                transitions: vec![(from, p, LineState::I)],
+                transitions: &[(from, p, LineState::I)],
                 supplier: Supplier::None,
                 memory_before: before,
                 memory_after: after,
-                value: Some(data.value.clone()),
             };
-            ctx.note(super::reasons::txn(&record));
-            self.record(ctx.now, || RecordKind::Txn(record));
+            self.log_txn(ctx, &f, &key, Some(&data.value));
         }
         self.persist_line(ctx, &key);
         let msg = CacheMsg::PutAck {
@@ -637,11 +650,12 @@ impl CacheActor {
         let Some(t) = self.home.get_str(key).and_then(|l| l.busy.clone()) else {
             return;
         };
+        let key = Text::from(key);
         match &t.fill {
             Some((state, data)) => {
                 let msg = CacheMsg::Fill {
                     epoch,
-                    key: key.to_string(),
+                    key: key.clone(),
                     req: t.req,
                     txn: t.txn,
                     state: *state,
@@ -654,7 +668,7 @@ impl CacheActor {
                     if t.waiting.contains(&n) {
                         let msg = CacheMsg::Snoop {
                             epoch,
-                            key: key.to_string(),
+                            key: key.clone(),
                             txn: t.txn,
                             bus: t.bus,
                             supplier,

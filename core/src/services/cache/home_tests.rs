@@ -85,7 +85,7 @@ fn put(
 
 fn memory(home: &CacheActor, key: &str) -> (String, u64) {
     let m = home.home_lines()[key].memory.clone().expect("memory");
-    (m.value, m.version)
+    (m.value.to_string(), m.version)
 }
 
 fn acked(effects: &Effects, version: u64) -> bool {
@@ -185,7 +185,7 @@ fn a_refused_upgrade_keeps_the_grant_its_copy_carries() {
     });
     let refused = CacheMsg::FillAck {
         epoch: 0,
-        key: key.clone(),
+        key: key.as_str().into(),
         txn: 15,
         accepted: false,
         holding: LineState::O,

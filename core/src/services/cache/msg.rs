@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::protocol::{BusOp, LineState, Protocol, Supply};
 use super::store::Data;
+use crate::base::text::Text;
 use crate::sim::{ActorId, Message};
 
 /// A requester's id for one bus request: `boot << 32 | n`, unique across restarts.
@@ -170,7 +171,9 @@ pub enum CacheReply {
     Stats {
         node: ActorId,
         total_entries: usize,
-        stats: CacheStats,
+        /// Boxed: the counters are 144 bytes, and the largest reply sizes every message of the
+        /// simulation (the node's message enum), which the kernel moves several times each.
+        stats: Box<CacheStats>,
     },
     ResetDone {
         protocol: Protocol,
@@ -184,6 +187,8 @@ pub enum CacheReply {
     },
 }
 
+/// The coherence messages carry their key as a `Text`: a transaction's messages (snoops, replies,
+/// the fill and its acknowledgement) share the one string rather than copy it each.
 #[derive(Clone, Debug)]
 pub enum CacheMsg {
     /// Console/workload client → the node chosen in the console.
@@ -198,7 +203,7 @@ pub enum CacheMsg {
     /// Requester → home: a bus request (BusRd, BusRdX, BusUpgr), or an invalidation.
     BusReq {
         epoch: u64,
-        key: String,
+        key: Text,
         req: ReqId,
         bus: BusOp,
         proc: ProcAction,
@@ -212,14 +217,14 @@ pub enum CacheMsg {
     /// Home → a copy holder: the snooped bus transaction (forwarded BusRd, or an invalidation).
     Snoop {
         epoch: u64,
-        key: String,
+        key: Text,
         txn: u64,
         bus: BusOp,
         supplier: bool,
     },
     SnoopReply {
         epoch: u64,
-        key: String,
+        key: Text,
         txn: u64,
         prev: LineState,
         next: LineState,
@@ -234,7 +239,7 @@ pub enum CacheMsg {
     /// Home → requester: the data and the state to fill (I: invalidation done, or no such key).
     Fill {
         epoch: u64,
-        key: String,
+        key: Text,
         req: ReqId,
         txn: u64,
         state: LineState,
@@ -242,7 +247,7 @@ pub enum CacheMsg {
     },
     FillAck {
         epoch: u64,
-        key: String,
+        key: Text,
         txn: u64,
         accepted: bool,
         /// The requester's state for the line now (a refused upgrade still holds its S/O),
@@ -255,7 +260,7 @@ pub enum CacheMsg {
     /// A dirty line leaving a cache (eviction, expiry): Flush to memory.
     PutM {
         epoch: u64,
-        key: String,
+        key: Text,
         data: Data,
         reason: ProcAction,
         boot: u64,
@@ -265,17 +270,17 @@ pub enum CacheMsg {
     /// Home → a former holder: your dirty data is safe, forget it.
     PutAck {
         epoch: u64,
-        key: String,
+        key: Text,
         version: u64,
     },
     WriteThrough {
         epoch: u64,
-        key: String,
+        key: Text,
         data: Data,
     },
     WtAck {
         epoch: u64,
-        key: String,
+        key: Text,
         version: u64,
     },
     Reset {

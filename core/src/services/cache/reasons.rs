@@ -4,7 +4,7 @@
 
 use super::msg::{ProcAction, Supplier, TxnRecord};
 use super::protocol::{BusOp, LineState, Supply};
-use crate::sim::{Note, Reason, Why};
+use crate::sim::{ActorId, Note, Reason, Why};
 
 pub const TXN: u16 = 700;
 
@@ -20,11 +20,54 @@ fn st(s: LineState) -> u64 {
     STATES.iter().position(|&x| x == s).unwrap_or(4) as u64
 }
 
+/// The parts of a `TxnRecord` its reason reads: borrowed from a record, or from the
+/// transaction itself when no record is built (a benchmark's caches log nothing, and building
+/// a record copied the key, the value and the transitions on every access).
+pub struct TxnFacts<'a> {
+    pub requester: ActorId,
+    pub proc: ProcAction,
+    pub bus: Option<BusOp>,
+    pub transitions: &'a [(ActorId, LineState, LineState)],
+    pub supplier: Supplier,
+    pub memory_before: Option<u64>,
+    pub memory_after: Option<u64>,
+}
+
+impl TxnFacts<'_> {
+    /// The record, with the key and the value it does not carry.
+    pub fn record(&self, key: &str, value: Option<&str>) -> TxnRecord {
+        TxnRecord {
+            key: key.to_string(),
+            requester: self.requester,
+            proc: self.proc,
+            bus: self.bus,
+            transitions: self.transitions.to_vec(),
+            supplier: self.supplier,
+            memory_before: self.memory_before,
+            memory_after: self.memory_after,
+            value: value.map(str::to_string),
+        }
+    }
+}
+
+/// A record's reason (see `facts`).
+pub fn txn(r: &TxnRecord) -> Note {
+    facts(&TxnFacts {
+        requester: r.requester,
+        proc: r.proc,
+        bus: r.bus,
+        transitions: &r.transitions,
+        supplier: r.supplier,
+        memory_before: r.memory_before,
+        memory_after: r.memory_after,
+    })
+}
+
 /// Values: requester; bus (0 none, 1 BusRd, 2 BusRdX, 3 BusUpgr) | proc << 4; mask of the
 /// other nodes that went to I; supplier (0 none, 1 memory, 2 + node); the requester's and the
 /// supplier's state before and after (4 bits each), "memory written" (bit 16) and "supplied
 /// by FlushOpt" (bit 17). An invalidation counts the requester's own copy among the others.
-pub fn txn(r: &TxnRecord) -> Note {
+pub fn facts(r: &TxnFacts<'_>) -> Note {
     let bus = match r.bus {
         None => 0,
         Some(BusOp::BusRd) => 1,
@@ -44,7 +87,7 @@ pub fn txn(r: &TxnRecord) -> Note {
         Supplier::Cache { node, .. } => Some(node),
         _ => None,
     };
-    for &(n, before, after) in &r.transitions {
+    for &(n, before, after) in r.transitions {
         if n == r.requester && r.proc != ProcAction::Invalidate {
             req = (st(before), st(after));
         } else {

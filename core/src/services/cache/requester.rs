@@ -9,7 +9,9 @@ use super::msg::*;
 use super::protocol::{
     on_processor, on_snoop, writes_back_on_evict, BusOp, LineState, ProcOp, ProcOutcome, Supply,
 };
+use super::reasons::TxnFacts;
 use super::store::{Data, Line};
+use crate::base::text::Text;
 use crate::sim::ActorId;
 
 impl CacheActor {
@@ -21,7 +23,7 @@ impl CacheActor {
                 let reply = CacheReply::Stats {
                     node: self.id,
                     total_entries: self.store.len(),
-                    stats: self.stats.clone(),
+                    stats: Box::new(self.stats.clone()),
                 };
                 self.reply(ctx, &op, reply);
                 return;
@@ -115,7 +117,7 @@ impl CacheActor {
         let home = self.home_of(&key);
         let msg = CacheMsg::BusReq {
             epoch: self.epoch,
-            key: key.clone(),
+            key: Text::from(key.as_str()),
             req,
             bus,
             proc,
@@ -154,19 +156,16 @@ impl CacheActor {
         after: LineState,
         value: &str,
     ) {
-        let txn = TxnRecord {
-            key: key.to_string(),
+        let f = TxnFacts {
             requester: self.id,
             proc,
             bus: None,
-            transitions: vec![(self.id, before, after)],
+            transitions: &[(self.id, before, after)],
             supplier: Supplier::None,
             memory_before: None,
             memory_after: None,
-            value: Some(value.to_string()),
         };
-        ctx.note(super::reasons::txn(&txn));
-        self.record(ctx.now, || RecordKind::Txn(txn));
+        self.log_txn(ctx, &f, key, Some(value));
     }
 
     /// Answer a read: `(state, hit)` is the copy's state and whether it was already cached.
@@ -183,11 +182,11 @@ impl CacheActor {
                 self.record(ctx.now, || RecordKind::Read {
                     key: key.to_string(),
                     version: d.version,
-                    value: d.value.clone(),
+                    value: d.value.as_str().to_owned(),
                 });
                 CacheReply::Value {
                     key: key.to_string(),
-                    value: d.value,
+                    value: d.value.as_str().to_owned(),
                     state,
                     version: d.version,
                     hit,
@@ -225,7 +224,7 @@ impl CacheActor {
             return;
         };
         // Only the value: `op` itself goes on into the write-through or the acknowledgement.
-        let value = value.clone();
+        let value = Text::from(value.as_str());
         let data = Data {
             value: value.clone(),
             version: base.map_or(1, |b| b.version + 1),
@@ -242,13 +241,13 @@ impl CacheActor {
         let kind = || RecordKind::Write {
             key: key.to_string(),
             version: data.version,
-            value,
+            value: value.as_str().to_owned(),
         };
         self.record(ctx.now, kind);
         if self.write_through {
             let msg = CacheMsg::WriteThrough {
                 epoch: self.epoch,
-                key: key.to_string(),
+                key: Text::from(key),
                 data: data.clone(),
             };
             let home = self.home_of(key);
@@ -316,7 +315,7 @@ impl CacheActor {
             self.stats.flush += 1;
             let msg = CacheMsg::PutM {
                 epoch: self.epoch,
-                key: key.to_string(),
+                key: Text::from(key),
                 data: line.data.clone(),
                 reason,
                 boot: self.boot,
@@ -335,19 +334,16 @@ impl CacheActor {
             let home = self.home_of(key);
             self.send(ctx, home, msg);
         } else {
-            let txn = TxnRecord {
-                key: key.to_string(),
+            let f = TxnFacts {
                 requester: self.id,
                 proc: reason,
                 bus: None,
-                transitions: vec![(self.id, line.state, LineState::I)],
+                transitions: &[(self.id, line.state, LineState::I)],
                 supplier: Supplier::None,
                 memory_before: None,
                 memory_after: None,
-                value: None,
             };
-            ctx.note(super::reasons::txn(&txn));
-            self.record(ctx.now, || RecordKind::Txn(txn));
+            self.log_txn(ctx, &f, key, None);
         }
     }
 
@@ -392,7 +388,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         bus: BusOp,
         supplier: bool,
@@ -434,7 +430,7 @@ impl CacheActor {
                     sent: ctx.now,
                     tries: 0,
                 };
-                self.wb.insert(key.clone(), h);
+                self.wb.insert(key.as_str().to_owned(), h);
             }
         }
         let msg = CacheMsg::SnoopReply {
@@ -457,7 +453,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         req: ReqId,
         txn: u64,
         state: LineState,
@@ -474,7 +470,13 @@ impl CacheActor {
         let Some(p) = self.pending.remove_str(&key) else {
             return;
         };
-        self.last_done.insert_str(key.clone(), req);
+        // The key is usually there already (a node asks for a line again and again): no copy.
+        match self.last_done.get_str_mut(&key) {
+            Some(done) => *done = req,
+            None => {
+                self.last_done.insert_str(key.as_str().to_owned(), req);
+            }
+        }
         match p.proc {
             ProcAction::PrRd => match data {
                 Some(d) if state.valid() => {
@@ -499,7 +501,9 @@ impl CacheActor {
             }
             _ => {
                 self.store.remove(&key);
-                let reply = CacheReply::Invalidated { key: key.clone() };
+                let reply = CacheReply::Invalidated {
+                    key: key.as_str().to_owned(),
+                };
                 self.reply(ctx, &p.op, reply);
             }
         }
@@ -511,7 +515,7 @@ impl CacheActor {
         &mut self,
         ctx: &mut CacheCtx<'_, '_>,
         home: ActorId,
-        key: String,
+        key: Text,
         txn: u64,
         accepted: bool,
     ) {
@@ -529,7 +533,7 @@ impl CacheActor {
         self.send(ctx, home, msg);
     }
 
-    fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: String, version: u64) {
+    fn on_wt_ack(&mut self, ctx: &mut CacheCtx<'_, '_>, key: Text, version: u64) {
         if self.wt.get(&key).is_none_or(|w| w.data.version != version) {
             return;
         }
@@ -557,6 +561,10 @@ impl CacheActor {
     }
 
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
+        // Nothing queued on the key (the usual case): nothing to start, and nothing to forget.
+        if !self.waiting.contains_str(key) {
+            return;
+        }
         while !self.key_busy(key) {
             let Some(op) = self.waiting.get_str_mut(key).and_then(|q| q.pop_front()) else {
                 self.waiting.remove_str(key);
@@ -598,7 +606,7 @@ impl CacheActor {
             let (req, bus, proc, prev) = (p.req, p.bus, p.proc, p.prev);
             let msg = CacheMsg::BusReq {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 req,
                 bus,
                 proc,
@@ -643,7 +651,7 @@ impl CacheActor {
         for (k, h) in wbs {
             let msg = CacheMsg::PutM {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 data: h.data,
                 reason: h.reason,
                 boot: self.boot,
@@ -663,7 +671,7 @@ impl CacheActor {
         for (k, data) in wts {
             let msg = CacheMsg::WriteThrough {
                 epoch: self.epoch,
-                key: k.clone(),
+                key: Text::from(k.as_str()),
                 data,
             };
             let home = self.home_of(&k);

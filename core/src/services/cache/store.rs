@@ -27,6 +27,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use crate::base::strindex::StrIndex;
+use crate::base::text::Text;
 
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +38,7 @@ use crate::base::Time;
 /// "latest write") and the TTL, in milliseconds, a cache keeps it for.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Data {
-    pub value: String,
+    pub value: Text,
     pub version: u64,
     pub ttl_ms: u64,
 }
@@ -314,7 +315,7 @@ mod tests {
 
     fn line(v: u64) -> Line {
         let data = Data {
-            value: v.to_string(),
+            value: v.to_string().into(),
             version: v,
             ttl_ms: 1000,
         };

@@ -249,7 +249,7 @@ fn stats_identities_hold() {
     let CacheReply::Stats { stats, .. } = r else {
         panic!("{r:?}")
     };
-    assert_eq!(stats, *sim.actor(1).stats());
+    assert_eq!(*stats, *sim.actor(1).stats());
     let (_, body) = api::render(&CacheReply::Stats {
         node: 1,
         total_entries: 2,

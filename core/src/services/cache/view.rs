@@ -188,7 +188,7 @@ pub fn cache_view<N: Hosts<CacheActor>>(world: &World<'_, N>) -> CacheView {
                         node: i,
                         name: name(i),
                         state: l.map_or(LineState::I, |l| l.state).letter().into(),
-                        value: l.map(|l| l.data.value.clone()),
+                        value: l.map(|l| l.data.value.as_str().to_owned()),
                         version: l.map(|l| l.data.version),
                         pending: part(i).pending_keys().any(|k| k == key),
                         changed: last_changed.iter().any(|(k, n)| k == key && *n == i),
@@ -200,7 +200,7 @@ pub fn cache_view<N: Hosts<CacheActor>>(world: &World<'_, N>) -> CacheView {
             CacheKeyRow {
                 key: key.clone(),
                 home: name(home),
-                memory: mem.map(|d| d.value.clone()),
+                memory: mem.map(|d| d.value.as_str().to_owned()),
                 memory_version: mv,
                 stale: newest > mv.unwrap_or(0),
                 busy: line.is_some_and(|l| l.busy.is_some()),
