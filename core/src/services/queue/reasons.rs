@@ -84,7 +84,7 @@ fn expiring(sm: &QueueSm, ctx: &ApplyCtx, out: &mut Vec<Why>) {
 fn acks_refused(sm: &QueueSm, cmd: &QueueCmd, replies: &[Reply<QueueOutput>], out: &mut Vec<Why>) {
     let given: Vec<(u64, u64)> = match cmd {
         QueueCmd::Ack { seq, delivery_id } => vec![(*seq, *delivery_id)],
-        QueueCmd::AckBatch { acks } => acks.clone(),
+        QueueCmd::AckBatch { acks } => acks.to_vec(),
         _ => return,
     };
     let mut refused = Vec::new();

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::body::Body;
+pub use super::list::List;
 use crate::ring::NodeId;
 use crate::sim::Time;
 
@@ -29,7 +30,7 @@ pub enum QueueCmd {
     /// order as if each were an `Ack` (SQS `DeleteMessageBatch`, RabbitMQ's `multiple`). They
     /// have their own exactly-once session per client, so a client can keep one batch in
     /// flight per partition beside its foreground operation (see `QueueSm::apply`).
-    AckBatch { acks: Vec<(u64, u64)> },
+    AckBatch { acks: List<(u64, u64)> },
     /// Counts and ready ids (a read, served by ReadIndex).
     Status,
     /// Housekeeping: deliveries whose visibility timeout passed become ready again (or dead).
@@ -122,7 +123,7 @@ pub enum QueueOutput {
         error: AckError,
     },
     /// One outcome per ack of an `AckBatch`, in its order: `None` acked, else why not.
-    AckBatch(Vec<(u64, Option<AckError>)>),
+    AckBatch(List<(u64, Option<AckError>)>),
     Status(PartitionStatus),
     Ring {
         epoch: u64,
