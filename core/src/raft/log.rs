@@ -142,14 +142,17 @@ impl<C: Clone> RaftLog<C> {
     /// present with the same term, truncate at the first conflict, append the rest. A matching
     /// entry never truncates (a stale, shorter AppendEntries must not erase newer entries).
     /// Returns the index from which the log changed and the new entries, for persistence.
-    pub fn merge(&mut self, entries: &[Entry<C>]) -> Option<(u64, Vec<Entry<C>>)> {
+    /// Takes the message's entries: the log keeps them and only the copy for persistence is
+    /// cloned (cloning for both was a share of every follower's append).
+    pub fn merge(&mut self, mut entries: Vec<Entry<C>>) -> Option<(u64, Vec<Entry<C>>)> {
         let first_new = entries
             .iter()
             .position(|e| e.index > self.snap_index && !self.matches(e.index, e.term))?;
         let from = entries[first_new].index;
         self.entries.truncate((from - self.snap_index - 1) as usize);
-        let fresh = entries[first_new..].to_vec();
-        self.entries.extend(fresh.iter().cloned());
+        entries.drain(..first_new);
+        let fresh = entries.clone();
+        self.entries.append(&mut entries);
         self.touched(from);
         // Only a truncation can remove the latest config, and only the fresh entries can add
         // one: rescanning the whole log on every append was 4 % of a queue benchmark's time.

@@ -216,12 +216,24 @@ impl<SM: RaftSm> RaftServer<SM> {
 
     /// The configuration in force: latest in the log, else the snapshot's, else the initial one.
     pub(super) fn current_config(&self) -> Vec<ActorId> {
+        self.config_in_force().to_vec()
+    }
+
+    fn config_in_force(&self) -> &[ActorId] {
         if let Some((_, v)) = self.log.last_config() {
-            return v.to_vec();
+            return v;
         }
         match &self.snapshot {
-            Some(s) if self.log.snap_index > 0 => s.voters.clone(),
-            _ => self.initial_voters.clone(),
+            Some(s) if self.log.snap_index > 0 => &s.voters,
+            _ => &self.initial_voters,
+        }
+    }
+
+    /// `voters = current_config()`, copying only when it changed (a follower asks after every
+    /// append, and the configuration almost never changes).
+    pub(super) fn refresh_voters(&mut self) {
+        if self.voters.as_slice() != self.config_in_force() {
+            self.voters = self.current_config();
         }
     }
 

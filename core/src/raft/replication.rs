@@ -151,7 +151,7 @@ impl<SM: RaftSm> RaftServer<SM> {
         from: ActorId,
         prev_index: u64,
         prev_term: u64,
-        entries: &[Entry<SM::Cmd>],
+        entries: Vec<Entry<SM::Cmd>>,
         leader_commit: u64,
         read_ctx: u64,
     ) {
@@ -179,14 +179,14 @@ impl<SM: RaftSm> RaftServer<SM> {
         } else if prev_index < self.commit {
             // Everything up to our commit index already matches the leader: say so.
         } else if self.log.matches(prev_index, prev_term) {
+            let last_new = prev_index + entries.len() as u64;
             if let Some((from_index, fresh)) = self.log.merge(entries) {
                 ctx.persist(PersistOp::Append {
                     from: from_index,
                     entries: fresh,
                 });
-                self.voters = self.current_config();
+                self.refresh_voters();
             }
-            let last_new = prev_index + entries.len() as u64;
             self.commit_to(ctx, leader_commit.min(last_new));
             if let RaftMsg::AppendResp { index, .. } = &mut resp {
                 *index = last_new;

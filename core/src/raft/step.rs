@@ -115,7 +115,7 @@ impl<SM: RaftSm> RaftServer<SM> {
                 if self.role != Role::Follower || self.leader != Some(from) {
                     self.become_follower(ctx, self.term, Some(from));
                 }
-                self.on_append(ctx, from, prev_index, prev_term, &entries, commit, read_ctx);
+                self.on_append(ctx, from, prev_index, prev_term, entries, commit, read_ctx);
             }
             RaftMsg::AppendResp {
                 success,

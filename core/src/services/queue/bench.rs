@@ -87,10 +87,20 @@ impl MessageHead {
 
 /// The body of producer `k`'s `n`th message: its head padded with dots to `bytes`.
 pub fn message_body(k: usize, n: u64, bytes: usize) -> String {
-    let mut body = Vec::with_capacity(bytes);
-    body.extend_from_slice(MessageHead::new(k, n).cut(bytes));
-    body.resize(bytes, b'.');
-    String::from_utf8(body).expect("a head and dots are ASCII")
+    let mut body = String::new();
+    write_message_body(&mut body, k, n, &".".repeat(bytes));
+    body
+}
+
+/// `message_body(k, n, dots.len())`, written over `out`. The dots are copied from `dots`
+/// rather than validated as UTF-8 byte by byte (a kilobyte per message sent).
+fn write_message_body(out: &mut String, k: usize, n: u64, dots: &str) {
+    let head = MessageHead::new(k, n);
+    // The head is ASCII ("m", digits, "-", "|"), so any cut of it is a `str`.
+    let head = std::str::from_utf8(head.cut(dots.len())).unwrap_or_default();
+    out.clear();
+    out.push_str(head);
+    out.push_str(&dots[head.len()..]);
 }
 
 /// Whether `body` is `message_body(k, n, dots.len())`, given that many dots, without building
@@ -135,6 +145,65 @@ enum Phase {
     Done,
 }
 
+/// Something per message, found by indexing: a partition numbers its messages 1, 2, 3... so
+/// a table per partition indexed by number replaces a search. Why not a B-tree: its look-ups
+/// (three or four per delivery) were most of the driver's reading, 5 % of job 8.
+#[derive(Clone, Debug)]
+pub(super) struct MsgTable<T> {
+    parts: Vec<Vec<Option<T>>>,
+    len: usize,
+}
+
+impl<T> Default for MsgTable<T> {
+    fn default() -> Self {
+        MsgTable {
+            parts: (0..PARTITIONS).map(|_| Vec::new()).collect(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> MsgTable<T> {
+    /// Messages with a value.
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn get(&self, (p, seq): MsgId) -> Option<&T> {
+        self.parts
+            .get(p as usize)?
+            .get(usize::try_from(seq).ok()?)?
+            .as_ref()
+    }
+
+    /// Set the value of `id`; whether it had none (`BTreeMap::insert(..).is_none()`).
+    pub(super) fn insert(&mut self, id: MsgId, value: T) -> bool {
+        let first = slot(&mut self.parts, id).replace(value).is_none();
+        self.len += usize::from(first);
+        first
+    }
+
+    /// The value of `id`, set to `value` first if it had none.
+    pub(super) fn get_or_insert(&mut self, id: MsgId, value: T) -> &mut T {
+        let slot = slot(&mut self.parts, id);
+        if slot.is_none() {
+            self.len += 1;
+        }
+        slot.get_or_insert(value)
+    }
+}
+
+/// The slot of message `id`, grown to hold it (numbers arrive nearly in order, so the table
+/// stays dense). Ids come from `parse_message_id`, whose partition is in range.
+fn slot<T>(parts: &mut [Vec<Option<T>>], (p, seq): MsgId) -> &mut Option<T> {
+    let part = &mut parts[p as usize];
+    let i = usize::try_from(seq).expect("a message number fits in memory");
+    if i >= part.len() {
+        part.resize_with(i + 1, || None);
+    }
+    &mut part[i]
+}
+
 /// What the driver learnt from the clients' histories so far (read incrementally, bodies
 /// checked as they are read, so that the driver can drop them: `QueueRun::read_histories`).
 #[derive(Clone, Debug, Default)]
@@ -143,14 +212,11 @@ pub(super) struct Ledger {
     pub(super) cursor: Vec<usize>,
     /// As many dots as a message has bytes: every body sent is its head over these.
     pub(super) dots: String,
-    // B-trees, not `SortedMap`: ids arrive interleaved across partitions, so a sorted vector
-    // shifted half its length per message, quadratic in a run's messages (most of the report's
-    // time in the profile).
     /// Messages whose enqueue was acknowledged: their producer (slot) and number there, which
     /// is the producer's history record (it is handed one enqueue per record, in order).
-    pub(super) enqueued: BTreeMap<MsgId, (usize, u64)>,
+    pub(super) enqueued: MsgTable<(usize, u64)>,
     /// Deliveries per message.
-    pub(super) delivered: BTreeMap<MsgId, u32>,
+    pub(super) delivered: MsgTable<u32>,
     /// Bodies delivered before their producer heard the enqueue's ack: checked when it does.
     pub(super) early: BTreeMap<MsgId, Vec<Body>>,
     /// Acknowledged messages not delivered yet.
@@ -178,8 +244,8 @@ impl Ledger {
                     };
                     debug_assert!(matches!(&r.op, QueueOp::Enqueue { message, .. }
                         if is_message_body(message, slot, n, &self.dots)));
-                    let first = self.enqueued.insert(id, (slot, n)).is_none();
-                    if first && !self.delivered.contains_key(&id) {
+                    let first = self.enqueued.insert(id, (slot, n));
+                    if first && self.delivered.get(id).is_none() {
                         self.undelivered += 1;
                     }
                     for body in self.early.remove(&id).unwrap_or_default() {
@@ -197,11 +263,12 @@ impl Ledger {
                     };
                     self.deliveries += 1;
                     self.redelivered += u64::from(*redelivered);
-                    let n = self.delivered.entry(id).or_insert(0);
+                    let n = self.delivered.get_or_insert(id, 0);
                     *n += 1;
+                    let first = *n == 1;
                     // A consumer can be handed a message before its producer hears the ack.
-                    if self.enqueued.contains_key(&id) {
-                        if *n == 1 {
+                    if self.enqueued.get(id).is_some() {
+                        if first {
                             self.undelivered -= 1;
                         }
                         self.check(id, message);
@@ -216,7 +283,9 @@ impl Ledger {
 
     /// Count a delivery of acknowledged message `id` whose body is not the one sent.
     fn check(&mut self, id: MsgId, body: &str) {
-        let (k, n) = self.enqueued[&id];
+        let Some(&(k, n)) = self.enqueued.get(id) else {
+            return;
+        };
         if !is_message_body(body, k, n, &self.dots) {
             self.corrupted += 1;
         }
@@ -255,6 +324,8 @@ pub(crate) struct QueueRun<A: Actor + Hosts<QueueActor>> {
     next_tick: Time,
     next_sample: Time,
     ledger: Ledger,
+    /// Scratch space for the next message body (`submit`).
+    body_buf: String,
     depth: Depth,
     phase: Phase,
     /// The consumers' request counters when the measured time ended (the drain's empty scans
@@ -330,6 +401,7 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                 dots: ".".repeat(qp.message_bytes),
                 ..Ledger::default()
             },
+            body_buf: String::new(),
             next_tick: t0,
             next_sample: t0,
             depth: Depth::default(),
@@ -456,8 +528,11 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
         key.push('k');
         let r = (n * self.producers.len() as u64 + k as u64) % self.qp.routing_keys;
         crate::base::decimal::push(&mut key, r);
+        // Written in a reused buffer, then copied once into the shared body.
+        let body = &mut self.body_buf;
+        write_message_body(body, k, n, &self.ledger.dots);
         let op = QueueOp::Enqueue {
-            message: message_body(k, n, self.qp.message_bytes).into(),
+            message: Body::from(body.as_str()),
             priority: 1 + ((n + k as u64) % 10) as u8,
             key: Some(key),
             max_receive: None,

@@ -3,7 +3,7 @@
 //! Files, by concern:
 //! - `placement.rs`: the fixed partitions of the hash space and their placement on the ring.
 //! - `types.rs` + `sm.rs`: one partition's queue as a Raft state machine; `body.rs`: message
-//!   bodies shared rather than copied.
+//!   bodies shared rather than copied; `list.rs`: ack batches likewise.
 //! - `server.rs`: a server's partition instances (`Groups<RaftServer<QueueSm>>`) and the
 //!   reconciler that moves partitions where the ring says.
 //! - `client.rs`: queue operations over the partitions (routing, scans, 503s);
@@ -29,6 +29,7 @@ mod body;
 pub mod client;
 pub mod fuzz;
 pub mod lines;
+pub mod list;
 pub mod params;
 pub mod placement;
 mod reasons;

@@ -82,9 +82,14 @@ fn expiring(sm: &QueueSm, ctx: &ApplyCtx, out: &mut Vec<Why>) {
 }
 
 fn acks_refused(sm: &QueueSm, cmd: &QueueCmd, replies: &[Reply<QueueOutput>], out: &mut Vec<Why>) {
-    let given: Vec<(u64, u64)> = match cmd {
-        QueueCmd::Ack { seq, delivery_id } => vec![(*seq, *delivery_id)],
-        QueueCmd::AckBatch { acks } => acks.clone(),
+    // Borrowed, not collected: the leader asks this after every ack it applies.
+    let one;
+    let given: &[(u64, u64)] = match cmd {
+        QueueCmd::Ack { seq, delivery_id } => {
+            one = [(*seq, *delivery_id)];
+            &one
+        }
+        QueueCmd::AckBatch { acks } => acks,
         _ => return,
     };
     let mut refused = Vec::new();

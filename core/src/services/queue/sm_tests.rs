@@ -253,13 +253,11 @@ fn an_ack_batch_and_a_dequeue_in_flight_together_both_apply() {
     let got = apply(&mut sm, at(6, 4), req(4), deq);
     assert!(matches!(got[0].output, QueueOutput::Delivered(ref d) if d.seq == 3));
     let batch = QueueCmd::AckBatch {
-        acks: vec![(1, 1), (2, 2), (3, 9)],
+        acks: vec![(1, 1), (2, 2), (3, 9)].into(),
     };
-    let answer = QueueOutput::AckBatch(vec![
-        (1, None),
-        (2, None),
-        (3, Some(AckError::StaleDelivery)),
-    ]);
+    let answer = QueueOutput::AckBatch(
+        vec![(1, None), (2, None), (3, Some(AckError::StaleDelivery))].into(),
+    );
     let replies = apply(&mut sm, at(7, 5), req(3), batch.clone());
     assert_eq!(
         replies,
@@ -272,15 +270,17 @@ fn an_ack_batch_and_a_dequeue_in_flight_together_both_apply() {
     assert!(sm.was_acked(1) && sm.was_acked(2));
     // The retry (same request id) replays the answer; a new batch is a double ack.
     assert_eq!(apply(&mut sm, at(8, 6), req(3), batch)[0].output, answer);
-    let again = QueueCmd::AckBatch { acks: vec![(1, 1)] };
+    let again = QueueCmd::AckBatch {
+        acks: vec![(1, 1)].into(),
+    };
     assert_eq!(
         apply(&mut sm, at(9, 7), req(5), again)[0].output,
-        QueueOutput::AckBatch(vec![(1, Some(AckError::AlreadyAcked))])
+        QueueOutput::AckBatch(vec![(1, Some(AckError::AlreadyAcked))].into())
     );
     sm.check_indexes().unwrap();
     assert_eq!(
         QueueSm::label(&QueueCmd::AckBatch {
-            acks: vec![(1, 1), (2, 2)]
+            acks: vec![(1, 1), (2, 2)].into()
         }),
         "ack ×2"
     );
@@ -336,7 +336,9 @@ fn a_consumer_acks_in_the_background_while_its_next_dequeue_runs() {
     );
     let batch = Wire::Request {
         id: RequestId { client: 5, seq: 2 },
-        op: ClientOp::Cmd(QueueCmd::AckBatch { acks: vec![(7, 4)] }),
+        op: ClientOp::Cmd(QueueCmd::AckBatch {
+            acks: vec![(7, 4)].into(),
+        }),
     };
     let next = client_effects(&mut c, 10 * MS, |c, x| c.on_timer(x, TIMER_NEXT));
     assert_eq!(
@@ -352,7 +354,7 @@ fn a_consumer_acks_in_the_background_while_its_next_dequeue_runs() {
         "the ack goes to p5's last leader (n3), the dequeue scans on at p6 (its first replica)"
     );
     assert!(c.is_busy() && c.acks_outstanding() == 1);
-    let acked = answer(2, QueueOutput::AckBatch(vec![(7, None)]));
+    let acked = answer(2, QueueOutput::AckBatch(vec![(7, None)].into()));
     let later = client_effects(&mut c, 20 * MS, |c, x| {
         c.on_message(
             x,

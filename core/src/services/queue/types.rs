@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::body::Body;
+pub use super::list::List;
 use crate::ring::NodeId;
 use crate::sim::Time;
 
@@ -29,7 +30,7 @@ pub enum QueueCmd {
     /// order as if each were an `Ack` (SQS `DeleteMessageBatch`, RabbitMQ's `multiple`). They
     /// have their own exactly-once session per client, so a client can keep one batch in
     /// flight per partition beside its foreground operation (see `QueueSm::apply`).
-    AckBatch { acks: Vec<(u64, u64)> },
+    AckBatch { acks: List<(u64, u64)> },
     /// Counts and ready ids (a read, served by ReadIndex).
     Status,
     /// Housekeeping: deliveries whose visibility timeout passed become ready again (or dead).
@@ -122,7 +123,7 @@ pub enum QueueOutput {
         error: AckError,
     },
     /// One outcome per ack of an `AckBatch`, in its order: `None` acked, else why not.
-    AckBatch(Vec<(u64, Option<AckError>)>),
+    AckBatch(List<(u64, Option<AckError>)>),
     Status(PartitionStatus),
     Ring {
         epoch: u64,
@@ -133,19 +134,99 @@ pub enum QueueOutput {
 /// "p3-17": a message id names its partition and its number there, so an ack finds its
 /// partition without asking anyone.
 pub fn message_id(partition: u32, seq: u64) -> String {
-    // By hand, not `format!`: a client writes one for every answer it reads (base/decimal.rs).
+    // By hand, not `format!`: a client writes one for every answer it reads. Byte by byte
+    // rather than through `decimal::push`, whose UTF-8 check of the digits cost as much as
+    // the rest.
     let mut id = String::with_capacity(24);
     id.push('p');
-    crate::base::decimal::push(&mut id, u64::from(partition));
+    push_digits(&mut id, u64::from(partition));
     id.push('-');
-    crate::base::decimal::push(&mut id, seq);
+    push_digits(&mut id, seq);
     id
 }
 
-/// The inverse of [`message_id`].
+fn push_digits(out: &mut String, v: u64) {
+    let mut buf = [0; 20];
+    for &d in crate::base::decimal::digits(v, &mut buf) {
+        out.push(char::from(d));
+    }
+}
+
+/// The inverse of [`message_id`]. On bytes: `split_once`'s char search cost more than the
+/// numbers (a client and the benchmark's ledger parse an id per answer).
 pub fn parse_message_id(id: &str) -> Option<(u32, u64)> {
-    let (p, s) = id.strip_prefix('p')?.split_once('-')?;
-    let p: u32 = p.parse().ok()?;
+    let rest = id.as_bytes().strip_prefix(b"p")?;
+    let dash = rest.iter().position(|&b| b == b'-')?;
+    let p = u32::try_from(parse_decimal(&rest[..dash])?).ok()?;
     (p < super::PARTITIONS).then_some(())?;
-    Some((p, s.parse().ok()?))
+    Some((p, parse_decimal(&rest[dash + 1..])?))
+}
+
+/// `str::parse::<u64>().ok()` on `s`, without the generic parser's machinery: an optional
+/// '+', then at least one ASCII digit, `None` on anything else or on overflow, exactly as
+/// `u64::from_str` answers.
+fn parse_decimal(s: &[u8]) -> Option<u64> {
+    let digits = match s {
+        [b'+', rest @ ..] => rest,
+        all => all,
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(v)
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    /// Hand-written parsing answers exactly as `str::parse` does, on ids and on junk.
+    #[test]
+    fn message_ids_parse_as_the_standard_parser_would() {
+        let std = |id: &str| -> Option<(u32, u64)> {
+            let (p, s) = id.strip_prefix('p')?.split_once('-')?;
+            let p: u32 = p.parse().ok()?;
+            (p < super::super::PARTITIONS).then_some(())?;
+            Some((p, s.parse().ok()?))
+        };
+        let cases = [
+            "p0-1",
+            "p7-18446744073709551615",
+            "p7-18446744073709551616",
+            "p8-1",
+            "p+1-+2",
+            "p+-1",
+            "p1-+",
+            "p1-",
+            "p-1",
+            "p",
+            "",
+            "q1-2",
+            "p1-2-3",
+            "p01-007",
+            "p1- 2",
+            "p4294967296-1",
+            "p4294967295-1",
+            "p1-٣",
+            "p١-1",
+            "p1-2x",
+            "p1--2",
+        ];
+        for id in cases {
+            assert_eq!(parse_message_id(id), std(id), "{id:?}");
+        }
+        for (p, seq) in [(0, 0), (3, 17), (7, u64::MAX)] {
+            let id = message_id(p, seq);
+            assert_eq!(id, format!("p{p}-{seq}"));
+            assert_eq!(parse_message_id(&id), Some((p, seq)));
+        }
+    }
 }

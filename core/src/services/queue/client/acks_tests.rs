@@ -13,7 +13,7 @@ use crate::services::queue::types::{AckError, QueueCmd, QueueOutput};
 fn batch(seq: u64, acks: Vec<(u64, u64)>) -> String {
     let msg: Wire<QueueSm> = Wire::Request {
         id: RequestId { client: 5, seq },
-        op: ClientOp::Cmd(QueueCmd::AckBatch { acks }),
+        op: ClientOp::Cmd(QueueCmd::AckBatch { acks: acks.into() }),
     };
     format!("{:?}", GroupMsg { group: 5, msg })
 }
@@ -59,7 +59,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
         ]
     );
     assert_eq!(c.acks_outstanding(), 3);
-    let out = QueueOutput::AckBatch(vec![(1, None)]);
+    let out = QueueOutput::AckBatch(vec![(1, None)].into());
     let done = client_effects(&mut c, 10 * MS, |c, x| {
         c.on_message(x, 2, answer(1, ClientResult::Ok(out)))
     });
@@ -72,7 +72,7 @@ fn acks_arriving_while_a_batch_is_in_flight_go_together_in_the_next() {
         ],
         "the waiting acks go as one batch, to the node that answered"
     );
-    let out = QueueOutput::AckBatch(vec![(2, None), (3, Some(AckError::StaleDelivery))]);
+    let out = QueueOutput::AckBatch(vec![(2, None), (3, Some(AckError::StaleDelivery))].into());
     client_effects(&mut c, 20 * MS, |c, x| {
         c.on_message(x, 2, answer(2, ClientResult::Ok(out)))
     });
