@@ -25,7 +25,6 @@ mod actor;
 pub mod api;
 pub mod bench;
 mod bench_fault;
-mod body;
 pub mod client;
 pub mod fuzz;
 pub mod lines;

@@ -2,8 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use super::body::Body;
 pub use super::list::List;
+/// A message body or routing key: shared, as the cache's keys and values are.
+pub use crate::base::text::Text as Body;
 use crate::ring::NodeId;
 use crate::sim::Time;
 
