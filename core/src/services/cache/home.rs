@@ -109,6 +109,12 @@ pub struct Txn {
 }
 
 impl CacheActor {
+    /// The durable copy of a line (cheap: its parts are shared), taken while the caller still
+    /// holds the line, to persist later in the handler: a second lookup of the key cost more.
+    fn durable_copy(key: &Text, line: &HomeLine) -> CacheDurableOp {
+        CacheDurableOp::Put(key.clone(), Box::new(line.clone()))
+    }
+
     fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         if let Some(l) = self.home.get_str(key) {
             ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(l.clone())));
@@ -499,6 +505,7 @@ impl CacheActor {
         let (requester, req, txn) = (t.requester, t.req, t.txn);
         let bus = t.bus;
         line.busy = Some(busy);
+        let persist = Self::durable_copy(key, line);
         if wrote {
             self.stats.write_backs += 1;
         }
@@ -513,7 +520,7 @@ impl CacheActor {
         ctx.note(note);
         let record = || RecordKind::Txn(record.expect("built when the log keeps records"));
         self.record(ctx.now, record);
-        self.persist_line(ctx, key);
+        ctx.persist(persist);
         let msg = CacheMsg::Fill {
             epoch,
             key: key.clone(),
@@ -573,6 +580,7 @@ impl CacheActor {
             .as_ref()
             .map(|d| (d.version, d.value.as_str().to_owned()));
         Arc::make_mut(&mut line.done_req).insert(from, t.req);
+        let persist = Self::durable_copy(&key, line);
         if wrote {
             self.stats.write_backs += 1;
         }
@@ -584,7 +592,7 @@ impl CacheActor {
             };
             self.record(ctx.now, kind);
         }
-        self.persist_line(ctx, &key);
+        ctx.persist(persist);
         self.next_request(ctx, &key);
     }
 
