@@ -4,6 +4,8 @@
 //! its fill; requests that arrive meanwhile queue. The line (memory, directory and the
 //! transaction in progress) is persisted at every change, so a home crash loses nothing.
 
+use std::sync::Arc;
+
 use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::{CacheActor, CacheCtx, CacheDurableOp};
@@ -16,6 +18,11 @@ use crate::base::Time;
 use crate::sim::ActorId;
 
 /// One line at its home.
+///
+/// The directory, the completed requests and the transaction sit behind `Arc`s: the line is
+/// persisted at every change, and a change usually touches one of them, so the durable copy
+/// shares the others instead of copying their vectors (issue 14). Changes go through
+/// `Arc::make_mut`, which copies a part only while the durable store still shares it.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct HomeLine {
     pub memory: Option<Data>,
@@ -23,11 +30,11 @@ pub struct HomeLine {
     /// (a holder answering from a later boot has lost its copy in a crash) and the transaction
     /// that granted it (a write-back names it, so a delayed or duplicated one cannot remove a
     /// later grant). A superset: E and S copies leave silently.
-    pub dir: SortedMap<ActorId, DirEntry>,
+    pub dir: Arc<SortedMap<ActorId, DirEntry>>,
     pub next_txn: u64,
-    pub busy: Option<Txn>,
+    pub busy: Option<Arc<Txn>>,
     /// The last request completed for each requester (repeats of older ones are ignored).
-    pub done_req: SortedMap<ActorId, ReqId>,
+    pub done_req: Arc<SortedMap<ActorId, ReqId>>,
 }
 
 /// A directory entry: `(state, boot, granting transaction)`.
@@ -36,6 +43,18 @@ pub type DirEntry = (LineState, u64, u64);
 impl HomeLine {
     pub fn memory_version(&self) -> u64 {
         self.memory.as_ref().map_or(0, |d| d.version)
+    }
+    /// The directory, to change.
+    fn dir_mut(&mut self) -> &mut SortedMap<ActorId, DirEntry> {
+        Arc::make_mut(&mut self.dir)
+    }
+    /// Drop `n` from the directory, copying it only if `n` is there.
+    fn dir_remove(&mut self, n: ActorId) -> Option<DirEntry> {
+        if self.dir.contains_key(&n) {
+            self.dir_mut().remove(&n)
+        } else {
+            None
+        }
     }
     /// A cache other than `except` owns dirty data (or is being given it).
     fn owned_elsewhere(&self, except: ActorId) -> bool {
@@ -90,6 +109,12 @@ pub struct Txn {
 }
 
 impl CacheActor {
+    /// The durable copy of a line (cheap: its parts are shared), taken while the caller still
+    /// holds the line, to persist later in the handler: a second lookup of the key cost more.
+    fn durable_copy(key: &Text, line: &HomeLine) -> CacheDurableOp {
+        CacheDurableOp::Put(key.clone(), Box::new(line.clone()))
+    }
+
     fn persist_line(&self, ctx: &mut CacheCtx<'_, '_>, key: &Text) {
         if let Some(l) = self.home.get_str(key) {
             ctx.persist(CacheDurableOp::Put(key.clone(), Box::new(l.clone())));
@@ -173,7 +198,11 @@ impl CacheActor {
                     line.memory = Some(data.clone());
                 }
                 if line.busy.is_none() {
-                    if let Some(e) = line.dir.get_mut(&from) {
+                    let e = line
+                        .dir
+                        .contains_key(&from)
+                        .then(|| line.dir_mut().get_mut(&from));
+                    if let Some(e) = e.flatten() {
                         match e.0 {
                             LineState::M => e.0 = LineState::E,
                             LineState::O => e.0 = LineState::S,
@@ -229,7 +258,7 @@ impl CacheActor {
                 bus = BusOp::BusRdX; // its copy was invalidated meanwhile: it needs the data
             }
             if bus != BusOp::BusUpgr {
-                line.dir.remove(&r.from); // a miss: whatever the directory thought, it has none
+                line.dir_remove(r.from); // a miss: whatever the directory thought, it has none
             }
         }
         let holders: Vec<(ActorId, LineState)> = line
@@ -248,7 +277,7 @@ impl CacheActor {
                 .map(|&(n, _)| (n, true))
                 .collect();
         }
-        line.busy = Some(Txn {
+        line.busy = Some(Arc::new(Txn {
             txn,
             requester: r.from,
             req: r.req,
@@ -272,7 +301,7 @@ impl CacheActor {
             sent: ctx.now,
             tries: 0,
             lost_from,
-        });
+        }));
         match bus {
             BusOp::BusRd => self.stats.bus_rd += 1,
             BusOp::BusRdX => self.stats.bus_rdx += 1,
@@ -329,9 +358,9 @@ impl CacheActor {
         let before = line.dir.get(&from).copied();
         if a.next.valid() {
             let grant = before.map_or(0, |b| b.2);
-            line.dir.insert(from, (a.next, a.boot, grant));
+            line.dir_mut().insert(from, (a.next, a.boot, grant));
         } else {
-            line.dir.remove(&from);
+            line.dir_remove(from);
         }
         let lost = before.is_some_and(|(s, b, _)| s.owner() && b != a.boot) && a.data.is_none();
         let others: Vec<ActorId> = line
@@ -340,7 +369,7 @@ impl CacheActor {
             .filter(|(_, e)| e.0.valid())
             .map(|(&n, _)| n)
             .collect();
-        let Some(t) = line.busy.as_mut() else {
+        let Some(t) = line.busy.as_mut().map(Arc::make_mut) else {
             return;
         };
         t.waiting.remove(&from);
@@ -402,9 +431,10 @@ impl CacheActor {
         let Some(line) = self.home.get_str_mut(key) else {
             return;
         };
-        let Some(mut t) = line.busy.take() else {
+        let Some(mut busy) = line.busy.take() else {
             return;
         };
+        let t = Arc::make_mut(&mut busy);
         let mem_v = line.memory_version();
         let (data, supplier) = match &t.best {
             Some(b) if b.version >= mem_v => (Some(b.clone()), t.supplier),
@@ -433,9 +463,10 @@ impl CacheActor {
             }
         }
         if state.valid() {
-            line.dir.insert(t.requester, (state, t.req_boot, t.txn));
+            line.dir_mut()
+                .insert(t.requester, (state, t.req_boot, t.txn));
         } else {
-            line.dir.remove(&t.requester);
+            line.dir_remove(t.requester);
         }
         if t.proc != ProcAction::Invalidate {
             t.transitions.push((t.requester, t.prev, state));
@@ -473,7 +504,8 @@ impl CacheActor {
         (t.sent, t.tries) = (ctx.now, 0);
         let (requester, req, txn) = (t.requester, t.req, t.txn);
         let bus = t.bus;
-        line.busy = Some(t);
+        line.busy = Some(busy);
+        let persist = Self::durable_copy(key, line);
         if wrote {
             self.stats.write_backs += 1;
         }
@@ -488,7 +520,7 @@ impl CacheActor {
         ctx.note(note);
         let record = || RecordKind::Txn(record.expect("built when the log keeps records"));
         self.record(ctx.now, record);
-        self.persist_line(ctx, key);
+        ctx.persist(persist);
         let msg = CacheMsg::Fill {
             epoch,
             key: key.clone(),
@@ -527,9 +559,9 @@ impl CacheActor {
             // upgrade still holds its S/O, under the grant that filled it: the one its
             // write-back will name), and data only it was going to own must not vanish.
             if holding.valid() {
-                line.dir.insert(from, (holding, boot, grant));
+                line.dir_mut().insert(from, (holding, boot, grant));
             } else {
-                line.dir.remove(&from);
+                line.dir_remove(from);
             }
             if let Some((_, Some(d))) = &t.fill {
                 let owned = holding.dirty() || line.owned_elsewhere(from);
@@ -547,7 +579,8 @@ impl CacheActor {
             .memory
             .as_ref()
             .map(|d| (d.version, d.value.as_str().to_owned()));
-        line.done_req.insert(from, t.req);
+        Arc::make_mut(&mut line.done_req).insert(from, t.req);
+        let persist = Self::durable_copy(&key, line);
         if wrote {
             self.stats.write_backs += 1;
         }
@@ -559,7 +592,7 @@ impl CacheActor {
             };
             self.record(ctx.now, kind);
         }
-        self.persist_line(ctx, &key);
+        ctx.persist(persist);
         self.next_request(ctx, &key);
     }
 
@@ -617,7 +650,7 @@ impl CacheActor {
                 .get(&from)
                 .is_some_and(|e| e.1 == boot && e.2 == txn && e.0.dirty())
         {
-            prev = line.dir.remove(&from).map(|e| e.0);
+            prev = line.dir_remove(from).map(|e| e.0);
         }
         let after = line.memory.as_ref().map(|d| d.version);
         if wrote {
@@ -684,12 +717,13 @@ impl CacheActor {
         let (now, base) = (ctx.now, self.cfg.retry_every);
         let mut due = Vec::new();
         for (k, l) in self.home.iter_mut() {
-            if let Some(t) = l.busy.as_mut() {
-                if now >= super::actor::retry_due(base, t.sent, t.tries) {
-                    t.sent = now;
-                    t.tries += 1;
-                    due.push(k.clone());
-                }
+            let due_now = (l.busy.as_ref())
+                .is_some_and(|t| now >= super::actor::retry_due(base, t.sent, t.tries));
+            // Copied (`make_mut`) only when due: the durable store shares the transaction.
+            if let Some(t) = l.busy.as_mut().filter(|_| due_now).map(Arc::make_mut) {
+                t.sent = now;
+                t.tries += 1;
+                due.push(k.clone());
             }
         }
         for k in due {

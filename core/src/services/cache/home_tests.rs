@@ -38,7 +38,7 @@ fn home_with(dir: &[(ActorId, (LineState, u64, u64))]) -> (CacheActor, String) {
         .expect("some key is homed at n1");
     let line = HomeLine {
         memory: Some(data("newest", 9)),
-        dir: dir.iter().copied().collect::<SortedMap<_, _>>(),
+        dir: std::sync::Arc::new(dir.iter().copied().collect::<SortedMap<_, _>>()),
         next_txn: 12,
         ..HomeLine::default()
     };
@@ -162,7 +162,7 @@ fn a_refused_upgrade_keeps_the_grant_its_copy_carries() {
     let (mut home, key) = home_with(&[(N2, (LineState::M, 1, 15))]);
     let line = home.home.get_mut(&key).expect("the line");
     // Transaction 15: n2's BusUpgr of its O copy (granted by transaction 7), filled M.
-    line.busy = Some(Txn {
+    line.busy = Some(std::sync::Arc::new(Txn {
         txn: 15,
         requester: N2,
         req: (1 << 32) | 4,
@@ -182,7 +182,7 @@ fn a_refused_upgrade_keeps_the_grant_its_copy_carries() {
         sent: 0,
         tries: 0,
         lost_from: None,
-    });
+    }));
     let refused = CacheMsg::FillAck {
         epoch: 0,
         key: key.as_str().into(),
