@@ -344,22 +344,25 @@ impl StateMachine for QueueSm {
         replies: &mut Vec<Reply<QueueOutput>>,
     ) {
         // Exactly once per (client, seq): a retried enqueue must not store the message twice.
-        if let Some(r) = req {
-            match self.lane(cmd).admit(r) {
-                Admit::Run { .. } => {}
-                Admit::Replay(output) => {
+        let Some(r) = req else {
+            self.run(ctx, cmd);
+            return;
+        };
+        // The lane's table is moved out while the command runs (`run` never reads sessions),
+        // so the session found by `admit` can take the output without a second search.
+        let mut sessions = std::mem::take(self.lane(cmd));
+        let (admit, session) = sessions.admit_session(r);
+        match admit {
+            Admit::Run { .. } => {
+                if let Some(output) = self.run(ctx, cmd) {
+                    session.record(r.seq, &output);
                     replies.push(Reply { to: r, output });
-                    return;
                 }
-                Admit::Pending | Admit::Stale => return,
             }
+            Admit::Replay(output) => replies.push(Reply { to: r, output }),
+            Admit::Pending | Admit::Stale => {}
         }
-        if let Some(output) = self.run(ctx, cmd) {
-            if let Some(r) = req {
-                self.lane(cmd).record(r, &output);
-                replies.push(Reply { to: r, output });
-            }
-        }
+        *self.lane(cmd) = sessions;
     }
 
     fn why(
