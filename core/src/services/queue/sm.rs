@@ -215,13 +215,12 @@ impl QueueSm {
     }
 
     fn ack(&mut self, seq: u64, delivery_id: u64) -> QueueOutput {
-        let error = match self.messages.get(&seq).map(|m| &m.state) {
-            Some(MsgState::InFlight {
-                delivery_id: d,
-                deadline,
-            }) if *d == delivery_id => {
-                self.deadlines.remove(&(*deadline, seq));
-                self.messages.remove(&seq);
+        let current = |m: &StoredMsg| matches!(m.state, MsgState::InFlight { delivery_id: d, .. } if d == delivery_id);
+        let error = match self.messages.remove_if(&seq, current) {
+            Ok(m) => {
+                if let MsgState::InFlight { deadline, .. } = m.state {
+                    self.deadlines.remove(&(deadline, seq));
+                }
                 self.acked.insert(seq);
                 if self.acked.len() > ACKED_MEMORY {
                     self.acked.pop_first();
@@ -229,9 +228,9 @@ impl QueueSm {
                 self.counters.acked += 1;
                 return QueueOutput::Acked { seq };
             }
-            Some(_) => AckError::StaleDelivery,
-            None if self.acked.contains(&seq) => AckError::AlreadyAcked,
-            None => AckError::UnknownMessage,
+            Err(true) => AckError::StaleDelivery,
+            Err(false) if self.acked.contains(&seq) => AckError::AlreadyAcked,
+            Err(false) => AckError::UnknownMessage,
         };
         QueueOutput::AckRefused { seq, error }
     }
