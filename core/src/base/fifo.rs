@@ -106,6 +106,17 @@ impl<K: Ord, V> FifoMap<K, V> {
         let i = self.find(key).ok()?;
         self.0.remove(i).map(|(_, v)| v)
     }
+
+    /// Remove the entry of `key` if `pred` accepts its value; otherwise `Err(whether the key
+    /// is there)`. One search where `get` then `remove` took two (an ack checks the delivery
+    /// before deleting the message).
+    pub fn remove_if(&mut self, key: &K, pred: impl FnOnce(&V) -> bool) -> Result<V, bool> {
+        let i = self.find(key).map_err(|_| false)?;
+        if !pred(&self.0[i].1) {
+            return Err(true);
+        }
+        Ok(self.0.remove(i).map(|(_, v)| v).expect("found above"))
+    }
 }
 
 impl<'a, K: Ord, V> IntoIterator for &'a FifoMap<K, V> {
@@ -188,6 +199,19 @@ impl<'a, K: Ord> IntoIterator for &'a FifoSet<K> {
 mod tests {
     use super::*;
     use crate::base::sorted::{SortedMap, SortedSet};
+
+    #[test]
+    fn remove_if_removes_only_what_the_predicate_accepts() {
+        let mut m: FifoMap<u64, u64> = (1..=5).fold(FifoMap::default(), |mut m, k| {
+            m.insert(k, k * 10);
+            m
+        });
+        assert_eq!(m.remove_if(&3, |v| *v == 31), Err(true));
+        assert_eq!(m.remove_if(&9, |_| true), Err(false));
+        assert_eq!(m.len(), 5);
+        assert_eq!(m.remove_if(&3, |v| *v == 30), Ok(30));
+        assert!(m.iter().map(|(k, _)| *k).eq([1, 2, 4, 5]));
+    }
 
     /// The same operations on a `FifoMap`/`FifoSet` and on a `SortedMap`/`SortedSet` give the
     /// same answers and the same order, including after the ring buffer wraps.

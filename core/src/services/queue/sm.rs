@@ -215,13 +215,12 @@ impl QueueSm {
     }
 
     fn ack(&mut self, seq: u64, delivery_id: u64) -> QueueOutput {
-        let error = match self.messages.get(&seq).map(|m| &m.state) {
-            Some(MsgState::InFlight {
-                delivery_id: d,
-                deadline,
-            }) if *d == delivery_id => {
-                self.deadlines.remove(&(*deadline, seq));
-                self.messages.remove(&seq);
+        let current = |m: &StoredMsg| matches!(m.state, MsgState::InFlight { delivery_id: d, .. } if d == delivery_id);
+        let error = match self.messages.remove_if(&seq, current) {
+            Ok(m) => {
+                if let MsgState::InFlight { deadline, .. } = m.state {
+                    self.deadlines.remove(&(deadline, seq));
+                }
                 self.acked.insert(seq);
                 if self.acked.len() > ACKED_MEMORY {
                     self.acked.pop_first();
@@ -229,9 +228,9 @@ impl QueueSm {
                 self.counters.acked += 1;
                 return QueueOutput::Acked { seq };
             }
-            Some(_) => AckError::StaleDelivery,
-            None if self.acked.contains(&seq) => AckError::AlreadyAcked,
-            None => AckError::UnknownMessage,
+            Err(true) => AckError::StaleDelivery,
+            Err(false) if self.acked.contains(&seq) => AckError::AlreadyAcked,
+            Err(false) => AckError::UnknownMessage,
         };
         QueueOutput::AckRefused { seq, error }
     }
@@ -344,22 +343,25 @@ impl StateMachine for QueueSm {
         replies: &mut Vec<Reply<QueueOutput>>,
     ) {
         // Exactly once per (client, seq): a retried enqueue must not store the message twice.
-        if let Some(r) = req {
-            match self.lane(cmd).admit(r) {
-                Admit::Run { .. } => {}
-                Admit::Replay(output) => {
+        let Some(r) = req else {
+            self.run(ctx, cmd);
+            return;
+        };
+        // The lane's table is moved out while the command runs (`run` never reads sessions),
+        // so the session found by `admit` can take the output without a second search.
+        let mut sessions = std::mem::take(self.lane(cmd));
+        let (admit, session) = sessions.admit_session(r);
+        match admit {
+            Admit::Run { .. } => {
+                if let Some(output) = self.run(ctx, cmd) {
+                    session.record(r.seq, &output);
                     replies.push(Reply { to: r, output });
-                    return;
                 }
-                Admit::Pending | Admit::Stale => return,
             }
+            Admit::Replay(output) => replies.push(Reply { to: r, output }),
+            Admit::Pending | Admit::Stale => {}
         }
-        if let Some(output) = self.run(ctx, cmd) {
-            if let Some(r) = req {
-                self.lane(cmd).record(r, &output);
-                replies.push(Reply { to: r, output });
-            }
-        }
+        *self.lane(cmd) = sessions;
     }
 
     fn why(
