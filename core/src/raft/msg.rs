@@ -169,7 +169,9 @@ pub enum ClientResult<O> {
     NotLeader {
         leader: Option<ActorId>,
     },
-    Status(NodeStatus),
+    /// Boxed: the document (120 B) is rare on the wire, and inline it made every node message
+    /// that large; the kernel moves each message several times per event.
+    Status(Box<NodeStatus>),
     /// The leader cannot take the request now (leadership transfer in progress...). Retry.
     Busy,
 }

@@ -198,7 +198,7 @@ fn renders_the_seed_response_shapes() {
         mode: None,
         waiters: vec![],
     };
-    let (c, body) = render_response(&LockOutput::Status(status));
+    let (c, body) = render_response(&LockOutput::Status(Box::new(status)));
     assert_eq!(c, 200);
     assert_eq!(body["locked"], false);
     assert!(body["holder"].is_null() && body["mode"].is_null());

@@ -365,13 +365,13 @@ fn status_of(res: &str, holders: &[(ActorId, u64, LockMode, u64, Time)]) -> Lock
             },
         )
         .collect();
-    LockOutput::Status(LockStatus {
+    LockOutput::Status(Box::new(LockStatus {
         resource: res.into(),
         locked: !holders.is_empty(),
         mode: holders.first().map(|h| h.mode),
         holders,
         waiters: vec![],
-    })
+    }))
 }
 
 fn violation(hist: &[LockEvent]) -> bool {

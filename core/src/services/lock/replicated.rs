@@ -107,7 +107,7 @@ impl StateMachine for LockTable {
     /// `Status` is answered from the table directly; other commands on a scratch copy.
     fn query(&self, ctx: &ApplyCtx, req: RequestId, cmd: &LockCmd) -> Option<LockOutput> {
         if let LockCmd::Status { resource } = cmd {
-            return Some(LockOutput::Status(self.status(resource)));
+            return Some(LockOutput::Status(Box::new(self.status(resource))));
         }
         let mut scratch = self.clone();
         let mut replies = Vec::new();

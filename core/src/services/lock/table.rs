@@ -377,7 +377,7 @@ impl LockTable {
                 self.release(ctx, r, resource, *lock_id, &mut out)
             }
             (LockCmd::Status { resource }, Some(r)) => {
-                out.send(r, LockOutput::Status(self.status(resource)))
+                out.send(r, LockOutput::Status(Box::new(self.status(resource))))
             }
             (LockCmd::Tick, _) => self.tick(ctx.time, &mut out),
             (LockCmd::ExtendLeases { by_ms }, _) => self.extend_leases(ctx.time, *by_ms),
