@@ -7,8 +7,17 @@
 //!
 //! The exports keep at most one benchmark session per worker: a worker runs one thing at a time.
 
+// The allocator is installed only on single-threaded wasm32 (its lists are not locked); the
+// native build of this crate (clippy, tests) only tests it.
+#[cfg(any(test, all(target_arch = "wasm32", not(target_feature = "atomics"))))]
+mod alloc;
 mod bench;
 mod report;
+
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: alloc::SizeClasses<std::alloc::System> =
+    alloc::SizeClasses::new(std::alloc::System);
 
 use std::cell::RefCell;
 
