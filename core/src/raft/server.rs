@@ -32,7 +32,7 @@ pub enum ServerCmd {
 impl<SM: RaftSm> RaftServer<SM> {
     fn on_request(&mut self, ctx: &mut RaftCtx<'_, SM>, id: RequestId, op: ClientOp<SM::Cmd>) {
         let refused = match op {
-            ClientOp::NodeStatus => Some(ClientResult::Status(self.status(ctx.now))),
+            ClientOp::NodeStatus => Some(ClientResult::Status(Box::new(self.status(ctx.now)))),
             ClientOp::Cmd(cmd) => self.propose_command(ctx, Some(id), cmd).err(),
             ClientOp::Read(cmd) => self.read(ctx, id, cmd).err(),
         };
