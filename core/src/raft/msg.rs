@@ -169,8 +169,9 @@ pub enum ClientResult<O> {
     NotLeader {
         leader: Option<ActorId>,
     },
-    /// Boxed: the document (120 B) is rare on the wire, and inline it made every node message
-    /// that large; the kernel moves each message several times per event.
+    /// Boxed: the status document is 120 bytes, the other answers at most 56, and every
+    /// message of a Raft service is as large as its largest variant and moved several times
+    /// per event by the kernel (a large share of the queue benchmarks' `memcpy`).
     Status(Box<NodeStatus>),
     /// The leader cannot take the request now (leadership transfer in progress...). Retry.
     Busy,
