@@ -54,6 +54,11 @@ impl<V> StrMap<V> {
     /// The position of `key`.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
+        // Here, not only in the index: the index's lookup is not inlined, and the cache asks
+        // its maps of work in flight (usually empty) on every message.
+        if self.map.is_empty() {
+            return None;
+        }
         let entries = self.map.entries();
         self.index
             .get(key, |i| &entries[i as usize].0)
