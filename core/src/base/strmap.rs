@@ -66,11 +66,16 @@ impl<V> StrMap<V> {
     /// The position of `key`.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
-        // Here, not only in the index: the index's lookup is not inlined, and the cache asks
-        // its maps of work in flight (usually empty) on every message.
+        // Inline, before the lookup (which is not): the cache asks its maps of work in flight
+        // (usually empty) on every message.
         if self.map.is_empty() {
             return None;
         }
+        self.lookup(key)
+    }
+
+    /// `position` in a map with entries.
+    fn lookup(&self, key: &str) -> Option<usize> {
         let (entries, pos) = (self.map.entries(), &self.pos);
         self.index
             .get(key, |id| &entries[pos[id as usize] as usize].0)

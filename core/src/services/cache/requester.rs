@@ -571,8 +571,16 @@ impl CacheActor {
             return;
         }
         while !self.key_busy(key) {
-            let Some(op) = self.waiting.get_str_mut(key).and_then(|q| q.pop_front()) else {
+            let Some(q) = self.waiting.get_str_mut(key) else {
+                return;
+            };
+            let op = q.pop_front();
+            // Forgotten as soon as it is drained, not at the next call (which then returns at
+            // the first lookup): an empty queue and none are the same to every reader.
+            if q.is_empty() {
                 self.waiting.remove_str(key);
+            }
+            let Some(op) = op else {
                 return;
             };
             self.start_op(ctx, op, key.to_string());
