@@ -162,15 +162,6 @@ impl StrIndex {
         self.buckets[hole] = (0, EMPTY);
         Some(value)
     }
-
-    /// Change every value (`StrMap` shifts positions after an insertion or removal).
-    pub fn update_values(&mut self, f: impl Fn(u32) -> u32) {
-        for (_, v) in &mut self.buckets {
-            if *v != EMPTY {
-                *v = f(*v);
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
 //! A string-keyed `SortedMap` that finds keys by hash. Why (issue 14): the cache's maps are
 //! keyed by short strings ("k123") and looked up several times per message; a binary search
 //! over a thousand heap-allocated keys was the cache benchmarks' largest cost. `StrMap` keeps
-//! beside the sorted entries a `StrIndex` from each key to its position, so a lookup is a hash
-//! and about one probe. Inserting or removing a key moves the later entries by one, and their
-//! positions in the index with them: a pass over the index, on top of the `Vec` shift that
-//! sorted order costs anyway. In the cache most changes replace a value (no shift) or touch a
-//! map of a few keys.
+//! beside the sorted entries a `StrIndex` from each key to a stable id, and each id's position,
+//! so a lookup is a hash, about one probe and an indirection.
+//!
+//! Why ids rather than positions in the index: inserting or removing a key moves the later
+//! entries by one, and with positions in the index every such change walked the whole hash
+//! table to fix them (~4 % of a cache benchmark, on its map of requests in flight). With ids,
+//! only the moved entries' positions change: a pass over `ids` from the changed position,
+//! beside the `Vec` shift that sorted order costs anyway.
 //!
 //! Reads go through `Deref` to the `SortedMap` (same order, same iterators); every change of
 //! the key set goes through the methods here, which keep the index in step. Values may be
@@ -19,8 +22,14 @@ use super::strindex::StrIndex;
 #[derive(Clone, Debug)]
 pub struct StrMap<V> {
     map: SortedMap<String, V>,
-    /// Each key's position in `map`.
+    /// Each key's id: fixed while the key is present (a removed key's id is reused).
     index: StrIndex,
+    /// The id of the entry at each position of `map`.
+    ids: Vec<u32>,
+    /// Each id's position in `map` (stale for a free id).
+    pos: Vec<u32>,
+    /// Ids of removed keys, for reuse.
+    free: Vec<u32>,
 }
 
 impl<V> Default for StrMap<V> {
@@ -28,6 +37,9 @@ impl<V> Default for StrMap<V> {
         StrMap {
             map: SortedMap::new(),
             index: StrIndex::new(),
+            ids: Vec::new(),
+            pos: Vec::new(),
+            free: Vec::new(),
         }
     }
 }
@@ -54,10 +66,27 @@ impl<V> StrMap<V> {
     /// The position of `key`.
     #[inline]
     fn position(&self, key: &str) -> Option<usize> {
-        let entries = self.map.entries();
+        // Inline, before the lookup (which is not): the cache asks its maps of work in flight
+        // (usually empty) on every message.
+        if self.map.is_empty() {
+            return None;
+        }
+        self.lookup(key)
+    }
+
+    /// `position` in a map with entries.
+    fn lookup(&self, key: &str) -> Option<usize> {
+        let (entries, pos) = (self.map.entries(), &self.pos);
         self.index
-            .get(key, |i| &entries[i as usize].0)
-            .map(|i| i as usize)
+            .get(key, |id| &entries[pos[id as usize] as usize].0)
+            .map(|id| pos[id as usize] as usize)
+    }
+
+    /// Record the positions of the entries from position `from` on (they moved).
+    fn renumber_from(&mut self, from: usize) {
+        for (p, &id) in self.ids.iter().enumerate().skip(from) {
+            self.pos[id as usize] = p as u32;
+        }
     }
 
     /// Where `key` is (`Ok`) or would go (`Err`), as `binary_search` answers: a search only
@@ -71,10 +100,13 @@ impl<V> StrMap<V> {
 
     /// Put a new key at position `i` (from `find`).
     fn insert_at(&mut self, i: usize, key: String, value: V) {
-        if i < self.map.len() {
-            self.index.update_values(|v| v + u32::from(v as usize >= i));
-        }
-        self.index.insert(&key, i as u32);
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.pos.push(0);
+            (self.pos.len() - 1) as u32
+        });
+        self.ids.insert(i, id);
+        self.renumber_from(i);
+        self.index.insert(&key, id);
         self.map.insert_at(i, key, value);
     }
 
@@ -139,11 +171,14 @@ impl<V> StrMap<V> {
     }
 
     pub fn remove_str(&mut self, key: &str) -> Option<V> {
-        let entries = self.map.entries();
-        let i = self.index.remove(key, |i| &entries[i as usize].0)? as usize;
-        if i + 1 < self.map.len() {
-            self.index.update_values(|v| v - u32::from(v as usize > i));
-        }
+        let (entries, pos) = (self.map.entries(), &self.pos);
+        let id = self
+            .index
+            .remove(key, |id| &entries[pos[id as usize] as usize].0)?;
+        let i = self.pos[id as usize] as usize;
+        self.ids.remove(i);
+        self.renumber_from(i);
+        self.free.push(id);
         Some(self.map.remove_at(i).1)
     }
 
@@ -154,11 +189,18 @@ impl<V> StrMap<V> {
     pub fn clear(&mut self) {
         self.map.clear();
         self.index.clear();
+        self.ids.clear();
+        self.pos.clear();
+        self.free.clear();
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
         self.map.retain(|k, v| keep(k, v));
         self.index.clear();
+        self.free.clear();
+        // Ids numbered by position afresh.
+        self.ids = (0..self.map.len() as u32).collect();
+        self.pos = self.ids.clone();
         for (i, k) in self.map.keys().enumerate() {
             self.index.insert(k, i as u32);
         }

@@ -307,6 +307,8 @@ impl CacheActor {
             BusOp::BusRdX => self.stats.bus_rdx += 1,
             BusOp::BusUpgr => self.stats.bus_upgr += 1,
         }
+        // Taken now, persisted after the snoops as before: no second lookup of the line.
+        let persist = (!asked.is_empty()).then(|| Self::durable_copy(&key, line));
         for (n, supplier) in asked.iter().copied() {
             let msg = CacheMsg::Snoop {
                 epoch,
@@ -317,10 +319,9 @@ impl CacheActor {
             };
             self.send(ctx, n, msg);
         }
-        if asked.is_empty() {
-            self.finish(ctx, &key);
-        } else {
-            self.persist_line(ctx, &key);
+        match persist {
+            Some(p) => ctx.persist(p),
+            None => self.finish(ctx, &key),
         }
     }
 
@@ -407,10 +408,10 @@ impl CacheActor {
             }
         }
         let done = t.waiting.is_empty();
-        if done {
-            self.finish(ctx, &key);
-        } else {
-            self.persist_line(ctx, &key);
+        let persist = (!done).then(|| Self::durable_copy(&key, line));
+        match persist {
+            Some(p) => ctx.persist(p),
+            None => self.finish(ctx, &key),
         }
         if a.handoff {
             if let Some(d) = a.data {
@@ -653,6 +654,7 @@ impl CacheActor {
             prev = line.dir_remove(from).map(|e| e.0);
         }
         let after = line.memory.as_ref().map(|d| d.version);
+        let persist = Self::durable_copy(&key, line);
         if wrote {
             self.stats.write_backs += 1;
         }
@@ -668,7 +670,7 @@ impl CacheActor {
             };
             self.log_txn(ctx, &f, &key, Some(&data.value));
         }
-        self.persist_line(ctx, &key);
+        ctx.persist(persist);
         let msg = CacheMsg::PutAck {
             epoch: self.epoch,
             key,

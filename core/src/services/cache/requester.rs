@@ -49,19 +49,19 @@ impl CacheActor {
         if op.op.key().is_none() {
             return;
         }
-        if self
-            .store
-            .peek(&key)
-            .is_some_and(|l| l.expires_at <= ctx.now)
-        {
+        // The line is looked up once here and read through `at` (no change to the store
+        // between the reads).
+        let mut at = self.store.find(&key);
+        if at.is_some_and(|a| self.store.line(a).expires_at <= ctx.now) {
             self.evict(ctx, &key, ProcAction::Expire);
             if self.key_busy(&key) {
                 // The expired copy was dirty: its write-back must reach the home first.
                 self.waiting.get_str_or_default(&key).push_front(op);
                 return;
             }
+            at = None;
         }
-        let state = self.store.state(&key);
+        let state = at.map_or(LineState::I, |a| self.store.line(a).state);
         // By place, binding nothing: the arms move `op` on without a copy.
         match op.op {
             CacheOp::Get { .. } => {
@@ -69,9 +69,9 @@ impl CacheActor {
                 match on_processor(state, ProcOp::PrRd) {
                     ProcOutcome::Hit(_) => {
                         self.stats.hits += 1;
-                        self.store.touch(&key);
-                        let data = self.store.peek(&key).map(|l| l.data.clone());
-                        let Some(data) = data else { return };
+                        let Some(a) = at else { return };
+                        self.store.touch_at(a);
+                        let data = self.store.line(a).data.clone();
                         self.log_hit(ctx, &key, ProcAction::PrRd, state, state, &data.value);
                         self.serve_read(ctx, &op, &key, (state, true), Some(data));
                     }
@@ -86,8 +86,10 @@ impl CacheActor {
                 match on_processor(state, ProcOp::PrWr) {
                     ProcOutcome::Hit(_) => {
                         self.stats.hits += 1;
-                        self.store.touch(&key);
-                        let base = self.store.peek(&key).map(|l| l.data.clone());
+                        let base = at.map(|a| {
+                            self.store.touch_at(a);
+                            self.store.line(a).data.clone()
+                        });
                         self.perform_write(ctx, op, &key, base, state, None);
                     }
                     ProcOutcome::Bus(bus) => {
@@ -393,25 +395,27 @@ impl CacheActor {
         bus: BusOp,
         supplier: bool,
     ) {
+        // One lookup of the line for all the reads and the change below.
+        let at = self.store.find(&key);
+        let line = at.map(|a| self.store.line(a));
         // A snoop older than the transaction that filled this copy was delayed or duplicated.
-        if self.store.peek(&key).is_some_and(|l| l.fill_txn > txn) {
+        if line.is_some_and(|l| l.fill_txn > txn) {
             return;
         }
-        let prev = self.store.state(&key);
+        let prev = line.map_or(LineState::I, |l| l.state);
         let r = on_snoop(self.protocol, prev, bus, supplier, self.bug());
-        let data = self
-            .store
-            .peek(&key)
+        let data = line
             .map(|l| l.data.clone())
             .or_else(|| self.wb.get(&key).map(|h| h.data.clone()));
-        let fill_txn = self.store.peek(&key).map_or(0, |l| l.fill_txn);
+        let fill_txn = line.map_or(0, |l| l.fill_txn);
         let handoff = prev.dirty() && !r.next.dirty();
-        if r.next == LineState::I {
-            if self.store.remove(&key).is_some() {
+        if let Some(a) = at {
+            if r.next == LineState::I {
+                self.store.remove_at(a);
                 self.stats.invalidations += 1;
+            } else {
+                self.store.set_state_at(a, r.next);
             }
-        } else {
-            self.store.set_state(&key, r.next);
         }
         if prev.exclusive() && matches!(r.next, LineState::S | LineState::O) {
             self.stats.interventions += 1;
@@ -519,8 +523,9 @@ impl CacheActor {
         txn: u64,
         accepted: bool,
     ) {
-        let holding = self.store.state(&key);
-        let holding_grant = self.store.peek(&key).map_or(0, |l| l.fill_txn);
+        let line = self.store.peek(&key);
+        let holding = line.map_or(LineState::I, |l| l.state);
+        let holding_grant = line.map_or(0, |l| l.fill_txn);
         let msg = CacheMsg::FillAck {
             epoch: self.epoch,
             key,
@@ -561,13 +566,26 @@ impl CacheActor {
     }
 
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
-        // Nothing queued on the key (the usual case): nothing to start, and nothing to forget.
-        if !self.waiting.contains_str(key) {
-            return;
-        }
-        while !self.key_busy(key) {
-            let Some(op) = self.waiting.get_str_mut(key).and_then(|q| q.pop_front()) else {
+        loop {
+            // Nothing queued on the key (the usual case): one lookup, nothing to start.
+            let Some(q) = self.waiting.get_str_mut(key) else {
+                return;
+            };
+            // `key_busy`, spelled out: `q` holds `waiting` meanwhile (one lookup of the queue
+            // per operation started, where a test of its presence came first).
+            if self.pending.contains_str(key)
+                || self.wt.contains_str(key)
+                || self.wb.contains_str(key)
+            {
+                return;
+            }
+            let op = q.pop_front();
+            // Forgotten as soon as it is drained, not at the next call (which then returns at
+            // the first lookup): an empty queue and none are the same to every reader.
+            if q.is_empty() {
                 self.waiting.remove_str(key);
+            }
+            let Some(op) = op else {
                 return;
             };
             self.start_op(ctx, op, key.to_string());
