@@ -34,6 +34,21 @@ fn bodies_have_the_requested_size_and_name_their_producer() {
     assert!(is_message_body(&b, 3, 17, &dots));
     assert!(!is_message_body(&b, 3, 18, &dots) && !is_message_body(&b, 31, 7, &dots));
     assert!(!is_message_body(&b.replacen("..", ".x", 1), 3, 17, &dots));
+    // A wrong byte anywhere in the dots, in a whole word or in the tail after the last one.
+    for at in [500, 1016, 1020, 1023] {
+        let mut bad = b.clone().into_bytes();
+        bad[at] = b'x';
+        let bad = String::from_utf8(bad).unwrap();
+        assert!(!is_message_body(&bad, 3, 17, &dots), "byte {at} is checked");
+    }
+    let odd = message_body(3, 17, 1021);
+    assert!(is_message_body(&odd, 3, 17, &dots[..1021]));
+    assert!(!is_message_body(
+        &odd.replace(".", "-"),
+        3,
+        17,
+        &dots[..1021]
+    ));
     assert!(
         !is_message_body(&b[1..], 3, 17, &dots[1..]),
         "the head is checked"
