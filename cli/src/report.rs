@@ -76,7 +76,12 @@ pub fn run(args: &ReportArgs) -> Result<(), String> {
     let start = Instant::now();
     let report = run_jobs(args)?;
     let wall = start.elapsed().as_secs_f64();
-    let wall_line = format!("wall time: {wall:.2} s natively (syncsim report)");
+    let events = report.sim_events() as f64;
+    let wall_line = format!(
+        "wall time: {wall:.2} s natively (syncsim report) · {:.2} M simulator events, {:.2} M per second of wall time",
+        events / 1e6,
+        events / wall.max(1e-3) / 1e6
+    );
     let files = report_files(
         &report,
         |c, suite| syncsim_charts::chart_svg(c.chart, suite),

@@ -80,6 +80,17 @@ impl Report {
         self.sections.iter().find(|s| s.id == id).map(|s| &s.suite)
     }
 
+    /// Simulator events over every run of the report (each run's `sim_events`). The count is
+    /// the same for a seed on any machine, so events per second of wall time compares the
+    /// speed of machines and builds where seconds alone cannot (issue 14's speed bar).
+    pub fn sim_events(&self) -> u64 {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.suite.runs)
+            .filter_map(|r| r.extra.get("sim_events"))
+            .sum::<f64>() as u64
+    }
+
     pub fn to_json(&self) -> String {
         // Plain data with string keys: serialising cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default()

@@ -65,6 +65,28 @@ fn quick_sections_give_identical_json_for_the_same_seed() {
     assert_ne!(a, run(6));
 }
 
+/// The report's event count is its runs' `sim_events` added up, and only the finished runs'.
+#[test]
+fn sim_events_add_up_the_runs_of_every_section() {
+    let mut r = ReportRun::new(5);
+    assert_eq!(r.report().sim_events(), 0, "nothing has run yet");
+    while r.progress().finished < 3 {
+        r.step_chunk(50_000);
+    }
+    let report = r.report();
+    let per_run: Vec<f64> = report
+        .sections
+        .iter()
+        .flat_map(|s| &s.suite.runs)
+        .map(|run| run.extra.get("sim_events").copied().unwrap_or(0.0))
+        .collect();
+    assert!(
+        per_run.len() >= 3 && per_run.iter().all(|&e| e > 0.0),
+        "{per_run:?}"
+    );
+    assert_eq!(report.sim_events(), per_run.iter().sum::<f64>() as u64);
+}
+
 #[test]
 fn the_seed_field_takes_an_unsigned_integer_and_names_itself_otherwise() {
     assert_eq!(parse_seed(" 42 "), Ok(42));

@@ -84,8 +84,12 @@ fn running_text(p: &ReportProgress) -> String {
 }
 
 /// The line on wall time that the HTML report shows.
-fn wall_line(wall_ms: f64) -> String {
-    format!("wall time: {:.2} s in the browser", wall_ms / 1e3)
+fn wall_line(timing: &Timing) -> String {
+    format!(
+        "wall time: {:.2} s in the browser · {}",
+        timing.wall_ms / 1e3,
+        timing.events_text()
+    )
 }
 
 /// Stops the set's workers and asks a new worker for the charts and files of what finished.
@@ -94,7 +98,7 @@ fn to_drawing(j: &mut Job, phase: &UseStateHandle<Phase>, cancelled: bool) -> Re
         return Ok(());
     };
     let report = Rc::new(run.report());
-    let timing = Timing::of_workers(&run, j.started);
+    let timing = Timing::of_workers(&run, j.started, report.sim_events());
     let (seed, results) = run.raw_results();
     drop(run);
     phase.set(Phase::Shown {
@@ -108,7 +112,7 @@ fn to_drawing(j: &mut Job, phase: &UseStateHandle<Phase>, cancelled: bool) -> Re
         ("kind", "assets".into()),
         ("seed", seed.to_string().into()),
         ("results", results.into()),
-        ("wall", wall_line(timing.wall_ms).into()),
+        ("wall", wall_line(&timing).into()),
     ])?;
     j.stage = Stage::Drawing {
         _worker: worker,
@@ -219,10 +223,12 @@ struct Timing {
     /// Jobs done.
     units: u64,
     workers: usize,
+    /// Simulator events of the finished jobs (`Report::sim_events`).
+    events: u64,
 }
 
 impl Timing {
-    fn of_workers(w: &WorkerRun, started: f64) -> Timing {
+    fn of_workers(w: &WorkerRun, started: f64, events: u64) -> Timing {
         let (busy_ms, total_ms) = w.busy_ms();
         Timing {
             wall_ms: now_ms() - started,
@@ -230,16 +236,29 @@ impl Timing {
             total_ms,
             units: w.jobs_done().0 as u64,
             workers: w.workers(),
+            events,
         }
     }
 
     fn text(&self) -> String {
         format!(
-            "{} jobs on {} Web Workers: {:.2} s simulating on the busiest, {:.2} s in all",
+            "{} jobs on {} Web Workers: {:.2} s simulating on the busiest, {:.2} s in all · {}",
             self.units,
             self.workers,
             self.busy_ms / 1e3,
-            self.total_ms / 1e3
+            self.total_ms / 1e3,
+            self.events_text()
+        )
+    }
+
+    /// The simulator's speed: the event count is fixed by the seed, so this compares machines
+    /// and builds where the seconds alone cannot.
+    fn events_text(&self) -> String {
+        let per_worker_s = self.events as f64 / (self.total_ms / 1e3).max(1e-3);
+        format!(
+            "{:.2} M simulator events, {:.2} M events/s per worker",
+            self.events as f64 / 1e6,
+            per_worker_s / 1e6
         )
     }
 }
@@ -394,7 +413,8 @@ pub fn SeedsReport() -> Html {
                 <>
                 <p class="bench-timing" data-testid="report-status" data-state={state}
                     data-wall-ms={format!("{wall_ms:.0}")} data-busy-ms={format!("{:.0}", timing.busy_ms)}
-                    data-slices={timing.units.to_string()} data-workers={timing.workers.to_string()}>
+                    data-slices={timing.units.to_string()} data-workers={timing.workers.to_string()}
+                    data-events={timing.events.to_string()}>
                     { format!("{} sections in {:.2} s of wall time ({}) · seed {} · syncsim {} · {} · CPU {}",
                         report.sections.len(), wall_ms / 1e3, timing.text(),
                         m.seed, m.syncsim_version, m.network_profile, m.cpu_model) }
