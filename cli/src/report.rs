@@ -9,7 +9,7 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use syncsim_charts::report::report_files;
-use syncsim_core::report::{heaviest_first, JobRun, Parts, Report};
+use syncsim_core::report::{heaviest_first, JobResult, JobRun, Parts, Report, SECTION_IDS};
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -26,6 +26,53 @@ pub struct ReportArgs {
     /// report is the same bytes for any number.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Print each job's wall time, simulator events and events per second (stdout), to see
+    /// where the set's time goes; the report itself is unchanged.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// One job's wall time, as its thread measured it.
+struct JobTime {
+    job: usize,
+    secs: f64,
+    events: u64,
+}
+
+/// The `--timings` table: the jobs in plan order, then the totals.
+fn print_timings(parts: &Parts, times: &mut [JobTime]) {
+    times.sort_by_key(|t| t.job);
+    println!("job  section                         run      events  wall s  M events/s  label");
+    for t in times.iter() {
+        let job = &parts.jobs()[t.job];
+        println!(
+            "{:>3}  {:<30}  {:>3}  {:>10}  {:>6.3}  {:>10.2}  {}",
+            t.job,
+            SECTION_IDS.get(job.section).copied().unwrap_or("?"),
+            job.run,
+            t.events,
+            t.secs,
+            t.events as f64 / t.secs.max(1e-9) / 1e6,
+            job.label
+        );
+    }
+    let (events, secs) = times
+        .iter()
+        .fold((0u64, 0f64), |(e, s), t| (e + t.events, s + t.secs));
+    println!(
+        "all  {} jobs: {events} events in {secs:.2} s of thread time, {:.2} M events/s per thread",
+        times.len(),
+        events as f64 / secs.max(1e-9) / 1e6
+    );
+}
+
+/// A job's simulator events (none if it could not run).
+fn events_of(result: &JobResult) -> u64 {
+    result
+        .as_ref()
+        .ok()
+        .and_then(|r| r.extra.get("sim_events"))
+        .map_or(0, |&e| e as u64)
 }
 
 /// Runs the set's jobs (`core::report::jobs`) on `--threads` threads, heaviest first, and puts
@@ -41,13 +88,16 @@ fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
     let next = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel();
     let seed = args.seed;
+    let mut times = Vec::new();
     std::thread::scope(|scope| {
         for _ in 0..threads.min(order.len()) {
             let (tx, next, order) = (tx.clone(), &next, &order);
             scope.spawn(move || {
                 while let Some(&job) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let start = Instant::now();
                     let result = JobRun::run_to_end(seed, job, |_| {});
-                    if tx.send((job, result)).is_err() {
+                    let secs = start.elapsed().as_secs_f64();
+                    if tx.send((job, result, secs)).is_err() {
                         return;
                     }
                 }
@@ -55,7 +105,9 @@ fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
         }
         drop(tx);
         let mut shown = usize::MAX;
-        for (job, result) in rx {
+        for (job, result, secs) in rx {
+            let events = events_of(&result);
+            times.push(JobTime { job, secs, events });
             parts.put(job, result);
             let p = parts.progress(std::iter::empty());
             if !args.quiet && p.finished != shown {
@@ -69,6 +121,9 @@ fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
             }
         }
     });
+    if args.timings {
+        print_timings(&parts, &mut times);
+    }
     Ok(parts.finish())
 }
 
