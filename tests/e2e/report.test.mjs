@@ -52,6 +52,9 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   console.log(`seeds' report: ${(wallMs / 1e3).toFixed(2)} s of wall time in Chromium: `
     + await page.textContent('[data-testid=report-status]'));
   assert.ok(busyMs > 0 && busyMs <= wallMs, `busy ${busyMs} ms, wall ${wallMs} ms`);
+  // The simulator's events, checked against the exported JSON's runs below.
+  const events = Number(await page.getAttribute('[data-testid=report-status]', 'data-events'));
+  assert.ok(events > 0, `data-events ${events}`);
 
   const inked = Object.fromEntries(await page.$$eval('.seeds-report canvas[data-chart]', (list) =>
     list.map((c) => {
@@ -90,6 +93,9 @@ test('the seeds report runs, draws the eight charts, fills the table and exports
   const json = JSON.parse(entries.get('results.json').toString('utf8'));
   assert.equal(json.meta.seed, 1);
   assert.equal(json.targets.length, TARGETS.length);
+  const runEvents = json.sections.flatMap((s) => s.suite.runs)
+    .reduce((sum, run) => sum + (run.extra.sim_events ?? 0), 0);
+  assert.equal(events, runEvents, 'the status line counts the runs\' simulator events');
 
   // The exported HTML, opened from disk with no server: every chart is an inline, non-empty SVG.
   const dir = join(ARTIFACTS, 'report-export');
