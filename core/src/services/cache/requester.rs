@@ -568,17 +568,12 @@ impl CacheActor {
     fn next_waiting(&mut self, ctx: &mut CacheCtx<'_, '_>, key: &str) {
         loop {
             // Nothing queued on the key (the usual case): one lookup, nothing to start.
+            if !self.waiting.contains_str(key) || self.key_busy(key) {
+                return;
+            }
             let Some(q) = self.waiting.get_str_mut(key) else {
                 return;
             };
-            // `key_busy`, spelled out: `q` holds `waiting` meanwhile (one lookup of the queue
-            // per operation started, where a test of its presence came first).
-            if self.pending.contains_str(key)
-                || self.wt.contains_str(key)
-                || self.wb.contains_str(key)
-            {
-                return;
-            }
             let op = q.pop_front();
             // Forgotten as soon as it is drained, not at the next call (which then returns at
             // the first lookup): an empty queue and none are the same to every reader.
