@@ -221,7 +221,7 @@ fn summary_table(suite: &Suite) -> String {
             "{:<22} simulated {:.1} s, {} events",
             "",
             r.duration_s,
-            r.extra.get("sim_events").copied().unwrap_or(0.0)
+            r.sim_events()
         );
     }
     s

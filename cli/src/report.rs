@@ -9,7 +9,8 @@ use std::time::Instant;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use syncsim_charts::report::report_files;
-use syncsim_core::report::{heaviest_first, JobResult, JobRun, Parts, Report, SECTION_IDS};
+use syncsim_core::bench::BenchResult;
+use syncsim_core::report::{heaviest_first, JobRun, Parts, Report, SECTION_IDS};
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -66,15 +67,6 @@ fn print_timings(parts: &Parts, times: &mut [JobTime]) {
     );
 }
 
-/// A job's simulator events (none if it could not run).
-fn events_of(result: &JobResult) -> u64 {
-    result
-        .as_ref()
-        .ok()
-        .and_then(|r| r.extra.get("sim_events"))
-        .map_or(0, |&e| e as u64)
-}
-
 /// Runs the set's jobs (`core::report::jobs`) on `--threads` threads, heaviest first, and puts
 /// the results back in plan order.
 fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
@@ -106,7 +98,8 @@ fn run_jobs(args: &ReportArgs) -> Result<Report, String> {
         drop(tx);
         let mut shown = usize::MAX;
         for (job, result, secs) in rx {
-            let events = events_of(&result);
+            // None if the job could not run.
+            let events = result.as_ref().map_or(0, BenchResult::sim_events);
             times.push(JobTime { job, secs, events });
             parts.put(job, result);
             let p = parts.progress(std::iter::empty());

@@ -120,6 +120,11 @@ pub struct BenchResult {
 }
 
 impl BenchResult {
+    /// The simulator events the run processed (its `sim_events` metric; 0 if absent).
+    pub fn sim_events(&self) -> u64 {
+        self.extra.get("sim_events").map_or(0, |&e| e as u64)
+    }
+
     /// The result of run `spec` of a suite with `params`: every service's driver ends with
     /// this, so the identification fields are filled the same way everywhere. The wall time
     /// is the caller's (the core has no clock).

@@ -17,7 +17,7 @@ mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bench::Suite;
+use crate::bench::{BenchResult, Suite};
 pub use jobs::{heaviest_first, Job, JobResult, JobRun, Parts};
 pub use plan::{plan, Section, SECTION_IDS};
 pub use targets::{targets, TargetRow};
@@ -87,8 +87,8 @@ impl Report {
         self.sections
             .iter()
             .flat_map(|s| &s.suite.runs)
-            .filter_map(|r| r.extra.get("sim_events"))
-            .sum::<f64>() as u64
+            .map(BenchResult::sim_events)
+            .sum()
     }
 
     pub fn to_json(&self) -> String {
