@@ -277,16 +277,26 @@ test('the full lock-contention suite completes; its speed is reported', async (t
   await page.close();
 });
 
-test('the page does not download the lab (benchmarks, charts) until a benchmark runs', async () => {
+test('the page downloads the Benchmarks tab when it opens, and the lab only when a benchmark runs', async () => {
   const requested = [];
   const onRequest = (r) => requested.push(r.url());
   browser.context.on('request', onRequest);
   try {
-    const { page, errors } = await openBench();
+    const { page, errors } = await openPage(browser.context, server.url, '/');
+    const tab = () => requested.filter((u) => /syncsim-benchtab/.test(u));
     const lab = () => requested.filter((u) => /syncsim-lab|lab-worker/.test(u));
     const pageWasm = requested.filter((u) => /syncsim-web-.*\.wasm/.test(u));
     assert.equal(pageWasm.length, 1, `the page's own .wasm: ${requested.join(', ')}`);
+    assert.deepEqual(tab(), [], 'the Benchmarks tab was fetched before it opened');
     assert.deepEqual(lab(), [], 'the lab was fetched before anything ran');
+    await page.locator(TAB).first().click();
+    await page.waitForSelector('[data-testid=bench-run]');
+    // Both of the tab's files carry the build's version (trunk does not hash their names).
+    for (const file of [/syncsim-benchtab\.js\?v=/, /syncsim-benchtab_bg\.wasm\?v=/]) {
+      assert.ok(tab().some((u) => file.test(u)), `no ${file} among ${tab().join(', ')}`);
+    }
+    assert.equal(await page.locator('[data-testid=bench-loading]').count(), 0, 'still loading');
+    assert.deepEqual(lab(), [], 'opening the tab fetched the lab');
     await page.click('[data-testid=bench-run]');
     await page.waitForSelector('[data-testid=bench-results]', { timeout: 60_000 });
     // The worker's script carries the build's version, which it passes on to the module.
@@ -297,4 +307,38 @@ test('the page does not download the lab (benchmarks, charts) until a benchmark 
   } finally {
     browser.context.off('request', onRequest);
   }
+});
+
+// The tab is a second module with its own Yew, rendering inside the page's tree. Each Yew
+// listens at its own root and numbers its trees from 1; if the tab's tree took a number of the
+// page's, a click in the tab would also run whichever page handler has the same listener number.
+test('clicks in the Benchmarks tab and on the page each reach only their own handlers', async () => {
+  const { page, errors } = await openBench();
+  const state = () => page.evaluate(() => ({
+    time: document.querySelector('[data-testid=sim-time]')?.textContent,
+    events: document.querySelector('[data-testid=events-processed]')?.textContent,
+    tab: document.querySelector('[role=tab][aria-selected=true]')?.dataset.testid,
+    url: location.search,
+  }));
+  const before = await state();
+  // Every button, select and field of the tab, clicked in turn (Run and the report aside: they
+  // only start workers), then a quick run.
+  const controls = await page.$$(`${PANEL} button:not([data-testid=bench-run]):not([data-testid=seeds-report]), ${PANEL} select, ${PANEL} input`);
+  assert.ok(controls.length >= 5, `only ${controls.length} controls in the tab`);
+  for (const c of controls) {
+    if (await c.isVisible() && await c.isEnabled()) await c.click();
+  }
+  await frames(page, 3);
+  assert.deepEqual(await state(), before, 'a click in the Benchmarks tab changed the page');
+  await runToEnd(page);
+  assert.deepEqual(await state(), before, 'a run in the Benchmarks tab changed the page');
+  // The page's own controls still work, and the tab keeps its results meanwhile.
+  await page.click('[data-testid=tab-raft]');
+  await page.click('[data-testid=step]');
+  await page.waitForFunction((old) => document.querySelector('[data-testid=events-processed]')?.textContent !== old, before.events);
+  await page.locator(TAB).first().click();
+  assert.equal(await page.locator('[data-testid=bench-results]').count(), 1, 'the results went away');
+  assert.equal(await page.locator('[data-testid=panic-banner]').count(), 0, 'a panic banner');
+  assertNoErrors(errors);
+  await page.close();
 });

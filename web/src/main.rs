@@ -2,11 +2,13 @@
 //! facade and sends it actions; all protocol logic lives in `syncsim-core`.
 
 mod cluster;
-mod markup;
 mod palette;
 mod panels;
 mod selftest;
 mod shell;
+
+// One copy of these helpers for the page and the Benchmarks tab (`benchtab/`).
+use syncsim_uikit::markup;
 
 use shell::{app, panic};
 

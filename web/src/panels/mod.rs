@@ -1,6 +1,6 @@
 //! The panels: one module per tab of the side panel (Raft logs, the services' panels, API
-//! console, event log, benchmarks), the invariants strip, and the request helpers the console
-//! and the locks form share.
+//! console, event log), the invariants strip, and the request helpers the console and the
+//! locks form share. The Benchmarks tab is a module of its own (`benchtab/`, loaded on demand).
 //!
 //! Service panels are looked up by the service's tab key (`ServiceApi::tab`) in
 //! [`SERVICE_PANELS`]: adding a service's panel is one line there.

@@ -1,11 +1,9 @@
 //! The shell: the root component and everything page-level around the cluster and the panels:
 //! the control bar, the run loop and its speed, the time bar, the status strip, URL parameters
-//! and share links, keyboard shortcuts and help, the panic banner, downloads.
+//! and share links, keyboard shortcuts and help, the panic banner.
 
 pub mod app;
-pub mod clock;
 pub mod controls;
-pub mod download;
 pub mod handle;
 pub mod help;
 pub mod keyboard;
@@ -19,4 +17,6 @@ pub mod status;
 pub mod teach;
 pub mod timebar;
 pub mod url;
-pub mod zip;
+
+// The clock is shared with the Benchmarks tab's module (`benchtab/`).
+pub use syncsim_uikit::clock;

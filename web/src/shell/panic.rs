@@ -1,5 +1,5 @@
-//! Turns a panic into a readable banner (with the seed that reproduces it) instead of a dead
-//! page. The hook cannot reach Yew state, so the current settings live in thread-locals.
+//! The page's panic banner (`syncsim_uikit::panic` shows it) names the seed that reproduces
+//! the bug. The hook cannot reach Yew state, so the current settings live in thread-locals.
 
 use std::cell::Cell;
 
@@ -25,49 +25,11 @@ pub fn banner_text(message: &str, seed: u64, nodes: usize) -> String {
     )
 }
 
-/// Installs the hook (through `std::panic::set_hook`). Yew's renderer installs its own
-/// console-only hook unless one was registered with `yew::set_custom_panic_hook`, hence that call.
+/// Installs the page's hook: the banner names the seed and node count that reproduce the bug.
 pub fn install() {
-    yew::set_custom_panic_hook(Box::new(|info| {
-        let payload = info.payload();
-        let text = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        let place = info
-            .location()
-            .map(|l| format!(" (at {}:{})", l.file(), l.line()))
-            .unwrap_or_default();
-        let banner = banner_text(
-            &format!("{text}{place}"),
-            SEED.with(Cell::get),
-            NODES.with(Cell::get),
-        );
-        show(&banner);
-    }));
-}
-
-#[cfg(target_arch = "wasm32")]
-fn show(banner: &str) {
-    web_sys::console::error_1(&banner.into());
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
-    };
-    let (Some(body), Ok(node)) = (document.body(), document.create_element("div")) else {
-        return;
-    };
-    node.set_class_name("banner banner-panic");
-    // Failing to decorate the banner still leaves its text readable.
-    let _ = node.set_attribute("role", "alert");
-    let _ = node.set_attribute("data-testid", "panic-banner");
-    node.set_text_content(Some(banner));
-    let _ = body.insert_before(&node, body.first_child().as_ref());
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn show(banner: &str) {
-    eprintln!("{banner}");
+    syncsim_uikit::panic::install(|message| {
+        banner_text(message, SEED.with(Cell::get), NODES.with(Cell::get))
+    });
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use super::handle::PgHandle;
 use crate::panels::api::Sent;
-use crate::panels::bench::BenchPanel;
+use crate::panels::bench::BenchTab;
 use crate::panels::console::Console;
 use crate::panels::events::EventLog;
 use crate::panels::raft::RaftPanel;
@@ -102,7 +102,7 @@ pub fn SidePanel(props: &SidePanelProps) -> Html {
             { panel }
             // Kept mounted once opened: switching tabs must not stop a running benchmark.
             if *bench_opened {
-                <div class="bench-tab" hidden={*tab != Tab::Bench}><BenchPanel /></div>
+                <div class="bench-tab" hidden={*tab != Tab::Bench}><BenchTab /></div>
             }
         </section>
     }

@@ -2,12 +2,6 @@
 //! progress bar (the page never freezes), then read the summary table and the charts, and
 //! export charts (PNG, SVG) and raw results (JSON, CSV).
 
-mod form_view;
-mod lab;
-mod report;
-mod report_workers;
-mod results;
-
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -17,10 +11,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlCanvasElement, HtmlImageElement};
 use yew::prelude::*;
 
-use crate::shell::download;
-use crate::shell::zip::{store_zip, ZipEntry};
-use form_view::ParamForm;
-use lab::{draw_image, load_svgs, text, Inbox, LabWorker};
+use crate::download;
+use crate::form_view::ParamForm;
+use crate::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
+use crate::zip::{store_zip, ZipEntry};
+use crate::{report, results};
 
 /// A finished suite, its charts decoded for the canvases, and a number that changes with every
 /// new one (the charts redraw on it).
@@ -40,7 +35,7 @@ struct Running {
 
 type Slot = Rc<RefCell<Option<Running>>>;
 
-fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
+pub(crate) fn find_canvas(root: &NodeRef, id: &str) -> Option<HtmlCanvasElement> {
     root.cast::<Element>()?
         .query_selector(&format!("canvas[data-chart=\"{id}\"]"))
         .ok()??

@@ -15,7 +15,7 @@ use syncsim_core::report::{heaviest_first, JobResult, Parts, Report, ReportProgr
 use wasm_bindgen::JsValue;
 use web_sys::Worker;
 
-use super::lab::{field, post, text, LabWorker};
+use crate::lab::{field, post, text, LabWorker};
 
 /// The most workers a report starts: with more than the machine's cores they would only
 /// take turns.

@@ -13,12 +13,12 @@ use wasm_bindgen::JsValue;
 use web_sys::HtmlImageElement;
 use yew::prelude::*;
 
-use super::find_canvas;
-use super::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
-use super::report_workers::WorkerRun;
-use crate::shell::clock::now_ms;
-use crate::shell::download;
-use crate::shell::zip::{store_zip, ZipEntry};
+use crate::download;
+use crate::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
+use crate::panel::find_canvas;
+use crate::report_workers::WorkerRun;
+use crate::zip::{store_zip, ZipEntry};
+use syncsim_uikit::clock::now_ms;
 
 /// Where the action stands, for the view.
 #[derive(Clone, PartialEq)]
@@ -471,7 +471,7 @@ fn targets_table(report: &Report) -> Html {
                 <tr data-target={t.id.clone()} data-pass={t.pass.to_string()} title={format!("syncsim's run: {}", t.source)}>
                     <td>{ &t.primitive }</td><td>{ &t.metric }</td><td>{ &t.seeds_reported }</td>
                     <td>{ &t.target }</td>
-                    <td>{ t.syncsim.map_or("–".into(), |v| format!("{} {}", super::results::fmt(v), t.unit)) }
+                    <td>{ t.syncsim.map_or("–".into(), |v| format!("{} {}", crate::results::fmt(v), t.unit)) }
                         if !t.note.is_empty() { <small class="report-note" data-note="">{ &t.note }</small> }</td>
                     <td>{ if t.pass { "pass" } else { "FAIL" } }</td>
                 </tr>

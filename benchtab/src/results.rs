@@ -5,8 +5,8 @@ use std::fmt::Write;
 use syncsim_core::bench::{BenchResult, OpStats};
 use yew::prelude::*;
 
-use crate::markup::{esc, raw};
 use syncsim_core::bench::Outcome;
+use syncsim_uikit::markup::{esc, raw};
 
 /// A number with as many decimals as its size deserves (tables stay narrow and readable).
 pub fn fmt(v: f64) -> String {
