@@ -1,7 +1,7 @@
-//! The page's side of the lab (`lab/`, a second `.wasm` run only in Web Workers by
+//! The tab's side of the lab (`lab/`, a third `.wasm` run only in Web Workers by
 //! `static/lab-worker.js`): starting a worker, posting it a task, reading its answers, and
-//! turning the SVG charts it draws into images for the page's canvases. The page itself holds
-//! no benchmark driver and no chart code: that is what keeps its own `.wasm` small (issue 10).
+//! turning the SVG charts it draws into images for the tab's canvases. Neither the tab nor the
+//! page holds a benchmark driver or chart code: that is what keeps their `.wasm` small (issue 10).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
