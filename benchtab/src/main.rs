@@ -5,9 +5,9 @@
 //! workers (`lab/`), and shows what they send back. So its forms, tables, chart canvases,
 //! report view and ZIP export stay out of the page's first download.
 
+mod charts;
 mod download;
 mod form_view;
-mod lab;
 mod panel;
 mod report;
 mod report_workers;

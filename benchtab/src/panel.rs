@@ -11,11 +11,12 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlCanvasElement, HtmlImageElement};
 use yew::prelude::*;
 
+use crate::charts::{draw_image, load_svgs};
 use crate::download;
 use crate::form_view::ParamForm;
-use crate::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
 use crate::zip::{store_zip, ZipEntry};
 use crate::{report, results};
+use syncsim_uikit::lab::{text, Inbox, LabWorker};
 
 /// A finished suite, its charts decoded for the canvases, and a number that changes with every
 /// new one (the charts redraw on it).

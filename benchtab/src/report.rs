@@ -13,12 +13,13 @@ use wasm_bindgen::JsValue;
 use web_sys::HtmlImageElement;
 use yew::prelude::*;
 
+use crate::charts::{draw_image, load_svgs};
 use crate::download;
-use crate::lab::{draw_image, load_svgs, text, Inbox, LabWorker};
 use crate::panel::find_canvas;
 use crate::report_workers::WorkerRun;
 use crate::zip::{store_zip, ZipEntry};
 use syncsim_uikit::clock::now_ms;
+use syncsim_uikit::lab::{text, Inbox, LabWorker};
 
 /// Where the action stands, for the view.
 #[derive(Clone, PartialEq)]

@@ -1,5 +1,5 @@
 //! The seeds' report on Web Workers (issue 14's speed): the set's independent jobs
-//! (`core::report::jobs`, one run of one section each) go to a few lab workers (`lab.rs`),
+//! (`core::report::jobs`, one run of one section each) go to a few lab workers (`uikit::lab`),
 //! heaviest job first. The page's thread only hands out jobs and collects results, so it never
 //! freezes, and the cores share the work. `Parts` puts the results back in plan order: the report is the same bytes
 //! as the CLI's.
@@ -15,7 +15,7 @@ use syncsim_core::report::{heaviest_first, JobResult, Parts, Report, ReportProgr
 use wasm_bindgen::JsValue;
 use web_sys::Worker;
 
-use crate::lab::{field, post, text, LabWorker};
+use syncsim_uikit::lab::{field, post, text, LabWorker};
 
 /// The most workers a report starts: with more than the machine's cores they would only
 /// take turns.

@@ -88,6 +88,14 @@ pub fn report_assets(seed: &str, results: &str, wall: &str) -> String {
     serde_json::to_string(&report::assets(seed, results, wall)).unwrap_or_default()
 }
 
+/// The "Check history" verdict of a lock history (JSON of `LockEvent`s, as the page's
+/// `Playground::lock_history_json` writes it): the checker runs here, so the page need not
+/// carry it (issue 10).
+#[wasm_bindgen]
+pub fn check_lock_history(history: &str) -> String {
+    syncsim_core::services::lock::history_verdict_of_json(history)
+}
+
 /// Panics go to the worker's console with their message before the module aborts (the page
 /// then shows the worker's failure): without this, a panic is only "unreachable".
 fn main() {

@@ -133,6 +133,23 @@ fn console_lock_flow_grants_queues_and_hands_over() {
         .unwrap();
     assert_eq!(row.holders[0].client, "B");
     assert!(p.check_history().starts_with("OK"), "{}", p.check_history());
+    // The page sends the history to a lab worker as JSON: the same verdict comes back.
+    let json = p.lock_history_json();
+    assert!(json.contains(r#""resource":"db""#), "{json}");
+    assert_eq!(
+        crate::services::lock::history_verdict_of_json(&json),
+        p.check_history()
+    );
+    assert!(
+        p.check_history().contains("3 operations"),
+        "{}",
+        p.check_history()
+    );
+    let bad = crate::services::lock::history_verdict_of_json("[{\"client\":1}]");
+    assert!(
+        bad.starts_with("UNKNOWN: the history could not be read"),
+        "{bad}"
+    );
 }
 
 #[test]

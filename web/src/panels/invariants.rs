@@ -1,9 +1,10 @@
 //! Live invariant lights (green = holds now), grouped by the protocol they belong to, and the
-//! linearizability check of the history.
+//! linearizability check of the history (run in the page's lab worker, `shell/checks.rs`).
 
 use syncsim_core::service::InvariantView;
 use yew::prelude::*;
 
+use crate::shell::checks;
 use crate::shell::handle::PgHandle;
 
 #[derive(Properties, PartialEq)]
@@ -26,11 +27,23 @@ pub fn by_service(lights: &[InvariantView]) -> Vec<(&str, Vec<&InvariantView>)> 
 
 #[component]
 pub fn Invariants(props: &InvariantsProps) -> Html {
+    // `Some("")` while a check runs: the verdict element appears only with the verdict.
     let verdict = use_state(|| None::<String>);
     let lights = props.pg.borrow().invariants();
     let on_check = {
         let (pg, verdict) = (props.pg.clone(), verdict.clone());
-        Callback::from(move |_: MouseEvent| verdict.set(Some(pg.borrow().check_history())))
+        Callback::from(move |_: MouseEvent| {
+            verdict.set(Some(String::new()));
+            let history = pg.borrow().lock_history_json();
+            let verdict = verdict.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = checks::ask("check-locks", vec![("history", history.into())]).await;
+                verdict.set(Some(match answer {
+                    Ok(data) => syncsim_uikit::lab::text(&data, "verdict"),
+                    Err(e) => format!("UNKNOWN: the checker could not run: {e}"),
+                }));
+            });
+        })
     };
     let verdict_class = verdict
         .as_deref()
@@ -54,8 +67,10 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
                 title="Check the console clients' history for linearizability, mutual exclusion and fencing">
                 { "Check history" }
             </button>
-            if let Some(v) = &*verdict {
+            if let Some(v) = verdict.as_deref().filter(|v| !v.is_empty()) {
                 <span class={classes!("verdict", verdict_class)} data-testid="history-verdict">{ v }</span>
+            } else if verdict.is_some() {
+                <span class="verdict" data-testid="history-checking">{ "Checking…" }</span>
             }
         </section>
     }

@@ -1,8 +1,9 @@
 //! The shell: the root component and everything page-level around the cluster and the panels:
 //! the control bar, the run loop and its speed, the time bar, the status strip, URL parameters
-//! and share links, keyboard shortcuts and help, the panic banner.
+//! and share links, keyboard shortcuts and help, the panic banner, the lab worker for checks.
 
 pub mod app;
+pub mod checks;
 pub mod controls;
 pub mod handle;
 pub mod help;

@@ -72,7 +72,10 @@ pub use checker::{
 };
 pub use cluster::{lock_cluster, LockProcess, LockWorkload};
 pub use fenced::{FencedStore, UnfencedStore};
-pub use panel::{LockHolderView, LockRowView, LockTableView, LockWaiterView};
+pub use panel::{
+    history_verdict, history_verdict_of_json, LockHolderView, LockRowView, LockTableView,
+    LockWaiterView,
+};
 pub use router::parse_request;
 pub use service::{service_console_client, service_server, LockApi};
 pub use stats::{summarize, LockRunStats};

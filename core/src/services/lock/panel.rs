@@ -5,7 +5,7 @@
 use super::cluster::{cluster_events, LockProcess};
 use super::service::{leaders_by_term, mode_name};
 use super::table::LockTable;
-use super::{check_history, Verdict};
+use super::{check_history, LockEvent, Verdict};
 use serde::{Deserialize, Serialize};
 
 use crate::playground::Playground;
@@ -160,12 +160,32 @@ impl Playground {
 
     /// Linearizability, mutual exclusion and fencing verdict over the console clients' history.
     pub fn check_history(&self) -> String {
-        let events = cluster_events(self.sim());
-        let n = events.len();
-        match check_history(&events, 200_000) {
-            Verdict::Ok => format!("OK: {n} operations are linearizable, exclusive, and fenced"),
-            Verdict::Violation(v) => format!("VIOLATION: {v}"),
-            Verdict::Unknown => format!("UNKNOWN: the search budget ran out on {n} operations"),
-        }
+        history_verdict(&cluster_events(self.sim()))
+    }
+
+    /// The console clients' lock history as JSON, for a checker elsewhere: the page sends it to
+    /// a lab worker ([`history_verdict_of_json`]), so the checker is not part of the page's
+    /// `.wasm` (issue 10).
+    pub fn lock_history_json(&self) -> String {
+        serde_json::to_string(&cluster_events(self.sim())).unwrap_or_else(|_| "[]".into())
+    }
+}
+
+/// The verdict line the "Check history" button shows for `events`.
+pub fn history_verdict(events: &[LockEvent]) -> String {
+    let n = events.len();
+    match check_history(events, 200_000) {
+        Verdict::Ok => format!("OK: {n} operations are linearizable, exclusive, and fenced"),
+        Verdict::Violation(v) => format!("VIOLATION: {v}"),
+        Verdict::Unknown => format!("UNKNOWN: the search budget ran out on {n} operations"),
+    }
+}
+
+/// [`history_verdict`] of a history written by [`Playground::lock_history_json`]; a history
+/// that cannot be read gets a line that says so.
+pub fn history_verdict_of_json(json: &str) -> String {
+    match serde_json::from_str::<Vec<LockEvent>>(json) {
+        Ok(events) => history_verdict(&events),
+        Err(e) => format!("UNKNOWN: the history could not be read: {e}"),
     }
 }

@@ -1,7 +1,8 @@
-//! The tab's side of the lab (`lab/`, a third `.wasm` run only in Web Workers by
-//! `static/lab-worker.js`): starting a worker, posting it a task, reading its answers, and
-//! turning the SVG charts it draws into images for the tab's canvases. Neither the tab nor the
-//! page holds a benchmark driver or chart code: that is what keeps their `.wasm` small (issue 10).
+//! The main thread's side of the lab (`lab/`, a `.wasm` run only in Web Workers by
+//! `static/lab-worker.js`): starting a worker, posting it a task and reading its answers. The
+//! Benchmarks tab sends it suites and report jobs; the page sends it the checks that need much
+//! code and no simulator (the lock history checker, the MESI/MOESI model check). Neither module
+//! then holds that code: that is what keeps their `.wasm` small (issue 10).
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -10,11 +11,7 @@ use std::rc::Rc;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{
-    Blob, BlobPropertyBag, CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement,
-    MessageEvent, Url, Worker,
-};
+use web_sys::{MessageEvent, Worker};
 
 /// The worker script, beside index.html (copied by trunk). Its URL carries the build's version,
 /// which the script passes on to the module it loads: trunk does not hash a worker's file
@@ -118,42 +115,4 @@ pub fn field(data: &JsValue, name: &str) -> JsValue {
 /// A text field of a worker's message ("" when missing).
 pub fn text(data: &JsValue, name: &str) -> String {
     field(data, name).as_string().unwrap_or_default()
-}
-
-/// Loads each SVG document as an image, decoded and ready to draw. Object URLs of blobs, not
-/// data URLs: same-origin, so the canvases they are drawn on stay exportable as PNG.
-pub async fn load_svgs(svgs: Vec<String>) -> Result<Vec<HtmlImageElement>, String> {
-    let mut images = Vec::with_capacity(svgs.len());
-    for svg in svgs {
-        let options = BlobPropertyBag::new();
-        options.set_type("image/svg+xml");
-        let blob = Blob::new_with_str_sequence_and_options(
-            &js_sys::Array::of1(&JsValue::from_str(&svg)),
-            &options,
-        )
-        .map_err(|e| format!("could not hold a chart: {e:?}"))?;
-        let url = Url::create_object_url_with_blob(&blob)
-            .map_err(|e| format!("could not hold a chart: {e:?}"))?;
-        let img = HtmlImageElement::new().map_err(|e| format!("no image element: {e:?}"))?;
-        img.set_src(&url);
-        let decoded = JsFuture::from(img.decode()).await;
-        let _ = Url::revoke_object_url(&url);
-        decoded.map_err(|e| format!("a chart could not be decoded: {e:?}"))?;
-        images.push(img);
-    }
-    Ok(images)
-}
-
-/// Draws `img` over the whole of `canvas`, sized to the image.
-pub fn draw_image(canvas: &HtmlCanvasElement, img: &HtmlImageElement) -> Result<(), String> {
-    canvas.set_width(img.natural_width());
-    canvas.set_height(img.natural_height());
-    let ctx: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok())
-        .ok_or("the canvas has no 2D context")?;
-    ctx.draw_image_with_html_image_element(img, 0.0, 0.0)
-        .map_err(|e| format!("could not draw a chart: {e:?}"))
 }
