@@ -96,6 +96,15 @@ pub fn check_lock_history(history: &str) -> String {
     syncsim_core::services::lock::history_verdict_of_json(history)
 }
 
+/// The Cache tab's "Verify protocol": the exhaustive MESI/MOESI model check for `protocol`
+/// (its name) with `bug` (its key, "" for none), as JSON of the core's `ModelResult`, or
+/// `{"error": ...}` for a key it does not know.
+#[wasm_bindgen]
+pub fn cache_verify(protocol: &str, bug: &str) -> String {
+    syncsim_core::services::cache::model::run_by_keys(protocol, bug)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string())
+}
+
 /// Panics go to the worker's console with their message before the module aborts (the page
 /// then shows the worker's failure): without this, a panic is only "unreachable".
 fn main() {

@@ -166,7 +166,7 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
             if !view.log.is_empty() {
                 <div class="cache-log-wrap">{ raw(tables::log(&view.log)) }</div>
             }
-            <VerifyPanel pg={props.pg.clone()} protocol={protocol} />
+            <VerifyPanel protocol={protocol} />
         </section>
     }
 }

@@ -1,25 +1,108 @@
 //! The Cache tab's "Verify protocol" box: the exhaustive model check of the core
 //! (`services::cache::model`) for the current protocol, optionally with one injected bug
 //! (Vivio-style), with the states explored, the time it took in this browser, and any
-//! counterexample as a step-by-step trace drawn as small grids.
+//! counterexample as a step-by-step trace drawn as small grids. The check runs in the page's
+//! lab worker (`shell/checks.rs`), so the page carries neither the checker nor a JSON reader
+//! for its result: the worker posts the result as a JS object, read here field by field.
 
-use syncsim_core::services::cache::model::ModelResult;
+use js_sys::Array;
 use syncsim_core::services::cache::{Bug, Protocol};
+use syncsim_uikit::lab::{field, text};
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::shell::clock::now_ms;
-use crate::shell::handle::PgHandle;
+use crate::shell::checks;
 
 #[derive(Properties, PartialEq)]
 pub struct VerifyProps {
-    pub pg: PgHandle,
     pub protocol: Protocol,
+}
+
+/// What the box shows of a `ModelResult` (see `core::services::cache::model`).
+#[derive(Clone, PartialEq, Debug)]
+struct Verified {
+    states: u64,
+    transitions: u64,
+    caches: u64,
+    lines: u64,
+    /// Milliseconds the check took in the worker.
+    ms: f64,
+    counterexample: Option<Counterexample>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+struct Counterexample {
+    invariant: String,
+    detail: String,
+    steps: Vec<Step>,
+}
+
+#[derive(Clone, PartialEq, Debug)]
+struct Step {
+    action: String,
+    bus: String,
+    states: Vec<Vec<String>>,
+    memory_fresh: Vec<bool>,
+}
+
+fn items(v: &JsValue) -> Vec<JsValue> {
+    Array::from(v).iter().collect()
+}
+
+fn number(v: &JsValue, name: &str) -> u64 {
+    field(v, name).as_f64().unwrap_or(0.0) as u64
+}
+
+/// Reads the worker's answer (`{result, ms}`); an error names what the worker said instead.
+fn read(answer: &JsValue) -> Result<Verified, String> {
+    let r = field(answer, "result");
+    if let Some(e) = field(&r, "error").as_string() {
+        return Err(e);
+    }
+    let config = field(&r, "config");
+    let cx = field(&r, "counterexample");
+    let counterexample = (!cx.is_null() && !cx.is_undefined()).then(|| Counterexample {
+        invariant: text(&cx, "invariant"),
+        detail: text(&cx, "detail"),
+        steps: items(&field(&cx, "steps"))
+            .iter()
+            .map(|s| Step {
+                action: text(s, "action"),
+                bus: text(s, "bus"),
+                states: items(&field(s, "states"))
+                    .iter()
+                    .map(|line| items(line).iter().filter_map(|st| st.as_string()).collect())
+                    .collect(),
+                memory_fresh: items(&field(s, "memory_fresh"))
+                    .iter()
+                    .map(|f| f.as_bool().unwrap_or(false))
+                    .collect(),
+            })
+            .collect(),
+    });
+    Ok(Verified {
+        states: number(&r, "states"),
+        transitions: number(&r, "transitions"),
+        caches: number(&config, "caches"),
+        lines: number(&config, "lines"),
+        ms: field(answer, "ms").as_f64().unwrap_or(0.0),
+        counterexample,
+    })
+}
+
+/// Where the box stands: nothing asked, a check running, its result, or why it could not run.
+#[derive(Clone, PartialEq)]
+enum Shown {
+    Nothing,
+    Running,
+    Done(Verified),
+    Failed(String),
 }
 
 #[component]
 pub fn VerifyPanel(props: &VerifyProps) -> Html {
     let bug = use_state(|| None::<Bug>);
-    let result = use_state(|| None::<(ModelResult, f64)>);
+    let result = use_state(|| Shown::Nothing);
     let on_bug = {
         let (bug, result) = (bug.clone(), result.clone());
         Callback::from(move |e: Event| {
@@ -27,17 +110,28 @@ pub fn VerifyPanel(props: &VerifyProps) -> Html {
                 .target_unchecked_into::<web_sys::HtmlSelectElement>()
                 .value();
             bug.set(Bug::parse(&v));
-            result.set(None);
+            result.set(Shown::Nothing);
         })
     };
     let on_verify = {
-        let (pg, bug, result, protocol) = (props.pg.clone(), *bug, result.clone(), props.protocol);
+        let (bug, result, protocol) = (*bug, result.clone(), props.protocol);
         Callback::from(move |_: MouseEvent| {
-            let t0 = now_ms();
-            let r = pg.borrow().cache_verify(protocol, bug);
-            result.set(Some((r, now_ms() - t0)));
+            result.set(Shown::Running);
+            let result = result.clone();
+            let fields = vec![
+                ("protocol", JsValue::from(protocol.name())),
+                ("bug", JsValue::from(bug.map_or("", |b| b.key()))),
+            ];
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = checks::ask("verify", fields).await;
+                result.set(match answer.and_then(|a| read(&a)) {
+                    Ok(v) => Shown::Done(v),
+                    Err(e) => Shown::Failed(e),
+                });
+            });
         })
     };
+    let protocol = props.protocol;
     html! {
         <section class="cache-verify" aria-label="Verify the protocol">
             <h3>{ "Verify protocol" }</h3>
@@ -54,24 +148,36 @@ pub fn VerifyPanel(props: &VerifyProps) -> Html {
                     { format!("Verify {}", props.protocol.name()) }</button>
             </div>
             if let Some(b) = *bug { <p class="bug-rule">{ format!("Breaks: {}", b.rule()) }</p> }
-            if let Some((r, ms)) = &*result { { verdict(r, *ms) } }
+            { match &*result {
+                Shown::Nothing => Html::default(),
+                Shown::Running => html! { <p class="panel-note" data-testid="verify-running">{ "Exploring every state…" }</p> },
+                Shown::Done(r) => verdict(r, protocol),
+                Shown::Failed(why) => html! {
+                    <p class="panel-note" data-testid="verify-failed">{ format!("The check could not run: {why}") }</p> },
+            } }
         </section>
     }
 }
 
-fn verdict(r: &ModelResult, ms: f64) -> Html {
+fn verdict(r: &Verified, protocol: Protocol) -> Html {
+    let ms = r.ms;
+    let verdict = if r.counterexample.is_some() {
+        "violated"
+    } else {
+        "ok"
+    };
     let summary = format!(
         "{} states, {} transitions explored in {:.0} ms ({} caches × {} lines, {})",
         r.states,
         r.transitions,
         ms,
-        r.config.caches,
-        r.config.lines,
-        r.config.protocol.name()
+        r.caches,
+        r.lines,
+        protocol.name()
     );
     html! {
-        <div class={classes!("verify-result", r.verdict())} data-testid="verify-result"
-            data-states={r.states.to_string()} data-verdict={r.verdict()} data-ms={format!("{ms:.0}")}>
+        <div class={classes!("verify-result", verdict)} data-testid="verify-result"
+            data-states={r.states.to_string()} data-verdict={verdict} data-ms={format!("{ms:.0}")}>
             { match &r.counterexample {
                 None => html! { <p><b>{ "✓ No violation. " }</b>{ summary }</p> },
                 Some(cx) => html! {

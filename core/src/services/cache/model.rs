@@ -73,6 +73,24 @@ pub struct ModelResult {
     pub counterexample: Option<Counterexample>,
 }
 
+/// The model check the Cache tab's "Verify protocol" asks for, by the keys the page sends
+/// (`Protocol::name`, `Bug::key` or "" for none), as JSON of [`ModelResult`]: the page sends it
+/// to a lab worker, so the checker is not part of the page's `.wasm` (issue 10). Unknown keys
+/// are an error that names them.
+pub fn run_by_keys(protocol: &str, bug: &str) -> Result<String, String> {
+    let protocol = Protocol::parse(protocol).ok_or(format!("unknown protocol `{protocol}`"))?;
+    let bug = match bug {
+        "" => None,
+        key => Some(Bug::parse(key).ok_or(format!("unknown bug `{key}`"))?),
+    };
+    let result = run(ModelConfig {
+        protocol,
+        bug,
+        ..ModelConfig::default()
+    });
+    serde_json::to_string(&result).map_err(|e| e.to_string())
+}
+
 impl ModelResult {
     pub fn verdict(&self) -> &'static str {
         if self.counterexample.is_some() {
@@ -425,6 +443,27 @@ fn trace(cfg: &ModelConfig, actions: &[Action], path: &[u16], v: Violation) -> C
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pages_keys_give_the_same_result_as_json_and_bad_keys_are_named() {
+        let bug = Bug::ALL[0];
+        let json = run_by_keys("MOESI", bug.key()).unwrap();
+        let back: ModelResult = serde_json::from_str(&json).unwrap();
+        let direct = run(ModelConfig {
+            protocol: Protocol::Moesi,
+            bug: Some(bug),
+            ..ModelConfig::default()
+        });
+        assert_eq!(back, direct);
+        assert!(back.counterexample.is_some(), "an injected bug is found");
+        let clean: ModelResult = serde_json::from_str(&run_by_keys("MESI", "").unwrap()).unwrap();
+        assert!(clean.counterexample.is_none());
+        assert_eq!(run_by_keys("MSI", ""), Err("unknown protocol `MSI`".into()));
+        assert_eq!(
+            run_by_keys("MESI", "nope"),
+            Err("unknown bug `nope`".into())
+        );
+    }
 
     #[test]
     fn mesi_and_moesi_pass_the_exhaustive_check() {
