@@ -12,9 +12,9 @@ use syncsim_uikit::markup;
 
 use shell::{app, panic};
 
-// talc instead of the default dlmalloc: 2.4 KB gzipped less of the page's .wasm (issue 10, docs/size.md),
-// with the playground's simulator as fast in Chromium (`?bench=kernel`: 3.6 to 4.3 M events/s
-// against 3.8 to 4.0 with dlmalloc, within the run-to-run noise) and 60 fps kept.
+// talc instead of the default dlmalloc: 2.4 KB gzipped less of the page's .wasm (issue 10,
+// docs/size.md), with the playground's simulator as fast in Chromium (`?bench=kernel`: 3.6 to
+// 4.3 M events/s against 3.8 to 4.0 with dlmalloc, within the run-to-run noise) and 60 fps kept.
 #[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
