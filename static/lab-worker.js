@@ -10,12 +10,14 @@
 //                                                jobs' results (a JSON array, null if not run)
 //               {kind: 'check-locks', id, history}  the page's "Check history" (lock history JSON)
 //               {kind: 'verify', id, protocol, bug}  the Cache tab's model check (bug "" = none)
+//               {kind: 'compare', id, preset}  the Cache tab's "MESI vs MOESI" (a preset's key)
 // Messages out: {kind: 'ready'}
 //               {kind: 'progress', job, fraction}  {kind: 'done', job, result, ms}
 //               {kind: 'bench-progress', progress}  {kind: 'bench-done', outcome}
 //               {kind: 'assets', answer}
 //               {kind: 'checked', id, verdict}
 //               {kind: 'verified', id, result, ms}  (result: the ModelResult, parsed)
+//               {kind: 'compared', id, runs}  (runs: the SideRuns, parsed)
 //               {kind: 'failed', message}       (the module or a task could not run)
 // The page names its build in the script's query (`?v=`): the module's files carry it too, so
 // a browser never pairs a new page with a cached old lab (trunk does not hash their names).
@@ -111,6 +113,8 @@ self.onmessage = async ({ data }) => {
       const start = performance.now();
       const result = JSON.parse(wasm_bindgen.cache_verify(data.protocol, data.bug));
       self.postMessage({ kind: 'verified', id: data.id, result, ms: performance.now() - start });
+    } else if (data.kind === 'compare') {
+      self.postMessage({ kind: 'compared', id: data.id, runs: JSON.parse(wasm_bindgen.cache_compare(data.preset)) });
     } else if (data.kind === 'assets') {
       self.postMessage({ kind: 'assets', answer: wasm_bindgen.report_assets(data.seed, data.results, data.wall) });
     }

@@ -105,6 +105,14 @@ pub fn cache_verify(protocol: &str, bug: &str) -> String {
         .unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string())
 }
 
+/// The Cache tab's "MESI vs MOESI": the preset `preset` (its key) replayed under both tables on
+/// a fresh world, as JSON of the core's `SideRun`s, or `{"error": ...}` for an unknown key.
+#[wasm_bindgen]
+pub fn cache_compare(preset: &str) -> String {
+    syncsim_core::services::cache::presets::side_by_side_by_key(preset)
+        .unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string())
+}
+
 /// Panics go to the worker's console with their message before the module aborts (the page
 /// then shows the worker's failure): without this, a panic is only "unreachable".
 fn main() {

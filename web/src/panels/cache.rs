@@ -4,14 +4,17 @@
 //! and the side-by-side comparison. The model check lives in `cache_verify.rs`. Everything it
 //! shows or sends comes from the core (`Playground::cache_view`, `cache_preset_lines`, …).
 
-use syncsim_core::services::cache::presets::{Preset, SideRun};
+use syncsim_core::services::cache::presets::Preset;
 use syncsim_core::services::cache::{PresetLine, Protocol};
+use syncsim_uikit::lab::field;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use super::api::Sent;
 use super::cache_tables as tables;
 use super::cache_verify::VerifyPanel;
 use crate::markup::raw;
+use crate::shell::checks;
 use crate::shell::handle::PgHandle;
 
 #[derive(Properties, PartialEq)]
@@ -35,7 +38,8 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
     // Index of the next preset line to send (0: the reset), and the lines themselves.
     let next = use_state(|| 0usize);
     let lines = use_state(Vec::<PresetLine>::new);
-    let compare = use_state(|| None::<Vec<SideRun>>);
+    // The side-by-side comparison: `Some(Ok(vec![]))` while the lab worker runs it.
+    let compare = use_state(|| None::<Result<Vec<tables::Compared>, String>>);
     let write_through = use_state(|| false);
 
     let view = props.pg.borrow().cache_view();
@@ -125,9 +129,17 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
         })
     };
     let on_compare = {
-        let (pg, compare, preset) = (props.pg.clone(), compare.clone(), *preset);
+        let (compare, preset) = (compare.clone(), *preset);
         Callback::from(move |_: MouseEvent| {
-            compare.set(Some(pg.borrow().cache_side_by_side(preset)))
+            compare.set(Some(Ok(Vec::new())));
+            let compare = compare.clone();
+            let fields = vec![("preset", JsValue::from(preset.key()))];
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer = checks::ask("compare", fields).await;
+                compare.set(Some(
+                    answer.and_then(|a| tables::compared(&field(&a, "runs"))),
+                ));
+            });
         })
     };
 
@@ -162,7 +174,14 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
             { raw(tables::steps_list(&lines, *next)) }
             { raw(tables::grid(&view)) }
             { raw(tables::stats(&view)) }
-            if let Some(runs) = &*compare { { raw(tables::side_by_side(*preset, runs)) } }
+            { match &*compare {
+                None => Html::default(),
+                Some(Ok(runs)) if runs.is_empty() => html! {
+                    <p class="panel-note" data-testid="cache-compare-running">{ "Replaying the preset under both tables…" }</p> },
+                Some(Ok(runs)) => raw(tables::side_by_side(*preset, runs)),
+                Some(Err(why)) => html! {
+                    <p class="panel-note" data-testid="cache-compare-failed">{ format!("The comparison could not run: {why}") }</p> },
+            } }
             if !view.log.is_empty() {
                 <div class="cache-log-wrap">{ raw(tables::log(&view.log)) }</div>
             }

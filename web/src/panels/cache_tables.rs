@@ -5,8 +5,10 @@
 
 use std::fmt::Write;
 
-use syncsim_core::services::cache::presets::{Preset, SideRun};
+use syncsim_core::services::cache::presets::Preset;
 use syncsim_core::services::cache::{CacheKeyRow, CacheLogRow, CacheView, PresetLine};
+use syncsim_uikit::lab::{field, text};
+use wasm_bindgen::JsValue;
 
 use crate::markup::esc;
 
@@ -220,35 +222,71 @@ pub fn stats(view: &CacheView) -> String {
     out
 }
 
-/// One row of the side-by-side table: how to read it from a run.
-type RunField = fn(&SideRun) -> String;
+/// One column of the side-by-side table: what it shows of a core `SideRun`, read from the lab
+/// worker's answer (a JS object), so the page needs no JSON reader for it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Compared {
+    protocol: String,
+    /// The figures of [`COMPARED_STATS`], in order, then the final states.
+    cells: Vec<String>,
+}
+
+/// The rows of the table: their label and the `CacheStats` field they show.
+const COMPARED_STATS: [(&str, &str); 5] = [
+    ("memory write-backs", "write_backs"),
+    ("cache-to-cache", "cache_to_cache"),
+    ("memory reads", "memory_reads"),
+    ("invalidations", "invalidations"),
+    ("directory messages", "messages"),
+];
+
+/// The worker's runs (`SideRun`s as JS objects), or what it said instead of them.
+pub fn compared(runs: &JsValue) -> Result<Vec<Compared>, String> {
+    if let Some(e) = field(runs, "error").as_string() {
+        return Err(e);
+    }
+    Ok(js_sys::Array::from(runs)
+        .iter()
+        .map(|r| {
+            let stats = field(&r, "stats");
+            let mut cells: Vec<String> = COMPARED_STATS
+                .iter()
+                .map(|(_, name)| field(&stats, name).as_f64().unwrap_or(0.0).to_string())
+                .collect();
+            let finals = js_sys::Array::from(&field(&r, "final_states"));
+            let finals: Vec<String> = finals.iter().filter_map(|s| s.as_string()).collect();
+            cells.push(finals.join(" "));
+            Compared {
+                protocol: text(&r, "protocol"),
+                cells,
+            }
+        })
+        .collect())
+}
 
 /// The preset replayed under MESI and MOESI, one column each.
-pub fn side_by_side(preset: Preset, runs: &[SideRun]) -> String {
-    let rows: [(&str, RunField); 6] = [
-        ("memory write-backs", |r| r.stats.write_backs.to_string()),
-        ("cache-to-cache", |r| r.stats.cache_to_cache.to_string()),
-        ("memory reads", |r| r.stats.memory_reads.to_string()),
-        ("invalidations", |r| r.stats.invalidations.to_string()),
-        ("directory messages", |r| r.stats.messages.to_string()),
-        ("final P1 P2 P3", |r| r.final_states.join(" ")),
-    ];
+pub fn side_by_side(preset: Preset, runs: &[Compared]) -> String {
+    let rows = COMPARED_STATS
+        .iter()
+        .map(|(label, _)| *label)
+        .chain(["final P1 P2 P3"]);
     let mut out = format!(
         r#"<table class="cache-compare" data-testid="cache-compare-table"><caption>{} on a fresh 4-node world, under both tables</caption><thead><tr><th></th>"#,
         esc(preset.label())
     );
     for r in runs {
-        let _ = write!(out, r#"<th scope="col">{}</th>"#, esc(r.protocol.name()));
+        let _ = write!(out, r#"<th scope="col">{}</th>"#, esc(&r.protocol));
     }
     out.push_str("</tr></thead><tbody>");
-    for (name, f) in &rows {
+    for (i, name) in rows.enumerate() {
         let _ = write!(out, r#"<tr><th scope="row">{}</th>"#, esc(name));
         for r in runs {
+            let cell = r.cells.get(i).map_or("", String::as_str);
             let _ = write!(
                 out,
                 r#"<td data-protocol="{}">{}</td>"#,
-                esc(r.protocol.name()),
-                esc(&f(r))
+                esc(&r.protocol),
+                esc(cell)
             );
         }
         out.push_str("</tr>");

@@ -192,6 +192,14 @@ pub struct SideRun {
     pub final_states: Vec<String>,
 }
 
+/// [`side_by_side`] of the preset the page names by its key, as JSON of the runs: the page
+/// sends it to a lab worker, so this second simulator (a world of cache actors alone) is not
+/// part of the page's `.wasm` (issue 10). An unknown key is an error that names it.
+pub fn side_by_side_by_key(key: &str) -> Result<String, String> {
+    let preset = Preset::parse(key).ok_or(format!("unknown preset `{key}`"))?;
+    serde_json::to_string(&side_by_side(preset)).map_err(|e| e.to_string())
+}
+
 /// Run `preset` on a fresh 4-node world (processors n1–n3, the line's home n4) under MESI and
 /// under MOESI, for the side-by-side table.
 pub fn side_by_side(preset: Preset) -> Vec<SideRun> {

@@ -123,6 +123,15 @@ fn side_by_side_shows_the_write_backs_moesi_saves() {
     assert_eq!(runs[1].stats.write_backs, 0);
     assert_eq!(runs[0].final_states, ["S", "S", "S"]);
     assert_eq!(runs[1].final_states, ["S", "S", "O"]);
+    // The page asks a lab worker by the preset's key and reads the runs back from JSON.
+    let json = super::presets::side_by_side_by_key(Preset::Table13.key()).unwrap();
+    let back: Vec<super::presets::SideRun> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, runs);
+    assert!(json.contains(r#""protocol":"MOESI""#), "{json}");
+    assert_eq!(
+        super::presets::side_by_side_by_key("nope"),
+        Err("unknown preset `nope`".into())
+    );
 }
 
 #[test]

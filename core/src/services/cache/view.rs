@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use super::actor::CacheActor;
 use super::check::ValueChecker;
-use super::model::{ModelConfig, ModelResult};
 use super::msg::{CacheOp, CacheStats, ProcAction, Record, RecordKind, Supplier};
-use super::presets::{self, Preset, SideRun};
-use super::protocol::{Bug, LineState, Protocol};
+use super::presets::{self, Preset};
+use super::protocol::{LineState, Protocol};
 use crate::service::{Hosts, World};
 use crate::sim::{ActorId, NodeState};
 
@@ -304,16 +303,6 @@ impl crate::playground::Playground {
             memory: Vec::new(),
         })
     }
-    /// The exhaustive model check (3 caches × 2 lines), optionally with an injected bug.
-    pub fn cache_verify(&self, protocol: Protocol, bug: Option<Bug>) -> ModelResult {
-        super::model::run(ModelConfig {
-            protocol,
-            bug,
-            ..ModelConfig::default()
-        })
-    }
-    /// One preset under MESI and MOESI on a small world of its own.
-    pub fn cache_side_by_side(&self, preset: Preset) -> Vec<SideRun> {
-        presets::side_by_side(preset)
-    }
+    // The model check and the MESI-against-MOESI comparison need no playground: the page asks
+    // a lab worker for them (`model::run_by_keys`, `presets::side_by_side_by_key`).
 }
