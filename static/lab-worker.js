@@ -11,6 +11,8 @@
 //               {kind: 'check-locks', id, history}  the page's "Check history" (lock history JSON)
 //               {kind: 'verify', id, protocol, bug}  the Cache tab's model check (bug "" = none)
 //               {kind: 'compare', id, preset}  the Cache tab's "MESI vs MOESI" (a preset's key)
+//               {kind: 'golden-kernel', id}    the echo scenario's trace hash (?selftest=kernel)
+//               {kind: 'bench-kernel', id, events}  the echo cluster's speed (?bench=kernel)
 // Messages out: {kind: 'ready'}
 //               {kind: 'progress', job, fraction}  {kind: 'done', job, result, ms}
 //               {kind: 'bench-progress', progress}  {kind: 'bench-done', outcome}
@@ -18,6 +20,7 @@
 //               {kind: 'checked', id, verdict}
 //               {kind: 'verified', id, result, ms}  (result: the ModelResult, parsed)
 //               {kind: 'compared', id, runs}  (runs: the SideRuns, parsed)
+//               {kind: 'golden', id, hash}   {kind: 'benched', id, events, simulated, ms}
 //               {kind: 'failed', message}       (the module or a task could not run)
 // The page names its build in the script's query (`?v=`): the module's files carry it too, so
 // a browser never pairs a new page with a cached old lab (trunk does not hash their names).
@@ -115,6 +118,12 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ kind: 'verified', id: data.id, result, ms: performance.now() - start });
     } else if (data.kind === 'compare') {
       self.postMessage({ kind: 'compared', id: data.id, runs: JSON.parse(wasm_bindgen.cache_compare(data.preset)) });
+    } else if (data.kind === 'golden-kernel') {
+      self.postMessage({ kind: 'golden', id: data.id, hash: wasm_bindgen.golden_kernel() });
+    } else if (data.kind === 'bench-kernel') {
+      const start = performance.now();
+      const [events, simulated] = wasm_bindgen.bench_kernel(data.events);
+      self.postMessage({ kind: 'benched', id: data.id, events, simulated, ms: performance.now() - start });
     } else if (data.kind === 'assets') {
       self.postMessage({ kind: 'assets', answer: wasm_bindgen.report_assets(data.seed, data.results, data.wall) });
     }

@@ -113,6 +113,21 @@ pub fn cache_compare(preset: &str) -> String {
         .unwrap_or_else(|e| serde_json::json!({ "error": e }).to_string())
 }
 
+/// The kernel's golden trace hash (the echo scenario) for the page's `?selftest=kernel`: the
+/// echo cluster is a simulator instance the page itself never runs, so it is computed here.
+#[wasm_bindgen]
+pub fn golden_kernel() -> String {
+    syncsim_core::sim::echo::golden_scenario()
+}
+
+/// `events` events of the 5-node echo cluster for the page's `?bench=kernel`: the events done
+/// and the simulated time (µs); the worker times the call.
+#[wasm_bindgen]
+pub fn bench_kernel(events: f64) -> Vec<f64> {
+    let (done, simulated) = syncsim_core::sim::echo::bench_echo(events as u64);
+    vec![done as f64, simulated as f64]
+}
+
 /// Panics go to the worker's console with their message before the module aborts (the page
 /// then shows the worker's failure): without this, a panic is only "unreachable".
 fn main() {
