@@ -6,6 +6,7 @@ pub mod decimal;
 pub mod fifo;
 pub mod float;
 pub mod hash;
+pub mod json_read;
 pub mod math;
 pub mod rng;
 pub mod sort;

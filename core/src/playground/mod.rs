@@ -11,6 +11,7 @@ mod golden;
 mod invariants;
 mod narrate;
 mod request;
+mod share_decode;
 pub mod tours;
 mod view;
 mod view_build;
@@ -174,11 +175,12 @@ impl Playground {
         if s.len() > 1 << 20 {
             return Err("share link is too long".into());
         }
-        // Through `Value`: the derived visitors of `Action<C>` and the service commands then
-        // read a parsed tree instead of inlining the text parser, which keeps the `.wasm` smaller
-        // (docs/size.md). The messages still name the bad field or variant.
-        let shared: Shared = serde_json::from_str::<serde_json::Value>(s)
-            .and_then(serde_json::from_value)
+        // Parsed into a `Value` (the page's one JSON parser), then read by hand instead of by
+        // the derived `Deserialize` (`share_decode`: much smaller in the `.wasm`, docs/size.md).
+        // The messages name the bad field or variant.
+        let shared = serde_json::from_str::<serde_json::Value>(s)
+            .map_err(|e| e.to_string())
+            .and_then(|v| share_decode::shared(&v))
             .map_err(|e| format!("share link is not valid: {e}"))?;
         shared.config.validate()?;
         let sim = build_sim(&shared.config)?;
@@ -266,5 +268,7 @@ fn build_sim(config: &PlaygroundConfig) -> Result<Sim<Node>, String> {
 /// Events "Next delivery" may skip (timers, persists) before giving up.
 const MAX_STEPS_TO_DELIVERY: usize = 10_000;
 
+#[cfg(test)]
+mod share_decode_tests;
 #[cfg(test)]
 mod tests;

@@ -10,6 +10,7 @@ pub mod fuzz;
 mod fuzz_reads;
 pub mod fuzz_swarm;
 pub mod history;
+mod json;
 pub mod log;
 mod membership;
 pub mod msg;

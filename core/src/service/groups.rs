@@ -5,6 +5,7 @@
 //! instance gets its own timer kinds (`index × per_group + k`) and its own durable store, so a
 //! crash loses every group's volatile state and a restart recovers every group's disk.
 
+use crate::base::json_read::{uint, FromJson, Reader, R};
 use crate::base::sorted::SortedMap;
 
 use serde::{Deserialize, Serialize};
@@ -167,6 +168,18 @@ impl<A: Actor> Actor for Groups<A> {
         for (_, a) in &mut self.members {
             a.on_crash();
         }
+    }
+}
+
+// The share link reads a partition group's command by hand (`base::json_read` says why).
+impl<C: FromJson> FromJson for GroupCmd<C> {
+    fn from_json(v: &serde_json::Value) -> R<Self> {
+        let mut f = Reader::of_struct(v, &["group", "cmd"], false)?;
+        let cmd = GroupCmd {
+            group: f.val("group", |v| uint(v, u32::MAX.into())) as u32,
+            cmd: f.req("cmd", C::from_json)?,
+        };
+        f.done(cmd)
     }
 }
 

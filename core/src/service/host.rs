@@ -146,6 +146,25 @@ macro_rules! node_services {
             $( $variant(<$svc as $crate::sim::Actor>::Cmd), )+
         }
 
+        // The share link reads a node's command by hand (`base::json_read` says why): the
+        // service's name in lowercase, as serde's `rename_all` writes it, then the service's
+        // own command, through its `FromJson`.
+        impl $crate::base::json_read::FromJson for $cmd {
+            fn from_json(v: &serde_json::Value) -> $crate::base::json_read::R<Self> {
+                let mut f = $crate::base::json_read::Reader::variant(v, stringify!($cmd))?;
+                let name = f.name();
+                $(
+                    if name == stringify!($variant).to_ascii_lowercase() {
+                        let cmd = $cmd::$variant(f.newtype(
+                            <<$svc as $crate::sim::Actor>::Cmd as $crate::base::json_read::FromJson>::from_json,
+                        )?);
+                        return f.done(cmd);
+                    }
+                )+
+                Err(f.unknown())
+            }
+        }
+
         /// Every service's durable store on one node.
         #[derive(Clone, Debug, Default)]
         pub struct $durable {

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod echo;
 mod faults;
+mod json;
 mod kernel;
 mod queue;
 pub mod timeline;

@@ -18,6 +18,7 @@ pub mod bench_client;
 pub mod check;
 pub mod fuzz;
 mod home;
+mod json;
 pub mod model;
 pub mod msg;
 pub mod params;

@@ -36,6 +36,7 @@ pub mod deadlock;
 pub mod fenced;
 pub mod fencing_demo;
 pub mod fuzz;
+mod json;
 mod lease;
 mod lease_check;
 mod lin_model;

@@ -27,6 +27,7 @@ pub mod bench;
 mod bench_fault;
 pub mod client;
 pub mod fuzz;
+mod json;
 pub mod lines;
 pub mod list;
 pub mod params;

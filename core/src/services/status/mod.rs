@@ -8,6 +8,7 @@
 
 mod actor;
 pub mod fuzz;
+mod json;
 pub mod phi;
 mod reasons;
 mod view;
