@@ -8,19 +8,13 @@
 //               {kind: 'cancel'}                 ends the suite after its current slice
 //               {kind: 'assets', seed, results, wall}  a report's charts and files, from its
 //                                                jobs' results (a JSON array, null if not run)
-//               {kind: 'check-locks', id, history}  the page's "Check history" (lock history JSON)
-//               {kind: 'verify', id, protocol, bug}  the Cache tab's model check (bug "" = none)
-//               {kind: 'compare', id, preset}  the Cache tab's "MESI vs MOESI" (a preset's key)
-//               {kind: 'golden-kernel', id}    the echo scenario's trace hash (?selftest=kernel)
-//               {kind: 'bench-kernel', id, events}  the echo cluster's speed (?bench=kernel)
+//               {kind: 'call', id, name, args}  one of the module's exports that answers a text
+//                                                (the page's checks: web/src/shell/checks.rs)
 // Messages out: {kind: 'ready'}
 //               {kind: 'progress', job, fraction}  {kind: 'done', job, result, ms}
 //               {kind: 'bench-progress', progress}  {kind: 'bench-done', outcome}
 //               {kind: 'assets', answer}
-//               {kind: 'checked', id, verdict}
-//               {kind: 'verified', id, result, ms}  (result: the ModelResult, parsed)
-//               {kind: 'compared', id, runs}  (runs: the SideRuns, parsed)
-//               {kind: 'golden', id, hash}   {kind: 'benched', id, events, simulated, ms}
+//               {kind: 'answer', id, text, ms}  (ms: the call's own time)
 //               {kind: 'failed', message}       (the module or a task could not run)
 // The page names its build in the script's query (`?v=`): the module's files carry it too, so
 // a browser never pairs a new page with a cached old lab (trunk does not hash their names).
@@ -110,20 +104,10 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ kind: 'done', job: data.job, result, ms: performance.now() - start });
     } else if (data.kind === 'bench') {
       await bench(data.params);
-    } else if (data.kind === 'check-locks') {
-      self.postMessage({ kind: 'checked', id: data.id, verdict: wasm_bindgen.check_lock_history(data.history) });
-    } else if (data.kind === 'verify') {
+    } else if (data.kind === 'call') {
       const start = performance.now();
-      const result = JSON.parse(wasm_bindgen.cache_verify(data.protocol, data.bug));
-      self.postMessage({ kind: 'verified', id: data.id, result, ms: performance.now() - start });
-    } else if (data.kind === 'compare') {
-      self.postMessage({ kind: 'compared', id: data.id, runs: JSON.parse(wasm_bindgen.cache_compare(data.preset)) });
-    } else if (data.kind === 'golden-kernel') {
-      self.postMessage({ kind: 'golden', id: data.id, hash: wasm_bindgen.golden_kernel() });
-    } else if (data.kind === 'bench-kernel') {
-      const start = performance.now();
-      const [events, simulated] = wasm_bindgen.bench_kernel(data.events);
-      self.postMessage({ kind: 'benched', id: data.id, events, simulated, ms: performance.now() - start });
+      const text = wasm_bindgen[data.name](...data.args);
+      self.postMessage({ kind: 'answer', id: data.id, text, ms: performance.now() - start });
     } else if (data.kind === 'assets') {
       self.postMessage({ kind: 'assets', answer: wasm_bindgen.report_assets(data.seed, data.results, data.wall) });
     }

@@ -120,12 +120,12 @@ pub fn golden_kernel() -> String {
     syncsim_core::sim::echo::golden_scenario()
 }
 
-/// `events` events of the 5-node echo cluster for the page's `?bench=kernel`: the events done
-/// and the simulated time (µs); the worker times the call.
+/// `events` events of the 5-node echo cluster for the page's `?bench=kernel`: JSON
+/// `[events done, simulated µs]`; the worker times the call.
 #[wasm_bindgen]
-pub fn bench_kernel(events: f64) -> Vec<f64> {
+pub fn bench_kernel(events: f64) -> String {
     let (done, simulated) = syncsim_core::sim::echo::bench_echo(events as u64);
-    vec![done as f64, simulated as f64]
+    format!("[{done},{simulated}]")
 }
 
 /// Panics go to the worker's console with their message before the module aborts (the page

@@ -11,7 +11,6 @@
 
 use syncsim_core::playground::golden_playground;
 use syncsim_core::sim::SEC;
-use syncsim_uikit::lab::{field, text};
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -35,18 +34,16 @@ pub struct SelfTestProps {
 /// Events the speed page runs.
 const EVENTS: u64 = 2_000_000;
 
-/// The lab worker's answer to `kind`, once it arrives: `None` until then.
+/// What the lab's export `name` answers, once it arrives: `None` until then.
 #[hook]
-fn use_lab_answer(
-    kind: &'static str,
-    fields: Vec<(&'static str, JsValue)>,
-) -> Option<Result<JsValue, String>> {
+fn use_lab_answer(name: &'static str, args: Vec<JsValue>) -> Option<Result<(String, f64), String>> {
     let answer = use_state(|| None);
     {
         let answer = answer.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                answer.set(Some(checks::ask(kind, fields).await));
+                let a = checks::call(name, args).await;
+                answer.set(Some(a.map(|a| (a.text, a.ms))));
             });
         });
     }
@@ -55,7 +52,7 @@ fn use_lab_answer(
 
 #[component]
 fn GoldenPage() -> Html {
-    let kernel = use_lab_answer("golden-kernel", Vec::new());
+    let kernel = use_lab_answer("golden_kernel", Vec::new());
     let playground = golden_playground();
     html! {
         <main class="selftest">
@@ -65,7 +62,7 @@ fn GoldenPage() -> Html {
                 <dt>{ "kernel (echo scenario, in the page's lab worker)" }</dt>
                 { match kernel {
                     None => html! { <dd>{ "computing…" }</dd> },
-                    Some(Ok(a)) => html! { <dd data-testid="golden-kernel">{ text(&a, "hash") }</dd> },
+                    Some(Ok((hash, _))) => html! { <dd data-testid="golden-kernel">{ hash }</dd> },
                     Some(Err(e)) => html! { <dd class="error">{ format!("the lab worker could not run: {e}") }</dd> },
                 } }
                 <dt>{ "playground (Raft + locks scenario)" }</dt>
@@ -77,19 +74,23 @@ fn GoldenPage() -> Html {
 
 #[component]
 fn SpeedPage() -> Html {
-    let answer = use_lab_answer(
-        "bench-kernel",
-        vec![("events", JsValue::from(EVENTS as f64))],
-    );
+    let answer = use_lab_answer("bench_kernel", vec![JsValue::from(EVENTS as f64)]);
     let figures = match answer {
         None => html! { <p>{ "running…" }</p> },
         Some(Err(e)) => {
             html! { <p class="error">{ format!("the lab worker could not run: {e}") }</p> }
         }
-        Some(Ok(a)) => {
-            let number = |name| field(&a, name).as_f64().unwrap_or(0.0);
-            let (events, simulated) = (number("events"), number("simulated"));
-            let wall_ms = number("ms").max(0.001);
+        Some(Ok((text, ms))) => {
+            // "[events done, simulated µs]"
+            let mut numbers = text.trim_matches(['[', ']']).split(',');
+            let mut number = || {
+                numbers
+                    .next()
+                    .and_then(|n| n.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
+            let (events, simulated) = (number(), number());
+            let wall_ms = ms.max(0.001);
             let per_s = events / (wall_ms / 1000.0);
             let ratio = (simulated / SEC as f64) / (wall_ms / 1000.0);
             html! {

@@ -6,7 +6,6 @@
 
 use syncsim_core::services::cache::presets::Preset;
 use syncsim_core::services::cache::{PresetLine, Protocol};
-use syncsim_uikit::lab::field;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
@@ -133,12 +132,10 @@ pub fn CachePanel(props: &CachePanelProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             compare.set(Some(Ok(Vec::new())));
             let compare = compare.clone();
-            let fields = vec![("preset", JsValue::from(preset.key()))];
+            let args = vec![JsValue::from(preset.key())];
             wasm_bindgen_futures::spawn_local(async move {
-                let answer = checks::ask("compare", fields).await;
-                compare.set(Some(
-                    answer.and_then(|a| tables::compared(&field(&a, "runs"))),
-                ));
+                let answer = checks::call("cache_compare", args).await;
+                compare.set(Some(answer.and_then(|a| tables::compared(&a.json()?))));
             });
         })
     };

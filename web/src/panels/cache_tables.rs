@@ -223,7 +223,7 @@ pub fn stats(view: &CacheView) -> String {
 }
 
 /// One column of the side-by-side table: what it shows of a core `SideRun`, read from the lab
-/// worker's answer (a JS object), so the page needs no JSON reader for it.
+/// worker's answer as the browser parsed it, so the page needs no JSON reader for it.
 #[derive(Clone, PartialEq, Debug)]
 pub struct Compared {
     protocol: String,
@@ -240,7 +240,7 @@ const COMPARED_STATS: [(&str, &str); 5] = [
     ("directory messages", "messages"),
 ];
 
-/// The worker's runs (`SideRun`s as JS objects), or what it said instead of them.
+/// The lab's runs (`SideRun`s, parsed by the browser), or what it said instead of them.
 pub fn compared(runs: &JsValue) -> Result<Vec<Compared>, String> {
     if let Some(e) = field(runs, "error").as_string() {
         return Err(e);

@@ -3,7 +3,7 @@
 //! (Vivio-style), with the states explored, the time it took in this browser, and any
 //! counterexample as a step-by-step trace drawn as small grids. The check runs in the page's
 //! lab worker (`shell/checks.rs`), so the page carries neither the checker nor a JSON reader
-//! for its result: the worker posts the result as a JS object, read here field by field.
+//! for its result: the browser parses it (`JSON.parse`), and it is read here field by field.
 
 use js_sys::Array;
 use syncsim_core::services::cache::{Bug, Protocol};
@@ -53,9 +53,9 @@ fn number(v: &JsValue, name: &str) -> u64 {
     field(v, name).as_f64().unwrap_or(0.0) as u64
 }
 
-/// Reads the worker's answer (`{result, ms}`); an error names what the worker said instead.
-fn read(answer: &JsValue) -> Result<Verified, String> {
-    let r = field(answer, "result");
+/// Reads the lab's answer (a `ModelResult` as JSON); an error names what it said instead.
+fn read(answer: &checks::Answer) -> Result<Verified, String> {
+    let r = answer.json()?;
     if let Some(e) = field(&r, "error").as_string() {
         return Err(e);
     }
@@ -85,7 +85,7 @@ fn read(answer: &JsValue) -> Result<Verified, String> {
         transitions: number(&r, "transitions"),
         caches: number(&config, "caches"),
         lines: number(&config, "lines"),
-        ms: field(answer, "ms").as_f64().unwrap_or(0.0),
+        ms: answer.ms,
         counterexample,
     })
 }
@@ -118,12 +118,12 @@ pub fn VerifyPanel(props: &VerifyProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             result.set(Shown::Running);
             let result = result.clone();
-            let fields = vec![
-                ("protocol", JsValue::from(protocol.name())),
-                ("bug", JsValue::from(bug.map_or("", |b| b.key()))),
+            let args = vec![
+                JsValue::from(protocol.name()),
+                JsValue::from(bug.map_or("", |b| b.key())),
             ];
             wasm_bindgen_futures::spawn_local(async move {
-                let answer = checks::ask("verify", fields).await;
+                let answer = checks::call("cache_verify", args).await;
                 result.set(match answer.and_then(|a| read(&a)) {
                     Ok(v) => Shown::Done(v),
                     Err(e) => Shown::Failed(e),

@@ -37,9 +37,9 @@ pub fn Invariants(props: &InvariantsProps) -> Html {
             let history = pg.borrow().lock_history_json();
             let verdict = verdict.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let answer = checks::ask("check-locks", vec![("history", history.into())]).await;
+                let answer = checks::call("check_lock_history", vec![history.into()]).await;
                 verdict.set(Some(match answer {
-                    Ok(data) => syncsim_uikit::lab::text(&data, "verdict"),
+                    Ok(a) => a.text,
                     Err(e) => format!("UNKNOWN: the checker could not run: {e}"),
                 }));
             });

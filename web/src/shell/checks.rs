@@ -1,7 +1,9 @@
-//! The page's lab worker, for the checks that need much code and no simulator: the lock
-//! history checker and the MESI/MOESI model check run in the lab (`lab/`, in a Web Worker),
-//! so the page's `.wasm` does not carry them (issue 10), and a long check never blocks the
-//! page. The worker starts at the first check and stays for the next ones; one that failed is
+//! The page's lab worker, for the checks that need much code and no simulator of the page's:
+//! the lock history checker, the MESI/MOESI model check, the MESI-against-MOESI replay and the
+//! hidden pages' echo cluster run in the lab (`lab/`, in a Web Worker), so the page's `.wasm`
+//! does not carry them (issue 10), and a long check never blocks the page. The worker script
+//! knows none of them: the page names the lab export to call and gets its text back (`call`).
+//! The worker starts at the first check and stays for the next ones; one that failed is
 //! dropped, so the next check starts a fresh one.
 
 use std::cell::{Cell, RefCell};
@@ -62,9 +64,24 @@ fn start() -> Result<Checker, String> {
     })
 }
 
-/// Posts `{kind, id, ...fields}` to the page's lab worker and waits for the answer that names
-/// the same id (the whole message); an error when the worker could not run it.
-pub async fn ask(kind: &str, fields: Vec<(&'static str, JsValue)>) -> Result<JsValue, String> {
+/// What one of the lab's exports answered, and how long it took in the worker (ms).
+pub struct Answer {
+    pub text: String,
+    pub ms: f64,
+}
+
+impl Answer {
+    /// The text read as JSON by the browser (`JSON.parse`), so the page needs no JSON reader of
+    /// its own for the lab's results; its fields are read with `uikit::lab::field`.
+    pub fn json(&self) -> Result<JsValue, String> {
+        js_sys::JSON::parse(&self.text)
+            .map_err(|_| format!("the lab answered no JSON: {}", self.text))
+    }
+}
+
+/// Calls the lab's export `name` (one that answers a text) with `args` in the page's lab
+/// worker, and waits for its answer; an error when the worker could not run it.
+pub async fn call(name: &str, args: Vec<JsValue>) -> Result<Answer, String> {
     let promise = CHECKER.with(|slot| -> Result<Promise, String> {
         let mut slot = slot.borrow_mut();
         if slot.as_ref().is_none_or(|c| c.failed.get()) {
@@ -73,15 +90,23 @@ pub async fn ask(kind: &str, fields: Vec<(&'static str, JsValue)>) -> Result<JsV
         let checker = slot.as_mut().expect("started above");
         let id = checker.next_id;
         checker.next_id = checker.next_id.wrapping_add(1);
-        let mut message = vec![("kind", JsValue::from(kind)), ("id", id.into())];
-        message.extend(fields);
-        checker.worker.post(&message)?;
+        let args: js_sys::Array = args.into_iter().collect();
+        checker.worker.post(&[
+            ("kind", "call".into()),
+            ("id", id.into()),
+            ("name", name.into()),
+            ("args", args.into()),
+        ])?;
         let pending = checker.pending.clone();
         Ok(Promise::new(&mut |resolve, reject| {
             pending.borrow_mut().push((id, resolve, reject))
         }))
     })?;
-    JsFuture::from(promise)
+    let data = JsFuture::from(promise)
         .await
-        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))
+        .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
+    Ok(Answer {
+        text: text(&data, "text"),
+        ms: field(&data, "ms").as_f64().unwrap_or(0.0),
+    })
 }
