@@ -86,7 +86,8 @@ fn SpeedPage() -> Html {
             let mut number = || {
                 numbers
                     .next()
-                    .and_then(|n| n.parse::<f64>().ok())
+                    // Not `str::parse`, whose 10 KB table the page would carry (`base::float`).
+                    .and_then(syncsim_core::base::float::parse_f64)
                     .unwrap_or(0.0)
             };
             let (events, simulated) = (number(), number());

@@ -7,6 +7,7 @@ pub mod fifo;
 pub mod float;
 pub mod hash;
 pub mod json_read;
+pub mod json_text;
 pub mod math;
 pub mod rng;
 pub mod sort;

@@ -175,11 +175,10 @@ impl Playground {
         if s.len() > 1 << 20 {
             return Err("share link is too long".into());
         }
-        // Parsed into a `Value` (the page's one JSON parser), then read by hand instead of by
-        // the derived `Deserialize` (`share_decode`: much smaller in the `.wasm`, docs/size.md).
-        // The messages name the bad field or variant.
-        let shared = serde_json::from_str::<serde_json::Value>(s)
-            .map_err(|e| e.to_string())
+        // Parsed into a `Value` by the page's one JSON parser (`base::json_text`, exact for
+        // doubles), then read by hand instead of by the derived `Deserialize` (`share_decode`:
+        // much smaller in the `.wasm`, docs/size.md). The messages name the bad field or variant.
+        let shared = crate::base::json_text::parse(s)
             .and_then(|v| share_decode::shared(&v))
             .map_err(|e| format!("share link is not valid: {e}"))?;
         shared.config.validate()?;

@@ -159,11 +159,10 @@ fn body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiRejection> {
     if body.is_empty() {
         return Err(bad("body: missing JSON body"));
     }
-    // Through `Value`, like every JSON the page reads: one parser instance (docs/size.md).
-    serde_json::from_str::<serde_json::Value>(body)
-        .and_then(serde_json::from_value)
-        .map_err(|e| {
-            let m = e.to_string();
+    // Through `Value` and the page's one JSON parser (`base::json_text`, docs/size.md).
+    crate::base::json_text::parse(body)
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+        .map_err(|m| {
             // serde names an unknown field `x`: lead with it so the field is named first.
             match m.split('`').nth(1) {
                 Some(f) if m.starts_with("unknown field") => {

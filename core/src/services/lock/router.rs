@@ -57,9 +57,9 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError>
     if body.is_empty() {
         return Err(ApiError::bad("missing JSON body"));
     }
-    // Through `Value`, like every JSON the page reads: one parser instance (docs/size.md).
-    serde_json::from_str::<serde_json::Value>(body)
-        .and_then(serde_json::from_value)
+    // Through `Value` and the page's one JSON parser (`base::json_text`, docs/size.md).
+    crate::base::json_text::parse(body)
+        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
         .map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
 }
 

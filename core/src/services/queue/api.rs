@@ -125,7 +125,7 @@ fn object(body: &str) -> Result<Map<String, Value>, ApiRejection> {
     if body.is_empty() {
         return Err(bad("body: missing JSON body"));
     }
-    match serde_json::from_str::<Value>(body) {
+    match crate::base::json_text::parse(body) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(bad("body: expected a JSON object")),
         Err(e) => Err(bad(format!("body: invalid JSON: {e}"))),
@@ -185,8 +185,9 @@ fn visibility(query: &str) -> Result<Option<u64>, ApiRejection> {
                 "{k}: unknown query parameter (expected visibility_timeout)"
             )));
         }
-        match v.parse::<f64>() {
-            Ok(s) if (0.001..=43_200.0).contains(&s) => out = Some((s * 1000.0).round() as u64),
+        // `base::float` rather than `str::parse`, whose table the page would carry.
+        match crate::base::float::parse_f64(v) {
+            Some(s) if (0.001..=43_200.0).contains(&s) => out = Some((s * 1000.0).round() as u64),
             _ => {
                 return Err(bad(format!(
                     "visibility_timeout: seconds from 0.001 to 43200, got `{v}`"

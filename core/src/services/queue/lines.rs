@@ -11,7 +11,7 @@ use crate::services::lock::api::json_string;
 /// reaches the router and comes back as a 400 naming the field rather than being "fixed" here.
 fn number_or_text(text: &str) -> String {
     let t = text.trim();
-    if !t.is_empty() && t.parse::<f64>().is_ok() {
+    if !t.is_empty() && crate::base::float::parse_f64(t).is_some() {
         t.to_string()
     } else {
         json_string(t)
@@ -77,7 +77,7 @@ pub fn last_delivery(exchanges: &[ApiExchange], client: &str) -> Option<(String,
         .filter(|e| e.client == client && e.status == Some(200))
         .filter(|e| e.request.starts_with("GET /queue/dequeue"))
         .max_by_key(|e| e.ticket)
-        .and_then(|e| serde_json::from_str::<Value>(e.body.as_deref()?).ok())
+        .and_then(|e| crate::base::json_text::parse(e.body.as_deref()?).ok())
         .and_then(|v| {
             let id = v.get("message_id")?.as_str()?.to_string();
             let delivery = match v.get("delivery_id")? {
