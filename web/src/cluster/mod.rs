@@ -6,3 +6,5 @@ mod view;
 
 pub use legend::Legend;
 pub use view::Cluster;
+// The queue panel draws its hash ring with the same trigonometry.
+pub(crate) use view::cos_sin;

@@ -33,12 +33,12 @@ pub fn node_position(index: usize, count: usize) -> (f64, f64) {
 /// Cosine and sine. In the page through the browser's `Math` (the same fdlibm algorithms as
 /// Rust's libm): Rust's own would add about 7 KB of libm (argument reduction) to the .wasm.
 #[cfg(target_arch = "wasm32")]
-fn cos_sin(angle: f64) -> (f64, f64) {
+pub(crate) fn cos_sin(angle: f64) -> (f64, f64) {
     (js_sys::Math::cos(angle), js_sys::Math::sin(angle))
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn cos_sin(angle: f64) -> (f64, f64) {
+pub(crate) fn cos_sin(angle: f64) -> (f64, f64) {
     (angle.cos(), angle.sin())
 }
 

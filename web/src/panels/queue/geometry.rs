@@ -9,8 +9,8 @@ pub const RADIUS: f64 = 118.0;
 
 /// The point at ring fraction `frac` (0..1) at distance `r` from the centre.
 pub fn point(frac: f64, r: f64) -> (f64, f64) {
-    let a = std::f64::consts::TAU * frac;
-    (CENTRE + r * a.sin(), CENTRE - r * a.cos())
+    let (cos, sin) = crate::cluster::cos_sin(std::f64::consts::TAU * frac);
+    (CENTRE + r * sin, CENTRE - r * cos)
 }
 
 /// An annular sector from `start` to `end` (fractions, clockwise; `end < start` wraps past the
