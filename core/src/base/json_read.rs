@@ -37,7 +37,8 @@ pub fn expected_found(what: &str, v: Option<&Value>) -> String {
         None => "none",
         Some(Value::Null) => "null",
         Some(Value::Bool(_)) => "a boolean",
-        Some(Value::Number(_)) => "a number",
+        // The number itself: "expected an unsigned integer, found -3".
+        Some(Value::Number(n)) => return format!("expected {what}, found {n}"),
         Some(Value::String(_)) => "a string",
         Some(Value::Array(_)) => "an array",
         Some(Value::Object(_)) => "an object",

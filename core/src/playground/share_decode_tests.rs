@@ -556,7 +556,7 @@ fn hostile_documents_name_the_field_or_variant() {
         ),
         (
             json!({"config": {"seed":1,"nodes":3,"profile":7,"pre_vote":true,"check_quorum":false}, "actions": []}),
-            "field `profile`: expected a string, found a number",
+            "field `profile`: expected a string, found 7",
         ),
         (
             json!({"config": config, "actions": {}}),

@@ -10,7 +10,6 @@
 //! - `GET /cache/stats` → `{total_entries, hit_rate, miss_rate, evictions, …}` of that node.
 //! - `POST /cache/reset {"protocol":"MESI"|"MOESI","write_through":false}`: a fresh run.
 
-use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::msg::{CacheOp, CacheReply, CacheStats};
@@ -24,28 +23,6 @@ pub const MAX_TTL_S: f64 = 31_536_000.0;
 
 fn bad(msg: impl Into<String>) -> ApiRejection {
     ApiRejection::new(400, msg)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SetBody {
-    key: Option<Value>,
-    value: Option<Value>,
-    ttl: Option<Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct KeyBody {
-    key: Option<Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ResetBody {
-    protocol: Option<Value>,
-    write_through: Option<Value>,
-    memory: Option<Value>,
 }
 
 /// Parse a console line for the cache service.
@@ -76,14 +53,14 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
             Ok(CacheOp::Stats)
         }
         "/cache/set" => {
-            let b: SetBody = body(head.body)?;
-            let key = key_field(b.key)?;
-            let value = match b.value {
+            let [key, value, ttl] = body(head.body, ["key", "value", "ttl"])?;
+            let key = key_field(key)?;
+            let value = match value {
                 None | Some(Value::Null) => return Err(bad("value: missing")),
                 Some(Value::String(s)) => s,
                 Some(v) => v.to_string(),
             };
-            let ttl_ms = match b.ttl {
+            let ttl_ms = match ttl {
                 None => (DEFAULT_TTL_S * 1000.0) as u64,
                 Some(Value::Number(n)) => {
                     let s = n.as_f64().unwrap_or(-1.0);
@@ -99,14 +76,15 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
             Ok(CacheOp::Set { key, value, ttl_ms })
         }
         "/cache/invalidate" => {
-            let b: KeyBody = body(head.body)?;
+            let [key] = body(head.body, ["key"])?;
             Ok(CacheOp::Invalidate {
-                key: key_field(b.key)?,
+                key: key_field(key)?,
             })
         }
         _ => {
-            let b: ResetBody = body(head.body)?;
-            let protocol = match b.protocol {
+            let [protocol, write_through, memory] =
+                body(head.body, ["protocol", "write_through", "memory"])?;
+            let protocol = match protocol {
                 None => Protocol::Mesi,
                 Some(Value::String(s)) => Protocol::parse(&s).ok_or_else(|| {
                     bad(format!(
@@ -115,7 +93,7 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
                 })?,
                 Some(v) => return Err(bad(format!("protocol: expected a string, got {v}"))),
             };
-            let write_through = match b.write_through {
+            let write_through = match write_through {
                 None => false,
                 Some(Value::Bool(b)) => b,
                 Some(v) => {
@@ -124,7 +102,7 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
                     )))
                 }
             };
-            let memory = match b.memory {
+            let memory = match memory {
                 None => Vec::new(),
                 Some(Value::Object(m)) => {
                     let mut out = Vec::new();
@@ -155,22 +133,25 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
     }
 }
 
-fn body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiRejection> {
+/// The body's fields `names`, each `None` when absent or `null`; any other field is refused,
+/// named first. Read by hand from the page's one JSON parser rather than through a derived
+/// `Deserialize`, whose machinery the page would carry for these few fields (docs/size.md).
+fn body<const N: usize>(body: &str, names: [&str; N]) -> Result<[Option<Value>; N], ApiRejection> {
     if body.is_empty() {
         return Err(bad("body: missing JSON body"));
     }
-    // Through `Value` and the page's one JSON parser (`base::json_text`, docs/size.md).
-    crate::base::json_text::parse(body)
-        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
-        .map_err(|m| {
-            // serde names an unknown field `x`: lead with it so the field is named first.
-            match m.split('`').nth(1) {
-                Some(f) if m.starts_with("unknown field") => {
-                    bad(format!("{f}: unknown field ({m})"))
-                }
-                _ => bad(format!("body: invalid JSON ({m})")),
-            }
-        })
+    let mut map = match crate::base::json_text::parse(body) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => return Err(bad("body: expected a JSON object")),
+        Err(e) => return Err(bad(format!("body: invalid JSON ({e})"))),
+    };
+    if let Some(k) = map.keys().find(|k| !names.contains(&k.as_str())) {
+        return Err(bad(format!(
+            "{k}: unknown field (expected one of {})",
+            names.join(", ")
+        )));
+    }
+    Ok(names.map(|n| map.remove(n).filter(|v| !v.is_null())))
 }
 
 fn no_body(body: &str) -> Result<(), ApiRejection> {

@@ -507,3 +507,46 @@ fn table_1_3_reasons_under_mesi_and_moesi() {
         moesi[4].text
     );
 }
+
+#[test]
+fn console_bodies_name_the_bad_field_first() {
+    let message = |line: &str| super::api::parse(line).unwrap_err().message;
+    for (line, want) in [
+        (
+            r#"POST /cache/set {"key":"x","value":1,"tll":5}"#,
+            "tll: unknown field (expected one of key, value, ttl)",
+        ),
+        (
+            r#"POST /cache/set {"key":"x","value":null}"#,
+            "value: missing",
+        ),
+        (
+            r#"POST /cache/set {"key":3,"value":1}"#,
+            "key: must be a string, got 3",
+        ),
+        (
+            r#"POST /cache/set ["x",1,5]"#,
+            "body: expected a JSON object",
+        ),
+        (
+            r#"POST /cache/set {"key":"x","#,
+            "body: invalid JSON (expected a string key",
+        ),
+        (r#"POST /cache/invalidate {}"#, "key: missing"),
+        (
+            r#"POST /cache/reset {"write_through":"yes"}"#,
+            "write_through: expected true or false",
+        ),
+    ] {
+        let m = message(line);
+        assert!(m.starts_with(want), "{line}: {m}");
+    }
+    // `null` is an absent field, as serde's `Option` read it: here the default ttl.
+    assert!(matches!(
+        super::api::parse(r#"POST /cache/set {"key":"x","value":1,"ttl":null}"#),
+        Ok(CacheOp::Set {
+            ttl_ms: 3_600_000,
+            ..
+        })
+    ));
+}

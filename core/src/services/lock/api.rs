@@ -75,21 +75,18 @@ impl std::fmt::Display for ApiError {
     }
 }
 
-/// Body of `POST /lock/acquire`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Body of `POST /lock/acquire`: `timeout` and `lease` may be left out, other fields are
+/// refused. Read by hand (`lock/json.rs`).
+#[derive(Clone, Debug)]
 pub struct AcquireBody {
     pub resource: String,
     pub mode: LockMode,
-    #[serde(default)]
     pub timeout: Option<f64>,
-    #[serde(default)]
     pub lease: Option<f64>,
 }
 
-/// Body of `POST /lock/release`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// Body of `POST /lock/release`; other fields are refused. Read by hand (`lock/json.rs`).
+#[derive(Clone, Debug)]
 pub struct ReleaseBody {
     pub resource: String,
     pub lock_id: u64,

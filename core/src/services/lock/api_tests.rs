@@ -97,7 +97,7 @@ fn rejects_bad_input_with_a_message_naming_the_problem() {
         (
             r#"POST /lock/acquire {"resource":"db","mode":"shared","timeout":"5"}"#,
             400,
-            "invalid type",
+            "field `timeout`: expected a number, found a string",
         ),
         (
             r#"POST /lock/acquire {"resource":"db","mode":"shared","lease":0}"#,
@@ -112,7 +112,7 @@ fn rejects_bad_input_with_a_message_naming_the_problem() {
         (
             r#"POST /lock/release {"resource":"db","lock_id":-3}"#,
             400,
-            "invalid value",
+            "field `lock_id`: expected an unsigned integer, found -3",
         ),
         ("POST /lock/acquire", 400, "missing JSON body"),
         ("GET /lock/status", 400, "`resource`"),

@@ -1,10 +1,11 @@
-//! The lock service's commands in a share link, read by hand from a parsed JSON value
-//! (`base::json_read` says why).
+//! The lock service's commands in a share link, and the console's request bodies, read by hand
+//! from a parsed JSON value (`base::json_read` says why).
 
 use serde_json::Value;
 
+use super::api::{AcquireBody, ReleaseBody};
 use super::{LockCmd, LockMode};
-use crate::base::json_read::{string_of, u64_of, FromJson, Reader, R};
+use crate::base::json_read::{f64_of, string_of, u64_of, FromJson, Reader, R};
 
 impl FromJson for LockCmd {
     fn from_json(v: &Value) -> R<Self> {
@@ -43,5 +44,32 @@ impl FromJson for LockMode {
             _ => return Err(f.unknown()),
         };
         f.done(mode)
+    }
+}
+
+/// Unknown fields refused; `timeout` and `lease` optional.
+impl FromJson for AcquireBody {
+    fn from_json(v: &Value) -> R<Self> {
+        let names = &["resource", "mode", "timeout", "lease"];
+        let mut f = Reader::of_struct(v, names, true)?;
+        let body = AcquireBody {
+            resource: f.val("resource", string_of),
+            mode: f.req("mode", LockMode::from_json)?,
+            timeout: f.opt("timeout", f64_of),
+            lease: f.opt("lease", f64_of),
+        };
+        f.done(body)
+    }
+}
+
+/// Unknown fields refused.
+impl FromJson for ReleaseBody {
+    fn from_json(v: &Value) -> R<Self> {
+        let mut f = Reader::of_struct(v, &["resource", "lock_id"], true)?;
+        let body = ReleaseBody {
+            resource: f.val("resource", string_of),
+            lock_id: f.val("lock_id", u64_of),
+        };
+        f.done(body)
     }
 }

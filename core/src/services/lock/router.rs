@@ -3,6 +3,7 @@
 
 use super::api::{check_resource, seconds_to_ms, AcquireBody, ApiError, ApiRequest, ReleaseBody};
 use super::api::{DEFAULT_LEASE_S, DEFAULT_WAIT_S};
+use crate::base::json_read::FromJson;
 use crate::service::console::split_line;
 pub use crate::service::console::MAX_LINE;
 
@@ -53,13 +54,15 @@ fn acquire(b: AcquireBody) -> Result<ApiRequest, ApiError> {
     })
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(body: &str) -> Result<T, ApiError> {
+fn parse_body<T: FromJson>(body: &str) -> Result<T, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad("missing JSON body"));
     }
-    // Through `Value` and the page's one JSON parser (`base::json_text`, docs/size.md).
+    // The page's one JSON parser and a reader by hand (`lock/json.rs`), not serde's
+    // `Deserialize`, whose machinery the page would otherwise carry for two bodies
+    // (docs/size.md).
     crate::base::json_text::parse(body)
-        .and_then(|v| serde_json::from_value(v).map_err(|e| e.to_string()))
+        .and_then(|v| T::from_json(&v))
         .map_err(|e| ApiError::bad(format!("invalid JSON body: {e}")))
 }
 
