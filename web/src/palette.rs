@@ -1,6 +1,8 @@
 //! Colours and classes shared by every panel, so a term or a message kind looks the same in the
 //! cluster drawing, the Raft logs and the legends.
 
+use syncsim_core::base::decimal::Fixed;
+
 /// Term colours: ten clearly distinct hues, cycled. Term 0 (nothing yet) is grey.
 const TERM_COLOURS: [&str; 10] = [
     "#6366f1", "#0ea5e9", "#14b8a6", "#84cc16", "#eab308", "#f97316", "#ef4444", "#ec4899",
@@ -72,12 +74,16 @@ pub fn phi_colour(phi: f64, threshold: f64) -> String {
         80.0 * (1.0 - level)
     };
     let light = 45.0 - 5.0 * level;
-    format!("hsl({hue:.0}, 85%, {light:.0}%)")
+    format!(
+        "hsl({fx_hue}, 85%, {fx_light}%)",
+        fx_hue = Fixed(hue, 0),
+        fx_light = Fixed(light, 0)
+    )
 }
 
 /// phi as shown to students: one decimal; "—" when there is nothing to show.
 pub fn format_phi(phi: Option<f64>) -> String {
-    phi.map_or_else(|| "—".to_string(), |v| format!("{v:.1}"))
+    phi.map_or_else(|| "—".to_string(), |v| Fixed(v, 1).to_string())
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! worker (`shell/checks.rs`), which keeps that instance out of the page's `.wasm` (issue 10).
 //! Each figure's element appears only with its value.
 
+use syncsim_core::base::decimal::Fixed;
 use syncsim_core::playground::golden_playground;
 use syncsim_core::sim::SEC;
 use wasm_bindgen::JsValue;
@@ -96,11 +97,11 @@ fn SpeedPage() -> Html {
             let ratio = (simulated / SEC as f64) / (wall_ms / 1000.0);
             html! {
                 <p data-testid="bench-kernel"
-                   data-events={ format!("{events:.0}") }
-                   data-wall-ms={ format!("{wall_ms:.1}") }
-                   data-events-per-s={ format!("{per_s:.0}") }
-                   data-sim-ratio={ format!("{ratio:.1}") }>
-                    { format!("{events:.0} events in {wall_ms:.1} ms: {:.2} M events/s, {ratio:.0} simulated s per wall s", per_s / 1e6) }
+                   data-events={ Fixed(events, 0).to_string() }
+                   data-wall-ms={ Fixed(wall_ms, 1).to_string() }
+                   data-events-per-s={ Fixed(per_s, 0).to_string() }
+                   data-sim-ratio={ Fixed(ratio, 1).to_string() }>
+                    { format!("{fx_events} events in {fx_wall_ms} ms: {} M events/s, {fx_ratio} simulated s per wall s", Fixed(per_s / 1e6, 2), fx_events = Fixed(events, 0), fx_wall_ms = Fixed(wall_ms, 1), fx_ratio = Fixed(ratio, 0)) }
                 </p>
             }
         }

@@ -61,7 +61,8 @@ impl Default for LinkConfig {
 fn check_probability(name: &str, p: f64) -> Result<(), ConfigError> {
     if p.is_nan() || !(0.0..=1.0).contains(&p) {
         return Err(ConfigError(format!(
-            "{name} probability must be between 0 and 1, got {p}"
+            "{name} probability must be between 0 and 1, got {}",
+            crate::base::decimal::Short(p, 6)
         )));
     }
     Ok(())

@@ -120,8 +120,9 @@ impl Playground {
             }
             Some(FaultKind::HealAll) => "all links healed".into(),
             Some(FaultKind::SetClock) => format!(
-                "{a}'s clock set to {:+.1} ms, {:+} ppm drift",
-                e.value as i64 as f64 / 1_000.0,
+                "{a}'s clock set to {}{} ms, {:+} ppm drift",
+                if (e.value as i64) < 0 { "" } else { "+" },
+                crate::base::decimal::Fixed(e.value as i64 as f64 / 1_000.0, 1),
                 e.msg_id as i64
             ),
             _ => "link settings changed".into(),

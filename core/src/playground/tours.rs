@@ -4,6 +4,7 @@
 //! Going back restores the exact state the step started from (a saved copy of the playground),
 //! and a tour is reproducible: the same steps give the same trace hash.
 
+use crate::base::decimal::Fixed;
 use serde::Serialize;
 
 use super::{Playground, PlaygroundConfig, UiAction};
@@ -209,9 +210,8 @@ fn vnode_contrast(members: &[crate::ring::NodeId]) -> String {
     };
     let ((one, r1), (eight, r8)) = (share(1), share(crate::services::queue::placement::VNODES));
     format!(
-        "with 1 vnode per node the busiest node would own {one:.0}% of the keys ({r1:.2}× its fair share); with 8 it owns {eight:.0}% ({r8:.2}×); the fair share is {:.0}%",
-        100.0 / members.len().max(1) as f64
-    )
+        "with 1 vnode per node the busiest node would own {fx_one}% of the keys ({fx_r1}× its fair share); with 8 it owns {fx_eight}% ({fx_r8}×); the fair share is {}%",
+        Fixed(100.0 / members.len().max(1) as f64, 0), fx_one = Fixed(one, 0), fx_r1 = Fixed(r1, 2), fx_eight = Fixed(eight, 0), fx_r8 = Fixed(r8, 2))
 }
 
 /// What the page needs to show one step.

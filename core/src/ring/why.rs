@@ -4,6 +4,7 @@
 //! precedes it when the ring is read counter-clockwise from the owner.
 
 use super::{ring_hash, NodeId, Ring};
+use crate::base::decimal::Fixed;
 use crate::sim::Reason;
 
 fn pct(position: u64) -> f64 {
@@ -17,11 +18,11 @@ pub fn lookup(ring: &Ring, key: &str, label: &dyn Fn(NodeId) -> String) -> Optio
     Some(Reason::new(
         "ring-lookup",
         format!(
-            "key `{key}` hashes to {:.1}% of the ring; the first vnode clockwise from it is {}'s vnode {} (at {:.1}%), so {} owns it",
-            pct(at),
+            "key `{key}` hashes to {}% of the ring; the first vnode clockwise from it is {}'s vnode {} (at {}%), so {} owns it",
+            Fixed(pct(at), 1),
             label(v.node),
             v.index,
-            pct(v.position),
+            Fixed(pct(v.position), 1),
             label(v.node)
         ),
     ))
@@ -49,12 +50,12 @@ pub fn moved(
     }
     let text = if after.contains(old.node) || !before.contains(new.node) {
         format!(
-            "key `{key}` moved to {} because {}'s vnode {} now precedes it on the ring (at {:.1}%, the key at {:.1}%), ahead of {}'s vnode {}",
+            "key `{key}` moved to {} because {}'s vnode {} now precedes it on the ring (at {}%, the key at {}%), ahead of {}'s vnode {}",
             label(new.node),
             label(new.node),
             new.index,
-            pct(new.position),
-            pct(at),
+            Fixed(pct(new.position), 1),
+            Fixed(pct(at), 1),
             label(old.node),
             old.index
         )

@@ -1,6 +1,7 @@
 //! The menu that opens when a node is clicked: crash / restart, pause / resume, force an
 //! election timeout, transfer leadership to it, add it to or remove it from the cluster.
 
+use syncsim_core::base::decimal::Fixed;
 use syncsim_core::playground::{NodeMenuItem, NodeView, UiAction};
 use yew::prelude::*;
 
@@ -34,7 +35,7 @@ pub fn NodeMenu(props: &NodeMenuProps) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
     html! {
         <div class="node-menu" role="menu" data-testid="node-menu" data-menu-node={props.node.name.clone()}
-            style={format!("left:{:.1}%;top:{:.1}%", props.left, props.top)}>
+            style={format!("left:{}%;top:{}%", Fixed(props.left, 1), Fixed(props.top, 1))}>
             <div class="menu-title">
                 <b>{ &props.node.name }</b>
                 <span class="muted">{ format!(" {} · term {}", props.node.role.as_str(), props.node.term) }</span>

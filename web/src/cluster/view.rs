@@ -3,6 +3,7 @@
 //! clicks become `UiAction`s (links cut/heal, messages dropped) or open a node's menu.
 
 use std::f64::consts::PI;
+use syncsim_core::base::decimal::{Fixed, Short};
 
 use syncsim_core::playground::{ClusterView, LinkView, MessageView, NodeView, Role, UiAction};
 use syncsim_core::services::status::{StatusNodeView, StatusView};
@@ -62,11 +63,12 @@ pub fn arc_path(cx: f64, cy: f64, r: f64, fraction: f64) -> String {
     let large = u8::from(fraction > 0.5);
     let (cos, sin) = cos_sin(end);
     format!(
-        "M {:.1} {:.1} A {r} {r} 0 {large} 1 {:.1} {:.1}",
-        cx,
-        cy - r,
-        cx + r * cos,
-        cy + r * sin
+        "M {} {} A {r} {r} 0 {large} 1 {} {}",
+        Fixed(cx, 1),
+        Fixed(cy - r, 1),
+        Fixed(cx + r * cos, 1),
+        Fixed(cy + r * sin, 1),
+        r = Short(r, 2),
     )
 }
 
@@ -113,7 +115,7 @@ fn hit_area(a: (f64, f64), b: (f64, f64)) -> String {
         (a.0 - px, a.1 - py),
     ]
     .iter()
-    .map(|(x, y)| format!("{x:.1},{y:.1}"))
+    .map(|(x, y)| format!("{fx_x},{fx_y}", fx_x = Fixed(*x, 1), fx_y = Fixed(*y, 1)))
     .collect::<Vec<_>>()
     .join(" ")
 }
@@ -141,8 +143,9 @@ pub fn suspicion_ring(phi: f64, threshold: f64) -> (f64, f64) {
 pub fn suspicion_text(status: &StatusView, node: &StatusNodeView) -> String {
     let watchers = if node.suspected_by.is_empty() {
         format!(
-            "Suspected by nobody (highest phi for it {:.1}, threshold {})",
-            node.suspicion, status.threshold
+            "Suspected by nobody (highest phi for it {}, threshold {})",
+            Fixed(node.suspicion, 1),
+            Short(status.threshold, 2)
         )
     } else {
         capitalise(&suspected_by_text(status, node))
@@ -237,7 +240,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
             e.stop_propagation();
             UiAction::DropMessage { id }
         });
-        let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
+        let (cx, cy) = (Fixed(x, 1).to_string(), Fixed(y, 1).to_string());
         Some(html! {
             <g class={classes!("message", format!("msg-{family}"), is_response(&msg.kind).then_some("response"))}
                 data-msg-kind={msg.kind.clone()} data-msg-id={id.to_string()} {onclick}>
@@ -272,8 +275,8 @@ pub fn Cluster(props: &ClusterProps) -> Html {
         let (x, y) = client_position(k);
         html! {
             <g class="client" data-client-box={["A", "B", "C"][k]}>
-                <rect x={format!("{:.1}", x - 13.0)} y={format!("{:.1}", y - 13.0)} width="26" height="26" rx="5" />
-                <text x={format!("{x:.1}")} y={format!("{:.1}", y + 5.0)}>{ ["A", "B", "C"][k] }</text>
+                <rect x={Fixed(x - 13.0, 1).to_string()} y={Fixed(y - 13.0, 1).to_string()} width="26" height="26" rx="5" />
+                <text x={Fixed(x, 1).to_string()} y={Fixed(y + 5.0, 1).to_string()}>{ ["A", "B", "C"][k] }</text>
             </g>
         }
     });
@@ -293,7 +296,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
     let close_menu = props.on_menu.reform(|_: MouseEvent| None);
     html! {
         <div class="cluster-wrap">
-            <svg class="cluster" data-testid="cluster" viewBox={format!("0 0 {SIZE} {SIZE}")}
+            <svg class="cluster" data-testid="cluster" viewBox={format!("0 0 {s} {s}", s = Short(SIZE, 1))}
                 role="img" aria-label={format!("A cluster of {count} servers")} onclick={close_menu}>
                 <defs>
                     <marker id="arrow-oneway" viewBox="0 0 10 10" refX="5" refY="5" markerWidth="4"
@@ -301,7 +304,7 @@ pub fn Cluster(props: &ClusterProps) -> Html {
                 </defs>
                 <g class="links">{ for links }</g>
                 <g class="clients">
-                    <text class="clients-caption" x={format!("{cx:.1}")} y={format!("{:.1}", cy - 22.0)}>{ "clients" }</text>
+                    <text class="clients-caption" x={Fixed(cx, 1).to_string()} y={Fixed(cy - 22.0, 1).to_string()}>{ "clients" }</text>
                     { for clients }
                 </g>
                 <g class="messages">{ for messages }</g>
@@ -332,7 +335,7 @@ fn draw_link(link: &LinkView, a: (f64, f64), b: (f64, f64), on_act: &Callback<Ui
         dir(link.b_to_a),
         if link.a_to_b || link.b_to_a { "cut both ways" } else { "heal" }
     );
-    let f = |v: f64| format!("{v:.1}");
+    let f = |v: f64| Fixed(v, 1).to_string();
     // A one-way link shows an arrow, halfway, in the direction that still delivers.
     let arrow = match (link.a_to_b, link.b_to_a) {
         (true, false) => Some((a, b)),
@@ -417,11 +420,11 @@ impl Suspicion {
         let below = y + SUSPICION_RADIUS + 17.0;
         let label = (self.phi >= 1.0).then(|| {
             html! {
-                <text class="suspicion-label" x={format!("{x:.1}")} y={format!("{below:.1}")}
-                    style={format!("fill: {colour}; opacity: {}", if minority { 0.7 } else { 1.0 })}>
-                    { format!("phi {:.1}", self.phi) }
+                <text class="suspicion-label" x={Fixed(x, 1).to_string()} y={Fixed(below, 1).to_string()}
+                    style={format!("fill: {colour}; opacity: {}", if minority { "0.7" } else { "1" })}>
+                    { format!("phi {}", Fixed(self.phi, 1)) }
                     if self.suspected {
-                        <tspan x={format!("{x:.1}")} dy="14">{ format!("suspected by {}", self.watchers) }</tspan>
+                        <tspan x={Fixed(x, 1).to_string()} dy="14">{ format!("suspected by {}", self.watchers) }</tspan>
                     }
                 </text>
             }
@@ -429,11 +432,11 @@ impl Suspicion {
         let title = self.detail.clone();
         html! {
             <g class={classes!("suspicion", self.suspected.then_some("suspected"))}
-                data-phi={format!("{:.2}", self.phi)} data-suspected={self.suspected.to_string()}>
+                data-phi={Fixed(self.phi, 2).to_string()} data-suspected={self.suspected.to_string()}>
                 <title>{ title }</title>
-                <circle class="suspicion-ring" cx={format!("{x:.1}")} cy={format!("{y:.1}")}
-                    r={SUSPICION_RADIUS.to_string()}
-                    style={format!("{dash}stroke: {colour}; fill: {colour}; stroke-width: {width:.1}; opacity: {opacity:.2}")} />
+                <circle class="suspicion-ring" cx={Fixed(x, 1).to_string()} cy={Fixed(y, 1).to_string()}
+                    r={Short(SUSPICION_RADIUS, 2).to_string()}
+                    style={format!("{dash}stroke: {colour}; fill: {colour}; stroke-width: {fx_width}; opacity: {fx_opacity}", fx_width = Fixed(width, 1), fx_opacity = Fixed(opacity, 2))} />
                 { for label }
             </g>
         }
@@ -463,25 +466,25 @@ fn draw_node(
         node.log.last().map_or(node.snapshot_index, |c| c.index),
         suspicion.detail
     );
-    let (cx, cy) = (format!("{x:.1}"), format!("{y:.1}"));
+    let (cx, cy) = (Fixed(x, 1).to_string(), Fixed(y, 1).to_string());
     html! {
         <g class={classes!("node", format!("role-{role}"), (!node.is_voter).then_some("non-voter"))}
             data-node-id={node.name.clone()} data-role={role} data-term={node.term.to_string()} {onclick}>
             <title>{ tooltip }</title>
             { suspicion.draw(x, y) }
-            <circle class="node-ring" cx={cx.clone()} cy={cy.clone()} r={ARC_RADIUS.to_string()} />
+            <circle class="node-ring" cx={cx.clone()} cy={cy.clone()} r={Short(ARC_RADIUS, 2).to_string()} />
             { for timer }
-            <circle class="node-body" cx={cx.clone()} cy={cy.clone()} r={NODE_RADIUS.to_string()} />
+            <circle class="node-body" cx={cx.clone()} cy={cy.clone()} r={Short(NODE_RADIUS, 2).to_string()} />
             if is_leader {
-                <text class="crown" x={cx.clone()} y={format!("{:.1}", y - 56.0)}>{ "★ leader" }</text>
+                <text class="crown" x={cx.clone()} y={Fixed(y - 56.0, 1).to_string()}>{ "★ leader" }</text>
             }
-            <text class="node-name" x={cx.clone()} y={format!("{:.1}", y - 10.0)}>{ &node.name }</text>
-            <text class="node-role" x={cx.clone()} y={format!("{:.1}", y + 8.0)}>{ role }</text>
-            <text class="node-term" x={cx.clone()} y={format!("{:.1}", y + 24.0)}>{ format!("term {}", node.term) }</text>
+            <text class="node-name" x={cx.clone()} y={Fixed(y - 10.0, 1).to_string()}>{ &node.name }</text>
+            <text class="node-role" x={cx.clone()} y={Fixed(y + 8.0, 1).to_string()}>{ role }</text>
+            <text class="node-term" x={cx.clone()} y={Fixed(y + 24.0, 1).to_string()}>{ format!("term {}", node.term) }</text>
             { for node.badges.iter().enumerate().map(|(i, b)| {
                 // Under the ring, below the suspicion label when there is one.
                 let dy = SUSPICION_RADIUS + 17.0 + if suspicion.suspected { 30.0 } else { 0.0 } + 14.0 * i as f64;
-                html! { <text class="node-badge" data-node-badge={node.name.clone()} x={cx.clone()} y={format!("{:.1}", y + dy)}>{ b }</text> }
+                html! { <text class="node-badge" data-node-badge={node.name.clone()} x={cx.clone()} y={Fixed(y + dy, 1).to_string()}>{ b }</text> }
             }) }
         </g>
     }

@@ -4,6 +4,7 @@
 //! text from the core goes through [`esc`].
 
 use std::fmt::Write;
+use syncsim_core::base::decimal::{Fixed, Short};
 
 use syncsim_core::services::cache::presets::Preset;
 use syncsim_core::services::cache::{CacheKeyRow, CacheLogRow, CacheView, PresetLine};
@@ -142,7 +143,7 @@ pub fn stats(view: &CacheView) -> String {
     let items: [(&str, String, &str); 13] = [
         (
             "hit rate",
-            format!("{:.1} %", view.hit_rate * 100.0),
+            format!("{} %", Fixed(view.hit_rate * 100.0, 1)),
             "hits / (hits + misses)",
         ),
         (
@@ -251,7 +252,7 @@ pub fn compared(runs: &JsValue) -> Result<Vec<Compared>, String> {
             let stats = field(&r, "stats");
             let mut cells: Vec<String> = COMPARED_STATS
                 .iter()
-                .map(|(_, name)| field(&stats, name).as_f64().unwrap_or(0.0).to_string())
+                .map(|(_, name)| Short(field(&stats, name).as_f64().unwrap_or(0.0), 6).to_string())
                 .collect();
             let finals = js_sys::Array::from(&field(&r, "final_states"));
             let finals: Vec<String> = finals.iter().filter_map(|s| s.as_string()).collect();
@@ -305,8 +306,8 @@ pub fn log(rows: &[CacheLogRow]) -> String {
         let bus = esc(&r.bus);
         let _ = write!(
             out,
-            r#"<tr data-bus="{bus}"><td class="t">{:.1}</td><td>{}</td><td>{}</td><td class="bus">{bus}</td><td class="tr">{}</td><td>{}</td><td>{}</td><td class="val">{}</td></tr>"#,
-            r.t_ms,
+            r#"<tr data-bus="{bus}"><td class="t">{}</td><td>{}</td><td>{}</td><td class="bus">{bus}</td><td class="tr">{}</td><td>{}</td><td>{}</td><td class="val">{}</td></tr>"#,
+            Fixed(r.t_ms, 1),
             esc(&r.key),
             esc(&r.processor),
             esc(&r.transitions.join(", ")),

@@ -6,6 +6,7 @@
 //! for its result: the browser parses it (`JSON.parse`), and it is read here field by field.
 
 use js_sys::Array;
+use syncsim_core::base::decimal::Fixed;
 use syncsim_core::services::cache::{Bug, Protocol};
 use syncsim_uikit::lab::{field, text};
 use wasm_bindgen::JsValue;
@@ -167,17 +168,17 @@ fn verdict(r: &Verified, protocol: Protocol) -> Html {
         "ok"
     };
     let summary = format!(
-        "{} states, {} transitions explored in {:.0} ms ({} caches × {} lines, {})",
+        "{} states, {} transitions explored in {} ms ({} caches × {} lines, {})",
         r.states,
         r.transitions,
-        ms,
+        Fixed(ms, 0),
         r.caches,
         r.lines,
         protocol.name()
     );
     html! {
         <div class={classes!("verify-result", verdict)} data-testid="verify-result"
-            data-states={r.states.to_string()} data-verdict={verdict} data-ms={format!("{ms:.0}")}>
+            data-states={r.states.to_string()} data-verdict={verdict} data-ms={Fixed(ms, 0).to_string()}>
             { match &r.counterexample {
                 None => html! { <p><b>{ "✓ No violation. " }</b>{ summary }</p> },
                 Some(cx) => html! {

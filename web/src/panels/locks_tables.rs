@@ -92,17 +92,18 @@ pub fn wait_for_graph(table: &LockTableView) -> String {
     if names.is_empty() {
         return r#"<div class="wait-for" data-testid="wait-for"><h3>Wait-for graph</h3><p class="muted">Nobody waits for anybody: no deadlock possible.</p></div>"#.into();
     }
-    let x = |n: &str| 40.0 + 110.0 * names.iter().position(|m| *m == n).unwrap_or(0) as f64;
-    let width = 80.0 + 110.0 * (names.len() as f64 - 1.0);
+    // Whole pixels, so no float needs formatting (docs/size.md).
+    let x = |n: &str| 40 + 110 * names.iter().position(|m| *m == n).unwrap_or(0);
+    let width = 80 + 110 * names.len().saturating_sub(1);
     let mut out = format!(
         r#"<div class="wait-for" data-testid="wait-for"><h3>Wait-for graph</h3><svg viewBox="0 0 {width} 96" width="{width}" height="96" role="img" aria-label="Wait-for graph"><defs><marker id="wf-arrow" viewBox="0 0 10 10" refX="24" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"></path></marker></defs>"#
     );
     for (w, h, r) in &table.wait_for {
         let (x1, x2) = (x(w), x(h));
-        let mid = (x1 + x2) / 2.0;
+        let mid = (x1 + x2) / 2;
         // Curves above for left-to-right, below for right-to-left, so opposite edges of a
         // deadlock cycle do not overlap.
-        let bend = if x2 > x1 { 14.0 } else { 86.0 };
+        let bend = if x2 > x1 { 14 } else { 86 };
         let _ = write!(
             out,
             r#"<g class="wf-edge" data-edge="{edge}"><path d="M {x1} 50 Q {mid} {bend} {x2} 50" marker-end="url(#wf-arrow)"></path><text x="{mid}" y="{y}">{r}</text></g>"#,

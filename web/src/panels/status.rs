@@ -2,6 +2,7 @@
 //! node × peer matrix coloured against the suspicion threshold, who suspects whom, and a
 //! one-line explanation of phi for students.
 
+use syncsim_core::base::decimal::{Fixed, Short};
 use syncsim_core::services::status::phi::MAX_PHI;
 use syncsim_core::services::status::{PeerPhi, StatusNodeView, StatusView};
 use yew::prelude::*;
@@ -17,7 +18,7 @@ pub struct StatusPanelProps {
 
 /// A threshold as students read it: "8", "7.5".
 pub fn format_threshold(threshold: f64) -> String {
-    format!("{threshold}")
+    Short(threshold, 2).to_string()
 }
 
 /// The phi `watcher` shows for `peer`, if there is one to show: none on the diagonal, for a
@@ -33,7 +34,7 @@ pub fn shown_phi(watcher: &StatusNodeView, peer: usize) -> Option<&PeerPhi> {
 /// white text) near and past the threshold.
 fn cell_style(phi: f64, threshold: f64) -> String {
     let level = suspicion_level(phi, threshold);
-    let mix = (15.0 + 85.0 * level).round();
+    let mix = Fixed((15.0 + 85.0 * level).round(), 0);
     let ink = if level >= 0.55 { "white" } else { "#0f172a" };
     format!(
         "background: color-mix(in srgb, {} {mix}%, white); color: {ink}",
@@ -83,7 +84,7 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
             match shown_phi(w, p.node) {
                 // A paused watcher's detector is frozen: it judges nobody until it resumes.
                 Some(peer) if w.state != "up" => html! {
-                    <td class="phi frozen" data-phi-cell={key} data-phi={format!("{:.2}", peer.phi)}
+                    <td class="phi frozen" data-phi-cell={key} data-phi={Fixed(peer.phi, 2).to_string()}
                         title={format!("{} is {}: its detector is frozen and judges nobody until it resumes", w.name, w.state)}>
                         { format_phi(Some(peer.phi)) }
                     </td>
@@ -92,13 +93,12 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
                     let silent = peer.silent_ms.unwrap_or_default();
                     let verdict = if peer.suspected { "suspected" } else { "trusted" };
                     let title = format!(
-                        "{} about {}: phi {:.2}, last heartbeat {silent} ms ago: {verdict}",
-                        w.name, p.name, peer.phi
-                    );
+                        "{} about {}: phi {}, last heartbeat {silent} ms ago: {verdict}",
+                        w.name, p.name, Fixed(peer.phi, 2));
                     html! {
                         <td class={classes!("phi", peer.suspected.then_some("suspected"))}
                             style={cell_style(peer.phi, threshold)} data-phi-cell={key}
-                            data-phi={format!("{:.2}", peer.phi)} {title}>
+                            data-phi={Fixed(peer.phi, 2).to_string()} {title}>
                             { format_phi(Some(peer.phi)) }
                         </td>
                     }
@@ -131,7 +131,7 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
     let lines = suspicion_lines(&view);
     html! {
         <section class="status-panel" data-testid="status-panel" aria-label="Node status"
-            data-threshold={format!("{threshold:.2}")}>
+            data-threshold={Fixed(threshold, 2).to_string()}>
             <p class="phi-explain" data-testid="phi-explain">
                 <b>{ "phi" }</b>{ format!(" = −log10(probability that a heartbeat this late is normal); above {t} the peer is suspected.") }
             </p>
@@ -160,7 +160,7 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
                 <span>{ format!("{t} · suspected") }</span>
             </div>
             <p class="panel-note">
-                { format!("phi stops at {MAX_PHI:.0}: by then a heartbeat is hopelessly overdue.") }
+                { format!("phi stops at {fx_MAX_PHI}: by then a heartbeat is hopelessly overdue.", fx_MAX_PHI = Fixed(MAX_PHI, 0)) }
                 if view.nodes.iter().any(|n| n.state != "up") {
                     { " Grey rows: a paused or crashed node's detector is frozen, so it suspects nobody until it runs again." }
                 }

@@ -1,6 +1,8 @@
 //! Simulation speed: a log-scale ladder from 1/1000× real time up to "max" (as many events as
 //! fit in a frame's budget).
 
+use syncsim_core::base::decimal::{Fixed, Short};
+
 /// Speeds as multiples of real time, 1-2-5 per decade. The slider's last position is `Max`.
 const LADDER: [f64; 16] = [
     0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
@@ -31,8 +33,8 @@ impl Speed {
     pub fn label(self) -> String {
         match self {
             Speed::Max => "max".into(),
-            Speed::Ratio(r) if r < 0.01 => format!("1/{:.0}×", 1.0 / r),
-            Speed::Ratio(r) => format!("{r}×"),
+            Speed::Ratio(r) if r < 0.01 => format!("1/{}×", Fixed(1.0 / r, 0)),
+            Speed::Ratio(r) => format!("{}×", Short(r, 3)),
         }
     }
 }

@@ -66,7 +66,8 @@ pub fn parse(line: &str) -> Result<CacheOp, ApiRejection> {
                     let s = n.as_f64().unwrap_or(-1.0);
                     if !(s > 0.0 && s <= MAX_TTL_S) {
                         return Err(bad(format!(
-                            "ttl: must be seconds in (0, {MAX_TTL_S}], got {n}"
+                            "ttl: must be seconds in (0, {}], got {n}",
+                            crate::base::decimal::Short(MAX_TTL_S, 0)
                         )));
                     }
                     ((s * 1000.0).round() as u64).max(1)

@@ -9,6 +9,7 @@
 //! - every read returns the latest write (`ValueChecker`, replaying the nodes' records), except
 //!   writes lost in the write-back window, which are counted instead.
 
+use crate::base::decimal::Fixed;
 use crate::base::sorted::{SortedMap, SortedSet};
 
 use super::actor::CacheActor;
@@ -212,9 +213,10 @@ impl ValueChecker {
                 let known = self.newest.contains_key(key) || !self.unknown_ok;
                 if known && *version != cur + 1 {
                     return Err(format!(
-                        "t={t:.3} ms: {} wrote `{key}` version {version} but the latest was {cur} \
+                        "t={fx_t} ms: {} wrote `{key}` version {version} but the latest was {cur} \
                          (a write did not see the one before it)",
-                        name(r.node)
+                        name(r.node),
+                        fx_t = Fixed(t, 3)
                     ));
                 }
                 self.newest.insert(key.clone(), (*version, value.clone()));
@@ -235,9 +237,10 @@ impl ValueChecker {
                         let (cv, cval) = cur.cloned().unwrap_or((0, String::new()));
                         if *version != cv || *value != cval {
                             return Err(format!(
-                                "t={t:.3} ms: {} read `{key}` = {value:?} (version {version}) but \
+                                "t={fx_t} ms: {} read `{key}` = {value:?} (version {version}) but \
                                  the latest write is {cval:?} (version {cv}): a stale read",
-                                name(r.node)
+                                name(r.node),
+                                fx_t = Fixed(t, 3)
                             ));
                         }
                     }

@@ -120,7 +120,9 @@ pub fn seconds_to_ms(field: &str, value: f64, allow_zero: bool) -> Result<u64, A
     if !value.is_finite() || !low_ok || value > MAX_SECONDS {
         let low = if allow_zero { "0 ≤" } else { "0 <" };
         return Err(ApiError::bad(format!(
-            "field `{field}` must be a number of seconds with {low} {field} ≤ {MAX_SECONDS}, got {value}"
+            "field `{field}` must be a number of seconds with {low} {field} ≤ {}, got {}",
+            crate::base::decimal::Short(MAX_SECONDS, 0),
+            crate::base::decimal::Short(value, 6)
         )));
     }
     let ms = (value * 1000.0).round() as u64;
@@ -128,8 +130,9 @@ pub fn seconds_to_ms(field: &str, value: f64, allow_zero: bool) -> Result<u64, A
     // reject it rather than guess, and say why.
     if !allow_zero && ms == 0 {
         return Err(ApiError::bad(format!(
-            "field `{field}` must be at least 0.001 s (1 ms): {value} s rounds to 0 ms, which \
-             would mean no {field} at all"
+            "field `{field}` must be at least 0.001 s (1 ms): {} s rounds to 0 ms, which \
+             would mean no {field} at all",
+            crate::base::decimal::Short(value, 9)
         )));
     }
     Ok(ms)

@@ -319,7 +319,7 @@ fn render_op(op: &ClientOp<LockCmd>) -> String {
                 "POST /lock/acquire {{\"resource\":{:?},\"mode\":\"{}\",\"timeout\":{}}}",
                 resource,
                 mode_name(*mode),
-                wait_timeout_ms.unwrap_or(0) as f64 / 1000.0
+                crate::base::decimal::Short(wait_timeout_ms.unwrap_or(0) as f64 / 1000.0, 3)
             ),
             LockCmd::Release { resource, lock_id } => {
                 format!("POST /lock/release {{\"resource\":{resource:?},\"lock_id\":{lock_id}}}")

@@ -220,7 +220,7 @@ pub fn render_op(op: &QueueOp) -> String {
             visibility_ms: Some(v),
         } => format!(
             "GET /queue/dequeue?visibility_timeout={}",
-            *v as f64 / 1000.0
+            crate::base::decimal::Short(*v as f64 / 1000.0, 3)
         ),
         QueueOp::Dequeue {
             visibility_ms: None,

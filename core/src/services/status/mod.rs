@@ -22,6 +22,7 @@ pub use actor::{
 };
 pub use view::{PeerPhi, StatusNodeView, StatusView};
 
+use crate::base::decimal::Fixed;
 use crate::service::console::split_line;
 use crate::service::{
     timeout_body, ApiExample, ApiExchange, ApiRejection, EventCategory, Hosts, InvariantView,
@@ -125,10 +126,11 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
                 if now.saturating_sub(heard) <= s.cfg.heartbeat_every && phi >= s.cfg.phi.threshold
                 {
                     bad = Some(format!(
-                        "n{} suspects n{} (phi {phi:.1}) although it heard from it {} ms ago",
+                        "n{} suspects n{} (phi {fx_phi}) although it heard from it {} ms ago",
                         i + 1,
                         p + 1,
-                        now.saturating_sub(heard) / 1000
+                        now.saturating_sub(heard) / 1000,
+                        fx_phi = Fixed(phi, 1)
                     ));
                 }
             }

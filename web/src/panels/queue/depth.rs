@@ -3,6 +3,7 @@
 //! partition with its replica set, leader and depth. Display only, written as markup text.
 
 use std::fmt::Write;
+use syncsim_core::base::decimal::Fixed;
 
 use syncsim_core::services::queue::QueueView;
 
@@ -15,10 +16,10 @@ fn bar(out: &mut String, ready: usize, in_flight: usize, dead: usize, max: usize
     let pct = |n: usize| 100.0 * n as f64 / max.max(1) as f64;
     let _ = write!(
         out,
-        r#"<span class="depth-bar" aria-hidden="true"><span class="ready" style="width: {:.1}%"></span><span class="in-flight" style="width: {:.1}%"></span><span class="dead" style="width: {:.1}%"></span></span>"#,
-        pct(ready),
-        pct(in_flight),
-        pct(dead)
+        r#"<span class="depth-bar" aria-hidden="true"><span class="ready" style="width: {}%"></span><span class="in-flight" style="width: {}%"></span><span class="dead" style="width: {}%"></span></span>"#,
+        Fixed(pct(ready), 1),
+        Fixed(pct(in_flight), 1),
+        Fixed(pct(dead), 1)
     );
 }
 
@@ -75,11 +76,11 @@ pub fn partition_table(view: &QueueView) -> String {
     for p in &view.partitions {
         let _ = write!(
             out,
-            r#"<tr data-partition-row="{id}" data-leader="{l}"><th scope="row">p{id}</th><td class="range">{a:.3}–{b:.3}</td><td>"#,
+            r#"<tr data-partition-row="{id}" data-leader="{l}"><th scope="row">p{id}</th><td class="range">{a}–{b}</td><td>"#,
             id = p.id,
             l = p.leader.map(node_name).unwrap_or_default(),
-            a = p.start_fraction,
-            b = p.end_fraction,
+            a = Fixed(p.start_fraction, 3),
+            b = Fixed(p.end_fraction, 3),
         );
         for &r in &p.replicas {
             let lead = p.leader == Some(r);

@@ -2,6 +2,7 @@
 //! members, with per-node load bars (mean, max/mean, CV) and what one join or one leave would
 //! move against the ideal 1/N. The figures come from `ring::lab`; the page only draws them.
 
+use syncsim_core::base::decimal::Fixed;
 use syncsim_core::ring::lab::{lab, Lab, MAX_VNODES};
 use syncsim_core::ring::metrics::Movement;
 use web_sys::HtmlInputElement;
@@ -22,11 +23,11 @@ pub struct RingLabProps {
 /// "1,652 of 10,000 keys (16.5 %); ideal 1/6 = 16.7 %".
 pub fn movement_text(m: &Movement, ideal_n: usize) -> String {
     format!(
-        "{} of {} keys ({:.1} %); ideal 1/{ideal_n} = {:.1} %",
+        "{} of {} keys ({} %); ideal 1/{ideal_n} = {} %",
         m.moved,
         m.keys,
-        100.0 * m.fraction,
-        100.0 * m.ideal
+        Fixed(100.0 * m.fraction, 1),
+        Fixed(100.0 * m.ideal, 1)
     )
 }
 
@@ -35,20 +36,23 @@ fn load_bars(l: &Lab) -> String {
     let scale = b.max.max(1) as f64;
     let mean_pct = 100.0 * b.mean / scale;
     let mut out = format!(
-        r#"<div class="load-bars" data-testid="ring-balance" data-cv="{:.3}" data-max-mean="{:.3}">"#,
-        b.cv, b.max_over_mean
+        r#"<div class="load-bars" data-testid="ring-balance" data-cv="{}" data-max-mean="{}">"#,
+        Fixed(b.cv, 3),
+        Fixed(b.max_over_mean, 3)
     );
     for &(n, count) in &b.load {
         let name = node_name(n);
         out.push_str(&format!(
-            r#"<div class="load-row" data-load-node="{name}" data-load="{count}"><span class="load-name">{name}</span><span class="load-track"><span class="load-fill" style="width: {:.1}%; background: {}"></span><span class="load-mean" style="left: {mean_pct:.1}%" title="the mean"></span></span><span class="load-count">{count}</span></div>"#,
-            100.0 * count as f64 / scale,
+            r#"<div class="load-row" data-load-node="{name}" data-load="{count}"><span class="load-name">{name}</span><span class="load-track"><span class="load-fill" style="width: {}%; background: {}"></span><span class="load-mean" style="left: {fx_mean_pct}%" title="the mean"></span></span><span class="load-count">{count}</span></div>"#,
+            Fixed(100.0 * count as f64 / scale, 1),
             node_colour(n)
-        ));
+        , fx_mean_pct = Fixed(mean_pct, 1)));
     }
     out.push_str(&format!(
-        r#"<p class="balance-figures">mean {:.0} keys per node · max/mean {:.2} · CV {:.3}</p></div>"#,
-        b.mean, b.max_over_mean, b.cv
+        r#"<p class="balance-figures">mean {} keys per node · max/mean {} · CV {}</p></div>"#,
+        Fixed(b.mean, 0),
+        Fixed(b.max_over_mean, 2),
+        Fixed(b.cv, 3)
     ));
     out
 }

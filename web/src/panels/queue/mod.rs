@@ -8,6 +8,7 @@ pub mod geometry;
 mod lab;
 pub mod ring;
 
+use syncsim_core::base::decimal::Fixed;
 use syncsim_core::services::queue::lines::{
     ack_line, dequeue_line, enqueue_line, join_line, last_delivery, leave_line,
 };
@@ -46,15 +47,15 @@ fn change_summary(c: &RingChangeView) -> String {
         String::new()
     };
     format!(
-        r#"<p class="ring-change" data-testid="ring-change" data-fraction="{:.4}"><b>{what}: moved </b><span data-testid="ring-moved" class="moved">{}/{}</span> keys ({:.1} %), ideal 1/{ideal_n} = {:.1} % · {} of the partitions changed replicas · modulo hashing would move {} ({:.0} %){wrong}</p>"#,
-        c.fraction,
+        r#"<p class="ring-change" data-testid="ring-change" data-fraction="{}"><b>{what}: moved </b><span data-testid="ring-moved" class="moved">{}/{}</span> keys ({} %), ideal 1/{ideal_n} = {} % · {} of the partitions changed replicas · modulo hashing would move {} ({} %){wrong}</p>"#,
+        Fixed(c.fraction, 4),
         c.moved,
         c.total,
-        100.0 * c.fraction,
-        100.0 * c.ideal,
+        Fixed(100.0 * c.fraction, 1),
+        Fixed(100.0 * c.ideal, 1),
         c.partitions_moved,
         c.modulo_moved,
-        100.0 * c.modulo_fraction,
+        Fixed(100.0 * c.modulo_fraction, 0),
     )
 }
 
@@ -263,8 +264,8 @@ pub fn QueuePanel(props: &QueuePanelProps) -> Html {
             <p class="panel-note">
                 { "The forms send the same requests as the API console (its history shows the answers). " }
                 { format!("Dequeue takes the most urgent ready message (priority 10 first, FIFO within a priority) of one partition; \
-                   unacknowledged deliveries come back after {:.1} s, and after {} deliveries a message goes to the dead-letter queue.",
-                   view.visibility_timeout_ms as f64 / 1000.0, view.max_receive) }
+                   unacknowledged deliveries come back after {} s, and after {} deliveries a message goes to the dead-letter queue.",
+                   Fixed(view.visibility_timeout_ms as f64 / 1000.0, 1), view.max_receive) }
             </p>
             <div class="queue-main">
                 { raw(ring::ring(&view)) }

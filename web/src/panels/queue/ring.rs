@@ -5,6 +5,7 @@
 //! written as markup text (see `markup`).
 
 use std::fmt::Write;
+use syncsim_core::base::decimal::{Fixed, Short};
 
 use syncsim_core::services::queue::{KeyView, QueueView};
 
@@ -44,7 +45,7 @@ fn partitions(out: &mut String, view: &QueueView) {
         let (lx, ly) = point((p.start_fraction + p.end_fraction) / 2.0, BAND_OUT + 12.0);
         let _ = write!(
             out,
-            r#"<g class="partition-arc{}" data-partition="{id}"><path d="{d}" style="fill: color-mix(in srgb, {colour} 35%, white)"><title>partition p{id}: replicas {reps}{lead}{target} · {r} ready, {f} in flight, {x} dead-lettered</title></path><text class="partition-label" x="{lx:.1}" y="{ly:.1}">p{id}</text></g>"#,
+            r#"<g class="partition-arc{}" data-partition="{id}"><path d="{d}" style="fill: color-mix(in srgb, {colour} 35%, white)"><title>partition p{id}: replicas {reps}{lead}{target} · {r} ready, {f} in flight, {x} dead-lettered</title></path><text class="partition-label" x="{fx_lx}" y="{ly}">p{id}</text></g>"#,
             if moving { " moving" } else { "" },
             id = p.id,
             d = sector(p.start_fraction, p.end_fraction, BAND_IN, BAND_OUT),
@@ -53,7 +54,8 @@ fn partitions(out: &mut String, view: &QueueView) {
             r = p.ready,
             f = p.in_flight,
             x = p.dead,
-            ly = ly + 4.0,
+            ly = Fixed(ly + 4.0, 1),
+            fx_lx = Fixed(lx, 1),
         );
     }
     out.push_str("</g>");
@@ -66,11 +68,13 @@ fn vnodes(out: &mut String, view: &QueueView) {
         let owner = node_name(v.owner);
         let _ = write!(
             out,
-            r#"<circle class="vnode" cx="{x:.2}" cy="{y:.2}" r="5" data-vnode="{owner}#{i}" data-owner="{owner}" style="fill: {c}"><title>{owner}, vnode {i} of {n}, at {f:.3} of the ring</title></circle>"#,
+            r#"<circle class="vnode" cx="{fx_x}" cy="{fx_y}" r="5" data-vnode="{owner}#{i}" data-owner="{owner}" style="fill: {c}"><title>{owner}, vnode {i} of {n}, at {f} of the ring</title></circle>"#,
             i = v.index,
             c = node_colour(v.owner),
             n = view.vnodes_per_node,
-            f = v.fraction,
+            f = Fixed(v.fraction, 3),
+            fx_x = Fixed(x, 2),
+            fx_y = Fixed(y, 2),
         );
     }
     out.push_str("</g>");
@@ -94,19 +98,26 @@ fn key(out: &mut String, k: &KeyView, view: &QueueView) {
         let (vx, vy) = point(v.fraction, RADIUS);
         let _ = write!(
             out,
-            r#"<line class="key-owner" x1="{x:.2}" y1="{y:.2}" x2="{vx:.2}" y2="{vy:.2}"/>"#
+            r#"<line class="key-owner" x1="{fx_x}" y1="{fx_y}" x2="{fx_vx}" y2="{fx_vy}"/>"#,
+            fx_x = Fixed(x, 2),
+            fx_y = Fixed(y, 2),
+            fx_vx = Fixed(vx, 2),
+            fx_vy = Fixed(vy, 2)
         );
     }
     let _ = write!(
         out,
-        r#"<rect x="{rx:.2}" y="{ry:.2}" width="8" height="8" transform="rotate(45 {x:.2} {y:.2})" style="fill: {c}"/><text class="key-label" x="{x:.1}" y="{ty:.1}">{name}</text><title>key "{name}" at {f:.3}: partition p{p}, stored on {reps}</title></g>"#,
-        rx = x - 4.0,
-        ry = y - 4.0,
+        r#"<rect x="{rx}" y="{ry}" width="8" height="8" transform="rotate(45 {fx_x} {fx_y})" style="fill: {c}"/><text class="key-label" x="{fx_x1}" y="{ty}">{name}</text><title>key "{name}" at {f}: partition p{p}, stored on {reps}</title></g>"#,
+        rx = Fixed(x - 4.0, 2),
+        ry = Fixed(y - 4.0, 2),
         c = k.primary.map_or("#64748b", node_colour),
-        ty = y - 8.0,
-        f = k.fraction,
+        ty = Fixed(y - 8.0, 1),
+        f = Fixed(k.fraction, 3),
         p = k.partition,
         reps = name_list(&k.replicas),
+        fx_x = Fixed(x, 2),
+        fx_y = Fixed(y, 2),
+        fx_x1 = Fixed(x, 1),
     );
 }
 
@@ -117,13 +128,15 @@ pub fn ring(view: &QueueView) -> String {
         out,
         r#"<figure class="ring-figure" data-testid="queue-ring" data-members="{m}"><svg viewBox="-24 -24 {s} {s}" role="img" aria-label="The consistent-hash ring: partitions, vnodes and keys">"#,
         m = name_list(&view.members),
-        s = SIZE + 48.0,
+        s = Short(SIZE + 48.0, 2),
     );
     partitions(&mut out, view);
     let _ = write!(
         out,
         r#"<circle class="ring-line" cx="{CENTRE}" cy="{CENTRE}" r="{RADIUS}"/><text class="ring-zero" x="{CENTRE}" y="{z}">0</text>"#,
-        z = CENTRE - RADIUS + 16.0
+        z = Short(CENTRE - RADIUS + 16.0, 2),
+        CENTRE = Short(CENTRE, 2),
+        RADIUS = Short(RADIUS, 2),
     );
     for k in view.keys.iter().take(12) {
         key(&mut out, k, view);
@@ -132,8 +145,9 @@ pub fn ring(view: &QueueView) -> String {
     let _ = write!(
         out,
         r#"<text class="ring-centre" x="{CENTRE}" y="{a}">hash ring</text><text class="ring-centre small" x="{CENTRE}" y="{b}">clockwise from 0</text></svg><figcaption>{n} nodes × {v} vnodes · {p} partitions × {r} replicas</figcaption></figure>"#,
-        a = CENTRE - 4.0,
-        b = CENTRE + 14.0,
+        a = Short(CENTRE - 4.0, 2),
+        b = Short(CENTRE + 14.0, 2),
+        CENTRE = Short(CENTRE, 2),
         n = view.members.len(),
         v = view.vnodes_per_node,
         p = view.partitions_count,
