@@ -75,9 +75,9 @@ pub fn phi_colour(phi: f64, threshold: f64) -> String {
     };
     let light = 45.0 - 5.0 * level;
     format!(
-        "hsl({fx_hue}, 85%, {fx_light}%)",
-        fx_hue = Fixed(hue, 0),
-        fx_light = Fixed(light, 0)
+        "hsl({hue}, 85%, {light}%)",
+        hue = Fixed(hue, 0),
+        light = Fixed(light, 0)
     )
 }
 

@@ -101,7 +101,7 @@ fn SpeedPage() -> Html {
                    data-wall-ms={ Fixed(wall_ms, 1).to_string() }
                    data-events-per-s={ Fixed(per_s, 0).to_string() }
                    data-sim-ratio={ Fixed(ratio, 1).to_string() }>
-                    { format!("{fx_events} events in {fx_wall_ms} ms: {} M events/s, {fx_ratio} simulated s per wall s", Fixed(per_s / 1e6, 2), fx_events = Fixed(events, 0), fx_wall_ms = Fixed(wall_ms, 1), fx_ratio = Fixed(ratio, 0)) }
+                    { format!("{events} events in {wall_ms} ms: {} M events/s, {ratio} simulated s per wall s", Fixed(per_s / 1e6, 2), events = Fixed(events, 0), wall_ms = Fixed(wall_ms, 1), ratio = Fixed(ratio, 0)) }
                 </p>
             }
         }

@@ -210,8 +210,8 @@ fn vnode_contrast(members: &[crate::ring::NodeId]) -> String {
     };
     let ((one, r1), (eight, r8)) = (share(1), share(crate::services::queue::placement::VNODES));
     format!(
-        "with 1 vnode per node the busiest node would own {fx_one}% of the keys ({fx_r1}× its fair share); with 8 it owns {fx_eight}% ({fx_r8}×); the fair share is {}%",
-        Fixed(100.0 / members.len().max(1) as f64, 0), fx_one = Fixed(one, 0), fx_r1 = Fixed(r1, 2), fx_eight = Fixed(eight, 0), fx_r8 = Fixed(r8, 2))
+        "with 1 vnode per node the busiest node would own {one}% of the keys ({r1}× its fair share); with 8 it owns {eight}% ({r8}×); the fair share is {}%",
+        Fixed(100.0 / members.len().max(1) as f64, 0), one = Fixed(one, 0), r1 = Fixed(r1, 2), eight = Fixed(eight, 0), r8 = Fixed(r8, 2))
 }
 
 /// What the page needs to show one step.

@@ -115,7 +115,7 @@ fn hit_area(a: (f64, f64), b: (f64, f64)) -> String {
         (a.0 - px, a.1 - py),
     ]
     .iter()
-    .map(|(x, y)| format!("{fx_x},{fx_y}", fx_x = Fixed(*x, 1), fx_y = Fixed(*y, 1)))
+    .map(|(x, y)| format!("{x},{y}", x = Fixed(*x, 1), y = Fixed(*y, 1)))
     .collect::<Vec<_>>()
     .join(" ")
 }
@@ -436,7 +436,7 @@ impl Suspicion {
                 <title>{ title }</title>
                 <circle class="suspicion-ring" cx={Fixed(x, 1).to_string()} cy={Fixed(y, 1).to_string()}
                     r={Short(SUSPICION_RADIUS, 2).to_string()}
-                    style={format!("{dash}stroke: {colour}; fill: {colour}; stroke-width: {fx_width}; opacity: {fx_opacity}", fx_width = Fixed(width, 1), fx_opacity = Fixed(opacity, 2))} />
+                    style={format!("{dash}stroke: {colour}; fill: {colour}; stroke-width: {width}; opacity: {opacity}", width = Fixed(width, 1), opacity = Fixed(opacity, 2))} />
                 { for label }
             </g>
         }

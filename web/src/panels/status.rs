@@ -160,7 +160,7 @@ pub fn StatusPanel(props: &StatusPanelProps) -> Html {
                 <span>{ format!("{t} · suspected") }</span>
             </div>
             <p class="panel-note">
-                { format!("phi stops at {fx_MAX_PHI}: by then a heartbeat is hopelessly overdue.", fx_MAX_PHI = Fixed(MAX_PHI, 0)) }
+                { format!("phi stops at {MAX_PHI}: by then a heartbeat is hopelessly overdue.", MAX_PHI = Fixed(MAX_PHI, 0)) }
                 if view.nodes.iter().any(|n| n.state != "up") {
                     { " Grey rows: a paused or crashed node's detector is frozen, so it suspects nobody until it runs again." }
                 }

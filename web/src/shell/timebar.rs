@@ -61,7 +61,7 @@ pub fn Timebar(props: &TimebarProps) -> Html {
                     step="any" value={props.now.to_string()} oninput={on_input}
                     title="Drag back to see an earlier state; acting there forks history" />
                 <div class="ticks" aria-hidden="true">
-                    { for ticks.iter().map(|p| html! { <span class="tick" style={format!("left:{fx_p}%", fx_p = Fixed(*p, 2))}></span> }) }
+                    { for ticks.iter().map(|p| html! { <span class="tick" style={format!("left:{}%", Fixed(*p, 2))}></span> }) }
                 </div>
             </div>
             <span class="time-range">{ format!("{} / {}", format_sim_time(props.now), format_sim_time(props.end)) }</span>

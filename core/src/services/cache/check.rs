@@ -213,10 +213,10 @@ impl ValueChecker {
                 let known = self.newest.contains_key(key) || !self.unknown_ok;
                 if known && *version != cur + 1 {
                     return Err(format!(
-                        "t={fx_t} ms: {} wrote `{key}` version {version} but the latest was {cur} \
+                        "t={t} ms: {} wrote `{key}` version {version} but the latest was {cur} \
                          (a write did not see the one before it)",
                         name(r.node),
-                        fx_t = Fixed(t, 3)
+                        t = Fixed(t, 3)
                     ));
                 }
                 self.newest.insert(key.clone(), (*version, value.clone()));
@@ -237,10 +237,10 @@ impl ValueChecker {
                         let (cv, cval) = cur.cloned().unwrap_or((0, String::new()));
                         if *version != cv || *value != cval {
                             return Err(format!(
-                                "t={fx_t} ms: {} read `{key}` = {value:?} (version {version}) but \
+                                "t={t} ms: {} read `{key}` = {value:?} (version {version}) but \
                                  the latest write is {cval:?} (version {cv}): a stale read",
                                 name(r.node),
-                                fx_t = Fixed(t, 3)
+                                t = Fixed(t, 3)
                             ));
                         }
                     }

@@ -126,11 +126,11 @@ impl<N: Hosts<StatusActor>> ServiceApi<N> for StatusApi {
                 if now.saturating_sub(heard) <= s.cfg.heartbeat_every && phi >= s.cfg.phi.threshold
                 {
                     bad = Some(format!(
-                        "n{} suspects n{} (phi {fx_phi}) although it heard from it {} ms ago",
+                        "n{} suspects n{} (phi {phi}) although it heard from it {} ms ago",
                         i + 1,
                         p + 1,
                         now.saturating_sub(heard) / 1000,
-                        fx_phi = Fixed(phi, 1)
+                        phi = Fixed(phi, 1)
                     ));
                 }
             }

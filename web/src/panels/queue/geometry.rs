@@ -36,18 +36,18 @@ pub fn sector(start: f64, end: f64, r_in: f64, r_out: f64) -> String {
     let (x2, y2) = point(start + span, r_in);
     let (x3, y3) = point(start, r_in);
     format!(
-        "M {fx_x0} {fx_y0} A {r_out} {r_out} 0 {large} 1 {fx_x1} {fx_y1} \
-         L {fx_x2} {fx_y2} A {r_in} {r_in} 0 {large} 0 {fx_x3} {fx_y3} Z",
-        fx_x0 = Fixed(x0, 2),
+        "M {x0} {y0} A {r_out} {r_out} 0 {large} 1 {x1} {y1} \
+         L {x2} {y2} A {r_in} {r_in} 0 {large} 0 {x3} {y3} Z",
+        x0 = Fixed(x0, 2),
         r_out = Short(r_out, 2),
         r_in = Short(r_in, 2),
-        fx_y0 = Fixed(y0, 2),
-        fx_x1 = Fixed(x1, 2),
-        fx_y1 = Fixed(y1, 2),
-        fx_x2 = Fixed(x2, 2),
-        fx_y2 = Fixed(y2, 2),
-        fx_x3 = Fixed(x3, 2),
-        fx_y3 = Fixed(y3, 2)
+        y0 = Fixed(y0, 2),
+        x1 = Fixed(x1, 2),
+        y1 = Fixed(y1, 2),
+        x2 = Fixed(x2, 2),
+        y2 = Fixed(y2, 2),
+        x3 = Fixed(x3, 2),
+        y3 = Fixed(y3, 2)
     )
 }
 

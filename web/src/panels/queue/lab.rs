@@ -43,10 +43,11 @@ fn load_bars(l: &Lab) -> String {
     for &(n, count) in &b.load {
         let name = node_name(n);
         out.push_str(&format!(
-            r#"<div class="load-row" data-load-node="{name}" data-load="{count}"><span class="load-name">{name}</span><span class="load-track"><span class="load-fill" style="width: {}%; background: {}"></span><span class="load-mean" style="left: {fx_mean_pct}%" title="the mean"></span></span><span class="load-count">{count}</span></div>"#,
+            r#"<div class="load-row" data-load-node="{name}" data-load="{count}"><span class="load-name">{name}</span><span class="load-track"><span class="load-fill" style="width: {}%; background: {}"></span><span class="load-mean" style="left: {mean_pct}%" title="the mean"></span></span><span class="load-count">{count}</span></div>"#,
             Fixed(100.0 * count as f64 / scale, 1),
-            node_colour(n)
-        , fx_mean_pct = Fixed(mean_pct, 1)));
+            node_colour(n),
+            mean_pct = Fixed(mean_pct, 1),
+        ));
     }
     out.push_str(&format!(
         r#"<p class="balance-figures">mean {} keys per node · max/mean {} · CV {}</p></div>"#,

@@ -45,7 +45,7 @@ fn partitions(out: &mut String, view: &QueueView) {
         let (lx, ly) = point((p.start_fraction + p.end_fraction) / 2.0, BAND_OUT + 12.0);
         let _ = write!(
             out,
-            r#"<g class="partition-arc{}" data-partition="{id}"><path d="{d}" style="fill: color-mix(in srgb, {colour} 35%, white)"><title>partition p{id}: replicas {reps}{lead}{target} · {r} ready, {f} in flight, {x} dead-lettered</title></path><text class="partition-label" x="{fx_lx}" y="{ly}">p{id}</text></g>"#,
+            r#"<g class="partition-arc{}" data-partition="{id}"><path d="{d}" style="fill: color-mix(in srgb, {colour} 35%, white)"><title>partition p{id}: replicas {reps}{lead}{target} · {r} ready, {f} in flight, {x} dead-lettered</title></path><text class="partition-label" x="{lx}" y="{ly}">p{id}</text></g>"#,
             if moving { " moving" } else { "" },
             id = p.id,
             d = sector(p.start_fraction, p.end_fraction, BAND_IN, BAND_OUT),
@@ -55,7 +55,7 @@ fn partitions(out: &mut String, view: &QueueView) {
             f = p.in_flight,
             x = p.dead,
             ly = Fixed(ly + 4.0, 1),
-            fx_lx = Fixed(lx, 1),
+            lx = Fixed(lx, 1),
         );
     }
     out.push_str("</g>");
@@ -68,13 +68,13 @@ fn vnodes(out: &mut String, view: &QueueView) {
         let owner = node_name(v.owner);
         let _ = write!(
             out,
-            r#"<circle class="vnode" cx="{fx_x}" cy="{fx_y}" r="5" data-vnode="{owner}#{i}" data-owner="{owner}" style="fill: {c}"><title>{owner}, vnode {i} of {n}, at {f} of the ring</title></circle>"#,
+            r#"<circle class="vnode" cx="{x}" cy="{y}" r="5" data-vnode="{owner}#{i}" data-owner="{owner}" style="fill: {c}"><title>{owner}, vnode {i} of {n}, at {f} of the ring</title></circle>"#,
             i = v.index,
             c = node_colour(v.owner),
             n = view.vnodes_per_node,
             f = Fixed(v.fraction, 3),
-            fx_x = Fixed(x, 2),
-            fx_y = Fixed(y, 2),
+            x = Fixed(x, 2),
+            y = Fixed(y, 2),
         );
     }
     out.push_str("</g>");
@@ -98,16 +98,16 @@ fn key(out: &mut String, k: &KeyView, view: &QueueView) {
         let (vx, vy) = point(v.fraction, RADIUS);
         let _ = write!(
             out,
-            r#"<line class="key-owner" x1="{fx_x}" y1="{fx_y}" x2="{fx_vx}" y2="{fx_vy}"/>"#,
-            fx_x = Fixed(x, 2),
-            fx_y = Fixed(y, 2),
-            fx_vx = Fixed(vx, 2),
-            fx_vy = Fixed(vy, 2)
+            r#"<line class="key-owner" x1="{x}" y1="{y}" x2="{vx}" y2="{vy}"/>"#,
+            x = Fixed(x, 2),
+            y = Fixed(y, 2),
+            vx = Fixed(vx, 2),
+            vy = Fixed(vy, 2)
         );
     }
     let _ = write!(
         out,
-        r#"<rect x="{rx}" y="{ry}" width="8" height="8" transform="rotate(45 {fx_x} {fx_y})" style="fill: {c}"/><text class="key-label" x="{fx_x1}" y="{ty}">{name}</text><title>key "{name}" at {f}: partition p{p}, stored on {reps}</title></g>"#,
+        r#"<rect x="{rx}" y="{ry}" width="8" height="8" transform="rotate(45 {x} {y})" style="fill: {c}"/><text class="key-label" x="{x1}" y="{ty}">{name}</text><title>key "{name}" at {f}: partition p{p}, stored on {reps}</title></g>"#,
         rx = Fixed(x - 4.0, 2),
         ry = Fixed(y - 4.0, 2),
         c = k.primary.map_or("#64748b", node_colour),
@@ -115,9 +115,9 @@ fn key(out: &mut String, k: &KeyView, view: &QueueView) {
         f = Fixed(k.fraction, 3),
         p = k.partition,
         reps = name_list(&k.replicas),
-        fx_x = Fixed(x, 2),
-        fx_y = Fixed(y, 2),
-        fx_x1 = Fixed(x, 1),
+        x = Fixed(x, 2),
+        y = Fixed(y, 2),
+        x1 = Fixed(x, 1),
     );
 }
 
