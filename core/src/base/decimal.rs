@@ -45,10 +45,10 @@ impl fmt::Display for Fixed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let Fixed(x, places) = *self;
         let places = places.min(9);
-        let mut out = String::new();
         if x.is_nan() {
             return f.pad("NaN");
         }
+        let mut out = String::new();
         if x.is_sign_negative() {
             out.push('-');
         }
@@ -68,13 +68,13 @@ impl fmt::Display for Fixed {
         push_u128(&mut out, n / unit);
         if places > 0 {
             out.push('.');
-            let frac = n % unit;
-            let mut digits = String::new();
-            push_u128(&mut digits, frac);
+            // The fraction's digits, zero-padded on the left to `places` (it is below 10^9).
+            let mut buf = [0; 20];
+            let digits = digits((n % unit) as u64, &mut buf);
             for _ in digits.len()..places as usize {
                 out.push('0');
             }
-            out.push_str(&digits);
+            out.push_str(std::str::from_utf8(digits).unwrap_or_default());
         }
         f.pad(&out)
     }

@@ -38,9 +38,9 @@ pub fn sector(start: f64, end: f64, r_in: f64, r_out: f64) -> String {
     format!(
         "M {x0} {y0} A {r_out} {r_out} 0 {large} 1 {x1} {y1} \
          L {x2} {y2} A {r_in} {r_in} 0 {large} 0 {x3} {y3} Z",
-        x0 = Fixed(x0, 2),
         r_out = Short(r_out, 2),
         r_in = Short(r_in, 2),
+        x0 = Fixed(x0, 2),
         y0 = Fixed(y0, 2),
         x1 = Fixed(x1, 2),
         y1 = Fixed(y1, 2),
