@@ -392,7 +392,8 @@ impl<SM: RaftSm> RaftServer<SM> {
             };
             match &e.payload {
                 Payload::Noop => {}
-                Payload::Cmd { req, cmd } if self.role == Role::Leader => {
+                // The leader says why (once, not once per replica), when anyone keeps notes.
+                Payload::Cmd { req, cmd } if self.role == Role::Leader && ctx.notes() => {
                     let mut why = Vec::new();
                     self.sm.why(&actx, *req, cmd, None, &mut why);
                     let n = self.replies.len();

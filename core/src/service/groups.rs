@@ -116,6 +116,7 @@ impl<A: Actor> Groups<A> {
             ctx.rng,
             durable,
             ctx.out,
+            ctx.notes,
             |msg| GroupMsg { group, msg },
             |op| (group, op),
             |c| f(actor, c),

@@ -26,6 +26,7 @@ pub fn run_part<S, NM, NO>(
     rng: &mut crate::base::SimRng,
     durable: &S::Durable,
     out: &mut dyn EffectSink<NM, NO>,
+    notes: bool,
     wrap_msg: impl Fn(S::Msg) -> NM,
     wrap_op: impl Fn(<S::Durable as Durable>::Op) -> NO,
     f: impl FnOnce(&mut Ctx<'_, S::Msg, S::Durable>),
@@ -47,6 +48,7 @@ pub fn run_part<S, NM, NO>(
         rng,
         durable,
         out: &mut lift,
+        notes,
     };
     f(&mut ctx);
 }
@@ -219,7 +221,7 @@ macro_rules! node_services {
                 $(
                     $crate::service::host::run_part::<$svc, _, _>(
                         $slot, $crate::service::host::timer_offset(Self::TIMERS, $slot),
-                        ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out,
+                        ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out, ctx.notes,
                         $msg::$variant, $op::$variant,
                         |c| self.$field.on_start(c),
                     );
@@ -241,7 +243,7 @@ macro_rules! node_services {
                             }
                             $crate::service::host::run_part::<$svc, _, _>(
                                 $slot, $crate::service::host::timer_offset(Self::TIMERS, $slot),
-                                ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out,
+                                ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out, ctx.notes,
                                 $msg::$variant, $op::$variant,
                                 |c| self.$field.on_message(c, from, m),
                             );
@@ -262,7 +264,7 @@ macro_rules! node_services {
                     if slot == $slot {
                         $crate::service::host::run_part::<$svc, _, _>(
                             $slot, $crate::service::host::timer_offset(Self::TIMERS, $slot),
-                            ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out,
+                            ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out, ctx.notes,
                             $msg::$variant, $op::$variant,
                             |c| self.$field.on_timer(c, k),
                         );
@@ -276,7 +278,7 @@ macro_rules! node_services {
                     $(
                         $cmd::$variant(c) => $crate::service::host::run_part::<$svc, _, _>(
                             $slot, $crate::service::host::timer_offset(Self::TIMERS, $slot),
-                            ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out,
+                            ctx.now, ctx.me, ctx.rng, &ctx.durable.$field, ctx.out, ctx.notes,
                             $msg::$variant, $op::$variant,
                             |x| self.$field.on_command(x, c),
                         ),

@@ -344,6 +344,7 @@ impl<A: Actor> Sim<A> {
             rng: &mut self.rng,
             durable: &self.durables[actor],
             out: &mut self.out,
+            notes: self.trace.keeps_events(),
         };
         match inp {
             Input::Msg { id, from, msg } => {
@@ -382,6 +383,7 @@ impl<A: Actor> Sim<A> {
             rng: &mut self.rng,
             durable: &self.durables[id],
             out: &mut self.out,
+            notes: self.trace.keeps_events(),
         };
         self.actors[id].on_start(&mut ctx);
         self.apply_effects(id, self.now);
@@ -401,6 +403,7 @@ impl<A: Actor> Sim<A> {
             rng: &mut self.rng,
             durable: &self.durables[to],
             out: &mut self.out,
+            notes: self.trace.keeps_events(),
         };
         self.actors[to].on_command(&mut ctx, cmd);
         self.nodes[to].busy_until = start + cost;

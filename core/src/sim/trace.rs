@@ -250,11 +250,17 @@ impl Trace {
     /// kind for every send and delivery only to drop it (~2 % of the seeds' report).
     #[inline]
     pub(crate) fn record_with(&mut self, make: impl FnOnce() -> TraceEvent) {
-        if self.hashing || self.capacity > 0 {
+        if self.keeps_events() {
             self.record(make());
         } else {
             self.total += 1;
         }
+    }
+
+    /// Whether a recorded event goes anywhere: into the ring or into the hash.
+    #[inline]
+    pub(crate) fn keeps_events(&self) -> bool {
+        self.hashing || self.capacity > 0
     }
 
     /// Number of events retained (at most the capacity).

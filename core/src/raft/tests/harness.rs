@@ -56,6 +56,7 @@ impl H {
             rng: &mut self.rng,
             durable: &self.durable,
             out: &mut fresh,
+            notes: true,
         };
         f(&mut self.node, &mut ctx);
         for e in &fresh {

@@ -374,7 +374,9 @@ impl CacheActor {
         key: &str,
         value: Option<&str>,
     ) {
-        ctx.note(super::reasons::facts(f));
+        if ctx.notes() {
+            ctx.note(super::reasons::facts(f));
+        }
         self.record(ctx.now, || RecordKind::Txn(f.record(key, value)));
     }
     pub(super) fn reply(&mut self, ctx: &mut CacheCtx<'_, '_>, op: &ClientOp, reply: CacheReply) {

@@ -489,7 +489,7 @@ impl CacheActor {
             memory_after: line.memory.as_ref().map(|d| d.version),
         };
         // The note now, the record only if the log keeps it: `t` goes back into the line.
-        let note = super::reasons::facts(&f);
+        let note = ctx.notes().then(|| super::reasons::facts(&f));
         let record_supplier = f.supplier;
         let record = (self.cfg.log_capacity > 0)
             .then(|| f.record(key, data.as_ref().map(|d| d.value.as_str())));
@@ -518,7 +518,9 @@ impl CacheActor {
         if let Some(l) = lost {
             self.record(ctx.now, || l);
         }
-        ctx.note(note);
+        if let Some(note) = note {
+            ctx.note(note);
+        }
         let record = || RecordKind::Txn(record.expect("built when the log keeps records"));
         self.record(ctx.now, record);
         ctx.persist(persist);

@@ -59,6 +59,7 @@ fn deliver(home: &mut CacheActor, msg: CacheMsg) -> Effects {
         rng: &mut rng,
         durable: &durable,
         out: &mut out,
+        notes: true,
     };
     home.on_message(&mut ctx, N2, msg);
     out

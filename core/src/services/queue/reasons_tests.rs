@@ -125,6 +125,7 @@ fn an_enqueue_without_a_quorum_fails_with_503_and_says_why() {
             rng: &mut rng,
             durable: &durable,
             out: &mut out,
+            notes: true,
         };
         c.on_timer(&mut ctx, TIMER_ATTEMPT);
         notes.extend(out.into_iter().filter_map(|e| match e {

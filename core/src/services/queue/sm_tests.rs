@@ -165,6 +165,7 @@ pub(super) fn client_effects(
         rng: &mut rng,
         durable: &durable,
         out: &mut out,
+        notes: true,
     };
     f(c, &mut ctx);
     out.iter()

@@ -20,6 +20,7 @@ fn run<F: FnOnce(&mut StatusActor, &mut Ctx<'_, StatusMsg, NoDurable>)>(
         rng: &mut rng,
         durable: &NoDurable,
         out: &mut out,
+        notes: true,
     };
     f(a, &mut ctx);
     out
