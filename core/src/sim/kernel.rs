@@ -170,8 +170,7 @@ impl<A: Actor> Sim<A> {
 
     /// Process one event if there is one at time ≤ `limit` (stale timers are skipped).
     pub(super) fn step_bounded(&mut self, limit: Time) -> bool {
-        while self.queue.peek_at().is_some_and(|at| at <= limit) {
-            let s = self.queue.pop().expect("peeked");
+        while let Some(s) = self.queue.pop_due(limit) {
             if self.dispatch(s) {
                 self.processed += 1;
                 return true;
@@ -182,8 +181,7 @@ impl<A: Actor> Sim<A> {
 
     /// Process every event with time ≤ `t`, then set the clock to `t` (never backwards).
     pub fn run_until(&mut self, t: Time) {
-        while self.queue.peek_at().is_some_and(|at| at <= t) {
-            let s = self.queue.pop().expect("peeked");
+        while let Some(s) = self.queue.pop_due(t) {
             if self.dispatch(s) {
                 self.processed += 1;
             }

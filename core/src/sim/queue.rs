@@ -184,10 +184,23 @@ impl<M> EventQueue<M> {
         self.first().map(|(k, _)| k.at)
     }
 
+    #[cfg(test)]
     pub(super) fn pop(&mut self) -> Option<Scheduled<M>> {
-        let k = match self.first()? {
-            (_, true) => self.lane.pop_front()?,
-            (_, false) => self.heap.pop()?,
+        self.pop_due(Time::MAX)
+    }
+
+    /// The first event if it is due at or before `limit`: `peek_at` and `pop` with one look
+    /// at the heap and the lane (the event loop's every step).
+    #[inline]
+    pub(super) fn pop_due(&mut self, limit: Time) -> Option<Scheduled<M>> {
+        let (first, in_lane) = self.first()?;
+        if first.at > limit {
+            return None;
+        }
+        let k = if in_lane {
+            self.lane.pop_front()?
+        } else {
+            self.heap.pop()?
         };
         let ev = self
             .events
