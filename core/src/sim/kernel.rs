@@ -189,6 +189,25 @@ impl<A: Actor> Sim<A> {
         self.now = self.now.max(t);
     }
 
+    /// `run_until(t)` a budget at a time: processes the events due by `t` until `budget` of
+    /// them have counted, and says whether it got to `t` (the clock then reads `t`, as after
+    /// `run_until`). The order is the same however the budgets fall. Why: a benchmark driver
+    /// that needs nothing between its own check times ran to the next event's time, one
+    /// timestamp per call, to stay within its chunk (3 % of a cache run in V8).
+    pub fn run_until_budget(&mut self, t: Time, budget: u64) -> bool {
+        let stop = self.processed.saturating_add(budget);
+        while self.processed < stop {
+            let Some(s) = self.queue.pop_due(t) else {
+                self.now = self.now.max(t);
+                return true;
+            };
+            if self.dispatch(s) {
+                self.processed += 1;
+            }
+        }
+        false
+    }
+
     pub fn run_for(&mut self, dt: Time) {
         self.run_until(self.now.saturating_add(dt));
     }

@@ -93,3 +93,35 @@ fn cloning_does_not_change_the_future() {
     assert_eq!(a.trace_hash(), b.trace_hash());
     assert_eq!(a.events_processed(), b.events_processed());
 }
+
+/// `run_until_budget` in small, uneven budgets ends where one `run_until` does, with the same
+/// trace, and says "not there yet" exactly while events due by the target are left.
+#[test]
+fn running_to_a_time_in_budgets_gives_the_run_until_trace() {
+    let target = 400 * MS;
+    let mut whole = scripted(21);
+    whole.run_until(target + 600 * MS);
+    let mut pieces = scripted(21);
+    let mut calls = 0;
+    for budget in [1, 7, 3, 50].into_iter().cycle() {
+        calls += 1;
+        let before = pieces.events_processed();
+        let reached = pieces.run_until_budget(target + 600 * MS, budget);
+        let done = pieces.events_processed() - before;
+        assert!(
+            done <= budget,
+            "a call never processes more than its budget"
+        );
+        if reached {
+            assert!(pieces
+                .next_event_time()
+                .is_none_or(|t| t > target + 600 * MS));
+            break;
+        }
+        assert_eq!(done, budget, "a call stops short only at the target time");
+    }
+    assert!(calls > 100, "the budgets cut the run into many pieces");
+    assert_eq!(pieces.now(), whole.now());
+    assert_eq!(pieces.events_processed(), whole.events_processed());
+    assert_eq!(pieces.trace_hash(), whole.trace_hash());
+}

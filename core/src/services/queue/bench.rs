@@ -472,12 +472,24 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                 .min(self.next_sample)
                 .min(fault_at.unwrap_or(Time::MAX))
                 .min(arrival.unwrap_or(Time::MAX));
-            match self.sim.next_event_time() {
-                Some(t) if t < driver => self.sim.run_until(t),
-                _ => {
-                    self.sim.run_until(driver);
-                    self.driver_act(driver);
+            let reached = if self.fault.is_some() {
+                // The fault's watcher looks at the cluster after every timestamp.
+                match self.sim.next_event_time() {
+                    Some(t) if t < driver => {
+                        self.sim.run_until(t);
+                        false
+                    }
+                    _ => {
+                        self.sim.run_until(driver);
+                        true
+                    }
                 }
+            } else {
+                let left = budget - (self.sim.events_processed() - start);
+                self.sim.run_until_budget(driver, left)
+            };
+            if reached {
+                self.driver_act(driver);
             }
             if let Some(f) = &mut self.fault {
                 f.watch(&self.sim, self.spec.nodes);
