@@ -125,3 +125,43 @@ fn running_to_a_time_in_budgets_gives_the_run_until_trace() {
     assert_eq!(pieces.events_processed(), whole.events_processed());
     assert_eq!(pieces.trace_hash(), whole.trace_hash());
 }
+
+/// Notes are dropped at the source when the trace neither keeps nor hashes events (a
+/// benchmark's kernel), and nothing else may change: the whole world (locks, status, queue and
+/// cache, with elections after a crash) ends in the same state with notes kept or dropped.
+#[test]
+fn dropping_unkept_notes_changes_no_actor() {
+    use syncsim_core::services::{world, WorldOptions};
+    let run = |keep: bool| {
+        let cfg = SimConfig {
+            seed: 9,
+            servers: 3,
+            trace_capacity: if keep { 10_000 } else { 0 },
+            ..SimConfig::default()
+        };
+        let opts = WorldOptions {
+            pre_vote: true,
+            check_quorum: true,
+        };
+        let mut sim = Sim::new(cfg, world(3, 2, &opts)).unwrap();
+        if !keep {
+            sim.skip_trace_hash();
+        }
+        sim.run_until(1_500 * MS);
+        sim.apply(Action::Crash { node: 0 }).unwrap();
+        sim.run_until(3_000 * MS);
+        sim.apply(Action::Restart { node: 0 }).unwrap();
+        sim.run_until(5_000 * MS);
+        sim
+    };
+    let (kept, dropped) = (run(true), run(false));
+    assert!(
+        kept.trace_total() > dropped.trace_total(),
+        "the kept run has notes"
+    );
+    assert_eq!(kept.events_processed(), dropped.events_processed());
+    assert_eq!(
+        format!("{:?}", kept.actors()),
+        format!("{:?}", dropped.actors())
+    );
+}
