@@ -472,8 +472,8 @@ impl<A: Actor + Hosts<QueueActor>> QueueRun<A> {
                 .min(self.next_sample)
                 .min(fault_at.unwrap_or(Time::MAX))
                 .min(arrival.unwrap_or(Time::MAX));
-            let reached = if self.fault.is_some() {
-                // The fault's watcher looks at the cluster after every timestamp.
+            let reached = if self.fault.as_ref().is_some_and(QueueFault::watching) {
+                // While groups wait for a leader, the watcher looks after every timestamp.
                 match self.sim.next_event_time() {
                     Some(t) if t < driver => {
                         self.sim.run_until(t);

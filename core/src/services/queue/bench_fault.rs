@@ -100,6 +100,12 @@ impl QueueFault {
         }
     }
 
+    /// Whether `watch` needs to look after every timestamp: only from the fault until every
+    /// partition group has its leader again (the wait starts in `act`, at a driver time).
+    pub(super) fn watching(&self) -> bool {
+        self.election.waiting()
+    }
+
     /// After events: while some partition group waits for its new leader, look again.
     pub(super) fn watch<A: Actor + Part<QueueActor>>(&mut self, sim: &Sim<A>, servers: usize) {
         if self.election.waiting() {
