@@ -181,12 +181,7 @@ impl<A: Actor> Sim<A> {
 
     /// Process every event with time ≤ `t`, then set the clock to `t` (never backwards).
     pub fn run_until(&mut self, t: Time) {
-        while let Some(s) = self.queue.pop_due(t) {
-            if self.dispatch(s) {
-                self.processed += 1;
-            }
-        }
-        self.now = self.now.max(t);
+        self.run_until_budget(t, u64::MAX);
     }
 
     /// `run_until(t)` a budget at a time: processes the events due by `t` until `budget` of
