@@ -24,6 +24,7 @@ pub mod timeline;
 mod timers;
 pub mod trace;
 mod view;
+mod wheel;
 pub mod why;
 mod wire;
 

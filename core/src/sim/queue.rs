@@ -16,6 +16,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::marker::PhantomData;
 
 use super::kernel::{Ev, Scheduled};
+use super::wheel::Wheel;
 use super::Time;
 
 /// Where an event waits, ordered for the max-heap so that the smallest (time, seq) pops first.
@@ -108,8 +109,19 @@ impl<T> Slab<T> {
     }
 }
 
+/// Where the first event waits.
+#[derive(Clone, Copy, Debug)]
+enum Source {
+    Wheel(super::wheel::First),
+    Heap,
+    Lane,
+}
+
 #[derive(Clone, Debug)]
 pub(super) struct EventQueue<M> {
+    /// Events due within the next few milliseconds (`wheel.rs`): most of them.
+    wheel: Wheel,
+    /// The others.
     heap: BinaryHeap<Key>,
     /// Keys in ascending order, beside the heap: see `push_steady`.
     lane: VecDeque<Key>,
@@ -122,6 +134,7 @@ pub(super) struct EventQueue<M> {
 impl<M> Default for EventQueue<M> {
     fn default() -> Self {
         EventQueue {
+            wheel: Wheel::default(),
             heap: BinaryHeap::new(),
             lane: VecDeque::new(),
             events: Slab::default(),
@@ -151,7 +164,11 @@ impl<M> EventQueue<M> {
 
     pub(super) fn push(&mut self, at: Time, seq: u64, ev: Ev<M>) {
         let slot = self.events.insert(ev);
-        self.heap.push(Key { at, seq, slot });
+        if self.wheel.fits(at) {
+            self.wheel.insert(at, seq, slot);
+        } else {
+            self.heap.push(Key { at, seq, slot });
+        }
     }
 
     /// Like `push`, for an event due a fixed delay after "now" (a busy server's CPU wake-up,
@@ -169,14 +186,32 @@ impl<M> EventQueue<M> {
         }
     }
 
-    /// The first key: the heap's or the lane's, whichever is earlier.
-    fn first(&self) -> Option<(Key, bool)> {
-        match (self.heap.peek(), self.lane.front()) {
-            (Some(h), Some(l)) if l.order() < h.order() => Some((*l, true)),
-            (Some(h), _) => Some((*h, false)),
-            (None, Some(l)) => Some((*l, true)),
-            (None, None) => None,
+    /// The first key, and where it waits: the earliest of the wheel's, the heap's and the
+    /// lane's.
+    #[inline]
+    fn first(&self) -> Option<(Key, Source)> {
+        let mut best = match self.wheel.first() {
+            Some(f) => Some((
+                Key {
+                    at: f.at,
+                    seq: f.seq,
+                    slot: f.slot,
+                },
+                Source::Wheel(f),
+            )),
+            None => None,
+        };
+        for (k, src) in [
+            (self.heap.peek(), Source::Heap),
+            (self.lane.front(), Source::Lane),
+        ] {
+            if let Some(k) = k {
+                if best.is_none_or(|(b, _)| k.order() < b.order()) {
+                    best = Some((*k, src));
+                }
+            }
         }
+        best
     }
 
     /// Time of the first event.
@@ -193,15 +228,19 @@ impl<M> EventQueue<M> {
     /// at the heap and the lane (the event loop's every step).
     #[inline]
     pub(super) fn pop_due(&mut self, limit: Time) -> Option<Scheduled<M>> {
-        let (first, in_lane) = self.first()?;
+        let (first, source) = self.first()?;
         if first.at > limit {
             return None;
         }
-        let k = if in_lane {
-            self.lane.pop_front()?
-        } else {
-            self.heap.pop()?
+        let k = match source {
+            Source::Wheel(f) => {
+                self.wheel.pop(f);
+                first
+            }
+            Source::Heap => self.heap.pop()?,
+            Source::Lane => self.lane.pop_front()?,
         };
+        self.wheel.advance(k.at);
         let ev = self
             .events
             .take(k.slot)
@@ -214,14 +253,21 @@ impl<M> EventQueue<M> {
     }
 
     pub(super) fn len(&self) -> usize {
-        self.heap.len() + self.lane.len()
+        self.wheel.len() + self.heap.len() + self.lane.len()
     }
 
     /// Every queued event with its time, in no particular order.
     pub(super) fn iter(&self) -> impl Iterator<Item = (Time, &Ev<M>)> + '_ {
+        let wheel = self
+            .wheel
+            .events()
+            .into_iter()
+            .map(|(at, seq, slot)| Key { at, seq, slot });
         self.heap
             .iter()
             .chain(&self.lane)
+            .copied()
+            .chain(wheel)
             .filter_map(|k| self.events.get(k.slot).map(|ev| (k.at, ev)))
     }
 
@@ -229,6 +275,12 @@ impl<M> EventQueue<M> {
     pub(super) fn remove_where(&mut self, pred: impl Fn(&Ev<M>) -> bool) -> Vec<Scheduled<M>> {
         let mut keys = std::mem::take(&mut self.heap).into_vec();
         keys.extend(std::mem::take(&mut self.lane));
+        keys.extend(
+            self.wheel
+                .drain()
+                .into_iter()
+                .map(|(at, seq, slot)| Key { at, seq, slot }),
+        );
         let mut keep = Vec::with_capacity(keys.len());
         let mut removed = Vec::new();
         for k in keys {
@@ -312,6 +364,84 @@ mod tests {
         .map(|s| (s.at, s.seq))
         .collect();
         assert_eq!(got, want);
+    }
+
+    /// The wheel, the heap and the lane as one queue, with the clock moving: events near "now"
+    /// (the wheel), far ahead or behind it (the heap), steady ones (the lane), sequence numbers
+    /// out of order (re-armed timers), pops between pushes, and a `remove_where` midway. Every
+    /// pop is checked against a sorted reference.
+    #[test]
+    fn every_place_an_event_waits_pops_in_one_exact_order() {
+        // The timer kind each event carries: its sequence number, cut to the kind's width.
+        let tk = |s: u64| match timer(s as u32) {
+            Ev::Timer { kind, .. } => kind as u64,
+            _ => unreachable!(),
+        };
+        let mut rng = crate::base::SimRng::new(11);
+        for round in 0..20 {
+            let mut q = EventQueue::default();
+            let mut reference: Vec<(Time, u64)> = Vec::new();
+            let mut now: Time = 0;
+            let mut seq = 0u64;
+            for step in 0..3000 {
+                if rng.chance(0.55) {
+                    let at = match rng.range_u64(0, 10) {
+                        0 => now + rng.range_u64(4000, 300_000),
+                        1 => now.saturating_sub(rng.range_u64(0, 5)),
+                        // A few crowded microseconds: buckets with several events.
+                        2..=4 => now + rng.range_u64(0, 4),
+                        _ => now + rng.range_u64(0, 4200),
+                    };
+                    // A tenth of the numbers are older ones (a timer keeps its number).
+                    let s = if seq > 10 && rng.chance(0.1) {
+                        seq - rng.range_u64(1, 10)
+                    } else {
+                        seq += 10;
+                        seq
+                    };
+                    if reference.iter().any(|&(_, r)| r == s) {
+                        continue;
+                    }
+                    if rng.chance(0.2) {
+                        q.push_steady(at, s, timer(s as u32));
+                    } else {
+                        q.push(at, s, timer(s as u32));
+                    }
+                    reference.push((at, s));
+                } else if let Some(got) = q.pop() {
+                    reference.sort();
+                    let want = reference.remove(0);
+                    assert_eq!((got.at, got.seq), want, "round {round}, step {step}");
+                    assert_eq!(kind(&got), tk(want.1));
+                    now = now.max(got.at);
+                } else {
+                    assert!(reference.is_empty());
+                }
+                assert_eq!(q.len(), reference.len());
+                if step == 1500 {
+                    assert_eq!(q.iter().count(), reference.len());
+                    let removed = q.remove_where(
+                        |ev| matches!(ev, Ev::Timer { kind, .. } if *kind as u64 % 3 == 0),
+                    );
+                    let mut gone: Vec<(Time, u64)> =
+                        removed.iter().map(|s| (s.at, s.seq)).collect();
+                    let mut want: Vec<(Time, u64)> = reference
+                        .iter()
+                        .copied()
+                        .filter(|&(_, s)| tk(s) % 3 == 0)
+                        .collect();
+                    want.sort();
+                    assert_eq!(gone, want, "removed in order");
+                    gone.clear();
+                    reference.retain(|&(_, s)| tk(s) % 3 != 0);
+                }
+            }
+            reference.sort();
+            let rest: Vec<(Time, u64)> = std::iter::from_fn(|| q.pop())
+                .map(|s| (s.at, s.seq))
+                .collect();
+            assert_eq!(rest, reference);
+        }
     }
 
     #[test]
