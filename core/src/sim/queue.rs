@@ -190,17 +190,14 @@ impl<M> EventQueue<M> {
     /// lane's.
     #[inline]
     fn first(&self) -> Option<(Key, Source)> {
-        let mut best = match self.wheel.first() {
-            Some(f) => Some((
-                Key {
-                    at: f.at,
-                    seq: f.seq,
-                    slot: f.slot,
-                },
-                Source::Wheel(f),
-            )),
-            None => None,
-        };
+        let mut best = self.wheel.first().map(|f| {
+            let key = Key {
+                at: f.at,
+                seq: f.seq,
+                slot: f.slot,
+            };
+            (key, Source::Wheel(f))
+        });
         for (k, src) in [
             (self.heap.peek(), Source::Heap),
             (self.lane.front(), Source::Lane),
