@@ -418,19 +418,19 @@ mod tests {
                 if step == 1500 {
                     assert_eq!(q.iter().count(), reference.len());
                     let removed = q.remove_where(
-                        |ev| matches!(ev, Ev::Timer { kind, .. } if *kind as u64 % 3 == 0),
+                        |ev| matches!(ev, Ev::Timer { kind, .. } if (*kind as u64).is_multiple_of(3)),
                     );
                     let mut gone: Vec<(Time, u64)> =
                         removed.iter().map(|s| (s.at, s.seq)).collect();
                     let mut want: Vec<(Time, u64)> = reference
                         .iter()
                         .copied()
-                        .filter(|&(_, s)| tk(s) % 3 == 0)
+                        .filter(|&(_, s)| tk(s).is_multiple_of(3))
                         .collect();
                     want.sort();
                     assert_eq!(gone, want, "removed in order");
                     gone.clear();
-                    reference.retain(|&(_, s)| tk(s) % 3 != 0);
+                    reference.retain(|&(_, s)| !tk(s).is_multiple_of(3));
                 }
             }
             reference.sort();
