@@ -94,7 +94,7 @@ impl StateMachine for LockTable {
         }
         h.u64(self.sessions.len() as u64);
         for (client, s) in self.sessions.iter() {
-            h.u64(*client as u64);
+            h.u64(client as u64);
             h.u64(s.last_seq);
             match &s.last {
                 None => h.u64(0),
