@@ -326,7 +326,7 @@ impl<A: Actor> Sim<A> {
             let at = node.busy_until.max(self.now);
             let seq = self.next_seq;
             self.next_seq += 1;
-            self.queue.push_steady(at, seq, Ev::Wake { actor });
+            self.queue.push(at, seq, Ev::Wake { actor });
         }
     }
 

@@ -12,11 +12,11 @@
 //! `memmove` of events and inputs).
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::BinaryHeap;
 use std::marker::PhantomData;
 
 use super::kernel::{Ev, Scheduled};
-use super::wheel::Wheel;
+use super::wheel::{First, Wheel};
 use super::Time;
 
 /// Where an event waits, ordered for the max-heap so that the smallest (time, seq) pops first.
@@ -109,22 +109,12 @@ impl<T> Slab<T> {
     }
 }
 
-/// Where the first event waits.
-#[derive(Clone, Copy, Debug)]
-enum Source {
-    Wheel(super::wheel::First),
-    Heap,
-    Lane,
-}
-
 #[derive(Clone, Debug)]
 pub(super) struct EventQueue<M> {
     /// Events due within the next few milliseconds (`wheel.rs`): most of them.
     wheel: Wheel,
-    /// The others.
+    /// The others: timers far ahead, anything before the wheel's window.
     heap: BinaryHeap<Key>,
-    /// Keys in ascending order, beside the heap: see `push_steady`.
-    lane: VecDeque<Key>,
     /// The queued events, by the slot their key names.
     events: Slab<Ev<M>>,
     /// The parked messages.
@@ -136,7 +126,6 @@ impl<M> Default for EventQueue<M> {
         EventQueue {
             wheel: Wheel::default(),
             heap: BinaryHeap::new(),
-            lane: VecDeque::new(),
             events: Slab::default(),
             parked: Slab::default(),
         }
@@ -171,44 +160,24 @@ impl<M> EventQueue<M> {
         }
     }
 
-    /// Like `push`, for an event due a fixed delay after "now" (a busy server's CPU wake-up,
-    /// one service time ahead). Such keys arrive in ascending order, so they queue in `lane`,
-    /// a plain FIFO, at the cost of one comparison, instead of a heap push and a heap pop (a
-    /// loaded server takes every input through a wake-up: 40 % of a cache benchmark's events).
-    /// A key below the lane's last one goes to the heap, so the order stays exact whatever
-    /// the caller passes.
-    pub(super) fn push_steady(&mut self, at: Time, seq: u64, ev: Ev<M>) {
-        let slot = self.events.insert(ev);
-        let key = Key { at, seq, slot };
-        match self.lane.back() {
-            Some(last) if last.order() > key.order() => self.heap.push(key),
-            _ => self.lane.push_back(key),
-        }
-    }
-
-    /// The first key, and where it waits: the earliest of the wheel's, the heap's and the
-    /// lane's.
+    /// The first key, and the wheel's place of it if it waits there: the earlier of the
+    /// wheel's first and the heap's.
     #[inline]
-    fn first(&self) -> Option<(Key, Source)> {
-        let mut best = self.wheel.first().map(|f| {
+    fn first(&self) -> Option<(Key, Option<First>)> {
+        let wheel = self.wheel.first().map(|f| {
             let key = Key {
                 at: f.at,
                 seq: f.seq,
                 slot: f.slot,
             };
-            (key, Source::Wheel(f))
+            (key, Some(f))
         });
-        for (k, src) in [
-            (self.heap.peek(), Source::Heap),
-            (self.lane.front(), Source::Lane),
-        ] {
-            if let Some(k) = k {
-                if best.is_none_or(|(b, _)| k.order() < b.order()) {
-                    best = Some((*k, src));
-                }
-            }
+        match (wheel, self.heap.peek()) {
+            (Some((w, _)), Some(h)) if h.order() < w.order() => Some((*h, None)),
+            (Some(w), _) => Some(w),
+            (None, Some(h)) => Some((*h, None)),
+            (None, None) => None,
         }
-        best
     }
 
     /// Time of the first event.
@@ -222,20 +191,19 @@ impl<M> EventQueue<M> {
     }
 
     /// The first event if it is due at or before `limit`: `peek_at` and `pop` with one look
-    /// at the heap and the lane (the event loop's every step).
+    /// at the wheel and the heap (the event loop's every step).
     #[inline]
     pub(super) fn pop_due(&mut self, limit: Time) -> Option<Scheduled<M>> {
-        let (first, source) = self.first()?;
+        let (first, in_wheel) = self.first()?;
         if first.at > limit {
             return None;
         }
-        let k = match source {
-            Source::Wheel(f) => {
+        let k = match in_wheel {
+            Some(f) => {
                 self.wheel.pop(f);
                 first
             }
-            Source::Heap => self.heap.pop()?,
-            Source::Lane => self.lane.pop_front()?,
+            None => self.heap.pop()?,
         };
         self.wheel.advance(k.at);
         let ev = self
@@ -250,7 +218,7 @@ impl<M> EventQueue<M> {
     }
 
     pub(super) fn len(&self) -> usize {
-        self.wheel.len() + self.heap.len() + self.lane.len()
+        self.wheel.len() + self.heap.len()
     }
 
     /// Every queued event with its time, in no particular order.
@@ -262,7 +230,6 @@ impl<M> EventQueue<M> {
             .map(|(at, seq, slot)| Key { at, seq, slot });
         self.heap
             .iter()
-            .chain(&self.lane)
             .copied()
             .chain(wheel)
             .filter_map(|k| self.events.get(k.slot).map(|ev| (k.at, ev)))
@@ -271,7 +238,6 @@ impl<M> EventQueue<M> {
     /// Removes the events matching `pred`; returns them sorted by (time, seq).
     pub(super) fn remove_where(&mut self, pred: impl Fn(&Ev<M>) -> bool) -> Vec<Scheduled<M>> {
         let mut keys = std::mem::take(&mut self.heap).into_vec();
-        keys.extend(std::mem::take(&mut self.lane));
         keys.extend(
             self.wheel
                 .drain()
@@ -336,37 +302,10 @@ mod tests {
         assert!(q.pop().is_none());
     }
 
-    /// Steady keys, in order or not, mixed with heap keys: one exact (time, seq) order.
-    #[test]
-    fn the_steady_lane_and_the_heap_pop_as_one_queue() {
-        let mut q = EventQueue::default();
-        let mut rng = crate::base::SimRng::new(7);
-        let mut want = Vec::new();
-        for seq in 0..400u64 {
-            let at = rng.range_u64(0, 50);
-            if rng.chance(0.5) {
-                q.push_steady(at, seq, timer(seq as u32));
-            } else {
-                q.push(at, seq, timer(seq as u32));
-            }
-            want.push((at, seq));
-        }
-        want.sort();
-        assert_eq!(q.len(), 400);
-        assert_eq!(q.iter().count(), 400);
-        let got: Vec<(Time, u64)> = std::iter::from_fn(|| {
-            let at = q.peek_at();
-            q.pop().inspect(|s| assert_eq!(Some(s.at), at))
-        })
-        .map(|s| (s.at, s.seq))
-        .collect();
-        assert_eq!(got, want);
-    }
-
-    /// The wheel, the heap and the lane as one queue, with the clock moving: events near "now"
-    /// (the wheel), far ahead or behind it (the heap), steady ones (the lane), sequence numbers
-    /// out of order (re-armed timers), pops between pushes, and a `remove_where` midway. Every
-    /// pop is checked against a sorted reference.
+    /// The wheel and the heap as one queue, with the clock moving: events near "now" (the
+    /// wheel), far ahead or behind it (the heap), sequence numbers out of order (re-armed
+    /// timers), pops between pushes, and a `remove_where` midway. Every pop is checked against
+    /// a sorted reference.
     #[test]
     fn every_place_an_event_waits_pops_in_one_exact_order() {
         // The timer kind each event carries: its sequence number, cut to the kind's width.
@@ -399,11 +338,7 @@ mod tests {
                     if reference.iter().any(|&(_, r)| r == s) {
                         continue;
                     }
-                    if rng.chance(0.2) {
-                        q.push_steady(at, s, timer(s as u32));
-                    } else {
-                        q.push(at, s, timer(s as u32));
-                    }
+                    q.push(at, s, timer(s as u32));
                     reference.push((at, s));
                 } else if let Some(got) = q.pop() {
                     reference.sort();
@@ -445,11 +380,7 @@ mod tests {
     fn remove_where_returns_the_matches_in_order_and_keeps_the_rest() {
         let mut q = EventQueue::default();
         for (seq, at) in [30, 10, 20, 40].into_iter().enumerate() {
-            if seq % 2 == 0 {
-                q.push(at, seq as u64, timer(seq as u32));
-            } else {
-                q.push_steady(at, seq as u64, timer(seq as u32));
-            }
+            q.push(at, seq as u64, timer(seq as u32));
         }
         let removed = q.remove_where(|ev| matches!(ev, Ev::Timer { kind, .. } if *kind % 2 == 0));
         let got: Vec<(Time, u64)> = removed.iter().map(|s| (s.at, s.seq)).collect();
