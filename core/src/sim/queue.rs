@@ -354,7 +354,18 @@ mod tests {
                 }
                 assert_eq!(q.len(), reference.len());
                 if step == 1500 {
-                    assert_eq!(q.iter().count(), reference.len());
+                    let mut seen: Vec<(Time, u64)> = q
+                        .iter()
+                        .map(|(at, ev)| match ev {
+                            Ev::Timer { kind, .. } => (at, *kind as u64),
+                            _ => unreachable!(),
+                        })
+                        .collect();
+                    let mut want: Vec<(Time, u64)> =
+                        reference.iter().map(|&(at, s)| (at, tk(s))).collect();
+                    seen.sort();
+                    want.sort();
+                    assert_eq!(seen, want, "iter lists every queued event with its time");
                     let removed = q.remove_where(
                         |ev| matches!(ev, Ev::Timer { kind, .. } if (*kind as u64).is_multiple_of(3)),
                     );

@@ -206,16 +206,27 @@ impl Wheel {
         all
     }
 
-    /// Every event as (time, sequence number, slot), in order.
+    /// Every event as (time, sequence number, slot), in order. Only the occupied buckets are
+    /// read (the page draws the messages in flight from this on every frame).
     pub(super) fn events(&self) -> Vec<(Time, u64, u32)> {
         let start = self.base as usize & MASK;
         let mut all = Vec::with_capacity(self.len);
-        for k in 0..SPAN {
-            let b = (start + k) & MASK;
+        let mut buckets: Vec<usize> = Vec::new();
+        for (w, &bits) in self.occupied.iter().enumerate() {
+            let mut bits = bits;
+            while bits != 0 {
+                buckets.push(w * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
+        // From `base` on, round the ring: time order.
+        crate::base::sort::sort_by_key(&mut buckets, |&b| b.wrapping_sub(start) & MASK);
+        for b in buckets {
+            let at = self.base + (b.wrapping_sub(start) & MASK) as Time;
             let mut cur = self.head[b];
             while cur != NIL {
                 let l = self.links[cur as usize];
-                all.push((self.base + k as Time, l.seq, cur));
+                all.push((at, l.seq, cur));
                 cur = l.next;
             }
         }
