@@ -60,6 +60,11 @@ struct Job {
     timer: Option<Timeout>,
 }
 
+/// Least time between two redraws of the progress line while the workers run. Why not every
+/// poll: each redraw is a layout and a paint on the page's thread, which shares the cores with
+/// the workers (docs/speed.md); five a second still moves the bar smoothly enough.
+const PROGRESS_REDRAW_MS: f64 = 200.0;
+
 enum Stage {
     /// The set's jobs on several workers.
     Running(WorkerRun),
@@ -145,7 +150,7 @@ fn tick(
                 if let Err(e) = to_drawing(j, &phase, false) {
                     error.set(Some(e));
                 }
-            } else if now_ms() - j.last_ui >= 100.0 {
+            } else if now_ms() - j.last_ui >= PROGRESS_REDRAW_MS {
                 j.last_ui = now_ms();
                 phase.set(Phase::Running {
                     pct: (p.fraction * 100.0) as u32,
